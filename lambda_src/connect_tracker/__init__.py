@@ -1,0 +1,6 @@
+"""Asynchronous tracker pattern for Amazon Connect: writer, processor and checker Lambdas.
+
+Task authors import from :mod:`connect_tracker.tasks`; everything else is internal.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,82 @@
+"""Settings the module hands the functions through environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+TASK_ENV_PREFIX = "TRACKER_TASK_ENV_"
+
+
+class ConfigurationError(RuntimeError):
+    """A function was deployed with settings it cannot run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    deadline_seconds: int = 120
+    ttl_seconds: int = 86_400
+    default_task: str = ""
+    sensitive_parameters: frozenset[str] = frozenset()
+    task_modules: tuple[str, ...] = ()
+    consistent_read: bool = True
+    task_environment: Mapping[str, str] | None = None
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        table = env.get("TRACKER_TABLE_NAME", "").strip()
+        if not table:
+            raise ConfigurationError("TRACKER_TABLE_NAME is not set: the function has no table")
+        deadline = _positive_int(env, "TRACKER_REQUEST_DEADLINE_SECONDS", 120)
+        ttl = _positive_int(env, "TRACKER_REQUEST_TTL_SECONDS", 86_400)
+        if ttl < deadline:
+            raise ConfigurationError(
+                f"TRACKER_REQUEST_TTL_SECONDS ({ttl}) must be at least "
+                f"TRACKER_REQUEST_DEADLINE_SECONDS ({deadline}): a record may not expire "
+                "before its request is due"
+            )
+        return cls(
+            table_name=table,
+            deadline_seconds=deadline,
+            ttl_seconds=ttl,
+            default_task=env.get("TRACKER_DEFAULT_TASK", "").strip(),
+            sensitive_parameters=frozenset(_csv(env.get("TRACKER_SENSITIVE_PARAMETERS", ""))),
+            task_modules=tuple(_csv(env.get("TRACKER_TASK_MODULES", ""))),
+            consistent_read=_bool(env, "TRACKER_CONSISTENT_READ", True),
+            task_environment={
+                key[len(TASK_ENV_PREFIX) :]: value
+                for key, value in env.items()
+                if key.startswith(TASK_ENV_PREFIX)
+            },
+        )
+
+
+def _csv(raw: str) -> list[str]:
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number of seconds, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigurationError(f"{name} must be greater than 0, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("true", "1", "yes"):
+        return True
+    if raw in ("false", "0", "no"):
+        return False
+    raise ConfigurationError(f"{name} must be 'true' or 'false', got {raw!r}")

@@ -1,0 +1,1 @@
+"""Lambda entry points: parse, call the service, shape the answer. Nothing else."""

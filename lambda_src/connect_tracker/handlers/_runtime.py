@@ -1,0 +1,42 @@
+"""What the three handlers share: settings and one DynamoDB client per execution environment."""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.config import Config
+
+from connect_tracker.config import Settings
+from connect_tracker.store import DynamoDBTrackerStore
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
+# Connect waits at most 8 s for the writer and the checker: fail fast and let the flow's
+# next poll (or its error branch) handle a slow table, instead of retrying for long.
+_CLIENT_CONFIG = Config(
+    connect_timeout=2,
+    read_timeout=3,
+    retries={"max_attempts": 3, "mode": "standard"},
+    tcp_keepalive=True,
+)
+
+
+@functools.cache
+def settings() -> Settings:
+    return Settings.from_environment()
+
+
+@functools.cache
+def dynamodb_client() -> DynamoDBClient:
+    return boto3.client("dynamodb", config=_CLIENT_CONFIG)
+
+
+@functools.cache
+def store() -> DynamoDBTrackerStore:
+    current = settings()
+    return DynamoDBTrackerStore(
+        dynamodb_client(), current.table_name, consistent_read=current.consistent_read
+    )

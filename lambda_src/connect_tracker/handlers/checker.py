@@ -1,0 +1,12 @@
+"""Checker: tells the contact flow where a request stands. Never raises on bad input."""
+
+from __future__ import annotations
+
+import time
+
+from connect_tracker.handlers import _runtime
+from connect_tracker.service import check_request
+
+
+def handler(event: object, context: object) -> dict[str, str]:
+    return check_request(event, _runtime.store(), time.time)

@@ -1,0 +1,110 @@
+"""What the writer and the checker do, on plain data and a store."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from connect_tracker import connect
+from connect_tracker.config import Settings
+from connect_tracker.domain import RequestRejected, new_request
+from connect_tracker.logs import log_event, redact_parameters
+from connect_tracker.store import TrackerStore
+
+Clock = Callable[[], float]
+
+
+def submit_request(
+    event: object, settings: Settings, store: TrackerStore, clock: Clock
+) -> dict[str, str]:
+    """Record the request a contact asks for, once, and answer at once.
+
+    Bad input is answered with ``Status=INVALID_REQUEST`` (the flow branches on it);
+    only an unreachable table raises, which sends the flow down its error branch.
+    """
+    try:
+        contact_event = connect.parse_contact_event(event)
+        task_name, parameters = connect.split_task_parameters(contact_event, settings.default_task)
+        request = new_request(
+            contact_id=contact_event.contact_id,
+            task_name=task_name,
+            parameters=parameters,
+            now=clock(),
+            deadline_seconds=settings.deadline_seconds,
+            ttl_seconds=settings.ttl_seconds,
+        )
+    except RequestRejected as rejection:
+        log_event(
+            logging.WARNING,
+            "request.rejected",
+            contact_id=_contact_id_of(event),
+            error_code=rejection.code.value,
+            error_message=rejection.message,
+        )
+        return connect.rejection_response(rejection)
+    stored, created = store.create(request)
+    log_event(
+        logging.INFO,
+        "request.created" if created else "request.reused",
+        contact_id=stored.contact_id,
+        request_id=stored.request_id,
+        task_name=stored.task_name,
+        status=stored.status.value,
+        parameters=redact_parameters(parameters, settings.sensitive_parameters),
+    )
+    return connect.writer_response(stored)
+
+
+def check_request(event: object, store: TrackerStore, clock: Clock) -> dict[str, str]:
+    """Answer where a request stands; never raises on bad input.
+
+    A request still open past its deadline is sealed ``TIMED_OUT`` here, so a caller is
+    never left waiting on a processor that died.
+    """
+    try:
+        request_id = connect.requested_id(connect.parse_contact_event(event))
+    except RequestRejected as rejection:
+        log_event(
+            logging.WARNING,
+            "check.rejected",
+            contact_id=_contact_id_of(event),
+            error_code=rejection.code.value,
+            error_message=rejection.message,
+        )
+        return connect.rejection_response(rejection)
+    request = store.get(request_id)
+    if request is None:
+        log_event(
+            logging.INFO, "check.not_found", contact_id=_contact_id_of(event), request_id=request_id
+        )
+        return connect.not_found_response(request_id)
+    now = clock()
+    if request.is_overdue(now):
+        sealed = store.seal_overdue(request_id, now)
+        if sealed is not None:
+            log_event(
+                logging.WARNING,
+                "request.sealed_timed_out",
+                contact_id=sealed.contact_id,
+                request_id=request_id,
+                task_name=sealed.task_name,
+                previous_status=request.status.value,
+            )
+        request = sealed or store.get(request_id) or request
+    log_event(
+        logging.INFO,
+        "check.answered",
+        contact_id=request.contact_id,
+        request_id=request_id,
+        status=request.status.value,
+    )
+    return connect.checker_response(request)
+
+
+def _contact_id_of(event: object) -> str | None:
+    """The contact id, for logs, from an event that may be malformed."""
+    try:
+        contact_id = event["Details"]["ContactData"]["ContactId"]  # type: ignore[index]
+    except (KeyError, TypeError, IndexError):
+        return None
+    return contact_id[:128] if isinstance(contact_id, str) else None

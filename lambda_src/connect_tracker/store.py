@@ -1,0 +1,268 @@
+"""DynamoDB access, all of it, behind one small interface.
+
+Every state change is a conditional write, so concurrent writers (a duplicate stream
+delivery, a checker sealing an overdue request) can never overwrite each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from connect_tracker.domain import Outcome, Status, TrackerRequest
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+
+
+class StoreUnavailable(RuntimeError):
+    """DynamoDB could not be reached or refused the call: worth retrying later."""
+
+
+class TrackerStore(Protocol):
+    def create(self, request: TrackerRequest) -> tuple[TrackerRequest, bool]:
+        """Store a new request; if one with its id exists, return that one and False."""
+
+    def get(self, request_id: str) -> TrackerRequest | None: ...
+
+    def claim(self, request_id: str, token: str, now: float) -> TrackerRequest | None:
+        """PENDING -> RUNNING under ``token``; None when the request is not pending."""
+
+    def finish(self, request_id: str, token: str, outcome: Outcome, now: float) -> bool:
+        """Record the outcome if ``token`` still holds the claim; False when it does not."""
+
+    def release(self, request_id: str, token: str) -> bool:
+        """RUNNING -> PENDING, so a retried delivery can claim the request again."""
+
+    def seal_overdue(self, request_id: str, now: float) -> TrackerRequest | None:
+        """An open request past its deadline -> TIMED_OUT; None when it was not overdue."""
+
+
+class DynamoDBTrackerStore:
+    def __init__(
+        self, client: DynamoDBClient, table_name: str, *, consistent_read: bool = True
+    ) -> None:
+        self._client = client
+        self._table = table_name
+        self._consistent_read = consistent_read
+
+    def create(self, request: TrackerRequest) -> tuple[TrackerRequest, bool]:
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=_to_item(request),
+                ConditionExpression="attribute_not_exists(RequestId)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            if _is_condition_failure(error):
+                existing = error.response.get("Item")
+                if isinstance(existing, Mapping) and existing:
+                    return _from_item(existing), False
+                found = self.get(request.request_id)
+                if found is not None:
+                    return found, False
+            raise _unavailable("PutItem", error) from error
+        except BotoCoreError as error:
+            raise _unavailable("PutItem", error) from error
+        return request, True
+
+    def get(self, request_id: str) -> TrackerRequest | None:
+        try:
+            answer = self._client.get_item(
+                TableName=self._table,
+                Key={"RequestId": {"S": request_id}},
+                ConsistentRead=self._consistent_read,
+            )
+        except (ClientError, BotoCoreError) as error:
+            raise _unavailable("GetItem", error) from error
+        item = answer.get("Item")
+        return _from_item(item) if item else None
+
+    def claim(self, request_id: str, token: str, now: float) -> TrackerRequest | None:
+        return self._update(
+            request_id,
+            "SET #status = :running, ClaimToken = :token, ClaimedAt = :now ADD Attempts :one",
+            "#status = :pending",
+            {
+                ":running": {"S": Status.RUNNING.value},
+                ":pending": {"S": Status.PENDING.value},
+                ":token": {"S": token},
+                ":now": _number(now),
+                ":one": {"N": "1"},
+            },
+        )
+
+    def finish(self, request_id: str, token: str, outcome: Outcome, now: float) -> bool:
+        values: dict[str, AttributeValueTypeDef] = {
+            ":status": {"S": outcome.status.value},
+            ":running": {"S": Status.RUNNING.value},
+            ":token": {"S": token},
+            ":now": _number(now),
+            ":result": _string_map(outcome.result),
+        }
+        assignments = ["#status = :status", "CompletedAt = :now", "#result = :result"]
+        removals = []
+        for attribute, value in (
+            ("ErrorCode", outcome.error_code),
+            ("ErrorMessage", outcome.error_message),
+        ):
+            if value is None:
+                removals.append(attribute)
+            else:
+                values[f":{attribute}"] = {"S": value}
+                assignments.append(f"{attribute} = :{attribute}")
+        expression = "SET " + ", ".join(assignments)
+        if removals:
+            expression += " REMOVE " + ", ".join(removals)
+        updated = self._update(
+            request_id,
+            expression,
+            "#status = :running AND ClaimToken = :token",
+            values,
+            names={"#status": "Status", "#result": "Result"},
+        )
+        return updated is not None
+
+    def release(self, request_id: str, token: str) -> bool:
+        updated = self._update(
+            request_id,
+            "SET #status = :pending REMOVE ClaimToken, ClaimedAt",
+            "#status = :running AND ClaimToken = :token",
+            {
+                ":pending": {"S": Status.PENDING.value},
+                ":running": {"S": Status.RUNNING.value},
+                ":token": {"S": token},
+            },
+        )
+        return updated is not None
+
+    def seal_overdue(self, request_id: str, now: float) -> TrackerRequest | None:
+        return self._update(
+            request_id,
+            "SET #status = :timed_out, CompletedAt = :now, ErrorCode = :code, "
+            "ErrorMessage = :message",
+            "#status IN (:pending, :running) AND DeadlineAt <= :now",
+            {
+                ":timed_out": {"S": Status.TIMED_OUT.value},
+                ":pending": {"S": Status.PENDING.value},
+                ":running": {"S": Status.RUNNING.value},
+                ":now": _number(now),
+                ":code": {"S": "DEADLINE_EXCEEDED"},
+                ":message": {"S": "no outcome was recorded before the request's deadline"},
+            },
+        )
+
+    def _update(
+        self,
+        request_id: str,
+        expression: str,
+        condition: str,
+        values: Mapping[str, AttributeValueTypeDef],
+        names: Mapping[str, str] | None = None,
+    ) -> TrackerRequest | None:
+        try:
+            answer = self._client.update_item(
+                TableName=self._table,
+                Key={"RequestId": {"S": request_id}},
+                UpdateExpression=expression,
+                ConditionExpression=f"attribute_exists(RequestId) AND {condition}",
+                ExpressionAttributeNames=dict(names or {"#status": "Status"}),
+                ExpressionAttributeValues=dict(values),
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if _is_condition_failure(error):
+                return None
+            raise _unavailable("UpdateItem", error) from error
+        except BotoCoreError as error:
+            raise _unavailable("UpdateItem", error) from error
+        return _from_item(answer["Attributes"])
+
+
+def _is_condition_failure(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+def _unavailable(operation: str, error: Exception) -> StoreUnavailable:
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "Unknown")
+        return StoreUnavailable(f"DynamoDB {operation} failed: {code}")
+    return StoreUnavailable(f"DynamoDB {operation} failed: {type(error).__name__}")
+
+
+def _number(value: float | int) -> AttributeValueTypeDef:
+    return {"N": str(Decimal(str(value)))}
+
+
+def _string_map(values: Mapping[str, str]) -> AttributeValueTypeDef:
+    return {"M": {key: {"S": value} for key, value in values.items()}}
+
+
+def _to_item(request: TrackerRequest) -> dict[str, AttributeValueTypeDef]:
+    item: dict[str, AttributeValueTypeDef] = {
+        "RequestId": {"S": request.request_id},
+        "ContactId": {"S": request.contact_id},
+        "TaskName": {"S": request.task_name},
+        "Parameters": _string_map(request.parameters),
+        "Status": {"S": request.status.value},
+        "CreatedAt": _number(request.created_at),
+        "DeadlineAt": _number(request.deadline_at),
+        "ExpiresAt": _number(request.expires_at),
+        "Attempts": _number(request.attempts),
+    }
+    return item
+
+
+def _from_item(item: Mapping[str, Any]) -> TrackerRequest:
+    def text(name: str) -> str | None:
+        value = item.get(name)
+        return str(value["S"]) if value and "S" in value else None
+
+    def number(name: str) -> float | None:
+        value = item.get(name)
+        return float(value["N"]) if value and "N" in value else None
+
+    def strings(name: str) -> dict[str, str]:
+        value = item.get(name)
+        if not value or "M" not in value:
+            return {}
+        return {k: str(v.get("S", "")) for k, v in value["M"].items()}
+
+    return TrackerRequest(
+        request_id=text("RequestId") or "",
+        contact_id=text("ContactId") or "",
+        task_name=text("TaskName") or "",
+        parameters=strings("Parameters"),
+        status=Status(text("Status") or Status.PENDING.value),
+        created_at=number("CreatedAt") or 0.0,
+        deadline_at=int(number("DeadlineAt") or 0),
+        expires_at=int(number("ExpiresAt") or 0),
+        attempts=int(number("Attempts") or 0),
+        claim_token=text("ClaimToken"),
+        claimed_at=number("ClaimedAt"),
+        completed_at=number("CompletedAt"),
+        result=strings("Result"),
+        error_code=text("ErrorCode"),
+        error_message=text("ErrorMessage"),
+    )
+
+
+def parse_stream_keys(record: object) -> str | None:
+    """The request id a DynamoDB stream record is about, or None if it names none."""
+    if not isinstance(record, Mapping):
+        return None
+    dynamodb = record.get("dynamodb")
+    if not isinstance(dynamodb, Mapping):
+        return None
+    for section in ("Keys", "NewImage"):
+        image = dynamodb.get(section)
+        if isinstance(image, Mapping):
+            value = image.get("RequestId")
+            if isinstance(value, Mapping) and isinstance(value.get("S"), str) and value["S"]:
+                return str(value["S"])
+    return None

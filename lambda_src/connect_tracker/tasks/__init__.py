@@ -1,0 +1,112 @@
+"""Tasks: the slow work a request stands for, registered by name.
+
+Write your own in your own module and point the module's ``task_source_dir`` and
+``task_modules`` inputs at it::
+
+    from connect_tracker.tasks import TaskContext, TaskError, task
+
+    @task("lookup_balance")
+    def lookup_balance(parameters, context):
+        if "AccountId" not in parameters:
+            raise TaskError("MISSING_ACCOUNT", "no AccountId was given")
+        return {"Balance": "42.00"}
+
+A task gets the flow's parameters (strings) and a :class:`TaskContext`, and returns a flat
+mapping of strings (numbers and booleans are turned into text). Raise :class:`TaskError`
+for a business failure (terminal: the request ends ``FAILED`` with your code) and
+:class:`RetryableTaskError` for a transient one (the stream record is retried).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+TaskResult = Mapping[str, object] | None
+TaskFunction = Callable[[Mapping[str, str], "TaskContext"], TaskResult]
+
+_CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+class TaskError(Exception):
+    """A business failure: the request ends FAILED with this code and message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code if code and set(code) <= _CODE_CHARS else "TASK_ERROR"
+        self.message = message
+
+
+class RetryableTaskError(TaskError):
+    """A transient failure (backend unavailable): the stream record is delivered again."""
+
+
+@dataclass(frozen=True)
+class TaskContext:
+    """What a task may know about the request it runs for."""
+
+    request_id: str
+    contact_id: str
+    task_name: str
+    deadline_at: float
+    settings: Mapping[str, str] = field(default_factory=dict)
+    clock: Callable[[], float] = time.time
+    logger: logging.Logger = field(default_factory=lambda: logging.getLogger("connect_tracker"))
+
+    def remaining_seconds(self) -> float:
+        """Seconds until the request's deadline; use it to bound backend calls."""
+        return max(0.0, self.deadline_at - self.clock())
+
+
+class UnknownTask(LookupError):
+    pass
+
+
+class TaskRegistry:
+    def __init__(self) -> None:
+        self._tasks: dict[str, TaskFunction] = {}
+
+    def register(self, name: str, function: TaskFunction) -> None:
+        existing = self._tasks.get(name)
+        if existing is not None and existing is not function:
+            raise ValueError(f"task {name!r} is already registered by {existing.__module__}")
+        self._tasks[name] = function
+
+    def get(self, name: str) -> TaskFunction:
+        try:
+            return self._tasks[name]
+        except KeyError:
+            known = ", ".join(sorted(self._tasks)) or "none"
+            raise UnknownTask(f"no task named {name!r} is registered (known: {known})") from None
+
+    def names(self) -> list[str]:
+        return sorted(self._tasks)
+
+
+registry = TaskRegistry()
+
+
+def task(name: str) -> Callable[[TaskFunction], TaskFunction]:
+    """Register the decorated function as the task ``name``."""
+
+    def decorate(function: TaskFunction) -> TaskFunction:
+        registry.register(name, function)
+        return function
+
+    return decorate
+
+
+def load_task_modules(modules: Iterable[str]) -> None:
+    """Import the built-in tasks and the user's modules, whose decorators register theirs."""
+    importlib.import_module("connect_tracker.tasks.builtin")
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except ImportError as error:
+            raise ImportError(
+                f"task module {module!r} (from TRACKER_TASK_MODULES) cannot be imported: "
+                f"{error}. Is it inside the directory given as the module's task_source_dir?"
+            ) from error
