@@ -1,0 +1,3 @@
+from tracker_sandbox.cli import main
+
+raise SystemExit(main())
