@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from typing import TYPE_CHECKING
 
 import boto3
@@ -22,6 +23,12 @@ _CLIENT_CONFIG = Config(
     retries={"max_attempts": 3, "mode": "standard"},
     tcp_keepalive=True,
 )
+
+
+# At DEBUG the SDK logs whole request bodies, caller numbers and parameters included: keep
+# its loggers at WARNING whatever level the function's logging configuration sets.
+for _sdk_logger in ("boto3", "botocore", "urllib3"):
+    logging.getLogger(_sdk_logger).setLevel(logging.WARNING)
 
 
 @functools.cache

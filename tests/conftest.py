@@ -1,0 +1,41 @@
+"""Shared test helpers: real-shaped events from tests/events/."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+EVENTS = Path(__file__).parent / "events"
+
+
+def load_event(name: str) -> dict[str, Any]:
+    return copy.deepcopy(json.loads((EVENTS / f"{name}.json").read_text()))
+
+
+@pytest.fixture
+def writer_event() -> Callable[..., dict[str, Any]]:
+    def make(contact_id: str = "contact-1", **parameters: str) -> dict[str, Any]:
+        event = load_event("connect_writer_event")
+        event["Details"]["ContactData"]["ContactId"] = contact_id
+        event["Details"]["ContactData"]["InitialContactId"] = contact_id
+        if parameters:
+            event["Details"]["Parameters"] = dict(parameters)
+        return event
+
+    return make
+
+
+@pytest.fixture
+def checker_event() -> Callable[..., dict[str, Any]]:
+    def make(request_id: str, contact_id: str = "contact-1") -> dict[str, Any]:
+        event = load_event("connect_checker_event")
+        event["Details"]["ContactData"]["ContactId"] = contact_id
+        event["Details"]["Parameters"] = {"RequestId": request_id}
+        return event
+
+    return make

@@ -1,0 +1,181 @@
+"""Handlers against DynamoDB and DynamoDB Streams faked in-process by moto.
+
+The table is created as the Terraform module creates it (hash key RequestId, stream
+NEW_IMAGE); stream records are read back from moto's stream, so the processor gets the
+records DynamoDB itself produced.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from connect_tracker.handlers import _runtime
+from connect_tracker.handlers import processor as processor_handler
+from connect_tracker.tasks import RetryableTaskError, TaskContext, TaskError, task
+
+TABLE = "tracker-test"
+
+
+@dataclass
+class TaskProbe:
+    """Counts how often the functional tests' own tasks really ran."""
+
+    calls: dict[str, int]
+    release: threading.Event
+
+    def hit(self, request_id: str) -> None:
+        self.calls[request_id] = self.calls.get(request_id, 0) + 1
+
+
+PROBE = TaskProbe(calls={}, release=threading.Event())
+
+
+@task("test_counted")
+def _counted(parameters: Mapping[str, str], context: TaskContext) -> dict[str, str]:
+    PROBE.hit(context.request_id)
+    return {"Answer": parameters.get("Question", "") + "!", "Attempt": "1"}
+
+
+@task("test_business_failure")
+def _business_failure(parameters: Mapping[str, str], context: TaskContext) -> None:
+    PROBE.hit(context.request_id)
+    raise TaskError("NO_ACCOUNT", "account ACC-1 does not exist")
+
+
+@task("test_crash")
+def _crash(parameters: Mapping[str, str], context: TaskContext) -> None:
+    PROBE.hit(context.request_id)
+    raise KeyError("Balance")
+
+
+@task("test_transient")
+def _transient(parameters: Mapping[str, str], context: TaskContext) -> dict[str, str]:
+    PROBE.hit(context.request_id)
+    if PROBE.calls[context.request_id] == 1:
+        raise RetryableTaskError("BACKEND_UNAVAILABLE", "503 from the backend")
+    return {"Recovered": "yes"}
+
+
+@task("test_blocks")
+def _blocks(parameters: Mapping[str, str], context: TaskContext) -> dict[str, str]:
+    """Waits until the test releases it (or 30 s): an overrunning backend."""
+    PROBE.hit(context.request_id)
+    PROBE.release.wait(30)
+    return {"Late": "yes"}
+
+
+@task("test_bad_result")
+def _bad_result(parameters: Mapping[str, str], context: TaskContext) -> object:
+    return {"Nested": {"not": "flat"}}
+
+
+@pytest.fixture(autouse=True)
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        "TRACKER_TABLE_NAME": TABLE,
+        "TRACKER_REQUEST_DEADLINE_SECONDS": "60",
+        "TRACKER_REQUEST_TTL_SECONDS": "3600",
+        "TRACKER_DEFAULT_TASK": "test_counted",
+        "TRACKER_SENSITIVE_PARAMETERS": "Pin",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    _reset_caches()
+    PROBE.calls.clear()
+    PROBE.release.clear()
+    with mock_aws():
+        create_table()
+        yield
+    PROBE.release.set()
+    _reset_caches()
+
+
+def _reset_caches() -> None:
+    _runtime.settings.cache_clear()
+    _runtime.dynamodb_client.cache_clear()
+    _runtime.store.cache_clear()
+    processor_handler._processor.cache_clear()
+
+
+def create_table() -> None:
+    client = boto3.client("dynamodb")
+    client.create_table(
+        TableName=TABLE,
+        AttributeDefinitions=[{"AttributeName": "RequestId", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "RequestId", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+    )
+
+
+def item(request_id: str) -> dict[str, Any] | None:
+    answer = boto3.client("dynamodb").get_item(
+        TableName=TABLE, Key={"RequestId": {"S": request_id}}, ConsistentRead=True
+    )
+    return answer.get("Item")
+
+
+def item_count() -> int:
+    return boto3.client("dynamodb").scan(TableName=TABLE, Select="COUNT")["Count"]
+
+
+class StreamReader:
+    """Reads the table's stream from where it stood when created, like a mapping at LATEST."""
+
+    def __init__(self) -> None:
+        self._streams = boto3.client("dynamodbstreams")
+        arn = boto3.client("dynamodb").describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
+        shard = self._streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
+        self._iterator = self._streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="LATEST"
+        )["ShardIterator"]
+
+    def new_records(self) -> list[dict[str, Any]]:
+        answer = self._streams.get_records(ShardIterator=self._iterator)
+        self._iterator = answer["NextShardIterator"]
+        return answer["Records"]  # type: ignore[return-value]
+
+    def deliverable(self) -> list[dict[str, Any]]:
+        """What the module's filter lets through: inserts of pending requests."""
+        return [
+            record
+            for record in self.new_records()
+            if record["eventName"] == "INSERT"
+            and record["dynamodb"].get("NewImage", {}).get("Status", {}).get("S") == "PENDING"
+        ]
+
+
+@pytest.fixture
+def stream() -> StreamReader:
+    return StreamReader()
+
+
+class LambdaContext:
+    """The part of Lambda's context object the processor reads."""
+
+    def __init__(self, seconds: float = 900) -> None:
+        self._seconds = seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int(self._seconds * 1000)
+
+
+def batch(records: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"Records": records}
+
+
+ContextFactory = Callable[..., LambdaContext]

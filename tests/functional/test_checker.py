@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from connect_tracker.config import Settings
+from connect_tracker.handlers import _runtime, checker, writer
+from connect_tracker.service import check_request, submit_request
+from connect_tracker.store import StoreUnavailable
+from tests.functional.conftest import TABLE, item
+
+
+def set_status(request_id: str, status: str, **extra: str) -> None:
+    names = {"#s": "Status"}
+    values = {":s": {"S": status}}
+    assignments = ["#s = :s"]
+    for index, (name, value) in enumerate(extra.items()):
+        names[f"#a{index}"] = name
+        values[f":a{index}"] = {"S": value}
+        assignments.append(f"#a{index} = :a{index}")
+    boto3.client("dynamodb").update_item(
+        TableName=TABLE,
+        Key={"RequestId": {"S": request_id}},
+        UpdateExpression="SET " + ", ".join(assignments),
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=values,
+    )
+
+
+def test_pending_and_running(writer_event, checker_event):
+    request_id = writer.handler(writer_event("c-1"), None)["RequestId"]
+    assert checker.handler(checker_event(request_id), None)["Status"] == "PENDING"
+    set_status(request_id, "RUNNING")
+    answer = checker.handler(checker_event(request_id), None)
+    assert answer == {
+        "RequestId": request_id,
+        "Status": "RUNNING",
+        "TaskName": "simulated_backend",
+        "DeadlineAt": answer["DeadlineAt"],
+    }
+
+
+def test_complete_carries_the_result_fields(writer_event, checker_event):
+    request_id = writer.handler(writer_event("c-1"), None)["RequestId"]
+    boto3.client("dynamodb").update_item(
+        TableName=TABLE,
+        Key={"RequestId": {"S": request_id}},
+        UpdateExpression="SET #s = :s, #r = :r",
+        ExpressionAttributeNames={"#s": "Status", "#r": "Result"},
+        ExpressionAttributeValues={
+            ":s": {"S": "COMPLETE"},
+            ":r": {"M": {"Balance": {"S": "12.50"}, "Currency": {"S": "EUR"}}},
+        },
+    )
+    answer = checker.handler(checker_event(request_id), None)
+    assert answer["Status"] == "COMPLETE"
+    assert answer["Balance"] == "12.50"
+    assert answer["Currency"] == "EUR"
+    assert "ErrorCode" not in answer
+
+
+@pytest.mark.parametrize("status", ["FAILED", "TIMED_OUT"])
+def test_failed_and_timed_out_carry_the_error(writer_event, checker_event, status):
+    request_id = writer.handler(writer_event("c-1"), None)["RequestId"]
+    set_status(request_id, status, ErrorCode="NO_ACCOUNT", ErrorMessage="no such account")
+    answer = checker.handler(checker_event(request_id), None)
+    assert answer["Status"] == status
+    assert answer["ErrorCode"] == "NO_ACCOUNT"
+    assert answer["ErrorMessage"] == "no such account"
+
+
+def test_not_found(checker_event):
+    answer = checker.handler(checker_event("6f1c1d3e-5a43-4f7e-9c1b-0b7a3c2de0a1"), None)
+    assert answer["Status"] == "NOT_FOUND"
+    assert answer["RequestId"] == "6f1c1d3e-5a43-4f7e-9c1b-0b7a3c2de0a1"
+
+
+@pytest.mark.parametrize(
+    ("event", "code"),
+    [
+        (None, "INVALID_EVENT"),
+        (42, "INVALID_EVENT"),
+        ({"Details": None}, "INVALID_EVENT"),
+        ({"Details": {"ContactData": {"ContactId": "c"}, "Parameters": {}}}, "MISSING_REQUEST_ID"),
+        (
+            {"Details": {"ContactData": {"ContactId": "c"}, "Parameters": {"RequestId": "x"}}},
+            "MALFORMED_REQUEST_ID",
+        ),
+        (
+            {"Details": {"ContactData": {"ContactId": "c"}, "Parameters": {"RequestId": 7}}},
+            "INVALID_PARAMETERS",
+        ),
+    ],
+)
+def test_malformed_events_get_an_answer_not_an_exception(event, code):
+    answer = checker.handler(event, None)
+    assert answer["Status"] == "INVALID_REQUEST"
+    assert answer["ErrorCode"] == code
+    assert all(isinstance(value, str) for value in answer.values())
+
+
+@pytest.mark.parametrize("status", ["PENDING", "RUNNING"])
+def test_an_open_request_past_its_deadline_is_sealed_timed_out(writer_event, checker_event, status):
+    settings = Settings.from_environment()
+    store = _runtime.store()
+    created_at = 1_000_000.0
+    request_id = submit_request(writer_event("c-1"), settings, store, lambda: created_at)[
+        "RequestId"
+    ]
+    set_status(request_id, status)
+    before = check_request(checker_event(request_id), store, lambda: created_at + 59)
+    assert before["Status"] == status
+    after = check_request(checker_event(request_id), store, lambda: created_at + 61)
+    assert after["Status"] == "TIMED_OUT"
+    assert after["ErrorCode"] == "DEADLINE_EXCEEDED"
+    assert item(request_id)["Status"] == {"S": "TIMED_OUT"}  # type: ignore[index]
+
+
+def test_a_terminal_request_is_never_resealed(writer_event, checker_event):
+    settings = Settings.from_environment()
+    store = _runtime.store()
+    request_id = submit_request(writer_event("c-1"), settings, store, lambda: 1_000.0)["RequestId"]
+    set_status(request_id, "COMPLETE")
+    assert (
+        check_request(checker_event(request_id), store, lambda: 9_999_999.0)["Status"] == "COMPLETE"
+    )
+
+
+def test_an_unreachable_table_raises_for_the_flow_error_branch(checker_event):
+    boto3.client("dynamodb").delete_table(TableName=TABLE)
+    with pytest.raises(StoreUnavailable):
+        checker.handler(checker_event("6f1c1d3e-5a43-4f7e-9c1b-0b7a3c2de0a1"), None)
