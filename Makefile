@@ -1,0 +1,61 @@
+# The front door. `make help` lists the targets; a newcomer needs `make demo` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+VENV := .venv
+VENV_PY := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt sandbox/pyproject.toml 2>/dev/null | sha256sum | cut -c1-12)
+PYTEST := $(VENV_PY) -m pytest -p no:cacheprovider
+
+-include terraform.mk
+-include sandbox/sandbox.mk
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(VENV_STAMP): requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed for the project venv (set PYTHON=python3.11)")'
+	@echo "==> project virtual environment ($(VENV)) from requirements-dev.txt"
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(VENV_PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(VENV_PY) -m pip install --quiet --disable-pip-version-check --no-deps -e sandbox
+	touch $@
+
+.PHONY: venv
+venv: $(VENV_STAMP) ## Create the project virtual environment from pinned requirements
+
+.PHONY: lint-python
+lint-python: venv ## ruff and mypy (strict) on the Lambda package, the sandbox and the tests
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy lambda_src/connect_tracker sandbox/src/tracker_sandbox
+
+.PHONY: lint
+lint: lint-python tf-fmt-check tf-validate checkov ## Every static check: ruff, mypy, terraform fmt/validate, checkov
+
+.PHONY: test-python-unit
+test-python-unit: venv ## Unit and functional (moto) tests: no emulator
+	$(PYTEST) tests/unit tests/functional sandbox/tests/flows -m "not integration and not fuzz"
+
+.PHONY: test-unit
+test-unit: lint test-python-unit tf-test ## Everything that needs no emulator: static checks, pytest, terraform test
+
+.PHONY: test-integration
+test-integration: venv ## The whole stack on the sandbox (starts and stops it unless TRACKER_SANDBOX_ENDPOINT is set)
+	$(PYTEST) tests/integration sandbox/tests -m "integration" --ignore=sandbox/tests/flows
+
+.PHONY: test
+test: test-unit test-integration ## The whole suite
+
+.PHONY: clean
+clean: ## Remove build outputs and caches (keeps the venvs and the sandbox)
+	rm -rf builds examples/*/builds .pytest_cache .mypy_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -not -path './.venv*' -not -path './.sandbox/*' -exec rm -rf {} +
+
+.PHONY: test-fuzz
+test-fuzz: venv ## Long property-based run on the three handlers (3 x 3,400 examples)
+	TRACKER_FUZZ_EXAMPLES=3400 $(PYTEST) tests/functional/test_hostile_input.py
