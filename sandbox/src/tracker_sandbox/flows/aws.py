@@ -51,7 +51,9 @@ class Boto3LambdaInvoker:
     @property
     def client(self) -> LambdaClient:
         if self._client is None:
-            self._client = lambda_client(endpoint_url=self._endpoint_url, region_name=self._region_name)
+            self._client = lambda_client(
+                endpoint_url=self._endpoint_url, region_name=self._region_name
+            )
         return self._client
 
     def invoke(
@@ -70,7 +72,9 @@ class Boto3LambdaInvoker:
             )
             payload = response["Payload"].read()
         except (BotoCoreError, ClientError) as error:
-            return InvocationOutcome(self._timer() - started, failure=f"{type(error).__name__}: {error}")
+            return InvocationOutcome(
+                self._timer() - started, failure=f"{type(error).__name__}: {error}"
+            )
         return InvocationOutcome(
             self._timer() - started,
             payload=payload,

@@ -84,7 +84,9 @@ def to_mermaid(content: FlowContent | Flow) -> str:
     for source, kind, label, target in _edges(flow):
         arrow = "-.->" if kind == "error" else "-->"
         text = f"|{_mermaid_text(label)}|" if label else ""
-        lines.append(f"    {ids[source.identifier]} {arrow}{text} {_mermaid_node(target, ids, missing)}")
+        lines.append(
+            f"    {ids[source.identifier]} {arrow}{text} {_mermaid_node(target, ids, missing)}"
+        )
     for identifier, node in missing.items():
         lines.insert(2, f'    {node}[["missing: {_mermaid_text(identifier)}"]]')
     if missing:
@@ -110,7 +112,14 @@ def _mermaid_shape(action: Action, label: str) -> str:
 
 def _mermaid_text(text: str) -> str:
     # Mermaid reads quotes, pipes and angle brackets as syntax; entity codes are safe.
-    replacements = {'"': "#quot;", "|": "#124;", "<": "#lt;", ">": "#gt;", "{": "#123;", "}": "#125;"}
+    replacements = {
+        '"': "#quot;",
+        "|": "#124;",
+        "<": "#lt;",
+        ">": "#gt;",
+        "{": "#123;",
+        "}": "#125;",
+    }
     return re.sub(r'["|<>{}]', lambda match: replacements[match.group(0)], text)
 
 
@@ -126,18 +135,22 @@ def to_dot(content: FlowContent | Flow) -> str:
     known = {action.identifier for action in flow.actions}
     for action in flow.actions:
         label = "\\n".join(
-            _dot_text(part) for part in (action.identifier, action.type or "?", short_parameter(action)) if part
+            _dot_text(part)
+            for part in (action.identifier, action.type or "?", short_parameter(action))
+            if part
         )
         spec = ACTION_SPECS.get(action.type)
-        shape = "diamond" if action.type in ("Compare", "Loop") else (
-            "doubleoctagon" if spec is not None and spec.ends_flow else "box"
+        shape = (
+            "diamond"
+            if action.type in ("Compare", "Loop")
+            else ("doubleoctagon" if spec is not None and spec.ends_flow else "box")
         )
         lines.append(f'    "{_dot_text(action.identifier)}" [label="{label}", shape={shape}];')
     targets = {target for _, _, _, target in _edges(flow)} | ({flow.start_action} - {""})
     for target in sorted(targets - known):
         lines.append(
             f'    "{_dot_text(target)}" [label="missing: {_dot_text(target)}", '
-            'color=red, fontcolor=red, style=dashed];'
+            "color=red, fontcolor=red, style=dashed];"
         )
     if flow.start_action:
         lines.append(f'    "__start__" -> "{_dot_text(flow.start_action)}";')

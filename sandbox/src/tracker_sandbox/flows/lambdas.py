@@ -146,15 +146,19 @@ class CallableInvoker:
     def invoke(
         self, function_arn: str, event: Mapping[str, Any], time_limit_seconds: float
     ) -> InvocationOutcome:
-        handler = self._handlers.get(function_arn) or self._handlers.get(function_name(function_arn))
+        handler = self._handlers.get(function_arn) or self._handlers.get(
+            function_name(function_arn)
+        )
         if handler is None:
-            return InvocationOutcome(0.0, failure=f"ResourceNotFoundException: no handler for {function_arn}")
+            return InvocationOutcome(
+                0.0, failure=f"ResourceNotFoundException: no handler for {function_arn}"
+            )
         context = LambdaContext(function_name(function_arn), function_arn, time_limit_seconds)
         started = self._timer()
         try:
             result = handler(json.loads(json.dumps(event)), context)
             payload = json.dumps(result).encode()
-        except Exception as error:  # noqa: BLE001 - every handler failure is a function error
+        except Exception as error:  # every handler failure is a function error
             document = {"errorMessage": str(error), "errorType": type(error).__name__}
             return InvocationOutcome(
                 self._timer() - started,
@@ -197,7 +201,9 @@ class StubInvoker:
         key = function_arn if function_arn in self._responses else function_name(function_arn)
         answers = self._responses.get(key)
         if not answers:
-            return InvocationOutcome(0.0, failure=f"ResourceNotFoundException: no stub for {function_arn}")
+            return InvocationOutcome(
+                0.0, failure=f"ResourceNotFoundException: no stub for {function_arn}"
+            )
         served = self._served.get(key, 0)
         self._served[key] = served + 1
         answer = answers[min(served, len(answers) - 1)]

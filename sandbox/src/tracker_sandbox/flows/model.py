@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
@@ -24,7 +24,7 @@ MAX_IDENTIFIER_CHARS = 50
 FlowContent = str | bytes | Mapping[str, Any]
 
 
-class ProblemCode(str, Enum):
+class ProblemCode(StrEnum):
     """Machine-readable reasons a flow is refused (or, for analysis, looks wrong)."""
 
     INVALID_JSON = "INVALID_JSON"

@@ -151,4 +151,6 @@ def _check_shape(reference: Reference) -> None:
     if root in ("CustomerEndpoint", "SystemEndpoint") and (
         len(path) != 1 or path[0] not in _ENDPOINT_FIELDS
     ):
-        raise InvalidReference(f"$.{root} has only .Address and .Type; {reference.text} is not valid")
+        raise InvalidReference(
+            f"$.{root} has only .Address and .Type; {reference.text} is not valid"
+        )

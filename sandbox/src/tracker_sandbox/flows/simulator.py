@@ -29,9 +29,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from .lambdas import ContactData, InvocationOutcome, LambdaInvoker, build_contact_event, function_name
+from .lambdas import (
+    ContactData,
+    InvocationOutcome,
+    LambdaInvoker,
+    build_contact_event,
+    function_name,
+)
 from .model import Action, Flow, FlowContent, parse_flow
-from .references import find_references, is_reference, parse_reference, InvalidReference
+from .references import InvalidReference, find_references, is_reference, parse_reference
 from .spec import ACTION_SPECS
 from .validate import load_flow
 
@@ -228,7 +234,12 @@ class SimulationResult:
             "step_count": len(self.steps),
             "path": list(self.path),
             "prompts": [
-                {"action": p.action, "at": round(p.at, 3), "seconds": round(p.seconds, 3), "text": p.text}
+                {
+                    "action": p.action,
+                    "at": round(p.at, 3),
+                    "seconds": round(p.seconds, 3),
+                    "text": p.text,
+                }
                 for p in self.prompts
             ],
             "attributes": dict(self.attributes),
@@ -308,9 +319,15 @@ class Simulation:
         try:
             while True:
                 if len(result.steps) >= self.options.max_steps:
-                    raise _Ended("MaxSteps", f"stopped after {self.options.max_steps} steps (a loop without end?)")
+                    raise _Ended(
+                        "MaxSteps",
+                        f"stopped after {self.options.max_steps} steps (a loop without end?)",
+                    )
                 if self.clock.elapsed() > self.options.max_contact_seconds:
-                    raise _Ended("MaxDuration", f"stopped after {self.options.max_contact_seconds:.0f} s of contact")
+                    raise _Ended(
+                        "MaxDuration",
+                        f"stopped after {self.options.max_contact_seconds:.0f} s of contact",
+                    )
                 if current is None or current not in self.flow:
                     raise _Ended("DanglingNextAction", f"no action {current!r} in the flow")
                 action = self.flow.action(current)
@@ -318,7 +335,11 @@ class Simulation:
                 result.ended_at_action = action.identifier
                 at = self.clock.elapsed()
                 label, current = self._dispatch(action)
-                result.steps.append(StepRecord(len(result.steps) + 1, action.identifier, action.type, at, label, current))
+                result.steps.append(
+                    StepRecord(
+                        len(result.steps) + 1, action.identifier, action.type, at, label, current
+                    )
+                )
         except _Ended as ended:
             result.ended_by = ended.ended_by
             self.say("END", result.ended_at_action or "", ended.note)
@@ -332,7 +353,9 @@ class Simulation:
         """Run one action; answer (what happened, where to go next)."""
         runner = getattr(self, f"_run_{action.type}", None)
         if runner is None or action.type not in ACTION_SPECS:
-            raise _Ended("UnsupportedAction", f"{action.type} ({action.identifier!r}) is not simulated")
+            raise _Ended(
+                "UnsupportedAction", f"{action.type} ({action.identifier!r}) is not simulated"
+            )
         outcome: tuple[str, str | None] = runner(action)
         return outcome
 
@@ -346,14 +369,19 @@ class Simulation:
     def go_next(self, action: Action, label: str = "next") -> tuple[str, str | None]:
         target = action.transitions.next_action
         if target is None:
-            raise _Ended("NoTransition", f"{action.identifier!r} has no NextAction; Connect ends the contact")
+            raise _Ended(
+                "NoTransition", f"{action.identifier!r} has no NextAction; Connect ends the contact"
+            )
         return label, target
 
     def go_error(self, action: Action, error_type: str, why: str) -> tuple[str, str | None]:
         target = action.transitions.error_target(error_type)
         self.say("ERROR", action.identifier, f"{action.identifier}: {error_type} ({why})")
         if target is None:
-            raise _Ended("UnhandledError", f"{action.identifier!r} failed ({error_type}) and has no error branch")
+            raise _Ended(
+                "UnhandledError",
+                f"{action.identifier!r} failed ({error_type}) and has no error branch",
+            )
         return f"error:{error_type}", target
 
     # References -------------------------------------------------------------------
@@ -374,7 +402,11 @@ class Simulation:
         elif root == "Attributes":
             value = self.attributes.get(path[0]) if path else None
         elif root in ("CustomerEndpoint", "SystemEndpoint"):
-            address = self.contact.customer_address if root == "CustomerEndpoint" else self.contact.system_address
+            address = (
+                self.contact.customer_address
+                if root == "CustomerEndpoint"
+                else self.contact.system_address
+            )
             value = {"Address": address, "Type": "TELEPHONE_NUMBER"}.get(path[0]) if path else None
         elif root == "Queue":
             value = self.queue.get(path[0]) if self.queue and path else None
@@ -417,7 +449,9 @@ class Simulation:
             seconds = speech_seconds(text, words_per_minute=self.options.words_per_minute)
         elif "SSML" in parameters:
             ssml = self.render(str(parameters["SSML"]))
-            seconds = speech_seconds(ssml, words_per_minute=self.options.words_per_minute, ssml=True)
+            seconds = speech_seconds(
+                ssml, words_per_minute=self.options.words_per_minute, ssml=True
+            )
             text = ssml_to_text(ssml)
         else:
             source = parameters.get("PromptId") or (parameters.get("Media") or {}).get("Uri", "")
@@ -433,14 +467,23 @@ class Simulation:
     def _run_InvokeLambdaFunction(self, action: Action) -> tuple[str, str | None]:
         parameters = action.parameters
         if parameters.get("InvocationType", "SYNCHRONOUS") == "ASYNCHRONOUS":
-            raise _Ended("UnsupportedAction", f"asynchronous invocation ({action.identifier!r}) is not simulated")
+            raise _Ended(
+                "UnsupportedAction",
+                f"asynchronous invocation ({action.identifier!r}) is not simulated",
+            )
         arn = self.value_of(parameters.get("LambdaFunctionARN", ""))
         limit = _time_limit(parameters.get("InvocationTimeLimitSeconds"))
         validation = parameters.get("ResponseValidation")
-        response_type = str(validation.get("ResponseType", "STRING_MAP")) if isinstance(validation, dict) else "STRING_MAP"
+        response_type = (
+            str(validation.get("ResponseType", "STRING_MAP"))
+            if isinstance(validation, dict)
+            else "STRING_MAP"
+        )
         raw_attributes = parameters.get("LambdaInvocationAttributes") or {}
         sent = {self.value_of(key): self.value_of(value) for key, value in raw_attributes.items()}
-        event = build_contact_event(self.contact, attributes=self.attributes, parameters=sent, queue=self.queue)
+        event = build_contact_event(
+            self.contact, attributes=self.attributes, parameters=sent, queue=self.queue
+        )
         started = self.clock.elapsed()
         outcome = self._invoke(arn, event, limit)
         self.clock.account(min(outcome.duration_seconds, limit))
@@ -462,10 +505,18 @@ class Simulation:
         )
         name = function_name(arn)
         if not ok:
-            self.say("LAMBDA", action.identifier, f"{name} failed after {outcome.duration_seconds:.2f} s: {kind}: {error}")
+            self.say(
+                "LAMBDA",
+                action.identifier,
+                f"{name} failed after {outcome.duration_seconds:.2f} s: {kind}: {error}",
+            )
             return self.go_error(action, "NoMatchingError", f"{kind}")
         self.external = response
-        self.say("LAMBDA", action.identifier, f"{name} answered in {outcome.duration_seconds:.2f} s: {json.dumps(response)}")
+        self.say(
+            "LAMBDA",
+            action.identifier,
+            f"{name} answered in {outcome.duration_seconds:.2f} s: {json.dumps(response)}",
+        )
         return self.go_next(action)
 
     def _invoke(self, arn: str, event: Mapping[str, Any], limit: float) -> InvocationOutcome:
@@ -473,7 +524,9 @@ class Simulation:
             return self.invoker.invoke(arn, event, limit)
         # A real caller waits at most `limit`; the function may go on running, as in Connect.
         box: list[InvocationOutcome] = []
-        worker = threading.Thread(target=lambda: box.append(self.invoker.invoke(arn, event, limit)), daemon=True)
+        worker = threading.Thread(
+            target=lambda: box.append(self.invoker.invoke(arn, event, limit)), daemon=True
+        )
         started = time.monotonic()
         worker.start()
         worker.join(limit)
@@ -488,29 +541,56 @@ class Simulation:
         if outcome.failure is not None:
             return False, None, "InvokeFailed", outcome.failure
         if outcome.abandoned or outcome.duration_seconds > limit:
-            return False, None, "TimeLimitExceeded", f"took {outcome.duration_seconds:.2f} s; the limit is {limit:g} s"
+            return (
+                False,
+                None,
+                "TimeLimitExceeded",
+                f"took {outcome.duration_seconds:.2f} s; the limit is {limit:g} s",
+            )
         payload = outcome.payload or b""
         if outcome.function_error is not None:
-            return False, _decode(payload), "FunctionError", f"{outcome.function_error}: {payload.decode(errors='replace')[:500]}"
+            return (
+                False,
+                _decode(payload),
+                "FunctionError",
+                f"{outcome.function_error}: {payload.decode(errors='replace')[:500]}",
+            )
         if len(payload) > self.options.max_response_bytes:
-            return False, None, "ResponseTooLarge", f"{len(payload)} bytes; at most {self.options.max_response_bytes}"
+            return (
+                False,
+                None,
+                "ResponseTooLarge",
+                f"{len(payload)} bytes; at most {self.options.max_response_bytes}",
+            )
         try:
             response = json.loads(payload)
         except ValueError:
             return False, None, "InvalidResponse", "the response is not JSON"
         if not isinstance(response, dict):
-            return False, response, "InvalidResponse", f"the response is a JSON {type(response).__name__}, not an object"
+            return (
+                False,
+                response,
+                "InvalidResponse",
+                f"the response is a JSON {type(response).__name__}, not an object",
+            )
         if response_type == "STRING_MAP":
             bad = sorted(key for key, value in response.items() if not isinstance(value, str))
             if bad:
-                return False, response, "InvalidResponse", f"STRING_MAP needs string values; not strings: {', '.join(bad)}"
+                return (
+                    False,
+                    response,
+                    "InvalidResponse",
+                    f"STRING_MAP needs string values; not strings: {', '.join(bad)}",
+                )
         return True, response, None, None
 
     def _run_UpdateContactAttributes(self, action: Action) -> tuple[str, str | None]:
         raw = action.parameters.get("Attributes") or {}
         updates = {self.value_of(key): self.value_of(value) for key, value in raw.items()}
         if action.parameters.get("TargetContact", "Current") == "Related":
-            self.warn(f"{action.identifier!r} sets attributes on the related contact; not simulated")
+            self.warn(
+                f"{action.identifier!r} sets attributes on the related contact; not simulated"
+            )
         else:
             self.attributes.update(updates)
         self.say("SET", action.identifier, ", ".join(f"{k}={v!r}" for k, v in updates.items()))
@@ -525,7 +605,10 @@ class Simulation:
                 self.say("CHECK", action.identifier, f"{reference} = {value!r}: {label}")
                 return f"condition:{label}", condition.next_action
         self.say("CHECK", action.identifier, f"{reference} = {value!r}: no condition matches")
-        if action.transitions.error_target("NoMatchingCondition") is None and action.transitions.next_action:
+        if (
+            action.transitions.error_target("NoMatchingCondition") is None
+            and action.transitions.next_action
+        ):
             return "default", action.transitions.next_action
         return self.go_error(action, "NoMatchingCondition", f"{reference} = {value!r}")
 
@@ -533,7 +616,9 @@ class Simulation:
         raw = action.parameters.get("LoopCount", 0)
         text = self.value_of(raw)
         if not re.fullmatch(r"\d{1,3}", text.strip()) or int(text) > 100:
-            return self.go_error(action, "NoMatchingError", f"LoopCount {text!r} is not a number from 0 to 100")
+            return self.go_error(
+                action, "NoMatchingError", f"LoopCount {text!r} is not a number from 0 to 100"
+            )
         count = int(text)
         done = self.loop_counters.get(action.identifier, 0)
         if done < count:
@@ -560,7 +645,9 @@ class Simulation:
         try:
             seconds = float(text)
         except ValueError:
-            return self.go_error(action, "NoMatchingError", f"TimeoutSeconds {text!r} is not a number")
+            return self.go_error(
+                action, "NoMatchingError", f"TimeoutSeconds {text!r} is not a number"
+            )
         self.say("WAIT", action.identifier, f"waits {seconds:g} s")
         self.clock.pass_time(seconds)
         return self._condition(action, "WaitCompleted")
@@ -584,11 +671,17 @@ class Simulation:
         raise _Ended("TransferToFlow", f"continues in flow {target} (not followed)")
 
     def _run_UpdateFlowLoggingBehavior(self, action: Action) -> tuple[str, str | None]:
-        self.say("LOG", action.identifier, f"flow logging {action.parameters.get('FlowLoggingBehavior')}")
+        self.say(
+            "LOG", action.identifier, f"flow logging {action.parameters.get('FlowLoggingBehavior')}"
+        )
         return self.go_next(action)
 
     def _run_UpdateContactTextToSpeechVoice(self, action: Action) -> tuple[str, str | None]:
-        self.say("VOICE", action.identifier, f"voice {self.value_of(action.parameters.get('TextToSpeechVoice', ''))}")
+        self.say(
+            "VOICE",
+            action.identifier,
+            f"voice {self.value_of(action.parameters.get('TextToSpeechVoice', ''))}",
+        )
         return self.go_next(action)
 
     def _run_DisconnectParticipant(self, action: Action) -> tuple[str, str | None]:
@@ -645,7 +738,11 @@ def simulate_contact(
 def _metadata_actions(flow: Flow, key: str) -> frozenset[str]:
     sandbox = flow.metadata.get("TrackerSandbox")
     values = sandbox.get(key) if isinstance(sandbox, dict) else None
-    return frozenset(v for v in values if isinstance(v, str)) if isinstance(values, list) else frozenset()
+    return (
+        frozenset(v for v in values if isinstance(v, str))
+        if isinstance(values, list)
+        else frozenset()
+    )
 
 
 def _time_limit(value: object) -> float:

@@ -80,7 +80,8 @@ def validate_flow(
         problems.append(
             Problem(
                 ProblemCode.CONTENT_TOO_LARGE,
-                f"the content is {len(content)} characters; at most {MAX_CONTENT_CHARS} are allowed",
+                f"the content is {len(content)} characters; "
+                f"at most {MAX_CONTENT_CHARS} are allowed",
             )
         )
     try:
@@ -207,12 +208,16 @@ class _ActionCheck:
         problems: list[Problem],
     ) -> None:
         identifier = raw.get("Identifier")
-        self.name = identifier if isinstance(identifier, str) and identifier else f"Actions[{position}]"
+        self.name = (
+            identifier if isinstance(identifier, str) and identifier else f"Actions[{position}]"
+        )
         self.raw = raw
         self.identifiers = identifiers
         self.problems = problems
         raw_parameters = raw.get("Parameters", {})
-        self.parameters: Mapping[str, Any] = raw_parameters if isinstance(raw_parameters, dict) else {}
+        self.parameters: Mapping[str, Any] = (
+            raw_parameters if isinstance(raw_parameters, dict) else {}
+        )
         self.parameters_ok = isinstance(raw_parameters, dict)
 
     def add(self, code: ProblemCode, message: str) -> None:
@@ -243,9 +248,7 @@ class _ActionCheck:
         for name in sorted(spec.required - self.parameters.keys()):
             self.add(ProblemCode.MISSING_PARAMETER, f"{spec.type} needs the parameter {name}")
         for name in sorted(self.parameters.keys() - spec.required - spec.optional):
-            self.add(
-                ProblemCode.UNEXPECTED_PARAMETER, f"{spec.type} takes no parameter {name!r}"
-            )
+            self.add(ProblemCode.UNEXPECTED_PARAMETER, f"{spec.type} takes no parameter {name!r}")
 
     def static_or_reference(self, name: str, *, allow_reference: bool = True) -> str | None:
         """A string parameter that is static text or one whole reference."""
@@ -325,7 +328,10 @@ class _ActionCheck:
         if spec.next_action is Next.REQUIRED and not has_next:
             self.add(ProblemCode.MISSING_NEXT_ACTION, f"{spec.type} needs a NextAction")
         if spec.next_action is Next.FORBIDDEN and has_next:
-            self.add(ProblemCode.UNEXPECTED_TRANSITION, f"{spec.type} ends the flow; it takes no NextAction")
+            self.add(
+                ProblemCode.UNEXPECTED_TRANSITION,
+                f"{spec.type} ends the flow; it takes no NextAction",
+            )
         if spec.is_terminal and errors:
             self.add(ProblemCode.UNEXPECTED_TRANSITION, f"{spec.type} takes no error branches")
         _CONDITION_CHECKS[spec.conditions](self, spec, conditions)
@@ -351,7 +357,9 @@ class _ActionCheck:
             error_type: str = entry["ErrorType"]
             target = entry.get("NextAction")
             if not isinstance(target, str):
-                self.add(ProblemCode.INVALID_TRANSITIONS, f"error branch {error_type} needs a NextAction")
+                self.add(
+                    ProblemCode.INVALID_TRANSITIONS, f"error branch {error_type} needs a NextAction"
+                )
             elif target:
                 self.target(f"error branch {error_type}", target)
             if spec is not None and not spec.is_terminal and error_type not in spec.errors:
@@ -379,11 +387,17 @@ class _ActionCheck:
                 continue
             operator, operands = condition.get("Operator"), condition.get("Operands")
             if not isinstance(operator, str) or not isinstance(operands, list):
-                self.add(ProblemCode.INVALID_CONDITION, "a Condition needs an Operator and a list of Operands")
+                self.add(
+                    ProblemCode.INVALID_CONDITION,
+                    "a Condition needs an Operator and a list of Operands",
+                )
                 continue
             target = entry.get("NextAction")
             if not isinstance(target, str) or not target:
-                self.add(ProblemCode.INVALID_TRANSITIONS, f"condition {operator} {operands} needs a NextAction")
+                self.add(
+                    ProblemCode.INVALID_TRANSITIONS,
+                    f"condition {operator} {operands} needs a NextAction",
+                )
             else:
                 self.target(f"condition {operator} {operands}", target)
             found.append((operator, operands))
@@ -412,7 +426,9 @@ def _check_message(check: _ActionCheck) -> None:
             check.embedded(name, value)
     check.static_or_reference("PromptId")
     media = check.parameters.get("Media")
-    if "Media" in check.parameters and not (isinstance(media, dict) and isinstance(media.get("Uri"), str)):
+    if "Media" in check.parameters and not (
+        isinstance(media, dict) and isinstance(media.get("Uri"), str)
+    ):
         check.add(ProblemCode.INVALID_PARAMETER, "Media must be an object with a Uri")
 
 
@@ -420,7 +436,9 @@ def _check_lambda(check: _ActionCheck) -> None:
     parameters = check.parameters
     arn = check.static_or_reference("LambdaFunctionARN")
     if arn is not None and not is_reference(arn) and not LAMBDA_ARN_PATTERN.match(arn):
-        check.add(ProblemCode.INVALID_PARAMETER, f"LambdaFunctionARN {arn!r} is not a Lambda function ARN")
+        check.add(
+            ProblemCode.INVALID_PARAMETER, f"LambdaFunctionARN {arn!r} is not a Lambda function ARN"
+        )
     invocation_type = parameters.get("InvocationType", "SYNCHRONOUS")
     if invocation_type not in ("SYNCHRONOUS", "ASYNCHRONOUS"):
         check.add(
@@ -428,7 +446,11 @@ def _check_lambda(check: _ActionCheck) -> None:
             f"InvocationType must be SYNCHRONOUS or ASYNCHRONOUS, not {invocation_type!r}",
         )
     if "InvocationTimeLimitSeconds" in parameters:
-        upper = ASYNC_TIME_LIMIT_SECONDS if invocation_type == "ASYNCHRONOUS" else SYNC_TIME_LIMIT_SECONDS
+        upper = (
+            ASYNC_TIME_LIMIT_SECONDS
+            if invocation_type == "ASYNCHRONOUS"
+            else SYNC_TIME_LIMIT_SECONDS
+        )
         limit = check.static_int("InvocationTimeLimitSeconds")
         if limit is None or not 1 <= limit <= upper:
             check.add(
@@ -442,7 +464,7 @@ def _check_lambda(check: _ActionCheck) -> None:
     ):
         check.add(
             ProblemCode.INVALID_PARAMETER,
-            "ResponseValidation must be {\"ResponseType\": \"STRING_MAP\" | \"JSON\"}",
+            'ResponseValidation must be {"ResponseType": "STRING_MAP" | "JSON"}',
         )
     check.string_map("LambdaInvocationAttributes", required=False)
 
@@ -451,7 +473,10 @@ def _check_attributes(check: _ActionCheck) -> None:
     check.string_map("Attributes", required=True)
     target = check.parameters.get("TargetContact", "Current")
     if target not in ("Current", "Related"):
-        check.add(ProblemCode.INVALID_PARAMETER, f"TargetContact must be Current or Related, not {target!r}")
+        check.add(
+            ProblemCode.INVALID_PARAMETER,
+            f"TargetContact must be Current or Related, not {target!r}",
+        )
 
 
 def _check_compare(check: _ActionCheck) -> None:
@@ -478,7 +503,8 @@ def _check_loop(check: _ActionCheck) -> None:
     if count is None or count > MAX_LOOP_COUNT:
         check.add(
             ProblemCode.INVALID_PARAMETER,
-            f"LoopCount must be a whole number from 0 to {MAX_LOOP_COUNT} or a reference, not {value!r}",
+            f"LoopCount must be a whole number from 0 to {MAX_LOOP_COUNT} "
+            f"or a reference, not {value!r}",
         )
 
 
@@ -505,7 +531,10 @@ def _check_wait(check: _ActionCheck) -> None:
 def _check_target_queue(check: _ActionCheck) -> None:
     given = [name for name in ("QueueId", "AgentId") if name in check.parameters]
     if len(given) != 1:
-        check.add(ProblemCode.INVALID_PARAMETER, "UpdateContactTargetQueue needs exactly one of QueueId, AgentId")
+        check.add(
+            ProblemCode.INVALID_PARAMETER,
+            "UpdateContactTargetQueue needs exactly one of QueueId, AgentId",
+        )
     for name in given:
         check.static_or_reference(name)
 
@@ -517,7 +546,10 @@ def _check_transfer_to_flow(check: _ActionCheck) -> None:
 def _check_logging(check: _ActionCheck) -> None:
     value = check.parameters.get("FlowLoggingBehavior")
     if value is not None and value not in ("Enabled", "Disabled"):
-        check.add(ProblemCode.INVALID_PARAMETER, f"FlowLoggingBehavior must be Enabled or Disabled, not {value!r}")
+        check.add(
+            ProblemCode.INVALID_PARAMETER,
+            f"FlowLoggingBehavior must be Enabled or Disabled, not {value!r}",
+        )
 
 
 def _check_voice(check: _ActionCheck) -> None:
@@ -557,9 +589,13 @@ def _conditions_compare(check: _ActionCheck, spec: ActionSpec, conditions: Condi
                 f"(allowed: {', '.join(sorted(COMPARE_OPERATORS))})",
             )
         elif not operands or not all(isinstance(o, (str, int, float)) for o in operands):
-            check.add(ProblemCode.INVALID_CONDITION, f"{operator} needs one or more string operands")
+            check.add(
+                ProblemCode.INVALID_CONDITION, f"{operator} needs one or more string operands"
+            )
         elif operator in _NUMBER_OPERATORS and not all(_is_number(o) for o in operands):
-            check.add(ProblemCode.INVALID_CONDITION, f"{operator} needs numeric operands, not {operands}")
+            check.add(
+                ProblemCode.INVALID_CONDITION, f"{operator} needs numeric operands, not {operands}"
+            )
 
 
 def _conditions_loop(check: _ActionCheck, spec: ActionSpec, conditions: ConditionList) -> None:
@@ -568,7 +604,8 @@ def _conditions_loop(check: _ActionCheck, spec: ActionSpec, conditions: Conditio
         if operator != "Equals" or len(operands) != 1 or operands[0] not in LOOP_RESULTS:
             check.add(
                 ProblemCode.INVALID_CONDITION,
-                f"Loop conditions are only Equals ContinueLooping / DoneLooping, not {operator} {operands}",
+                "Loop conditions are only Equals ContinueLooping / DoneLooping, "
+                f"not {operator} {operands}",
             )
             continue
         if operands[0] in results:
@@ -587,7 +624,8 @@ def _conditions_wait(check: _ActionCheck, spec: ActionSpec, conditions: Conditio
         if operator != "Equals" or len(operands) != 1 or operands[0] not in wanted:
             check.add(
                 ProblemCode.INVALID_CONDITION,
-                f"Wait conditions are Equals one of {', '.join(sorted(wanted))}, not {operator} {operands}",
+                f"Wait conditions are Equals one of {', '.join(sorted(wanted))}, "
+                f"not {operator} {operands}",
             )
             continue
         found.add(operands[0])
@@ -622,7 +660,12 @@ def _unassociated_lambdas(raw_actions: list[Any], associated: Collection[str]) -
             continue
         parameters = raw.get("Parameters")
         arn = parameters.get("LambdaFunctionARN") if isinstance(parameters, dict) else None
-        if isinstance(arn, str) and arn and not is_reference(arn) and not is_associated(arn, associated):
+        if (
+            isinstance(arn, str)
+            and arn
+            and not is_reference(arn)
+            and not is_associated(arn, associated)
+        ):
             identifier = raw.get("Identifier")
             problems.append(
                 Problem(
@@ -658,7 +701,9 @@ class FlowAnalysis:
             "dangling": [list(pair) for pair in self.dangling],
             "lambdas_without_error_branch": list(self.lambdas_without_error_branch),
             "compares_without_fallback": list(self.compares_without_fallback),
-            "loops_missing_condition": {k: list(v) for k, v in self.loops_missing_condition.items()},
+            "loops_missing_condition": {
+                k: list(v) for k, v in self.loops_missing_condition.items()
+            },
             "invoked_lambda_arns": sorted(self.invoked_lambda_arns),
             "dynamic_lambda_actions": list(self.dynamic_lambda_actions),
             "unmodelled_actions": dict(self.unmodelled_actions),
@@ -679,14 +724,20 @@ def analyze_flow(content: FlowContent | Flow) -> FlowAnalysis:
             if target in flow and target not in reachable:
                 queue.append(target)
 
-    dangling, no_error, no_fallback, ending, dynamic = [], [], [], [], []
+    dangling: list[tuple[str, str]] = []
+    no_error: list[str] = []
+    no_fallback: list[str] = []
+    ending: list[str] = []
+    dynamic: list[str] = []
     loops: dict[str, tuple[str, ...]] = {}
     arns: set[str] = set()
     unmodelled: dict[str, str] = {}
     for action in flow.actions:
         transitions = action.transitions
         dangling.extend(
-            (action.identifier, target) for _, _, target in transitions.edges() if target not in flow
+            (action.identifier, target)
+            for _, _, target in transitions.edges()
+            if target not in flow
         )
         spec = ACTION_SPECS.get(action.type)
         if spec is None:
@@ -701,12 +752,17 @@ def analyze_flow(content: FlowContent | Flow) -> FlowAnalysis:
                 dynamic.append(action.identifier)
             if transitions.error_target("NoMatchingError") is None:
                 no_error.append(action.identifier)
-        if action.type == "Compare" and transitions.error_target("NoMatchingCondition") is None:
-            if transitions.next_action is None:
-                no_fallback.append(action.identifier)
+        if (
+            action.type == "Compare"
+            and transitions.error_target("NoMatchingCondition") is None
+            and transitions.next_action is None
+        ):
+            no_fallback.append(action.identifier)
         if action.type == "Loop":
             have = {
-                str(c.operands[0]) for c in transitions.conditions if c.operator == "Equals" and c.operands
+                str(c.operands[0])
+                for c in transitions.conditions
+                if c.operator == "Equals" and c.operands
             }
             missing = tuple(result for result in LOOP_RESULTS if result not in have)
             if missing:

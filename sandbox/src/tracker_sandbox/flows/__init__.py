@@ -1,0 +1,69 @@
+"""Amazon Connect flows in the sandbox: validate, draw and simulate (standard library only).
+
+- `validate_flow` / `load_flow`: what Connect checks when a flow is saved; problems
+  come back as `Problem`s, or raised as `InvalidContactFlow` (whose
+  `connect_problems()` is the `problems` list of Connect's InvalidContactFlowException).
+- `analyze_flow`: structural facts for tests (reachability, error branches, Lambdas).
+- `simulate_contact`: one voice contact through a flow, with a `LambdaInvoker`.
+- `to_mermaid` / `to_dot`: diagrams.
+
+boto3 is needed only by `aws` (real invocations, DescribeContactFlow).
+"""
+
+from .diagram import to_dot, to_mermaid
+from .lambdas import (
+    CallableInvoker,
+    ContactData,
+    InvocationOutcome,
+    LambdaInvoker,
+    StubInvoker,
+    StubResponse,
+    build_contact_event,
+)
+from .model import (
+    Action,
+    Flow,
+    InvalidContactFlow,
+    Problem,
+    ProblemCode,
+    Transitions,
+    parse_flow,
+)
+from .simulator import (
+    RealClock,
+    SimulatedClock,
+    SimulationOptions,
+    SimulationResult,
+    simulate_contact,
+)
+from .spec import ACTION_SPECS
+from .validate import FlowAnalysis, analyze_flow, load_flow, validate_flow
+
+__all__ = [
+    "ACTION_SPECS",
+    "Action",
+    "CallableInvoker",
+    "ContactData",
+    "Flow",
+    "FlowAnalysis",
+    "InvalidContactFlow",
+    "InvocationOutcome",
+    "LambdaInvoker",
+    "Problem",
+    "ProblemCode",
+    "RealClock",
+    "SimulatedClock",
+    "SimulationOptions",
+    "SimulationResult",
+    "StubInvoker",
+    "StubResponse",
+    "Transitions",
+    "analyze_flow",
+    "build_contact_event",
+    "load_flow",
+    "parse_flow",
+    "simulate_contact",
+    "to_dot",
+    "to_mermaid",
+    "validate_flow",
+]

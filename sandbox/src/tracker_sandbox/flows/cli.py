@@ -1,0 +1,304 @@
+"""`python -m tracker_sandbox.flows validate|diagram|simulate ...`
+
+Exit codes: 0 success (valid flow / diagram written / contact succeeded); 1 the
+answer is no (flow has problems / contact failed); 2 usage errors, unreadable input,
+a flow that fails validation before `simulate`, or AWS unreachable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from .diagram import to_dot, to_mermaid
+from .lambdas import ContactData, LambdaInvoker, StubInvoker, StubResponse
+from .model import InvalidContactFlow
+from .simulator import SimulationOptions, simulate_contact
+from .validate import analyze_flow, validate_flow
+
+EXIT_OK, EXIT_NO, EXIT_USAGE = 0, 1, 2
+
+
+class _Usage(Exception):
+    """A problem with what the user asked for (exit code 2)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m tracker_sandbox.flows",
+        description="Validate, draw and simulate Amazon Connect flows (flow language 2019-10-30).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", help="check a flow as Connect does when it is saved")
+    validate.add_argument("file", help="flow JSON file ('-' for standard input)")
+    validate.add_argument(
+        "--associated-lambda-arn",
+        action="append",
+        default=None,
+        metavar="ARN",
+        help="a function associated with the instance (repeat); when given, others are refused",
+    )
+    validate.add_argument("--json", action="store_true", help="print problems and analysis as JSON")
+
+    diagram = commands.add_parser("diagram", help="draw a flow as Mermaid or Graphviz DOT")
+    diagram.add_argument("file", help="flow JSON file ('-' for standard input)")
+    diagram.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    diagram.add_argument("-o", "--output", help="write here instead of standard output")
+    diagram.add_argument(
+        "--png", metavar="FILE", help="also render a PNG with Graphviz `dot` (if installed)"
+    )
+
+    simulate = commands.add_parser("simulate", help="place a simulated contact through a flow")
+    source = simulate.add_mutually_exclusive_group(required=True)
+    source.add_argument("--file", help="flow JSON file ('-' for standard input)")
+    source.add_argument("--content", help="flow JSON given inline")
+    source.add_argument("--flow-id", help="fetch with DescribeContactFlow (needs --instance-id)")
+    simulate.add_argument("--instance-id", help="Connect instance id for --flow-id")
+    simulate.add_argument(
+        "--endpoint-url", help="AWS endpoint for Connect and Lambda (e.g. LocalStack)"
+    )
+    simulate.add_argument("--lambda-endpoint-url", help="AWS endpoint for Lambda only")
+    simulate.add_argument("--region", help="AWS region")
+    simulate.add_argument(
+        "--lambda-stub",
+        action="append",
+        default=[],
+        metavar="FUNCTION=JSON",
+        help="answer calls to FUNCTION (ARN or name) with JSON instead of invoking it; "
+        "repeat for successive answers (the last repeats). With any stub, nothing is invoked.",
+    )
+    simulate.add_argument(
+        "--stub-seconds", type=float, default=0.05, help="how long a stubbed call takes"
+    )
+    simulate.add_argument(
+        "--attribute",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a contact attribute the contact arrives with (repeat)",
+    )
+    simulate.add_argument("--contact-id", help="the simulated ContactId (default: a new UUID)")
+    simulate.add_argument("--customer-number", default="+15555550100")
+    simulate.add_argument("--system-number", default="+15555550199")
+    simulate.add_argument("--instance-arn", help="InstanceARN put in Lambda events")
+    simulate.add_argument(
+        "--wpm", type=float, default=150.0, help="speaking pace for prompt lengths"
+    )
+    simulate.add_argument(
+        "--prompt-seconds",
+        type=float,
+        default=3.0,
+        help="length of a recorded prompt (PromptId / Media)",
+    )
+    simulate.add_argument(
+        "--real-time",
+        action="store_true",
+        help="really wait out prompts and waits (the caller's pace)",
+    )
+    simulate.add_argument("--max-steps", type=int, default=1000)
+    simulate.add_argument(
+        "--max-seconds", type=float, default=3600.0, help="longest simulated contact"
+    )
+    simulate.add_argument(
+        "--success-action",
+        action="append",
+        default=[],
+        metavar="IDENTIFIER",
+        help="the contact succeeds only if it passes this action (repeat for any-of)",
+    )
+    simulate.add_argument(
+        "--failure-action",
+        action="append",
+        default=[],
+        metavar="IDENTIFIER",
+        help="the contact fails if it passes this action (repeat)",
+    )
+    simulate.add_argument(
+        "--associated-lambda-arn",
+        action="append",
+        default=None,
+        metavar="ARN",
+        help="validate that the flow invokes only these functions",
+    )
+    simulate.add_argument(
+        "--no-validate", action="store_true", help="simulate even a flow Connect would refuse"
+    )
+    simulate.add_argument(
+        "--json", metavar="FILE", help="write the JSON summary here ('-' for standard output)"
+    )
+    simulate.add_argument("--quiet", action="store_true", help="do not print the transcript")
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            return _validate(args, out)
+        if args.command == "diagram":
+            return _diagram(args, out, err)
+        return _simulate(args, out, err)
+    except _Usage as problem:
+        print(f"error: {problem}", file=err)
+        return EXIT_USAGE
+
+
+def _read(path: str) -> str:
+    try:
+        return sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise _Usage(f"cannot read {path}: {error.strerror or error}") from error
+
+
+def _validate(args: argparse.Namespace, out: TextIO) -> int:
+    content = _read(args.file)
+    problems = validate_flow(content, associated_lambda_arns=args.associated_lambda_arn)
+    if args.json:
+        report: dict[str, Any] = {
+            "valid": not problems,
+            "problems": [p.to_dict() for p in problems],
+        }
+        try:
+            report["analysis"] = analyze_flow(content).to_dict()
+        except InvalidContactFlow:
+            report["analysis"] = None
+        print(json.dumps(report, indent=2), file=out)
+    elif problems:
+        print(f"{args.file}: {len(problems)} problem(s)", file=out)
+        for problem in problems:
+            print(f"  {problem.describe()}", file=out)
+    else:
+        analysis = analyze_flow(content)
+        print(f"{args.file}: valid", file=out)
+        for label, items in (
+            ("unreachable actions", analysis.unreachable),
+            ("Lambda blocks without an error branch", analysis.lambdas_without_error_branch),
+            ("unmodelled action types (not simulated)", tuple(analysis.unmodelled_actions)),
+        ):
+            if items:
+                print(f"  note: {label}: {', '.join(items)}", file=out)
+    return EXIT_NO if problems else EXIT_OK
+
+
+def _diagram(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    content = _read(args.file)
+    try:
+        text = to_dot(content) if args.format == "dot" else to_mermaid(content)
+    except InvalidContactFlow as refused:
+        raise _Usage(refused.problems[0].describe()) from refused
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        out.write(text)
+    if args.png:
+        dot = shutil.which("dot")
+        if dot is None:
+            print("error: --png needs Graphviz `dot` (apt-get install graphviz)", file=err)
+            return EXIT_USAGE
+        subprocess.run([dot, "-Tpng", "-o", args.png], input=to_dot(content), text=True, check=True)
+    return EXIT_OK
+
+
+def _simulate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    content = _flow_content(args)
+    invoker = _invoker(args)
+    contact = ContactData(
+        customer_address=args.customer_number,
+        system_address=args.system_number,
+        attributes=_pairs(args.attribute, "--attribute"),
+        **({"contact_id": args.contact_id} if args.contact_id else {}),
+        **({"instance_arn": args.instance_arn} if args.instance_arn else {}),
+    )
+    options = SimulationOptions(
+        words_per_minute=args.wpm,
+        default_prompt_seconds=args.prompt_seconds,
+        real_time=args.real_time,
+        max_steps=args.max_steps,
+        max_contact_seconds=args.max_seconds,
+        success_actions=frozenset(args.success_action),
+        failure_actions=frozenset(args.failure_action),
+    )
+    if args.wpm <= 0 or args.max_steps <= 0:
+        raise _Usage("--wpm and --max-steps must be positive")
+    try:
+        result = simulate_contact(
+            content,
+            invoker,
+            contact=contact,
+            options=options,
+            validate=not args.no_validate,
+            associated_lambda_arns=args.associated_lambda_arn,
+        )
+    except InvalidContactFlow as refused:
+        print(f"error: the flow is not valid ({len(refused.problems)} problem(s)):", file=err)
+        for problem in refused.problems:
+            print(f"  {problem.describe()}", file=err)
+        return EXIT_USAGE
+    if not args.quiet:
+        print(result.render_transcript(), file=out)
+    if args.json:
+        summary = json.dumps(result.to_dict(), indent=2, default=str)
+        if args.json == "-":
+            print(summary, file=out)
+        else:
+            Path(args.json).write_text(summary + "\n", encoding="utf-8")
+    return EXIT_OK if result.success else EXIT_NO
+
+
+def _flow_content(args: argparse.Namespace) -> str:
+    if args.file:
+        return _read(args.file)
+    if args.content:
+        return str(args.content)
+    if not args.instance_id:
+        raise _Usage("--flow-id needs --instance-id")
+    from .aws import fetch_flow_content
+
+    try:
+        return fetch_flow_content(
+            args.instance_id, args.flow_id, endpoint_url=args.endpoint_url, region_name=args.region
+        )
+    except Exception as error:  # any AWS failure is reported the same way
+        raise _Usage(f"DescribeContactFlow failed: {error}") from error
+
+
+def _invoker(args: argparse.Namespace) -> LambdaInvoker:
+    if args.lambda_stub:
+        responses: dict[str, list[StubResponse]] = {}
+        for function, text in _pair_list(args.lambda_stub, "--lambda-stub"):
+            try:
+                result = json.loads(text)
+            except json.JSONDecodeError as error:
+                raise _Usage(f"--lambda-stub {function}: not JSON: {error}") from error
+            responses.setdefault(function, []).append(StubResponse(result, args.stub_seconds))
+        return StubInvoker(responses)
+    from .aws import Boto3LambdaInvoker
+
+    return Boto3LambdaInvoker(
+        endpoint_url=args.lambda_endpoint_url or args.endpoint_url, region_name=args.region
+    )
+
+
+def _pair_list(items: Sequence[str], option: str) -> list[tuple[str, str]]:
+    pairs = []
+    for item in items:
+        key, separator, value = item.partition("=")
+        if not separator or not key:
+            raise _Usage(f"{option} needs KEY=VALUE, not {item!r}")
+        pairs.append((key, value))
+    return pairs
+
+
+def _pairs(items: Sequence[str], option: str) -> dict[str, str]:
+    return dict(_pair_list(items, option))
