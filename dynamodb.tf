@@ -1,0 +1,37 @@
+resource "aws_dynamodb_table" "this" {
+  count = local.create ? 1 : 0
+
+  name                        = local.table_name
+  billing_mode                = var.table.billing_mode
+  read_capacity               = var.table.billing_mode == "PROVISIONED" ? var.table.read_capacity : null
+  write_capacity              = var.table.billing_mode == "PROVISIONED" ? var.table.write_capacity : null
+  table_class                 = var.table.table_class
+  deletion_protection_enabled = var.table.deletion_protection
+  hash_key                    = "RequestId"
+
+  attribute {
+    name = "RequestId"
+    type = "S"
+  }
+
+  # The processor is triggered by new items only; NEW_IMAGE carries everything it needs.
+  stream_enabled   = true
+  stream_view_type = "NEW_IMAGE"
+
+  ttl {
+    attribute_name = "ExpiresAt"
+    enabled        = true
+  }
+
+  # Without a customer-managed key, the AWS-managed aws/dynamodb key (not the AWS-owned one).
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = local.kms_key_arn
+  }
+
+  point_in_time_recovery {
+    enabled = var.table.point_in_time_recovery
+  }
+
+  tags = local.tags
+}

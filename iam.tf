@@ -1,0 +1,109 @@
+# One role per function, each statement scoped to the one resource it needs.
+
+locals {
+  table_arn  = try(aws_dynamodb_table.this[0].arn, null)
+  stream_arn = try(aws_dynamodb_table.this[0].stream_arn, null)
+  queue_arn  = try(aws_sqs_queue.on_failure[0].arn, null)
+
+  table_actions = {
+    writer    = ["dynamodb:GetItem", "dynamodb:PutItem"]
+    processor = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    # The checker seals requests past their deadline as TIMED_OUT (a conditional update).
+    checker = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+  }
+
+  kms_statements = local.kms_key_arn == null ? [] : [{
+    Sid      = "TrackerKmsKey"
+    Effect   = "Allow"
+    Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    Resource = local.kms_key_arn
+  }]
+
+  # X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level
+  # permissions: "*" is the only resource AWS accepts for them.
+  xray_statements = var.tracing_mode == null ? [] : [{
+    Sid      = "XRayTracing"
+    Effect   = "Allow"
+    Action   = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+    Resource = "*"
+  }]
+
+  processor_statements = [
+    {
+      Sid      = "TrackerStreamRead"
+      Effect   = "Allow"
+      Action   = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"]
+      Resource = local.stream_arn
+    },
+    {
+      # dynamodb:ListStreams has no resource type in the Service Authorization Reference
+      # (it lists the account's streams), so it can only be granted on "*"; it reveals
+      # stream ARNs, never data. Lambda's event source mapping needs it.
+      Sid      = "TrackerStreamList"
+      Effect   = "Allow"
+      Action   = ["dynamodb:ListStreams"]
+      Resource = "*"
+    },
+    {
+      # The event source mapping sends failed-batch records with the function's role.
+      Sid      = "OnFailureQueueSend"
+      Effect   = "Allow"
+      Action   = ["sqs:SendMessage"]
+      Resource = local.queue_arn
+    },
+  ]
+
+  role_policies = {
+    for key, function in local.functions : key => jsonencode({
+      Version = "2012-10-17"
+      Statement = concat(
+        [
+          {
+            Sid      = "TrackerTable"
+            Effect   = "Allow"
+            Action   = local.table_actions[key]
+            Resource = local.table_arn
+          },
+          {
+            Sid      = "OwnLogGroup"
+            Effect   = "Allow"
+            Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+            Resource = "${try(aws_cloudwatch_log_group.this[key].arn, "")}:*"
+          },
+        ],
+        key == "processor" ? local.processor_statements : [],
+        local.kms_statements,
+        local.xray_statements,
+      )
+    })
+  }
+}
+
+resource "aws_iam_role" "this" {
+  for_each = local.create ? local.functions : {}
+
+  name                 = each.value.name
+  description          = "Execution role of the asynchronous tracker ${each.key} function ${each.value.name}"
+  path                 = var.role_path
+  permissions_boundary = var.role_permissions_boundary
+
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "LambdaAssumeRole"
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "lambda.amazonaws.com" }
+    }]
+  })
+
+  tags = local.tags
+}
+
+resource "aws_iam_role_policy" "this" {
+  for_each = local.create ? local.functions : {}
+
+  name   = "${each.value.name}-access"
+  role   = aws_iam_role.this[each.key].id
+  policy = local.role_policies[each.key]
+}

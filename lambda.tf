@@ -1,0 +1,71 @@
+resource "aws_cloudwatch_log_group" "this" {
+  for_each = local.create ? local.functions : {}
+
+  # Lambda's default log group name: created here so retention and encryption apply
+  # from the first invocation and the group is removed with the module.
+  name              = "/aws/lambda/${each.value.name}"
+  retention_in_days = var.logging.retention_in_days
+  kms_key_id        = local.log_group_kms_key
+
+  tags = local.tags
+}
+
+resource "aws_lambda_function" "this" {
+  for_each = local.create ? local.functions : {}
+
+  #checkov:skip=CKV_AWS_116:Connect invokes writer and checker synchronously (no DLQ applies); the processor's failures go to the event source mapping's on-failure queue.
+  #checkov:skip=CKV_AWS_117:The functions call only public AWS endpoints; a VPC is the caller's choice and needs endpoints or NAT this module does not own.
+  #checkov:skip=CKV_AWS_272:Code signing needs a signing profile and S3 upload outside this module's scope.
+  #checkov:skip=CKV_AWS_50:X-Ray tracing is opt-in (var.tracing_mode) because it costs money per trace.
+  #checkov:skip=CKV_AWS_115:Reserved concurrency is opt-in per function (functions.<name>.reserved_concurrent_executions); reserving by default takes from the account's pool.
+  #checkov:skip=CKV_AWS_173:Environment variables are encrypted with var.kms_key_arn when given, else with Lambda's own key; they hold no secrets.
+
+  function_name = each.value.name
+  description   = "Asynchronous tracker ${each.key} (${local.table_name})"
+  role          = aws_iam_role.this[each.key].arn
+  handler       = each.value.handler
+  runtime       = var.lambda_runtime
+  architectures = [var.lambda_architecture]
+  memory_size   = each.value.memory_size
+  timeout       = each.value.timeout
+
+  reserved_concurrent_executions = each.value.reserved_concurrent_executions
+
+  filename         = local.package_path
+  source_code_hash = local.package_hash
+  kms_key_arn      = local.kms_key_arn
+
+  environment {
+    variables = local.environment[each.key]
+  }
+
+  logging_config {
+    log_format            = "JSON"
+    log_group             = aws_cloudwatch_log_group.this[each.key].name
+    application_log_level = var.logging.application_log_level
+    system_log_level      = var.logging.system_log_level
+  }
+
+  dynamic "tracing_config" {
+    for_each = var.tracing_mode == null ? [] : [var.tracing_mode]
+    content {
+      mode = tracing_config.value
+    }
+  }
+
+  tags = local.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.request_ttl_seconds >= var.request_deadline_seconds
+      error_message = "The request_ttl_seconds (${var.request_ttl_seconds}) must be at least request_deadline_seconds (${var.request_deadline_seconds}): a record may not expire before its request is due."
+    }
+  }
+
+  # The package is written at apply time; the log policy must exist before the first
+  # invocation can log.
+  depends_on = [
+    terraform_data.package,
+    aws_iam_role_policy.this,
+  ]
+}

@@ -1,0 +1,53 @@
+locals {
+  create = var.create
+
+  create_connect = local.create && var.connect_instance_arn != null
+  # arn:<partition>:connect:<region>:<account>:instance/<instance-id>
+  connect_instance_id = var.connect_instance_arn == null ? null : element(split("/", var.connect_instance_arn), 1)
+
+  table_name = "${var.name}-tracker"
+  queue_name = "${var.name}-processor-failures"
+
+  handlers = {
+    writer    = "connect_tracker.handlers.writer.handler"
+    processor = "connect_tracker.handlers.processor.handler"
+    checker   = "connect_tracker.handlers.checker.handler"
+  }
+  functions = {
+    for key, settings in var.functions : key => merge(settings, {
+      name    = "${var.name}-${key}"
+      handler = local.handlers[key]
+    })
+  }
+  # Functions the contact flow invokes: they get the Connect permission and association.
+  connect_functions = local.create_connect ? toset(["writer", "checker"]) : toset([])
+
+  kms_key_arn       = var.kms_key_arn
+  log_group_kms_key = var.kms_key_arn != null && var.encrypt_log_groups_with_kms_key ? var.kms_key_arn : null
+
+  task_modules = length(var.task_modules) > 0 ? var.task_modules : (
+    var.task_source_dir != null ? [local.task_package_name] : []
+  )
+
+  common_environment = {
+    TRACKER_TABLE_NAME           = local.table_name
+    TRACKER_SENSITIVE_PARAMETERS = join(",", var.sensitive_parameters)
+  }
+  environment = {
+    writer = merge(local.common_environment, {
+      TRACKER_REQUEST_DEADLINE_SECONDS = tostring(var.request_deadline_seconds)
+      TRACKER_REQUEST_TTL_SECONDS      = tostring(var.request_ttl_seconds)
+      TRACKER_DEFAULT_TASK             = var.default_task == null ? "" : var.default_task
+    })
+    processor = merge(
+      local.common_environment,
+      { TRACKER_TASK_MODULES = join(",", local.task_modules) },
+      { for key, value in var.task_environment : "TRACKER_TASK_ENV_${key}" => value },
+    )
+    checker = merge(local.common_environment, {
+      TRACKER_CONSISTENT_READ = tostring(var.consistent_read)
+    })
+  }
+
+  tags = var.tags
+}

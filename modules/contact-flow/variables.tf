@@ -1,0 +1,95 @@
+variable "writer_function_arn" {
+  description = "ARN of the writer Lambda function the flow invokes first (arn:<partition>:lambda:<region>:<account>:function:<name>)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$", var.writer_function_arn))
+    error_message = "The writer_function_arn must be a Lambda function ARN (arn:<partition>:lambda:<region>:<account>:function:<name>[:<qualifier>])."
+  }
+}
+
+variable "checker_function_arn" {
+  description = "ARN of the checker Lambda function the flow polls (arn:<partition>:lambda:<region>:<account>:function:<name>)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$", var.checker_function_arn))
+    error_message = "The checker_function_arn must be a Lambda function ARN (arn:<partition>:lambda:<region>:<account>:function:<name>[:<qualifier>])."
+  }
+}
+
+variable "poll_count" {
+  description = "How many times the flow plays the holding prompt and polls the checker before giving up (the Loop block's count): a whole number from 1 to 100 (default 10)."
+  type        = number
+  default     = 10
+  nullable    = false
+
+  validation {
+    condition     = var.poll_count >= 1 && var.poll_count <= 100 && floor(var.poll_count) == var.poll_count
+    error_message = "The poll_count must be a whole number from 1 to 100."
+  }
+}
+
+variable "invocation_time_limit_seconds" {
+  description = "Time limit of the flow's Lambda blocks in seconds: a whole number from 1 to 8 (default 8, the most Connect allows for a synchronous invocation)."
+  type        = number
+  default     = 8
+  nullable    = false
+
+  validation {
+    condition     = var.invocation_time_limit_seconds >= 1 && var.invocation_time_limit_seconds <= 8 && floor(var.invocation_time_limit_seconds) == var.invocation_time_limit_seconds
+    error_message = "The invocation_time_limit_seconds must be a whole number from 1 to 8."
+  }
+}
+
+variable "task_name" {
+  description = "Task the flow asks the writer for (passed as the TaskName parameter): null (default: the writer's default task) or 1-64 letters, digits, '_', '-' or '.'."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.task_name == null || can(regex("^[A-Za-z0-9_.-]{1,64}$", coalesce(var.task_name, "-")))
+    error_message = "The task_name must be null or 1-64 characters of letters, digits, '_', '-' or '.'."
+  }
+}
+
+variable "task_parameters" {
+  description = "Parameters passed to the writer (and on to the task): a map of name (1-128 letters, digits, '_', '-' or '.'; not TaskName) to value, either a literal string or a flow reference such as \"$.Attributes.AccountId\" or \"$.CustomerEndpoint.Address\"."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for name in keys(var.task_parameters) : can(regex("^[A-Za-z0-9_.-]{1,128}$", name)) && name != "TaskName"])
+    error_message = "Every key of task_parameters must be 1-128 characters of letters, digits, '_', '-' or '.', and not TaskName (set task_name instead)."
+  }
+}
+
+variable "result_fields" {
+  description = "Fields of the completed request's result (as the checker returns them) copied into contact attributes of the same name and spoken after the thank-you prefix: a list of unique names of 1-64 letters, digits and '_', other than Status, RequestId, ErrorCode and ErrorMessage."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for field in var.result_fields : can(regex("^[A-Za-z0-9_]{1,64}$", field)) && !contains(["Status", "RequestId", "ErrorCode", "ErrorMessage"], field)]) && length(distinct(var.result_fields)) == length(var.result_fields)
+    error_message = "The result_fields must be unique names of 1-64 letters, digits and '_', none of Status, RequestId, ErrorCode, ErrorMessage."
+  }
+}
+
+variable "prompts" {
+  description = "Texts spoken to the caller, each 1-1000 characters: greeting (before the request), holding (before each poll), thank_you_prefix (before the result), apology (on any failure or when polling gives up)."
+  type = object({
+    greeting         = optional(string, "Thank you for calling. Let me look that up for you.")
+    holding          = optional(string, "Still working on it, thank you for holding.")
+    thank_you_prefix = optional(string, "Thank you for waiting.")
+    apology          = optional(string, "Sorry, we could not complete your request right now. Please try again later.")
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for text in values(var.prompts) : length(trimspace(text)) >= 1 && length(text) <= 1000])
+    error_message = "Each of prompts.greeting, prompts.holding, prompts.thank_you_prefix and prompts.apology must be 1-1000 characters, not blank."
+  }
+}

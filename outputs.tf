@@ -1,0 +1,124 @@
+################################################################################
+# Tracker table
+################################################################################
+
+output "tracker_table_name" {
+  description = "Name of the DynamoDB tracker table."
+  value       = try(aws_dynamodb_table.this[0].name, null)
+}
+
+output "tracker_table_arn" {
+  description = "ARN of the DynamoDB tracker table."
+  value       = try(aws_dynamodb_table.this[0].arn, null)
+}
+
+output "tracker_table_stream_arn" {
+  description = "ARN of the tracker table's stream (NEW_IMAGE) that triggers the processor."
+  value       = try(aws_dynamodb_table.this[0].stream_arn, null)
+}
+
+################################################################################
+# Functions
+################################################################################
+
+output "writer_function_name" {
+  description = "Name of the writer Lambda function (invoked by the flow to record a request)."
+  value       = try(aws_lambda_function.this["writer"].function_name, null)
+}
+
+output "writer_function_arn" {
+  description = "ARN of the writer Lambda function."
+  value       = try(aws_lambda_function.this["writer"].arn, null)
+}
+
+output "processor_function_name" {
+  description = "Name of the processor Lambda function (triggered by the table stream to do the work)."
+  value       = try(aws_lambda_function.this["processor"].function_name, null)
+}
+
+output "processor_function_arn" {
+  description = "ARN of the processor Lambda function."
+  value       = try(aws_lambda_function.this["processor"].arn, null)
+}
+
+output "checker_function_name" {
+  description = "Name of the checker Lambda function (polled by the flow for the result)."
+  value       = try(aws_lambda_function.this["checker"].function_name, null)
+}
+
+output "checker_function_arn" {
+  description = "ARN of the checker Lambda function."
+  value       = try(aws_lambda_function.this["checker"].arn, null)
+}
+
+output "writer_role_arn" {
+  description = "ARN of the writer's IAM execution role."
+  value       = try(aws_iam_role.this["writer"].arn, null)
+}
+
+output "processor_role_arn" {
+  description = "ARN of the processor's IAM execution role."
+  value       = try(aws_iam_role.this["processor"].arn, null)
+}
+
+output "checker_role_arn" {
+  description = "ARN of the checker's IAM execution role."
+  value       = try(aws_iam_role.this["checker"].arn, null)
+}
+
+output "log_group_names" {
+  description = "CloudWatch log group names of the functions, by function (writer, processor, checker)."
+  value       = local.create ? { for key, group in aws_cloudwatch_log_group.this : key => group.name } : null
+}
+
+################################################################################
+# Stream trigger
+################################################################################
+
+output "event_source_mapping_uuid" {
+  description = "UUID of the event source mapping from the table stream to the processor."
+  value       = try(aws_lambda_event_source_mapping.processor[0].uuid, null)
+}
+
+output "on_failure_queue_url" {
+  description = "URL of the SQS queue receiving records of stream batches the processor gave up on."
+  value       = try(aws_sqs_queue.on_failure[0].url, null)
+}
+
+output "on_failure_queue_arn" {
+  description = "ARN of the on-failure SQS queue."
+  value       = try(aws_sqs_queue.on_failure[0].arn, null)
+}
+
+################################################################################
+# Amazon Connect
+################################################################################
+
+output "contact_flow_id" {
+  description = "ID of the published contact flow (null without connect_instance_arn)."
+  value       = try(aws_connect_contact_flow.this[0].contact_flow_id, null)
+}
+
+output "contact_flow_arn" {
+  description = "ARN of the published contact flow (null without connect_instance_arn)."
+  value       = try(aws_connect_contact_flow.this[0].arn, null)
+}
+
+output "contact_flow_content" {
+  description = "The rendered contact flow JSON (flow language), with or without a Connect instance: import it by hand when the module does not publish it."
+  value       = try(module.contact_flow[0].content, null)
+}
+
+################################################################################
+# Package
+################################################################################
+
+output "lambda_package_path" {
+  description = "Path of the deployment package the functions are created from (built at apply time unless lambda_package_path was given)."
+  value       = local.create ? local.package_path : null
+}
+
+output "lambda_source_hash" {
+  description = "Base64 SHA-256 the functions' source_code_hash is set to: computed at plan time from the packaged sources, or the prebuilt package's hash."
+  value       = local.create ? local.package_hash : null
+}

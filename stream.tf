@@ -1,0 +1,58 @@
+resource "aws_sqs_queue" "on_failure" {
+  count = local.create ? 1 : 0
+
+  name                              = local.queue_name
+  message_retention_seconds         = var.on_failure_queue.message_retention_seconds
+  sqs_managed_sse_enabled           = local.kms_key_arn == null ? true : null
+  kms_master_key_id                 = local.kms_key_arn
+  kms_data_key_reuse_period_seconds = local.kms_key_arn == null ? null : var.on_failure_queue.kms_data_key_reuse_period_seconds
+
+  tags = local.tags
+}
+
+locals {
+  # Only newly created pending requests reach the processor: its own MODIFY writes and
+  # TTL deletions never match (docs/architecture.md).
+  stream_filter_pattern = jsonencode({
+    eventName = ["INSERT"]
+    dynamodb = {
+      NewImage = {
+        Status = { S = ["PENDING"] }
+      }
+    }
+  })
+}
+
+resource "aws_lambda_event_source_mapping" "processor" {
+  count = local.create ? 1 : 0
+
+  event_source_arn = aws_dynamodb_table.this[0].stream_arn
+  function_name    = aws_lambda_function.this["processor"].arn
+  enabled          = var.stream.enabled
+
+  starting_position                  = "LATEST"
+  batch_size                         = var.stream.batch_size
+  maximum_batching_window_in_seconds = var.stream.maximum_batching_window_in_seconds
+  parallelization_factor             = var.stream.parallelization_factor
+  bisect_batch_on_function_error     = var.stream.bisect_batch_on_function_error
+  maximum_retry_attempts             = var.stream.maximum_retry_attempts
+  maximum_record_age_in_seconds      = var.stream.maximum_record_age_in_seconds
+  function_response_types            = ["ReportBatchItemFailures"]
+
+  filter_criteria {
+    filter {
+      pattern = local.stream_filter_pattern
+    }
+  }
+
+  destination_config {
+    on_failure {
+      destination_arn = aws_sqs_queue.on_failure[0].arn
+    }
+  }
+
+  tags = local.tags
+
+  # Lambda checks the role's stream and queue permissions when the mapping is created.
+  depends_on = [aws_iam_role_policy.this]
+}

@@ -1,0 +1,448 @@
+# Plan-only tests of the root module's logic against a mocked AWS provider.
+# Computed attributes the assertions depend on get fixed values during plan
+# (override_during = plan); everything else the mock fills with random strings.
+
+mock_provider "aws" {
+  override_during = plan
+
+  mock_resource "aws_dynamodb_table" {
+    defaults = {
+      arn        = "arn:aws:dynamodb:eu-west-1:111122223333:table/test-tracker"
+      stream_arn = "arn:aws:dynamodb:eu-west-1:111122223333:table/test-tracker/stream/2025-01-01T00:00:00.000"
+    }
+  }
+  mock_resource "aws_sqs_queue" {
+    defaults = {
+      arn = "arn:aws:sqs:eu-west-1:111122223333:test-processor-failures"
+      url = "https://sqs.eu-west-1.amazonaws.com/111122223333/test-processor-failures"
+    }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::111122223333:role/test-role"
+    }
+  }
+}
+
+override_resource {
+  target          = aws_lambda_function.this["writer"]
+  override_during = plan
+  values = {
+    arn = "arn:aws:lambda:eu-west-1:111122223333:function:test-writer"
+  }
+}
+
+override_resource {
+  target          = aws_lambda_function.this["processor"]
+  override_during = plan
+  values = {
+    arn = "arn:aws:lambda:eu-west-1:111122223333:function:test-processor"
+  }
+}
+
+override_resource {
+  target          = aws_lambda_function.this["checker"]
+  override_during = plan
+  values = {
+    arn = "arn:aws:lambda:eu-west-1:111122223333:function:test-checker"
+  }
+}
+
+override_resource {
+  target          = aws_cloudwatch_log_group.this["writer"]
+  override_during = plan
+  values = {
+    arn = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/test-writer"
+  }
+}
+
+override_resource {
+  target          = aws_cloudwatch_log_group.this["processor"]
+  override_during = plan
+  values = {
+    arn = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/test-processor"
+  }
+}
+
+override_resource {
+  target          = aws_cloudwatch_log_group.this["checker"]
+  override_during = plan
+  values = {
+    arn = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/test-checker"
+  }
+}
+
+variables {
+  name = "test"
+}
+
+run "defaults" {
+  command = plan
+
+  assert {
+    condition     = aws_dynamodb_table.this[0].name == "test-tracker" && aws_dynamodb_table.this[0].hash_key == "RequestId" && aws_dynamodb_table.this[0].billing_mode == "PAY_PER_REQUEST"
+    error_message = "The tracker table must be test-tracker, keyed by RequestId, on demand."
+  }
+  assert {
+    condition     = aws_dynamodb_table.this[0].stream_enabled && aws_dynamodb_table.this[0].stream_view_type == "NEW_IMAGE"
+    error_message = "The tracker table's stream must be on with NEW_IMAGE."
+  }
+  assert {
+    condition     = aws_dynamodb_table.this[0].ttl[0].attribute_name == "ExpiresAt" && aws_dynamodb_table.this[0].ttl[0].enabled
+    error_message = "TTL must be on attribute ExpiresAt."
+  }
+  assert {
+    condition     = aws_dynamodb_table.this[0].server_side_encryption[0].enabled && aws_dynamodb_table.this[0].point_in_time_recovery[0].enabled && !aws_dynamodb_table.this[0].deletion_protection_enabled
+    error_message = "SSE and PITR must be on and deletion protection off by default."
+  }
+  assert {
+    condition = jsondecode(one(aws_lambda_event_source_mapping.processor[0].filter_criteria[0].filter).pattern) == {
+      eventName = ["INSERT"]
+      dynamodb  = { NewImage = { Status = { S = ["PENDING"] } } }
+    }
+    error_message = "The stream filter must admit only INSERTs of PENDING requests (docs/architecture.md)."
+  }
+  assert {
+    condition     = length(aws_lambda_event_source_mapping.processor[0].filter_criteria[0].filter) == 1
+    error_message = "The event source mapping must carry exactly one filter."
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.processor[0].event_source_arn == "arn:aws:dynamodb:eu-west-1:111122223333:table/test-tracker/stream/2025-01-01T00:00:00.000"
+    error_message = "The event source mapping must read the tracker table's stream."
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.processor[0].function_name == "arn:aws:lambda:eu-west-1:111122223333:function:test-processor"
+    error_message = "The event source mapping must trigger the processor."
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.processor[0].starting_position == "LATEST" && aws_lambda_event_source_mapping.processor[0].function_response_types == toset(["ReportBatchItemFailures"])
+    error_message = "The mapping must start at LATEST and report batch item failures."
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.processor[0].batch_size == 10 && aws_lambda_event_source_mapping.processor[0].bisect_batch_on_function_error && aws_lambda_event_source_mapping.processor[0].maximum_retry_attempts == 2 && aws_lambda_event_source_mapping.processor[0].maximum_record_age_in_seconds == 3600 && aws_lambda_event_source_mapping.processor[0].parallelization_factor == 1 && aws_lambda_event_source_mapping.processor[0].maximum_batching_window_in_seconds == 0
+    error_message = "The mapping's batching and retry defaults are wrong."
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.processor[0].destination_config[0].on_failure[0].destination_arn == "arn:aws:sqs:eu-west-1:111122223333:test-processor-failures"
+    error_message = "Failed batches must go to the module's on-failure queue."
+  }
+  assert {
+    condition     = aws_sqs_queue.on_failure[0].sqs_managed_sse_enabled && aws_sqs_queue.on_failure[0].kms_master_key_id == null && aws_sqs_queue.on_failure[0].message_retention_seconds == 1209600
+    error_message = "Without a KMS key the queue must use SSE-SQS and keep messages 14 days."
+  }
+  assert {
+    condition     = { for key, function in aws_lambda_function.this : key => function.handler } == { writer = "connect_tracker.handlers.writer.handler", processor = "connect_tracker.handlers.processor.handler", checker = "connect_tracker.handlers.checker.handler" }
+    error_message = "Handlers must be the ones of docs/architecture.md."
+  }
+  assert {
+    condition     = alltrue([for function in aws_lambda_function.this : function.runtime == "python3.13" && function.architectures == tolist(["x86_64"]) && length(function.tracing_config) == 0 && function.kms_key_arn == null])
+    error_message = "Functions must default to python3.13 on x86_64, without tracing or a KMS key."
+  }
+  assert {
+    condition     = [for key in ["writer", "processor", "checker"] : aws_lambda_function.this[key].timeout] == [5, 300, 5]
+    error_message = "Timeouts must default to 5 s (writer, checker) and 300 s (processor)."
+  }
+  assert {
+    condition     = alltrue([for key, function in aws_lambda_function.this : function.logging_config[0].log_format == "JSON" && function.logging_config[0].application_log_level == "INFO" && function.logging_config[0].system_log_level == "WARN" && function.logging_config[0].log_group == "/aws/lambda/test-${key}"])
+    error_message = "Functions must log JSON at INFO/WARN into their own log group."
+  }
+  assert {
+    condition     = keys(aws_cloudwatch_log_group.this) == ["checker", "processor", "writer"] && alltrue([for key, group in aws_cloudwatch_log_group.this : group.name == "/aws/lambda/test-${key}" && group.retention_in_days == 30 && group.kms_key_id == null])
+    error_message = "Each function must get /aws/lambda/<name> with 30 days retention."
+  }
+  assert {
+    condition = aws_lambda_function.this["writer"].environment[0].variables == tomap({
+      TRACKER_TABLE_NAME               = "test-tracker"
+      TRACKER_SENSITIVE_PARAMETERS     = ""
+      TRACKER_REQUEST_DEADLINE_SECONDS = "120"
+      TRACKER_REQUEST_TTL_SECONDS      = "86400"
+      TRACKER_DEFAULT_TASK             = ""
+    })
+    error_message = "The writer's environment is wrong."
+  }
+  assert {
+    condition     = aws_lambda_function.this["processor"].environment[0].variables == tomap({ TRACKER_TABLE_NAME = "test-tracker", TRACKER_SENSITIVE_PARAMETERS = "", TRACKER_TASK_MODULES = "" })
+    error_message = "The processor's environment is wrong."
+  }
+  assert {
+    condition     = aws_lambda_function.this["checker"].environment[0].variables == tomap({ TRACKER_TABLE_NAME = "test-tracker", TRACKER_SENSITIVE_PARAMETERS = "", TRACKER_CONSISTENT_READ = "true" })
+    error_message = "The checker's environment is wrong."
+  }
+  assert {
+    condition     = length(terraform_data.package) == 1 && startswith(aws_lambda_function.this["writer"].filename, "./builds/test-") && endswith(aws_lambda_function.this["writer"].filename, ".zip")
+    error_message = "Without lambda_package_path the package must be built into ./builds."
+  }
+  assert {
+    condition     = length(distinct([for function in aws_lambda_function.this : function.source_code_hash])) == 1 && aws_lambda_function.this["writer"].source_code_hash == output.lambda_source_hash && length(output.lambda_source_hash) == 44
+    error_message = "All functions must share one plan-time source hash (base64 SHA-256)."
+  }
+  assert {
+    condition     = output.tracker_table_name == "test-tracker" && output.writer_function_arn == "arn:aws:lambda:eu-west-1:111122223333:function:test-writer" && output.on_failure_queue_url == "https://sqs.eu-west-1.amazonaws.com/111122223333/test-processor-failures"
+    error_message = "Outputs must expose the table, the functions and the queue."
+  }
+}
+
+run "iam_least_privilege" {
+  command = plan
+
+  assert {
+    condition = jsondecode(aws_iam_role_policy.this["writer"].policy).Statement == [
+      { Sid = "TrackerTable", Effect = "Allow", Action = ["dynamodb:GetItem", "dynamodb:PutItem"], Resource = "arn:aws:dynamodb:eu-west-1:111122223333:table/test-tracker" },
+      { Sid = "OwnLogGroup", Effect = "Allow", Action = ["logs:CreateLogStream", "logs:PutLogEvents"], Resource = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/test-writer:*" },
+    ]
+    error_message = "The writer may only put/get items of the table and write its own logs."
+  }
+  assert {
+    condition = jsondecode(aws_iam_role_policy.this["checker"].policy).Statement == [
+      { Sid = "TrackerTable", Effect = "Allow", Action = ["dynamodb:GetItem", "dynamodb:UpdateItem"], Resource = "arn:aws:dynamodb:eu-west-1:111122223333:table/test-tracker" },
+      { Sid = "OwnLogGroup", Effect = "Allow", Action = ["logs:CreateLogStream", "logs:PutLogEvents"], Resource = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/test-checker:*" },
+    ]
+    error_message = "The checker may only get/update items of the table and write its own logs."
+  }
+  assert {
+    condition = jsondecode(aws_iam_role_policy.this["processor"].policy).Statement == [
+      { Sid = "TrackerTable", Effect = "Allow", Action = ["dynamodb:GetItem", "dynamodb:UpdateItem"], Resource = "arn:aws:dynamodb:eu-west-1:111122223333:table/test-tracker" },
+      { Sid = "OwnLogGroup", Effect = "Allow", Action = ["logs:CreateLogStream", "logs:PutLogEvents"], Resource = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/test-processor:*" },
+      { Sid = "TrackerStreamRead", Effect = "Allow", Action = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], Resource = "arn:aws:dynamodb:eu-west-1:111122223333:table/test-tracker/stream/2025-01-01T00:00:00.000" },
+      { Sid = "TrackerStreamList", Effect = "Allow", Action = ["dynamodb:ListStreams"], Resource = "*" },
+      { Sid = "OnFailureQueueSend", Effect = "Allow", Action = ["sqs:SendMessage"], Resource = "arn:aws:sqs:eu-west-1:111122223333:test-processor-failures" },
+    ]
+    error_message = "The processor may only get/update items, read the table's stream, send to the on-failure queue and write its own logs."
+  }
+  assert {
+    condition     = alltrue([for role in aws_iam_role.this : jsondecode(role.assume_role_policy).Statement[0].Principal == { Service = "lambda.amazonaws.com" } && role.permissions_boundary == null && role.path == null])
+    error_message = "Each role must be assumable by Lambda only, at the default path without a boundary by default."
+  }
+  assert {
+    condition     = { for key, role in aws_iam_role.this : key => role.name } == { writer = "test-writer", processor = "test-processor", checker = "test-checker" }
+    error_message = "There must be one role per function."
+  }
+}
+
+run "kms_tracing_and_tuning" {
+  command = plan
+
+  variables {
+    kms_key_arn               = "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-4000-8000-000000000000"
+    tracing_mode              = "Active"
+    role_path                 = "/tracker/"
+    role_permissions_boundary = "arn:aws:iam::111122223333:policy/boundary"
+    lambda_runtime            = "python3.12"
+    lambda_architecture       = "arm64"
+    table = {
+      billing_mode           = "PROVISIONED"
+      read_capacity          = 3
+      write_capacity         = 4
+      point_in_time_recovery = false
+      deletion_protection    = true
+    }
+    functions = {
+      processor = { timeout = 900, memory_size = 1024, reserved_concurrent_executions = 5 }
+    }
+    logging                  = { application_log_level = "DEBUG", system_log_level = "INFO", retention_in_days = 7 }
+    stream                   = { batch_size = 5, maximum_batching_window_in_seconds = 2, parallelization_factor = 3, bisect_batch_on_function_error = false, maximum_retry_attempts = -1, maximum_record_age_in_seconds = -1 }
+    on_failure_queue         = { message_retention_seconds = 86400, kms_data_key_reuse_period_seconds = 600 }
+    sensitive_parameters     = ["AccountNumber", "Pin"]
+    default_task             = "simulated_backend"
+    consistent_read          = false
+    task_environment         = { API_URL = "https://example.invalid" }
+    request_deadline_seconds = 300
+    request_ttl_seconds      = 3600
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.this[0].server_side_encryption[0].kms_key_arn == var.kms_key_arn && aws_dynamodb_table.this[0].billing_mode == "PROVISIONED" && aws_dynamodb_table.this[0].read_capacity == 3 && aws_dynamodb_table.this[0].write_capacity == 4 && !aws_dynamodb_table.this[0].point_in_time_recovery[0].enabled && aws_dynamodb_table.this[0].deletion_protection_enabled
+    error_message = "The table must use the key, provisioned capacity, no PITR and deletion protection."
+  }
+  assert {
+    condition     = aws_sqs_queue.on_failure[0].kms_master_key_id == var.kms_key_arn && aws_sqs_queue.on_failure[0].sqs_managed_sse_enabled != true && aws_sqs_queue.on_failure[0].kms_data_key_reuse_period_seconds == 600 && aws_sqs_queue.on_failure[0].message_retention_seconds == 86400
+    error_message = "The queue must be encrypted with the key instead of SSE-SQS."
+  }
+  assert {
+    condition     = alltrue([for group in aws_cloudwatch_log_group.this : group.kms_key_id == var.kms_key_arn && group.retention_in_days == 7])
+    error_message = "Log groups must be encrypted with the key and keep 7 days."
+  }
+  assert {
+    condition     = alltrue([for function in aws_lambda_function.this : function.kms_key_arn == var.kms_key_arn])
+    error_message = "Functions must encrypt their environment with the key."
+  }
+  assert {
+    condition     = alltrue([for function in aws_lambda_function.this : function.tracing_config[0].mode == "Active"])
+    error_message = "Functions must trace actively."
+  }
+  assert {
+    condition     = alltrue([for function in aws_lambda_function.this : function.runtime == "python3.12" && function.architectures == tolist(["arm64"])])
+    error_message = "Functions must run python3.12 on arm64."
+  }
+  assert {
+    condition     = alltrue([for function in aws_lambda_function.this : function.logging_config[0].application_log_level == "DEBUG" && function.logging_config[0].system_log_level == "INFO"])
+    error_message = "Functions must log at the given levels."
+  }
+  assert {
+    condition     = aws_lambda_function.this["processor"].timeout == 900 && aws_lambda_function.this["processor"].memory_size == 1024 && aws_lambda_function.this["processor"].reserved_concurrent_executions == 5 && aws_lambda_function.this["writer"].reserved_concurrent_executions == null && aws_lambda_function.this["writer"].timeout == 5
+    error_message = "Per-function settings must apply to their function only."
+  }
+  assert {
+    condition = alltrue([for key, policy in aws_iam_role_policy.this : contains(jsondecode(policy.policy).Statement, { Sid = "TrackerKmsKey", Effect = "Allow", Action = ["kms:Decrypt", "kms:GenerateDataKey"], Resource = var.kms_key_arn })
+    && contains(jsondecode(policy.policy).Statement, { Sid = "XRayTracing", Effect = "Allow", Action = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], Resource = "*" })])
+    error_message = "With a key and tracing, every role gets KMS on that key only and X-Ray."
+  }
+  assert {
+    condition     = alltrue([for role in aws_iam_role.this : role.path == "/tracker/" && role.permissions_boundary == "arn:aws:iam::111122223333:policy/boundary"])
+    error_message = "Roles must get the path and the permissions boundary."
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.processor[0].batch_size == 5 && aws_lambda_event_source_mapping.processor[0].maximum_batching_window_in_seconds == 2 && aws_lambda_event_source_mapping.processor[0].parallelization_factor == 3 && !aws_lambda_event_source_mapping.processor[0].bisect_batch_on_function_error && aws_lambda_event_source_mapping.processor[0].maximum_retry_attempts == -1 && aws_lambda_event_source_mapping.processor[0].maximum_record_age_in_seconds == -1
+    error_message = "Stream settings must reach the event source mapping."
+  }
+  assert {
+    condition     = aws_lambda_function.this["writer"].environment[0].variables.TRACKER_SENSITIVE_PARAMETERS == "AccountNumber,Pin" && aws_lambda_function.this["writer"].environment[0].variables.TRACKER_DEFAULT_TASK == "simulated_backend" && aws_lambda_function.this["writer"].environment[0].variables.TRACKER_REQUEST_DEADLINE_SECONDS == "300" && aws_lambda_function.this["writer"].environment[0].variables.TRACKER_REQUEST_TTL_SECONDS == "3600"
+    error_message = "The writer's environment must carry the request settings."
+  }
+  assert {
+    condition     = aws_lambda_function.this["processor"].environment[0].variables.TRACKER_TASK_ENV_API_URL == "https://example.invalid" && aws_lambda_function.this["checker"].environment[0].variables.TRACKER_CONSISTENT_READ == "false" && !contains(keys(aws_lambda_function.this["writer"].environment[0].variables), "TRACKER_TASK_ENV_API_URL")
+    error_message = "Task settings go to the processor only; consistent_read to the checker."
+  }
+}
+
+run "task_source_dir" {
+  command = plan
+
+  variables {
+    task_source_dir = "tests/terraform/fixtures/sample_tasks"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this["processor"].environment[0].variables.TRACKER_TASK_MODULES == "sample_tasks"
+    error_message = "Without task_modules, the task package itself is imported."
+  }
+  assert {
+    condition     = terraform_data.package[0].triggers_replace.output == aws_lambda_function.this["writer"].filename
+    error_message = "The build step must write the file the functions are created from."
+  }
+  assert {
+    condition     = output.lambda_source_hash != run.defaults.lambda_source_hash
+    error_message = "Adding task code must change the source hash."
+  }
+}
+
+run "task_modules_and_package_name" {
+  command = plan
+
+  variables {
+    task_source_dir   = "tests/terraform/fixtures/sample_tasks"
+    task_package_name = "billing"
+    task_modules      = ["billing.lookup", "shared_tasks"]
+  }
+
+  assert {
+    condition     = aws_lambda_function.this["processor"].environment[0].variables.TRACKER_TASK_MODULES == "billing.lookup,shared_tasks"
+    error_message = "task_modules must be passed as given, comma-separated."
+  }
+  assert {
+    condition     = output.lambda_source_hash != run.task_source_dir.lambda_source_hash
+    error_message = "The task package name is part of the package and of its hash."
+  }
+}
+
+run "prebuilt_package" {
+  command = plan
+
+  variables {
+    lambda_package_path = "builds/tftest/prebuilt.zip"
+  }
+
+  assert {
+    condition     = length(terraform_data.package) == 0
+    error_message = "A prebuilt package needs no build step."
+  }
+  assert {
+    condition     = alltrue([for function in aws_lambda_function.this : function.filename == "builds/tftest/prebuilt.zip" && function.source_code_hash == filebase64sha256("builds/tftest/prebuilt.zip")])
+    error_message = "Functions must use the prebuilt package and its own hash."
+  }
+}
+
+run "no_connect_instance" {
+  command = plan
+
+  assert {
+    condition     = length(aws_lambda_permission.connect) == 0 && length(aws_connect_lambda_function_association.this) == 0 && length(aws_connect_contact_flow.this) == 0
+    error_message = "Without connect_instance_arn there must be no Connect resource."
+  }
+  assert {
+    condition     = output.contact_flow_id == null && output.contact_flow_arn == null && jsondecode(output.contact_flow_content).Version == "2019-10-30"
+    error_message = "Without an instance the flow is still rendered, but not published."
+  }
+}
+
+run "connect_instance" {
+  command = plan
+
+  variables {
+    connect_instance_arn = "arn:aws:connect:eu-west-1:111122223333:instance/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    contact_flow = {
+      task_name       = "simulated_backend"
+      task_parameters = { AccountId = "$.Attributes.AccountId", Caller = "$.CustomerEndpoint.Address" }
+      result_fields   = ["Balance"]
+    }
+  }
+
+  assert {
+    condition     = keys(aws_lambda_permission.connect) == ["checker", "writer"] && alltrue([for permission in aws_lambda_permission.connect : permission.principal == "connect.amazonaws.com" && permission.action == "lambda:InvokeFunction" && permission.source_arn == "arn:aws:connect:eu-west-1:111122223333:instance/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"])
+    error_message = "Writer and checker (only) must be invocable by this Connect instance only."
+  }
+  assert {
+    condition     = { for key, association in aws_connect_lambda_function_association.this : key => [association.instance_id, association.function_arn] } == { writer = ["aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", "arn:aws:lambda:eu-west-1:111122223333:function:test-writer"], checker = ["aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", "arn:aws:lambda:eu-west-1:111122223333:function:test-checker"] }
+    error_message = "Writer and checker must be associated with the instance (ID taken from the ARN)."
+  }
+  assert {
+    condition     = aws_connect_contact_flow.this[0].instance_id == "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee" && aws_connect_contact_flow.this[0].type == "CONTACT_FLOW" && aws_connect_contact_flow.this[0].name == "test-async-tracker"
+    error_message = "The flow must be a CONTACT_FLOW named test-async-tracker on the instance."
+  }
+  assert {
+    condition     = aws_connect_contact_flow.this[0].content == output.contact_flow_content
+    error_message = "The published flow must be the rendered one."
+  }
+  assert {
+    condition = [for action in jsondecode(output.contact_flow_content).Actions : action.Parameters.LambdaFunctionARN if action.Type == "InvokeLambdaFunction"] == [
+      "arn:aws:lambda:eu-west-1:111122223333:function:test-writer",
+      "arn:aws:lambda:eu-west-1:111122223333:function:test-checker",
+    ]
+    error_message = "The flow must invoke the module's writer, then its checker."
+  }
+  assert {
+    condition     = [for action in jsondecode(output.contact_flow_content).Actions : action.Parameters.LambdaInvocationAttributes if action.Identifier == "invoke-writer"][0] == { AccountId = "$.Attributes.AccountId", Caller = "$.CustomerEndpoint.Address", TaskName = "simulated_backend" }
+    error_message = "The writer must receive the task name and parameters."
+  }
+}
+
+run "create_false" {
+  command = plan
+
+  variables {
+    create               = false
+    connect_instance_arn = "arn:aws:connect:eu-west-1:111122223333:instance/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+  }
+
+  assert {
+    condition = alltrue([
+      length(aws_dynamodb_table.this) == 0,
+      length(aws_lambda_function.this) == 0,
+      length(aws_cloudwatch_log_group.this) == 0,
+      length(aws_iam_role.this) == 0,
+      length(aws_iam_role_policy.this) == 0,
+      length(aws_sqs_queue.on_failure) == 0,
+      length(aws_lambda_event_source_mapping.processor) == 0,
+      length(aws_lambda_permission.connect) == 0,
+      length(aws_connect_lambda_function_association.this) == 0,
+      length(aws_connect_contact_flow.this) == 0,
+      length(terraform_data.package) == 0,
+      length(module.contact_flow) == 0,
+    ])
+    error_message = "With create = false the module must create nothing."
+  }
+  assert {
+    condition     = output.tracker_table_name == null && output.writer_function_arn == null && output.contact_flow_content == null && output.lambda_package_path == null && output.log_group_names == null
+    error_message = "With create = false every output must be null."
+  }
+}

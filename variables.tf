@@ -1,0 +1,504 @@
+################################################################################
+# General
+################################################################################
+
+variable "create" {
+  description = "Whether to create any resource at all (true or false). With false the module creates nothing and every output is null."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "name" {
+  description = "Prefix of every resource name (table, functions, roles, log groups, queue, flow): 1-40 characters, letters, digits, hyphens and underscores, starting with a letter."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9_-]{0,39}$", var.name))
+    error_message = "The name must be 1-40 characters of letters, digits, '-' or '_', starting with a letter."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every taggable resource: a map of string keys (1-128 characters) to string values (0-256 characters)."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for key, value in var.tags : length(key) >= 1 && length(key) <= 128 && length(value) <= 256 && !startswith(lower(key), "aws:")])
+    error_message = "Every key of tags must be 1-128 characters and not start with 'aws:', and every value at most 256 characters."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of a customer-managed KMS key encrypting the tracker table, the on-failure queue, the functions' environment variables and (see encrypt_log_groups_with_kms_key) the log groups; null (default) uses AWS-managed encryption (the aws/dynamodb key, SSE-SQS, Lambda's own key). The key policy must let DynamoDB, SQS, Lambda and (for logs) logs.<region>.amazonaws.com use it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
+    error_message = "The kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key-id>); aliases are not accepted."
+  }
+}
+
+variable "encrypt_log_groups_with_kms_key" {
+  description = "Whether the functions' log groups are encrypted with kms_key_arn when one is given (true or false). The key policy must then allow logs.<region>.amazonaws.com."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+################################################################################
+# Tracker table
+################################################################################
+
+variable "table" {
+  description = <<-EOT
+    Tracker table settings:
+    billing_mode: PAY_PER_REQUEST (default) or PROVISIONED;
+    read_capacity, write_capacity: whole numbers >= 1, used only with PROVISIONED (default 5);
+    point_in_time_recovery: true (default) or false;
+    deletion_protection: true or false (default);
+    table_class: STANDARD (default) or STANDARD_INFREQUENT_ACCESS.
+  EOT
+  type = object({
+    billing_mode           = optional(string, "PAY_PER_REQUEST")
+    read_capacity          = optional(number, 5)
+    write_capacity         = optional(number, 5)
+    point_in_time_recovery = optional(bool, true)
+    deletion_protection    = optional(bool, false)
+    table_class            = optional(string, "STANDARD")
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains(["PAY_PER_REQUEST", "PROVISIONED"], var.table.billing_mode)
+    error_message = "The table.billing_mode must be PAY_PER_REQUEST or PROVISIONED."
+  }
+  validation {
+    condition     = var.table.read_capacity >= 1 && var.table.write_capacity >= 1 && floor(var.table.read_capacity) == var.table.read_capacity && floor(var.table.write_capacity) == var.table.write_capacity
+    error_message = "The table.read_capacity and table.write_capacity must be whole numbers >= 1."
+  }
+  validation {
+    condition     = contains(["STANDARD", "STANDARD_INFREQUENT_ACCESS"], var.table.table_class)
+    error_message = "The table.table_class must be STANDARD or STANDARD_INFREQUENT_ACCESS."
+  }
+}
+
+################################################################################
+# Requests (the functions' settings, see docs/architecture.md)
+################################################################################
+
+variable "request_deadline_seconds" {
+  description = "Seconds from a request's creation until it is sealed TIMED_OUT (TRACKER_REQUEST_DEADLINE_SECONDS): a whole number from 1 to 86400, at most request_ttl_seconds."
+  type        = number
+  default     = 120
+  nullable    = false
+
+  validation {
+    condition     = var.request_deadline_seconds >= 1 && var.request_deadline_seconds <= 86400 && floor(var.request_deadline_seconds) == var.request_deadline_seconds
+    error_message = "The request_deadline_seconds must be a whole number from 1 to 86400."
+  }
+}
+
+variable "request_ttl_seconds" {
+  description = "Seconds from a request's creation until DynamoDB may expire its record (TRACKER_REQUEST_TTL_SECONDS, attribute ExpiresAt): a whole number from 60 to 31536000 (one year), at least request_deadline_seconds."
+  type        = number
+  default     = 86400
+  nullable    = false
+
+  validation {
+    condition     = var.request_ttl_seconds >= 60 && var.request_ttl_seconds <= 31536000 && floor(var.request_ttl_seconds) == var.request_ttl_seconds
+    error_message = "The request_ttl_seconds must be a whole number from 60 to 31536000."
+  }
+}
+
+variable "default_task" {
+  description = "Task the writer records when the flow passes no TaskName parameter (TRACKER_DEFAULT_TASK): null (default: the flow must name one) or a task name of 1-64 letters, digits, '_', '-' or '.'."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.default_task == null || can(regex("^[A-Za-z0-9_.-]{1,64}$", var.default_task))
+    error_message = "The default_task must be null or 1-64 characters of letters, digits, '_', '-' or '.'."
+  }
+}
+
+variable "sensitive_parameters" {
+  description = "Names of request parameters never logged in clear (TRACKER_SENSITIVE_PARAMETERS): a list of names of letters, digits, '_', '-' or '.' (no commas)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for name in var.sensitive_parameters : can(regex("^[A-Za-z0-9_.-]{1,128}$", name))])
+    error_message = "Every entry of sensitive_parameters must be 1-128 characters of letters, digits, '_', '-' or '.'."
+  }
+}
+
+variable "consistent_read" {
+  description = "Whether the checker reads the tracker table with strongly consistent reads (TRACKER_CONSISTENT_READ): true (default) or false."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+################################################################################
+# Task code and packaging
+################################################################################
+
+variable "task_source_dir" {
+  description = "Directory holding your task code, copied into the deployment package as a top-level Python package (see task_package_name); null (default) for none. Ignored when lambda_package_path is set."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.task_source_dir == null || try(length(fileset(var.task_source_dir, "**/*.py")) > 0, false)
+    error_message = "The task_source_dir must be null or an existing directory holding at least one .py file."
+  }
+}
+
+variable "task_package_name" {
+  description = "Name of the top-level package task_source_dir becomes in the deployment package: null (default: the directory's basename) or a Python identifier other than connect_tracker."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.task_package_name == null || (can(regex("^[A-Za-z_][A-Za-z0-9_]*$", var.task_package_name)) && var.task_package_name != "connect_tracker")
+    error_message = "The task_package_name must be null or a Python identifier (letters, digits, '_', not starting with a digit) other than connect_tracker."
+  }
+}
+
+variable "task_modules" {
+  description = "Importable modules holding your tasks, imported by the processor (TRACKER_TASK_MODULES): a list of dotted Python module names. Empty (default) means the task package itself when task_source_dir is set, else none."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for module in var.task_modules : can(regex("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$", module))])
+    error_message = "Every entry of task_modules must be a dotted Python module name such as my_tasks or my_tasks.billing."
+  }
+}
+
+variable "task_environment" {
+  description = "Free settings for your tasks, set on the processor as TRACKER_TASK_ENV_<KEY>: a map whose keys are 1-64 characters of upper-case letters, digits and '_' (starting with a letter)."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for key in keys(var.task_environment) : can(regex("^[A-Z][A-Z0-9_]{0,63}$", key))])
+    error_message = "Every key of task_environment must be 1-64 characters of upper-case letters, digits and '_', starting with a letter."
+  }
+}
+
+variable "lambda_package_path" {
+  description = "Path of a prebuilt deployment package (.zip) used instead of building one from lambda_src/ and task_source_dir; null (default) builds it at apply time."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.lambda_package_path == null || (endswith(coalesce(var.lambda_package_path, "-"), ".zip") && fileexists(coalesce(var.lambda_package_path, "-")))
+    error_message = "The lambda_package_path must be null or the path of an existing .zip file."
+  }
+}
+
+variable "artifacts_dir" {
+  description = "Directory the built deployment package is written to: null (default: \"<root module>/builds\") or a path. Keep it out of version control."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.artifacts_dir == null || length(trimspace(coalesce(var.artifacts_dir, " "))) > 0
+    error_message = "The artifacts_dir must be null or a non-empty path."
+  }
+}
+
+variable "python_executable" {
+  description = "Python 3.8+ interpreter that runs the packager at apply time: a command name or path (default python3)."
+  type        = string
+  default     = "python3"
+  nullable    = false
+
+  validation {
+    condition     = length(trimspace(var.python_executable)) > 0
+    error_message = "The python_executable must be a non-empty command name or path."
+  }
+}
+
+################################################################################
+# Functions
+################################################################################
+
+variable "lambda_runtime" {
+  description = "Lambda runtime of the three functions: python3.11, python3.12 or python3.13 (default)."
+  type        = string
+  default     = "python3.13"
+  nullable    = false
+
+  validation {
+    condition     = contains(["python3.11", "python3.12", "python3.13"], var.lambda_runtime)
+    error_message = "The lambda_runtime must be one of python3.11, python3.12, python3.13."
+  }
+}
+
+variable "lambda_architecture" {
+  description = "Instruction set of the three functions: x86_64 (default) or arm64."
+  type        = string
+  default     = "x86_64"
+  nullable    = false
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.lambda_architecture)
+    error_message = "The lambda_architecture must be x86_64 or arm64."
+  }
+}
+
+variable "functions" {
+  description = <<-EOT
+    Per-function settings for writer, processor and checker:
+    memory_size: MB, a whole number from 128 to 10240 (default 256);
+    timeout: seconds, whole; writer and checker 1-8 (default 5: Connect waits at most 8 s), processor 1-900 (default 300);
+    reserved_concurrent_executions: null (default: unreserved) or a whole number >= 0 (0 disables the function).
+  EOT
+  type = object({
+    writer = optional(object({
+      memory_size                    = optional(number, 256)
+      timeout                        = optional(number, 5)
+      reserved_concurrent_executions = optional(number)
+    }), {})
+    processor = optional(object({
+      memory_size                    = optional(number, 256)
+      timeout                        = optional(number, 300)
+      reserved_concurrent_executions = optional(number)
+    }), {})
+    checker = optional(object({
+      memory_size                    = optional(number, 256)
+      timeout                        = optional(number, 5)
+      reserved_concurrent_executions = optional(number)
+    }), {})
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for f in [var.functions.writer, var.functions.processor, var.functions.checker] : f.memory_size >= 128 && f.memory_size <= 10240 && floor(f.memory_size) == f.memory_size])
+    error_message = "Each functions.<writer|processor|checker>.memory_size must be a whole number from 128 to 10240."
+  }
+  validation {
+    condition     = alltrue([for f in [var.functions.writer, var.functions.checker] : f.timeout >= 1 && f.timeout <= 8 && floor(f.timeout) == f.timeout])
+    error_message = "The functions.writer.timeout and functions.checker.timeout must be whole numbers from 1 to 8 (Connect waits at most 8 seconds)."
+  }
+  validation {
+    condition     = var.functions.processor.timeout >= 1 && var.functions.processor.timeout <= 900 && floor(var.functions.processor.timeout) == var.functions.processor.timeout
+    error_message = "The functions.processor.timeout must be a whole number from 1 to 900."
+  }
+  validation {
+    condition     = alltrue([for f in [var.functions.writer, var.functions.processor, var.functions.checker] : f.reserved_concurrent_executions == null || try(f.reserved_concurrent_executions >= 0 && floor(f.reserved_concurrent_executions) == f.reserved_concurrent_executions, false)])
+    error_message = "Each functions.<writer|processor|checker>.reserved_concurrent_executions must be null or a whole number >= 0."
+  }
+}
+
+variable "logging" {
+  description = <<-EOT
+    Logging of the three functions (log format is always JSON):
+    application_log_level: TRACE, DEBUG, INFO (default), WARN, ERROR or FATAL;
+    system_log_level: DEBUG, INFO or WARN (default);
+    retention_in_days: a CloudWatch Logs retention: 0 (never expire), 1, 3, 5, 7, 14, 30 (default), 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653.
+  EOT
+  type = object({
+    application_log_level = optional(string, "INFO")
+    system_log_level      = optional(string, "WARN")
+    retention_in_days     = optional(number, 30)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], var.logging.application_log_level)
+    error_message = "The logging.application_log_level must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL."
+  }
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARN"], var.logging.system_log_level)
+    error_message = "The logging.system_log_level must be one of DEBUG, INFO, WARN."
+  }
+  validation {
+    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.logging.retention_in_days)
+    error_message = "The logging.retention_in_days must be one of 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "tracing_mode" {
+  description = "AWS X-Ray tracing of the three functions: null (default: off), Active or PassThrough. Any non-null value grants the roles xray:PutTraceSegments and xray:PutTelemetryRecords."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.tracing_mode == null || contains(["Active", "PassThrough"], coalesce(var.tracing_mode, "-"))
+    error_message = "The tracing_mode must be null, Active or PassThrough."
+  }
+}
+
+################################################################################
+# IAM
+################################################################################
+
+variable "role_path" {
+  description = "Path of the three IAM roles: null (default: \"/\") or a path starting and ending with '/', at most 512 characters."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.role_path == null || can(regex("^/([!-~]{0,510}/)?$", coalesce(var.role_path, "-")))
+    error_message = "The role_path must be null or a path that starts and ends with '/' (for example /service/), at most 512 printable characters."
+  }
+}
+
+variable "role_permissions_boundary" {
+  description = "ARN of a managed policy set as the permissions boundary of the three IAM roles; null (default) for none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.role_permissions_boundary == null || can(regex("^arn:aws[a-zA-Z-]*:iam::([0-9]{12}|aws):policy/.+$", coalesce(var.role_permissions_boundary, "-")))
+    error_message = "The role_permissions_boundary must be null or an IAM policy ARN (arn:<partition>:iam::<account>:policy/<name>)."
+  }
+}
+
+################################################################################
+# Stream trigger and on-failure queue
+################################################################################
+
+variable "stream" {
+  description = <<-EOT
+    Event source mapping from the table's stream to the processor:
+    batch_size: 1-10000 (default 10);
+    maximum_batching_window_in_seconds: 0-300 (default 0);
+    parallelization_factor: 1-10 (default 1);
+    bisect_batch_on_function_error: true (default) or false;
+    maximum_retry_attempts: -1 (unlimited) or 0-10000 (default 2);
+    maximum_record_age_in_seconds: -1 (unlimited) or 60-604800 (default 3600);
+    enabled: true (default) or false.
+  EOT
+  type = object({
+    batch_size                         = optional(number, 10)
+    maximum_batching_window_in_seconds = optional(number, 0)
+    parallelization_factor             = optional(number, 1)
+    bisect_batch_on_function_error     = optional(bool, true)
+    maximum_retry_attempts             = optional(number, 2)
+    maximum_record_age_in_seconds      = optional(number, 3600)
+    enabled                            = optional(bool, true)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.stream.batch_size >= 1 && var.stream.batch_size <= 10000 && floor(var.stream.batch_size) == var.stream.batch_size
+    error_message = "The stream.batch_size must be a whole number from 1 to 10000."
+  }
+  validation {
+    condition     = var.stream.maximum_batching_window_in_seconds >= 0 && var.stream.maximum_batching_window_in_seconds <= 300 && floor(var.stream.maximum_batching_window_in_seconds) == var.stream.maximum_batching_window_in_seconds
+    error_message = "The stream.maximum_batching_window_in_seconds must be a whole number from 0 to 300."
+  }
+  validation {
+    condition     = var.stream.parallelization_factor >= 1 && var.stream.parallelization_factor <= 10 && floor(var.stream.parallelization_factor) == var.stream.parallelization_factor
+    error_message = "The stream.parallelization_factor must be a whole number from 1 to 10."
+  }
+  validation {
+    condition     = var.stream.maximum_retry_attempts >= -1 && var.stream.maximum_retry_attempts <= 10000 && floor(var.stream.maximum_retry_attempts) == var.stream.maximum_retry_attempts
+    error_message = "The stream.maximum_retry_attempts must be -1 (unlimited) or a whole number from 0 to 10000."
+  }
+  validation {
+    condition     = var.stream.maximum_record_age_in_seconds == -1 || (var.stream.maximum_record_age_in_seconds >= 60 && var.stream.maximum_record_age_in_seconds <= 604800 && floor(var.stream.maximum_record_age_in_seconds) == var.stream.maximum_record_age_in_seconds)
+    error_message = "The stream.maximum_record_age_in_seconds must be -1 (unlimited) or a whole number from 60 to 604800."
+  }
+}
+
+variable "on_failure_queue" {
+  description = <<-EOT
+    SQS queue receiving the stream batches the processor gave up on:
+    message_retention_seconds: 60-1209600 (default 1209600, 14 days);
+    kms_data_key_reuse_period_seconds: 60-86400 (default 300), used only with kms_key_arn.
+  EOT
+  type = object({
+    message_retention_seconds         = optional(number, 1209600)
+    kms_data_key_reuse_period_seconds = optional(number, 300)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.on_failure_queue.message_retention_seconds >= 60 && var.on_failure_queue.message_retention_seconds <= 1209600 && floor(var.on_failure_queue.message_retention_seconds) == var.on_failure_queue.message_retention_seconds
+    error_message = "The on_failure_queue.message_retention_seconds must be a whole number from 60 to 1209600."
+  }
+  validation {
+    condition     = var.on_failure_queue.kms_data_key_reuse_period_seconds >= 60 && var.on_failure_queue.kms_data_key_reuse_period_seconds <= 86400 && floor(var.on_failure_queue.kms_data_key_reuse_period_seconds) == var.on_failure_queue.kms_data_key_reuse_period_seconds
+    error_message = "The on_failure_queue.kms_data_key_reuse_period_seconds must be a whole number from 60 to 86400."
+  }
+}
+
+################################################################################
+# Amazon Connect
+################################################################################
+
+variable "connect_instance_arn" {
+  description = "ARN of the Amazon Connect instance (arn:<partition>:connect:<region>:<account>:instance/<id>) to associate the writer and checker with and publish the contact flow to; null (default) creates no Connect resource (the flow JSON is still rendered)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.connect_instance_arn == null || can(regex("^arn:aws[a-zA-Z-]*:connect:[a-z0-9-]+:[0-9]{12}:instance/[A-Za-z0-9-]{1,100}$", coalesce(var.connect_instance_arn, "-")))
+    error_message = "The connect_instance_arn must be null or an Amazon Connect instance ARN (arn:<partition>:connect:<region>:<account>:instance/<instance-id>)."
+  }
+}
+
+variable "contact_flow" {
+  description = <<-EOT
+    The contact flow (see modules/contact-flow for the inputs):
+    name: null (default "<name>-async-tracker") or 1-127 characters;
+    description: up to 500 characters;
+    poll_count: times the flow checks back before giving up, 1-100 (default 10);
+    invocation_time_limit_seconds: Lambda time limit of the flow's blocks, 1-8 (default 8);
+    task_name: null (writer uses default_task) or the task the flow requests;
+    task_parameters: map of parameter name -> literal or flow reference such as "$.CustomerEndpoint.Address";
+    result_fields: result fields copied into contact attributes and spoken in the thank-you prompt;
+    prompts: greeting, holding, thank_you_prefix, apology (non-empty texts).
+  EOT
+  type = object({
+    name                          = optional(string)
+    description                   = optional(string, "Asynchronous tracker: request slow work, keep the caller company, poll for the result.")
+    poll_count                    = optional(number, 10)
+    invocation_time_limit_seconds = optional(number, 8)
+    task_name                     = optional(string)
+    task_parameters               = optional(map(string), {})
+    result_fields                 = optional(list(string), [])
+    prompts = optional(object({
+      greeting         = optional(string, "Thank you for calling. Let me look that up for you.")
+      holding          = optional(string, "Still working on it, thank you for holding.")
+      thank_you_prefix = optional(string, "Thank you for waiting.")
+      apology          = optional(string, "Sorry, we could not complete your request right now. Please try again later.")
+    }), {})
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.contact_flow.name == null || try(length(var.contact_flow.name) >= 1 && length(var.contact_flow.name) <= 127, false)
+    error_message = "The contact_flow.name must be null or 1-127 characters."
+  }
+  validation {
+    condition     = length(var.contact_flow.description) <= 500
+    error_message = "The contact_flow.description must be at most 500 characters."
+  }
+  validation {
+    condition     = var.contact_flow.poll_count >= 1 && var.contact_flow.poll_count <= 100 && floor(var.contact_flow.poll_count) == var.contact_flow.poll_count
+    error_message = "The contact_flow.poll_count must be a whole number from 1 to 100."
+  }
+  validation {
+    condition     = var.contact_flow.invocation_time_limit_seconds >= 1 && var.contact_flow.invocation_time_limit_seconds <= 8 && floor(var.contact_flow.invocation_time_limit_seconds) == var.contact_flow.invocation_time_limit_seconds
+    error_message = "The contact_flow.invocation_time_limit_seconds must be a whole number from 1 to 8."
+  }
+}
