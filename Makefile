@@ -59,3 +59,7 @@ clean: ## Remove build outputs and caches (keeps the venvs and the sandbox)
 .PHONY: test-fuzz
 test-fuzz: venv ## Long property-based run on the three handlers (3 x 3,400 examples)
 	TRACKER_FUZZ_EXAMPLES=3400 $(PYTEST) tests/functional/test_hostile_input.py
+
+.PHONY: docs
+docs: venv ## Regenerate the README's inputs and outputs tables from variables.tf and outputs.tf
+	$(VENV_PY) scripts/readme_tables.py
