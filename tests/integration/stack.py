@@ -1,0 +1,140 @@
+"""Terraform and waiting helpers for the integration tier (no fixed sleeps anywhere)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+ROOT = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
+
+
+class TerraformError(RuntimeError):
+    pass
+
+
+class Terraform:
+    """Runs one example root with its own data dir and state file, so a test stack never
+    touches the state of `make demo` or of another run."""
+
+    def __init__(self, example: Path, work_dir: Path, variables: Mapping[str, object]) -> None:
+        self.example = example
+        self.work_dir = work_dir
+        self.variables = dict(variables)
+        self.state = work_dir / "terraform.tfstate"
+        self.env = {
+            **os.environ,
+            "TF_DATA_DIR": str(work_dir / ".terraform"),
+            "TF_IN_AUTOMATION": "1",
+            "CHECKPOINT_DISABLE": "1",
+            "TF_CLI_CONFIG_FILE": str(terraform_cli_config()),
+        }
+
+    def _run(self, *args: str, timeout: float = 900) -> str:
+        command = ["terraform", f"-chdir={self.example}", *args]
+        result = subprocess.run(
+            command, env=self.env, capture_output=True, text=True, timeout=timeout, check=False
+        )
+        if result.returncode != 0:
+            raise TerraformError(
+                f"{' '.join(command[:3])} failed ({result.returncode}):\n"
+                f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+            )
+        return result.stdout
+
+    def _var_args(self) -> list[str]:
+        var_file = self.work_dir / "test.tfvars.json"
+        var_file.write_text(json.dumps(self.variables, indent=2))
+        return [f"-var-file={var_file}"]
+
+    def init(self) -> None:
+        self._run("init", "-input=false", "-no-color")
+
+    def apply(self, **overrides: object) -> None:
+        self.variables.update(overrides)
+        self._run(
+            "apply",
+            "-auto-approve",
+            "-input=false",
+            "-no-color",
+            f"-state={self.state}",
+            *self._var_args(),
+        )
+
+    def plan_exit_code(self) -> int:
+        """0: no changes, 2: changes (terraform plan -detailed-exitcode)."""
+        result = subprocess.run(
+            [
+                "terraform",
+                f"-chdir={self.example}",
+                "plan",
+                "-detailed-exitcode",
+                "-input=false",
+                "-no-color",
+                f"-state={self.state}",
+                *self._var_args(),
+            ],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        if result.returncode == 1:
+            raise TerraformError(result.stderr[-4000:])
+        return result.returncode
+
+    def outputs(self) -> dict[str, Any]:
+        raw = json.loads(self._run("output", "-json", f"-state={self.state}"))
+        return {name: entry["value"] for name, entry in raw.items()}
+
+    def destroy(self) -> None:
+        self._run(
+            "destroy",
+            "-auto-approve",
+            "-input=false",
+            "-no-color",
+            f"-state={self.state}",
+            *self._var_args(),
+        )
+
+    def resources(self) -> list[str]:
+        if not self.state.exists():
+            return []
+        return [
+            line for line in self._run("state", "list", f"-state={self.state}").splitlines() if line
+        ]
+
+
+def terraform_cli_config() -> Path:
+    """The CLI config `make tf-config` writes (provider mirror offline); written when missing."""
+    path = ROOT / ".tools" / "terraformrc"
+    if not path.exists():
+        subprocess.run(["make", "-s", "-C", str(ROOT), "tf-config"], check=True, timeout=60)
+    return path
+
+
+def wait_for(
+    probe: Callable[[], T | None],
+    *,
+    timeout: float,
+    interval: float = 0.25,
+    what: str = "condition",
+) -> T:
+    """Call ``probe`` until it returns something other than None/False, or fail at the deadline."""
+    pause = threading.Event()
+    deadline = time.monotonic() + timeout
+    last: T | None = None
+    while True:
+        last = probe()
+        if last not in (None, False):
+            return last  # type: ignore[return-value]
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"{what} did not happen within {timeout:.0f}s")
+        pause.wait(interval)

@@ -1,0 +1,31 @@
+"""User tasks the integration stack registers, as a user's own task package would.
+
+Packaged by the module from `task_source_dir`, imported by the processor through
+`task_modules`: proof that tasks plug in without editing the package.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+
+from connect_tracker.tasks import RetryableTaskError, TaskContext, TaskError, task
+
+
+@task("integration_fails")
+def fails(parameters: Mapping[str, str], context: TaskContext) -> None:
+    """A business failure: the account does not exist."""
+    raise TaskError("NO_SUCH_ACCOUNT", f"account {parameters.get('AccountId', '?')} does not exist")
+
+
+@task("integration_overruns")
+def overruns(parameters: Mapping[str, str], context: TaskContext) -> dict[str, str]:
+    """A backend that answers only well after the request's deadline."""
+    threading.Event().wait(context.remaining_seconds() + 30)
+    return {"TooLate": "yes"}
+
+
+@task("integration_backend_down")
+def backend_down(parameters: Mapping[str, str], context: TaskContext) -> None:
+    """A backend that is never reachable: every delivery is retried, then dead-lettered."""
+    raise RetryableTaskError("BACKEND_UNAVAILABLE", "connection refused by the legacy API")
