@@ -155,7 +155,7 @@ def who_listens(port: int) -> str | None:
             continue
         with contextlib.suppress(OSError):
             for fd in (entry / "fd").iterdir():
-                target = os.readlink(fd)
+                target = str(fd.readlink())
                 if target.startswith("socket:[") and target[8:-1] in inodes:
                     info = _read_stat(int(entry.name))
                     if info is not None:
@@ -330,7 +330,9 @@ def stop(paths: config.Paths, grace_seconds: float = 15.0) -> list[int]:
 def follow(paths: config.Paths, lines: int) -> Iterator[str]:
     """Yield the last lines of the log, then new lines as they are written."""
     if not paths.log_file.exists():
-        raise SandboxError(f"no log at {paths.log_file}", "start the sandbox: sandbox/bin/sandbox up")
+        raise SandboxError(
+            f"no log at {paths.log_file}", "start the sandbox: sandbox/bin/sandbox up"
+        )
     yield from log_tail(paths, lines).splitlines()
     with paths.log_file.open(encoding="utf-8", errors="replace") as handle:
         handle.seek(0, os.SEEK_END)

@@ -67,7 +67,9 @@ class Stamp:
         self.file.write_text(self.key, encoding="utf-8")
 
 
-def _step(paths: config.Paths, name: str, key: str, marker: Path, build: Callable[[], None]) -> None:
+def _step(
+    paths: config.Paths, name: str, key: str, marker: Path, build: Callable[[], None]
+) -> None:
     stamp = Stamp(paths, name, key, marker)
     if stamp.fresh():
         return
@@ -169,7 +171,17 @@ def provision_ddb_agent(paths: config.Paths) -> None:
             cwd=work,
         )
         _run(
-            ["jar", "--create", "--file", str(jar), "--manifest", "MANIFEST.MF", "-C", "classes", "."],
+            [
+                "jar",
+                "--create",
+                "--file",
+                str(jar),
+                "--manifest",
+                "MANIFEST.MF",
+                "-C",
+                "classes",
+                ".",
+            ],
             what="jar ddb-local-loader",
             fix=fix,
             cwd=work,
@@ -186,8 +198,15 @@ def provision_kinesis_local(paths: config.Paths) -> None:
     def build() -> None:
         target.mkdir(parents=True, exist_ok=True)
         _run(
-            ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(target),
-             f"kinesis-local@{version}"],
+            [
+                "npm",
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(target),
+                f"kinesis-local@{version}",
+            ],
             what=f"npm install kinesis-local@{version}",
             fix="the npm registry must be reachable: check `npm ping` and npm's proxy/registry "
             "settings (`npm config get registry`)",
@@ -237,8 +256,16 @@ def provision_runtime(paths: config.Paths, runtime: str) -> bool:
         fix = f"check that pip can reach PyPI from {interpreter}"
         _run([str(interpreter), "-m", "venv", str(env)], what=f"venv for {runtime}", fix=fix)
         _run(
-            [str(env / "bin" / "python"), "-m", "pip", "install", "--quiet",
-             "--disable-pip-version-check", "-r", str(requirements)],
+            [
+                str(env / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-r",
+                str(requirements),
+            ],
             what=f"pip install runtime packages for {runtime}",
             fix=fix,
         )

@@ -160,7 +160,14 @@ class RuntimeProcess:
         started = time.perf_counter()
         try:
             process = subprocess.Popen(
-                [str(self.spec.runtime_env / "bin" / "python"), "-m", "awslambdaric", self.spec.handler],
+                # -B: /var/task is read-only in Lambda, so no __pycache__ may appear in the task root.
+                [
+                    str(self.spec.runtime_env / "bin" / "python"),
+                    "-B",
+                    "-m",
+                    "awslambdaric",
+                    self.spec.handler,
+                ],
                 cwd=self.spec.task_root,
                 env=self._environment(api),
                 stdin=subprocess.DEVNULL,
@@ -184,20 +191,24 @@ class RuntimeProcess:
             self._output.wait_eof(1.0)
             logs = self.platform.init_start(self.spec.runtime, self.spec.function_name)
             logs += self._output.drain()
-            payload = api.init_error or json.dumps(
-                {
-                    "errorType": "Runtime.ExitError",
-                    "errorMessage": f"RequestId: init Error: Runtime exited with error: "
-                    f"{_exit_detail(process.returncode)}",
-                }
-            ).encode()
+            payload = (
+                api.init_error
+                or json.dumps(
+                    {
+                        "errorType": "Runtime.ExitError",
+                        "errorMessage": f"RequestId: init Error: Runtime exited with error: "
+                        f"{_exit_detail(process.returncode)}",
+                    }
+                ).encode()
+            )
             api.close()
             self._process = None
             raise InitError(payload, logs)
         self._pending_init_ms = init_ms
-        self._pending_init_logs = self.platform.init_start(
-            self.spec.runtime, self.spec.function_name
-        ) + self._output.drain()
+        self._pending_init_logs = (
+            self.platform.init_start(self.spec.runtime, self.spec.function_name)
+            + self._output.drain()
+        )
 
     def invoke(self, request_id: str, payload: bytes, function_arn: str, trace_id: str) -> Outcome:
         with self._lock:
@@ -288,10 +299,8 @@ class RuntimeProcess:
         if process is not None and process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(2)
-            except subprocess.TimeoutExpired:
-                pass
         # Even after the leader exits, children the handler forked may linger in its group.
         if process is not None:
             with contextlib.suppress(ProcessLookupError):

@@ -31,7 +31,9 @@ def _runtime_env(runtime: str | None) -> Path:
         raise ValueError("container-image functions are not supported by the sandbox executor")
     env = _PATHS.runtime_env(runtime)
     if not (env / "bin" / "python").exists():
-        available = sorted(p.name for p in _PATHS.runtimes.glob("*") if (p / "bin" / "python").exists())
+        available = sorted(
+            p.name for p in _PATHS.runtimes.glob("*") if (p / "bin" / "python").exists()
+        )
         raise ValueError(
             f"runtime {runtime} is not supported by the sandbox (available: "
             f"{', '.join(available) or 'none'}); use one of those, or install that Python and "
@@ -40,8 +42,8 @@ def _runtime_env(runtime: str | None) -> Path:
     return env
 
 
-class SubprocessRuntimeExecutor(RuntimeExecutor):
-    def __init__(self, id: str, function_version: FunctionVersion) -> None:  # noqa: A002
+class SubprocessRuntimeExecutor(RuntimeExecutor):  # type: ignore[misc]
+    def __init__(self, id: str, function_version: FunctionVersion) -> None:
         super().__init__(id=id, function_version=function_version)
         self._runtime: RuntimeProcess | None = None
         self._tmp_dir = _PATHS.tmp / "lambda-env" / id

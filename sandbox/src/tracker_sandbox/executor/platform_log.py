@@ -71,7 +71,9 @@ class PlatformLog:
 
     def start(self, request_id: str) -> str:
         if self.json_format:
-            return self._record("platform.start", {"requestId": request_id, "version": self.version})
+            return self._record(
+                "platform.start", {"requestId": request_id, "version": self.version}
+            )
         return f"START RequestId: {request_id} Version: {self.version}\n"
 
     def timed_out(self, request_id: str, timeout_s: float) -> str:

@@ -112,10 +112,12 @@ def _handler_for(api: RuntimeApi) -> type[BaseHTTPRequestHandler]:
         # Headers and body go out as separate writes; Nagle plus delayed ACKs would add ~40 ms.
         disable_nagle_algorithm = True
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+        def log_message(self, format: str, *args: object) -> None:
             """Keep the runtime's HTTP chatter out of LocalStack's log."""
 
-        def _send(self, status: HTTPStatus, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
+        def _send(
+            self, status: HTTPStatus, body: bytes = b"", headers: dict[str, str] | None = None
+        ) -> None:
             self.send_response(status)
             for key, value in (headers or {}).items():
                 self.send_header(key, value)
@@ -161,7 +163,9 @@ def _handler_for(api: RuntimeApi) -> type[BaseHTTPRequestHandler]:
             reply = Reply(
                 body=body,
                 is_error=is_error,
-                error_type=self.headers.get("Lambda-Runtime-Function-Error-Type") if is_error else None,
+                error_type=self.headers.get("Lambda-Runtime-Function-Error-Type")
+                if is_error
+                else None,
             )
             if api._reply(match["id"], reply):
                 self._send(HTTPStatus.ACCEPTED, b'{"status":"OK"}')
