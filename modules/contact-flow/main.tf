@@ -7,7 +7,10 @@ locals {
   # Connect's text-to-speech reads contact attribute references in place.
   thank_you_text = join(" ", concat([var.prompts.thank_you_prefix], [for field in var.result_fields : "$.Attributes.${field}"]))
 
-  content = templatefile("${path.module}/../../flows/async_tracker.json.tftpl", {
+  # The template lives in the repository's flows/ folder, beside the other flow files.
+  template_path = coalesce(var.template_path, "${path.module}/../../flows/async_tracker.json.tftpl")
+
+  content = trimspace(templatefile(local.template_path, {
     writer_function_arn   = var.writer_function_arn
     checker_function_arn  = var.checker_function_arn
     invocation_time_limit = tostring(var.invocation_time_limit_seconds)
@@ -16,5 +19,5 @@ locals {
     result_attributes     = local.result_attributes
     prompts               = var.prompts
     thank_you_text        = local.thank_you_text
-  })
+  }))
 }

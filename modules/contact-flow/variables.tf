@@ -93,3 +93,14 @@ variable "prompts" {
     error_message = "Each of prompts.greeting, prompts.holding, prompts.thank_you_prefix and prompts.apology must be 1-1000 characters, not blank."
   }
 }
+
+variable "template_path" {
+  description = "Path of the flow template rendered with templatefile(): null (default: flows/async_tracker.json.tftpl of this repository) or the path of your own .json.tftpl taking the same template variables."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.template_path == null || try(fileexists(var.template_path) && endswith(var.template_path, ".tftpl"), false)
+    error_message = "The template_path must be null or the path of an existing .tftpl file."
+  }
+}

@@ -1,0 +1,218 @@
+# The resource-free flow sub-module: structure of the rendered flow and its input checks.
+
+variables {
+  writer_function_arn  = "arn:aws:lambda:eu-west-1:111122223333:function:test-writer"
+  checker_function_arn = "arn:aws:lambda:eu-west-1:111122223333:function:test-checker"
+}
+
+run "structure" {
+  command = plan
+
+  module {
+    source = "./modules/contact-flow"
+  }
+
+  variables {
+    poll_count      = 7
+    task_name       = "simulated_backend"
+    task_parameters = { AccountId = "$.Attributes.AccountId", Channel = "voice" }
+    result_fields   = ["Balance", "Currency"]
+    prompts         = { thank_you_prefix = "Thanks \"for\" waiting: ${"$"}{not a template}." }
+  }
+
+  assert {
+    condition     = jsondecode(output.content).Version == "2019-10-30" && jsondecode(output.content).StartAction == "greet"
+    error_message = "The flow must be flow language 2019-10-30 starting with the greeting."
+  }
+  assert {
+    condition     = length(output.action_identifiers) == length(distinct(output.action_identifiers)) && alltrue([for id in output.action_identifiers : length(id) >= 1 && length(id) <= 50])
+    error_message = "Identifiers must be unique and at most 50 characters."
+  }
+  assert {
+    condition = alltrue(flatten([
+      for action in jsondecode(output.content).Actions : [
+        for target in concat(
+          try([action.Transitions.NextAction], []),
+          [for error in try(action.Transitions.Errors, []) : error.NextAction],
+          [for condition in try(action.Transitions.Conditions, []) : condition.NextAction],
+        ) : contains(output.action_identifiers, target)
+      ]
+    ]))
+    error_message = "Every NextAction must name an action of the flow."
+  }
+  assert {
+    condition     = alltrue([for action in jsondecode(output.content).Actions : length(try(action.Transitions.Errors, [])) > 0 if action.Type == "InvokeLambdaFunction"])
+    error_message = "Every Lambda block must have an error branch."
+  }
+  assert {
+    condition     = alltrue([for action in jsondecode(output.content).Actions : action.Parameters.ResponseValidation.ResponseType == "STRING_MAP" && action.Parameters.InvocationTimeLimitSeconds == "8" if action.Type == "InvokeLambdaFunction"])
+    error_message = "Lambda blocks must validate a STRING_MAP and wait at most 8 s."
+  }
+  assert {
+    condition     = jsonencode([for action in jsondecode(output.content).Actions : sort([for c in action.Transitions.Conditions : c.Condition.Operands[0]]) if action.Type == "Loop"]) == jsonencode([["ContinueLooping", "DoneLooping"]])
+    error_message = "The one loop must branch on both ContinueLooping and DoneLooping."
+  }
+  assert {
+    condition     = [for action in jsondecode(output.content).Actions : action.Parameters.LoopCount if action.Type == "Loop"] == ["7"]
+    error_message = "The loop count must be poll_count."
+  }
+  assert {
+    condition     = [for action in jsondecode(output.content).Actions : action.Parameters.LambdaInvocationAttributes if action.Identifier == "invoke-writer"][0] == { AccountId = "$.Attributes.AccountId", Channel = "voice", TaskName = "simulated_backend" }
+    error_message = "The writer must get the task parameters, passed through, and the task name."
+  }
+  assert {
+    condition     = [for action in jsondecode(output.content).Actions : action.Parameters.LambdaInvocationAttributes if action.Identifier == "invoke-checker"][0] == { RequestId = "$.Attributes.TrackerRequestId" }
+    error_message = "The checker must be asked about the request the contact attribute holds."
+  }
+  assert {
+    condition     = [for action in jsondecode(output.content).Actions : action.Parameters.Attributes if action.Identifier == "remember-request-id"][0] == { TrackerRequestId = "$.External.RequestId" }
+    error_message = "The writer's RequestId must be kept as contact attribute TrackerRequestId."
+  }
+  assert {
+    condition     = [for action in jsondecode(output.content).Actions : action.Parameters.Attributes if action.Identifier == "store-result"][0] == { Balance = "$.External.Balance", Currency = "$.External.Currency" }
+    error_message = "Result fields must be copied into contact attributes."
+  }
+  assert {
+    condition     = [for action in jsondecode(output.content).Actions : action.Parameters.Text if action.Identifier == "thank-caller"][0] == "Thanks \"for\" waiting: ${"$"}{not a template}. $.Attributes.Balance $.Attributes.Currency"
+    error_message = "The thank-you prompt must be the prefix (verbatim, JSON-escaped) followed by the result attributes."
+  }
+  assert {
+    condition = {
+      for action in jsondecode(output.content).Actions : action.Identifier => {
+        for condition in action.Transitions.Conditions : condition.Condition.Operands[0] => condition.NextAction
+      } if action.Type == "Compare"
+      } == {
+      "check-writer-status"  = { PENDING = "remember-request-id", RUNNING = "remember-request-id", COMPLETE = "remember-request-id" }
+      "check-request-status" = { COMPLETE = "store-result", FAILED = "apologize", TIMED_OUT = "apologize", NOT_FOUND = "apologize", INVALID_REQUEST = "apologize", PENDING = "poll-loop", RUNNING = "poll-loop" }
+    }
+    error_message = "Status branches must follow the documented flow."
+  }
+  assert {
+    condition     = [for action in jsondecode(output.content).Actions : action.Identifier if action.Type == "DisconnectParticipant"] == ["disconnect"]
+    error_message = "The flow must end in one disconnect."
+  }
+  assert {
+    condition     = sort(keys(jsondecode(output.content).Metadata.ActionMetadata)) == sort(output.action_identifiers)
+    error_message = "Metadata must place exactly the flow's actions."
+  }
+}
+
+run "without_result_fields_or_task" {
+  command = plan
+
+  module {
+    source = "./modules/contact-flow"
+  }
+
+  assert {
+    condition     = !contains(output.action_identifiers, "store-result") && [for action in jsondecode(output.content).Actions : action.Transitions.Conditions[0].NextAction if action.Identifier == "check-request-status"] == ["thank-caller"]
+    error_message = "Without result fields, COMPLETE goes straight to the thank-you prompt."
+  }
+  assert {
+    condition     = [for action in jsondecode(output.content).Actions : try(action.Parameters.LambdaInvocationAttributes, null) if action.Identifier == "invoke-writer"] == [null]
+    error_message = "Without task name or parameters the writer gets no invocation attributes."
+  }
+  assert {
+    condition     = sort(keys(jsondecode(output.content).Metadata.ActionMetadata)) == sort(output.action_identifiers)
+    error_message = "Metadata must place exactly the flow's actions."
+  }
+}
+
+run "bad_writer_arn" {
+  command = plan
+  module {
+    source = "./modules/contact-flow"
+  }
+  variables {
+    writer_function_arn = "test-writer"
+  }
+  expect_failures = [var.writer_function_arn]
+}
+
+run "bad_checker_arn" {
+  command = plan
+  module {
+    source = "./modules/contact-flow"
+  }
+  variables {
+    checker_function_arn = "arn:aws:sqs:eu-west-1:111122223333:queue"
+  }
+  expect_failures = [var.checker_function_arn]
+}
+
+run "poll_count_out_of_range" {
+  command = plan
+  module {
+    source = "./modules/contact-flow"
+  }
+  variables {
+    poll_count = 101
+  }
+  expect_failures = [var.poll_count]
+}
+
+run "invocation_time_limit_over_8" {
+  command = plan
+  module {
+    source = "./modules/contact-flow"
+  }
+  variables {
+    invocation_time_limit_seconds = 9
+  }
+  expect_failures = [var.invocation_time_limit_seconds]
+}
+
+run "bad_task_name" {
+  command = plan
+  module {
+    source = "./modules/contact-flow"
+  }
+  variables {
+    task_name = "has space"
+  }
+  expect_failures = [var.task_name]
+}
+
+run "task_parameters_reserved_name" {
+  command = plan
+  module {
+    source = "./modules/contact-flow"
+  }
+  variables {
+    task_parameters = { TaskName = "x" }
+  }
+  expect_failures = [var.task_parameters]
+}
+
+run "result_fields_reserved_or_duplicate" {
+  command = plan
+  module {
+    source = "./modules/contact-flow"
+  }
+  variables {
+    result_fields = ["Balance", "Balance"]
+  }
+  expect_failures = [var.result_fields]
+}
+
+run "blank_prompt" {
+  command = plan
+  module {
+    source = "./modules/contact-flow"
+  }
+  variables {
+    prompts = { holding = "  " }
+  }
+  expect_failures = [var.prompts]
+}
+
+run "missing_template" {
+  command = plan
+  module {
+    source = "./modules/contact-flow"
+  }
+  variables {
+    template_path = "flows/missing.json.tftpl"
+  }
+  expect_failures = [var.template_path]
+}

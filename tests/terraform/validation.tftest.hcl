@@ -1,0 +1,473 @@
+# Every input check rejects a bad value (and names the variable in its message).
+# Plan-only with a mocked provider: nothing is created or called.
+
+mock_provider "aws" {}
+
+variables {
+  name = "test"
+}
+
+run "good_values_pass" {
+  command = plan
+}
+
+run "name_too_long" {
+  command = plan
+
+  variables {
+    name = "a-name-that-is-far-too-long-for-the-prefix-limit"
+  }
+
+  expect_failures = [var.name]
+}
+
+run "name_bad_start" {
+  command = plan
+
+  variables {
+    name = "1tracker"
+  }
+
+  expect_failures = [var.name]
+}
+
+run "tags_aws_prefix" {
+  command = plan
+
+  variables {
+    tags = { "aws:owner" = "x" }
+  }
+
+  expect_failures = [var.tags]
+}
+
+run "kms_alias_not_arn" {
+  command = plan
+
+  variables {
+    kms_key_arn = "alias/tracker"
+  }
+
+  expect_failures = [var.kms_key_arn]
+}
+
+run "table_billing_mode" {
+  command = plan
+
+  variables {
+    table = { billing_mode = "ON_DEMAND" }
+  }
+
+  expect_failures = [var.table]
+}
+
+run "table_capacity" {
+  command = plan
+
+  variables {
+    table = { billing_mode = "PROVISIONED", read_capacity = 0 }
+  }
+
+  expect_failures = [var.table]
+}
+
+run "table_class" {
+  command = plan
+
+  variables {
+    table = { table_class = "GLACIER" }
+  }
+
+  expect_failures = [var.table]
+}
+
+run "deadline_zero" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 0
+  }
+
+  expect_failures = [var.request_deadline_seconds]
+}
+
+run "deadline_fraction" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 1.5
+  }
+
+  expect_failures = [var.request_deadline_seconds]
+}
+
+run "ttl_too_short" {
+  command = plan
+
+  variables {
+    request_ttl_seconds = 59
+  }
+
+  expect_failures = [var.request_ttl_seconds]
+}
+
+run "ttl_shorter_than_deadline" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 600
+    request_ttl_seconds      = 300
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "default_task_bad" {
+  command = plan
+
+  variables {
+    default_task = "two words"
+  }
+
+  expect_failures = [var.default_task]
+}
+
+run "sensitive_parameter_with_comma" {
+  command = plan
+
+  variables {
+    sensitive_parameters = ["a,b"]
+  }
+
+  expect_failures = [var.sensitive_parameters]
+}
+
+run "task_source_dir_missing" {
+  command = plan
+
+  variables {
+    task_source_dir = "tests/terraform/fixtures/does-not-exist"
+  }
+
+  expect_failures = [var.task_source_dir]
+}
+
+run "task_package_name_reserved" {
+  command = plan
+
+  variables {
+    task_package_name = "connect_tracker"
+  }
+
+  expect_failures = [var.task_package_name]
+}
+
+run "task_modules_bad" {
+  command = plan
+
+  variables {
+    task_modules = ["my-tasks"]
+  }
+
+  expect_failures = [var.task_modules]
+}
+
+run "task_environment_lowercase_key" {
+  command = plan
+
+  variables {
+    task_environment = { api_url = "x" }
+  }
+
+  expect_failures = [var.task_environment]
+}
+
+run "lambda_package_path_missing" {
+  command = plan
+
+  variables {
+    lambda_package_path = "builds/missing.zip"
+  }
+
+  expect_failures = [var.lambda_package_path]
+}
+
+run "artifacts_dir_blank" {
+  command = plan
+
+  variables {
+    artifacts_dir = " "
+  }
+
+  expect_failures = [var.artifacts_dir]
+}
+
+run "python_executable_blank" {
+  command = plan
+
+  variables {
+    python_executable = ""
+  }
+
+  expect_failures = [var.python_executable]
+}
+
+run "runtime_not_python" {
+  command = plan
+
+  variables {
+    lambda_runtime = "nodejs20.x"
+  }
+
+  expect_failures = [var.lambda_runtime]
+}
+
+run "runtime_old_python" {
+  command = plan
+
+  variables {
+    lambda_runtime = "python3.9"
+  }
+
+  expect_failures = [var.lambda_runtime]
+}
+
+run "architecture_bad" {
+  command = plan
+
+  variables {
+    lambda_architecture = "aarch64"
+  }
+
+  expect_failures = [var.lambda_architecture]
+}
+
+run "memory_too_small" {
+  command = plan
+
+  variables {
+    functions = { writer = { memory_size = 64 } }
+  }
+
+  expect_failures = [var.functions]
+}
+
+run "writer_timeout_over_8" {
+  command = plan
+
+  variables {
+    functions = { writer = { timeout = 9 } }
+  }
+
+  expect_failures = [var.functions]
+}
+
+run "checker_timeout_over_8" {
+  command = plan
+
+  variables {
+    functions = { checker = { timeout = 30 } }
+  }
+
+  expect_failures = [var.functions]
+}
+
+run "processor_timeout_over_900" {
+  command = plan
+
+  variables {
+    functions = { processor = { timeout = 901 } }
+  }
+
+  expect_failures = [var.functions]
+}
+
+run "reserved_concurrency_negative" {
+  command = plan
+
+  variables {
+    functions = { processor = { reserved_concurrent_executions = -1 } }
+  }
+
+  expect_failures = [var.functions]
+}
+
+run "application_log_level_bad" {
+  command = plan
+
+  variables {
+    logging = { application_log_level = "VERBOSE" }
+  }
+
+  expect_failures = [var.logging]
+}
+
+run "system_log_level_bad" {
+  command = plan
+
+  variables {
+    logging = { system_log_level = "ERROR" }
+  }
+
+  expect_failures = [var.logging]
+}
+
+run "retention_not_allowed" {
+  command = plan
+
+  variables {
+    logging = { retention_in_days = 10 }
+  }
+
+  expect_failures = [var.logging]
+}
+
+run "tracing_mode_bad" {
+  command = plan
+
+  variables {
+    tracing_mode = "On"
+  }
+
+  expect_failures = [var.tracing_mode]
+}
+
+run "role_path_bad" {
+  command = plan
+
+  variables {
+    role_path = "tracker"
+  }
+
+  expect_failures = [var.role_path]
+}
+
+run "permissions_boundary_bad" {
+  command = plan
+
+  variables {
+    role_permissions_boundary = "boundary"
+  }
+
+  expect_failures = [var.role_permissions_boundary]
+}
+
+run "batch_size_zero" {
+  command = plan
+
+  variables {
+    stream = { batch_size = 0 }
+  }
+
+  expect_failures = [var.stream]
+}
+
+run "batching_window_too_long" {
+  command = plan
+
+  variables {
+    stream = { maximum_batching_window_in_seconds = 301 }
+  }
+
+  expect_failures = [var.stream]
+}
+
+run "parallelization_too_high" {
+  command = plan
+
+  variables {
+    stream = { parallelization_factor = 11 }
+  }
+
+  expect_failures = [var.stream]
+}
+
+run "retry_attempts_bad" {
+  command = plan
+
+  variables {
+    stream = { maximum_retry_attempts = -2 }
+  }
+
+  expect_failures = [var.stream]
+}
+
+run "record_age_bad" {
+  command = plan
+
+  variables {
+    stream = { maximum_record_age_in_seconds = 30 }
+  }
+
+  expect_failures = [var.stream]
+}
+
+run "queue_retention_too_long" {
+  command = plan
+
+  variables {
+    on_failure_queue = { message_retention_seconds = 1209601 }
+  }
+
+  expect_failures = [var.on_failure_queue]
+}
+
+run "queue_key_reuse_too_short" {
+  command = plan
+
+  variables {
+    on_failure_queue = { kms_data_key_reuse_period_seconds = 59 }
+  }
+
+  expect_failures = [var.on_failure_queue]
+}
+
+run "connect_arn_not_instance" {
+  command = plan
+
+  variables {
+    connect_instance_arn = "arn:aws:connect:eu-west-1:111122223333:instance"
+  }
+
+  expect_failures = [var.connect_instance_arn]
+}
+
+run "flow_name_too_long" {
+  command = plan
+
+  variables {
+    contact_flow = { name = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }
+  }
+
+  expect_failures = [var.contact_flow]
+}
+
+run "flow_description_too_long" {
+  command = plan
+
+  variables {
+    contact_flow = { description = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }
+  }
+
+  expect_failures = [var.contact_flow]
+}
+
+run "flow_poll_count_zero" {
+  command = plan
+
+  variables {
+    contact_flow = { poll_count = 0 }
+  }
+
+  expect_failures = [var.contact_flow]
+}
+
+run "flow_time_limit_over_8" {
+  command = plan
+
+  variables {
+    contact_flow = { invocation_time_limit_seconds = 9 }
+  }
+
+  expect_failures = [var.contact_flow]
+}
