@@ -1,6 +1,8 @@
 resource "aws_cloudwatch_log_group" "this" {
   for_each = local.create ? local.functions : {}
 
+  #checkov:skip=CKV_AWS_338:Retention is the caller's choice (var.logging.retention_in_days, default 30 days): these are operational logs of short-lived requests, not an audit trail.
+
   # Lambda's default log group name: created here so retention and encryption apply
   # from the first invocation and the group is removed with the module.
   name              = "/aws/lambda/${each.value.name}"

@@ -1,0 +1,34 @@
+output "tracker_table_name" {
+  description = "Name of the tracker table."
+  value       = module.tracker.tracker_table_name
+}
+
+output "writer_function_arn" {
+  description = "ARN of the writer function."
+  value       = module.tracker.writer_function_arn
+}
+
+output "checker_function_arn" {
+  description = "ARN of the checker function."
+  value       = module.tracker.checker_function_arn
+}
+
+output "processor_function_arn" {
+  description = "ARN of the processor function."
+  value       = module.tracker.processor_function_arn
+}
+
+output "on_failure_queue_url" {
+  description = "URL of the queue of failed stream batches."
+  value       = module.tracker.on_failure_queue_url
+}
+
+output "contact_flow_id" {
+  description = "ID of the published contact flow: attach it to a phone number."
+  value       = module.tracker.contact_flow_id
+}
+
+output "kms_key_arn" {
+  description = "ARN of the KMS key encrypting the tracker."
+  value       = aws_kms_key.tracker.arn
+}

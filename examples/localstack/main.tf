@@ -1,0 +1,65 @@
+# LocalStack: the whole tracker against the project's sandbox (make sandbox-up), used by
+# the integration tests. Fake credentials; every service the module uses points at
+# var.endpoint. The provider has no DynamoDB Streams endpoint setting and needs none:
+# the stream ARN comes from DescribeTable and the event source mapping is a Lambda API
+# call; only the emulator itself reads the stream. Connect is pointed at the sandbox too,
+# for when var.connect_instance_arn names an instance the sandbox emulates.
+
+provider "aws" {
+  region     = var.region
+  access_key = "test"
+  secret_key = "test"
+
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_requesting_account_id  = true
+  skip_region_validation      = true
+
+  endpoints {
+    connect  = var.endpoint
+    dynamodb = var.endpoint
+    iam      = var.endpoint
+    kms      = var.endpoint
+    lambda   = var.endpoint
+    logs     = var.endpoint
+    sqs      = var.endpoint
+    sts      = var.endpoint
+  }
+}
+
+module "tracker" {
+  source = "../../"
+
+  name          = var.name
+  artifacts_dir = "${path.module}/builds"
+
+  default_task             = "simulated_backend"
+  request_deadline_seconds = var.request_deadline_seconds
+  request_ttl_seconds      = 3600
+  sensitive_parameters     = ["AccountId"]
+  task_environment = {
+    SIMULATED_DELAY_SECONDS = tostring(var.simulated_delay_seconds)
+  }
+
+  lambda_runtime = var.lambda_runtime
+  functions = {
+    processor = { timeout = 60 }
+  }
+  logging = {
+    application_log_level = "DEBUG"
+    retention_in_days     = 1
+  }
+
+  stream = {
+    batch_size             = 10
+    maximum_retry_attempts = 2
+  }
+
+  connect_instance_arn = var.connect_instance_arn
+  contact_flow = {
+    poll_count      = 10
+    task_name       = "simulated_backend"
+    task_parameters = { AccountId = "$.Attributes.AccountId" }
+    result_fields   = ["Message"]
+  }
+}

@@ -1,0 +1,84 @@
+output "tracker_table_name" {
+  description = "Name of the tracker table."
+  value       = module.tracker.tracker_table_name
+}
+
+output "tracker_table_arn" {
+  description = "ARN of the tracker table."
+  value       = module.tracker.tracker_table_arn
+}
+
+output "tracker_table_stream_arn" {
+  description = "ARN of the tracker table's stream."
+  value       = module.tracker.tracker_table_stream_arn
+}
+
+output "writer_function_name" {
+  description = "Name of the writer function."
+  value       = module.tracker.writer_function_name
+}
+
+output "processor_function_name" {
+  description = "Name of the processor function."
+  value       = module.tracker.processor_function_name
+}
+
+output "checker_function_name" {
+  description = "Name of the checker function."
+  value       = module.tracker.checker_function_name
+}
+
+output "writer_function_arn" {
+  description = "ARN of the writer function."
+  value       = module.tracker.writer_function_arn
+}
+
+output "checker_function_arn" {
+  description = "ARN of the checker function."
+  value       = module.tracker.checker_function_arn
+}
+
+output "processor_function_arn" {
+  description = "ARN of the processor function."
+  value       = module.tracker.processor_function_arn
+}
+
+output "log_group_names" {
+  description = "Log group names by function (writer, processor, checker)."
+  value       = module.tracker.log_group_names
+}
+
+output "event_source_mapping_uuid" {
+  description = "UUID of the stream's event source mapping to the processor."
+  value       = module.tracker.event_source_mapping_uuid
+}
+
+output "on_failure_queue_url" {
+  description = "URL of the on-failure queue."
+  value       = module.tracker.on_failure_queue_url
+}
+
+output "on_failure_queue_arn" {
+  description = "ARN of the on-failure queue."
+  value       = module.tracker.on_failure_queue_arn
+}
+
+output "contact_flow_content" {
+  description = "The rendered contact flow JSON."
+  value       = module.tracker.contact_flow_content
+}
+
+output "contact_flow_id" {
+  description = "ID of the published flow (null without connect_instance_arn)."
+  value       = module.tracker.contact_flow_id
+}
+
+output "lambda_package_path" {
+  description = "Path of the built deployment package."
+  value       = module.tracker.lambda_package_path
+}
+
+output "lambda_source_hash" {
+  description = "Plan-time source hash the functions carry as source_code_hash."
+  value       = module.tracker.lambda_source_hash
+}

@@ -1,0 +1,41 @@
+variable "endpoint" {
+  description = "URL of the LocalStack sandbox every AWS service is called at."
+  type        = string
+  default     = "http://127.0.0.1:4566"
+}
+
+variable "region" {
+  description = "Region the sandbox pretends to be."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "name" {
+  description = "Prefix of every resource name (give each test run its own)."
+  type        = string
+  default     = "tracker-local"
+}
+
+variable "connect_instance_arn" {
+  description = "ARN of a Connect instance the sandbox emulates, or null for no Connect resource."
+  type        = string
+  default     = null
+}
+
+variable "lambda_runtime" {
+  description = "Runtime of the functions (the sandbox's executor must have the interpreter)."
+  type        = string
+  default     = "python3.13"
+}
+
+variable "request_deadline_seconds" {
+  description = "Seconds until an unfinished request is sealed TIMED_OUT."
+  type        = number
+  default     = 60
+}
+
+variable "simulated_delay_seconds" {
+  description = "How long the built-in simulated_backend task works by default."
+  type        = number
+  default     = 2
+}
