@@ -42,7 +42,7 @@ def cmd_down(paths: config.Paths) -> int:
     started = time.monotonic()
     killed = process.stop(paths)
     detail = f"; SIGKILLed {killed}" if killed else ""
-    _say(f"stopped pid {pid} and its session in {time.monotonic() - started:.1f}s{detail}")
+    _say(f"stopped pid {pid} and its processes in {time.monotonic() - started:.1f}s{detail}")
     return 0
 
 
