@@ -211,6 +211,8 @@ def _diagram(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _simulate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.wpm <= 0 or args.max_steps <= 0:
+        raise _Usage("--wpm and --max-steps must be positive")
     content = _flow_content(args)
     invoker = _invoker(args)
     contact = ContactData(
@@ -229,8 +231,6 @@ def _simulate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         success_actions=frozenset(args.success_action),
         failure_actions=frozenset(args.failure_action),
     )
-    if args.wpm <= 0 or args.max_steps <= 0:
-        raise _Usage("--wpm and --max-steps must be positive")
     try:
         result = simulate_contact(
             content,

@@ -500,7 +500,7 @@ def _check_loop(check: _ActionCheck) -> None:
         check.reference("LoopCount", str(value))
         return
     count = check.static_int("LoopCount")
-    if count is None or count > MAX_LOOP_COUNT:
+    if count is None or not 0 <= count <= MAX_LOOP_COUNT:
         check.add(
             ProblemCode.INVALID_PARAMETER,
             f"LoopCount must be a whole number from 0 to {MAX_LOOP_COUNT} "

@@ -1,0 +1,172 @@
+"""`python -m tracker_sandbox.flows ...`: outputs and exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flowkit import DATA, Kit
+
+from tracker_sandbox.flows.cli import main
+
+FLOW = str(DATA / "async_tracker.json")
+WRITER = 'tracker-writer={"RequestId": "r-1", "Status": "PENDING"}'
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def write(tmp_path: Path, document: dict[str, Any]) -> str:
+    path = tmp_path / "flow.json"
+    path.write_text(json.dumps(document))
+    return str(path)
+
+
+def test_validate_valid_flow() -> None:
+    code, out, _ = run("validate", FLOW)
+    assert (code, out.strip()) == (0, f"{FLOW}: valid")
+
+
+def test_validate_invalid_flow(tmp_path: Path) -> None:
+    path = write(tmp_path, Kit.flow(Kit.say("x", "Hi", next_action="ghost"), Version="2020-01-01"))
+    code, out, _ = run("validate", path)
+    assert code == 1
+    assert (
+        "2 problem(s)" in out and "[UNSUPPORTED_VERSION]" in out and "[DANGLING_NEXT_ACTION]" in out
+    )
+
+
+def test_validate_json_report_and_association() -> None:
+    code, out, _ = run(
+        "validate",
+        FLOW,
+        "--json",
+        "--associated-lambda-arn",
+        "arn:aws:lambda:us-east-1:000000000000:function:tracker-writer",
+    )
+    report = json.loads(out)
+    assert code == 1
+    assert report["valid"] is False
+    assert [p["code"] for p in report["problems"]] == ["LAMBDA_NOT_ASSOCIATED"]
+    assert report["analysis"]["unreachable"] == []
+
+
+def test_validate_unreadable_file(tmp_path: Path) -> None:
+    code, _, err = run("validate", str(tmp_path / "missing.json"))
+    assert code == 2 and "cannot read" in err
+
+
+@pytest.mark.parametrize(("fmt", "first"), [("mermaid", "flowchart TD"), ("dot", "digraph flow {")])
+def test_diagram(tmp_path: Path, fmt: str, first: str) -> None:
+    code, out, _ = run("diagram", FLOW, "--format", fmt)
+    assert code == 0 and out.splitlines()[0] == first
+    target = tmp_path / f"flow.{fmt}"
+    assert run("diagram", FLOW, "--format", fmt, "-o", str(target))[0] == 0
+    assert target.read_text() == out
+
+
+def test_simulate_success_with_stubs(tmp_path: Path) -> None:
+    summary_path = tmp_path / "summary.json"
+    code, out, _ = run(
+        "simulate",
+        "--file",
+        FLOW,
+        "--attribute",
+        "AccountId=42",
+        "--contact-id",
+        "c-1",
+        "--lambda-stub",
+        WRITER,
+        "--lambda-stub",
+        'tracker-checker={"Status": "RUNNING"}',
+        "--lambda-stub",
+        'tracker-checker={"Status": "COMPLETE", "Balance": "9.99"}',
+        "--json",
+        str(summary_path),
+    )
+    assert code == 0, out
+    assert out.startswith("Contact c-1 (simulated clock)")
+    assert "Your balance is 9.99 dollars." in out
+    summary = json.loads(summary_path.read_text())
+    assert summary["success"] is True
+    assert summary["lambda_calls"][0]["parameters"]["AccountId"] == "42"
+
+
+def test_simulate_failure_exits_1() -> None:
+    code, out, _ = run(
+        "simulate",
+        "--file",
+        FLOW,
+        "--lambda-stub",
+        WRITER,
+        "--lambda-stub",
+        'tracker-checker={"Status": "PENDING"}',
+        "--quiet",
+        "--json",
+        "-",
+    )
+    summary = json.loads(out)
+    assert code == 1
+    assert summary["ended_by"] == "TransferContactToQueue"
+    assert summary["success"] is False
+
+
+def test_simulate_inline_content_and_success_action() -> None:
+    flow = json.dumps(Kit.flow(Kit.say("hello", "Hello"), Kit.hang_up()))
+    assert run("simulate", "--content", flow, "--quiet")[0] == 0
+    assert run("simulate", "--content", flow, "--quiet", "--success-action", "nowhere")[0] == 1
+    assert run("simulate", "--content", flow, "--quiet", "--failure-action", "hello")[0] == 1
+
+
+def test_simulate_refuses_an_invalid_flow(tmp_path: Path) -> None:
+    path = write(tmp_path, Kit.flow(Kit.say("x", "Hi", next_action="ghost")))
+    code, _, err = run("simulate", "--file", path, "--lambda-stub", WRITER)
+    assert code == 2 and "[DANGLING_NEXT_ACTION]" in err
+    code, out, _ = run("simulate", "--file", path, "--no-validate", "--lambda-stub", WRITER)
+    assert code == 1 and "DanglingNextAction" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["simulate", "--file", FLOW, "--attribute", "novalue"],
+        ["simulate", "--file", FLOW, "--lambda-stub", "tracker-writer={not json"],
+        ["simulate", "--flow-id", "f-1"],
+        ["simulate", "--file", FLOW, "--wpm", "0", "--lambda-stub", WRITER],
+    ],
+)
+def test_simulate_usage_errors(argv: list[str]) -> None:
+    code, _, err = run(*argv)
+    assert code == 2 and err.startswith("error:")
+
+
+def test_argparse_usage_errors_exit_2() -> None:
+    with pytest.raises(SystemExit) as raised:
+        run("simulate")  # no flow source
+    assert raised.value.code == 2
+
+
+def test_module_entry_point() -> None:
+    source = str(Path(__file__).resolve().parents[2] / "src")
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")]),
+    }
+    completed = subprocess.run(
+        [sys.executable, "-m", "tracker_sandbox.flows", "validate", FLOW],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip().endswith("valid")

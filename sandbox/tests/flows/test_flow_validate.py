@@ -1,0 +1,672 @@
+"""The validator: what Connect accepts, and each refusal with its problem code."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from flowkit import CHECKER_ARN, QUEUE_ARN, WRITER_ARN, Kit
+
+from tracker_sandbox.flows import (
+    ACTION_SPECS,
+    InvalidContactFlow,
+    ProblemCode,
+    analyze_flow,
+    load_flow,
+    parse_flow,
+    validate_flow,
+)
+from tracker_sandbox.flows.references import (
+    InvalidReference,
+    embedded_problems,
+    find_references,
+    parse_reference,
+)
+
+K = Kit
+
+
+def codes(problems: list[Any]) -> list[ProblemCode]:
+    return [problem.code for problem in problems]
+
+
+def only(problems: list[Any], code: ProblemCode, action: str | None = None) -> None:
+    """Exactly one problem, of this code (and on this action, when given)."""
+    assert [(p.code, p.action if action is not None else None) for p in problems] == [
+        (code, action)
+    ], [p.describe() for p in problems]
+
+
+# One valid sample of every supported type, each between a start and hang-up.
+SAMPLES: dict[str, dict[str, Any]] = {
+    "MessageParticipant": K.action(
+        "x",
+        "MessageParticipant",
+        {"Text": "Hello $.Attributes.Name"},
+        next_action="hang-up",
+        errors={"NoMatchingError": "hang-up"},
+    ),
+    "InvokeLambdaFunction": K.invoke(
+        "x", attributes={"RequestId": "$.Attributes.TrackerRequestId", "Static": "v"}
+    ),
+    "UpdateContactAttributes": K.action(
+        "x",
+        "UpdateContactAttributes",
+        {"Attributes": {"TrackerRequestId": "$.External.RequestId"}, "TargetContact": "Current"},
+        next_action="hang-up",
+        errors={"NoMatchingError": "hang-up"},
+    ),
+    "Compare": K.action(
+        "x",
+        "Compare",
+        {"ComparisonValue": "$.External.Status"},
+        next_action="hang-up",
+        conditions=[("Equals", ["COMPLETE"], "hang-up"), ("NumberGreaterThan", ["3"], "hang-up")],
+        errors={"NoMatchingCondition": "hang-up"},
+    ),
+    "Loop": K.action(
+        "x",
+        "Loop",
+        {"LoopCount": "3"},
+        conditions=[
+            ("Equals", ["ContinueLooping"], "hang-up"),
+            ("Equals", ["DoneLooping"], "hang-up"),
+        ],
+    ),
+    "Wait": K.action(
+        "x",
+        "Wait",
+        {"TimeoutSeconds": "5", "Events": ["CustomerReturned"]},
+        conditions=[
+            ("Equals", ["WaitCompleted"], "hang-up"),
+            ("Equals", ["CustomerReturned"], "hang-up"),
+        ],
+        errors={"NoMatchingError": "hang-up"},
+    ),
+    "UpdateContactTargetQueue": K.action(
+        "x",
+        "UpdateContactTargetQueue",
+        {"QueueId": QUEUE_ARN},
+        next_action="hang-up",
+        errors={"NoMatchingError": "hang-up"},
+    ),
+    "TransferContactToQueue": K.action(
+        "x",
+        "TransferContactToQueue",
+        {},
+        next_action="",
+        errors={"QueueAtCapacity": "hang-up", "NoMatchingError": "hang-up"},
+    ),
+    "TransferToFlow": K.action(
+        "x",
+        "TransferToFlow",
+        {"ContactFlowId": "arn:aws:connect:us-east-1:000000000000:instance/i/contact-flow/f"},
+        errors={"NoMatchingError": "hang-up"},
+    ),
+    "UpdateFlowLoggingBehavior": K.action(
+        "x", "UpdateFlowLoggingBehavior", {"FlowLoggingBehavior": "Enabled"}, next_action="hang-up"
+    ),
+    "UpdateContactTextToSpeechVoice": K.action(
+        "x",
+        "UpdateContactTextToSpeechVoice",
+        {"TextToSpeechVoice": "Joanna"},
+        next_action="hang-up",
+    ),
+    "DisconnectParticipant": K.action("x", "DisconnectParticipant"),
+    "EndFlowExecution": K.action("x", "EndFlowExecution"),
+}
+
+
+def test_every_supported_type_has_a_sample() -> None:
+    assert set(SAMPLES) == set(ACTION_SPECS)
+
+
+@pytest.mark.parametrize("type_", sorted(SAMPLES))
+def test_every_supported_action_type_is_accepted(type_: str) -> None:
+    flow = K.flow(copy.deepcopy(SAMPLES[type_]), K.hang_up())
+    assert validate_flow(flow, associated_lambda_arns=[WRITER_ARN]) == []
+    assert parse_flow(flow).action("x").type == type_
+
+
+def test_the_tracker_flow_is_valid_with_both_functions_associated(
+    tracker_flow: dict[str, Any],
+) -> None:
+    assert (
+        validate_flow(json.dumps(tracker_flow), associated_lambda_arns={WRITER_ARN, CHECKER_ARN})
+        == []
+    )
+    flow = load_flow(tracker_flow)
+    assert flow.start_action == "logging"
+    assert len(flow.actions) == 13
+
+
+def test_numbers_may_be_json_numbers() -> None:
+    flow = K.flow(
+        K.invoke("call", limit=8, next_action="loop"),
+        K.action(
+            "loop",
+            "Loop",
+            {"LoopCount": 3},
+            conditions=[
+                ("Equals", ["ContinueLooping"], "hang-up"),
+                ("Equals", ["DoneLooping"], "hang-up"),
+            ],
+        ),
+        K.hang_up(),
+    )
+    assert validate_flow(flow) == []
+
+
+def test_known_but_unmodelled_types_are_accepted() -> None:
+    flow = K.flow(
+        K.action(
+            "input",
+            "GetParticipantInput",
+            {"Text": "Press 1", "InputTimeLimitSeconds": "5"},
+            conditions=[("Equals", ["1"], "hang-up")],
+            errors={"NoMatchingCondition": "hang-up"},
+        ),
+        K.hang_up(),
+    )
+    assert validate_flow(flow) == []
+
+
+# Document-level refusals -------------------------------------------------------------
+
+
+def test_bad_json() -> None:
+    only(validate_flow('{"Version": "2019-10-30",'), ProblemCode.INVALID_JSON)
+
+
+def test_not_an_object() -> None:
+    only(validate_flow("[1, 2]"), ProblemCode.NOT_AN_OBJECT)
+
+
+def test_content_too_large() -> None:
+    flow = K.flow(K.say("greet", "x" * 256_001), K.hang_up())
+    assert ProblemCode.CONTENT_TOO_LARGE in codes(validate_flow(json.dumps(flow)))
+
+
+@pytest.mark.parametrize("version", ["2019-10-31", "", None, 20191030])
+def test_bad_version(version: Any) -> None:
+    flow = K.flow(K.hang_up(), Version=version)
+    only(validate_flow(flow), ProblemCode.UNSUPPORTED_VERSION)
+
+
+def test_missing_start_action() -> None:
+    flow = K.flow(K.hang_up())
+    del flow["StartAction"]
+    only(validate_flow(flow), ProblemCode.MISSING_START_ACTION)
+
+
+def test_start_action_must_resolve() -> None:
+    only(validate_flow(K.flow(K.hang_up(), start="nowhere")), ProblemCode.START_ACTION_NOT_FOUND)
+
+
+def test_actions_must_be_a_list() -> None:
+    flow = K.flow(K.hang_up())
+    flow["Actions"] = {"hang-up": K.hang_up()}
+    assert codes(validate_flow(flow))[0] is ProblemCode.ACTIONS_NOT_A_LIST
+
+
+def chain(count: int) -> dict[str, Any]:
+    """`count` actions: prompts in a row, then hang-up."""
+    prompts = [K.say(f"p{i}", "Hi", next_action=f"p{i + 1}") for i in range(count - 1)]
+    prompts[-1]["Transitions"]["NextAction"] = "hang-up"
+    return K.flow(*prompts, K.hang_up())
+
+
+def test_250_actions_are_allowed() -> None:
+    assert validate_flow(chain(250)) == []
+
+
+def test_too_many_actions() -> None:
+    only(validate_flow(chain(251)), ProblemCode.TOO_MANY_ACTIONS)
+
+
+def test_action_must_be_an_object() -> None:
+    flow = K.flow(K.hang_up())
+    flow["Actions"].append("not an action")
+    only(validate_flow(flow), ProblemCode.ACTION_NOT_AN_OBJECT)
+
+
+# Identifiers -------------------------------------------------------------------------
+
+
+def test_missing_identifier() -> None:
+    flow = K.flow(K.say("greet", "Hi"), K.hang_up())
+    flow["Actions"].append({"Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}})
+    only(validate_flow(flow), ProblemCode.MISSING_IDENTIFIER, "Actions[2]")
+
+
+def test_duplicate_identifier() -> None:
+    flow = K.flow(K.say("greet", "Hi"), K.hang_up(), K.hang_up())
+    only(validate_flow(flow), ProblemCode.DUPLICATE_IDENTIFIER, "hang-up")
+
+
+def test_identifier_of_50_characters_is_fine_and_51_is_too_long() -> None:
+    fifty, fifty_one = "a" * 50, "b" * 51
+    assert validate_flow(K.flow(K.say(fifty, "Hi"), K.hang_up())) == []
+    only(
+        validate_flow(K.flow(K.say(fifty_one, "Hi"), K.hang_up())),
+        ProblemCode.IDENTIFIER_TOO_LONG,
+        fifty_one,
+    )
+
+
+@pytest.mark.parametrize("identifier", ["a:b", "x(1)", "$start", "toString", "__proto__"])
+def test_forbidden_identifier(identifier: str) -> None:
+    only(
+        validate_flow(K.flow(K.say(identifier, "Hi"), K.hang_up())),
+        ProblemCode.INVALID_IDENTIFIER,
+        identifier,
+    )
+
+
+def test_unicode_and_spaces_are_allowed_in_identifiers() -> None:
+    assert validate_flow(K.flow(K.say("Grüß dich 1", "Hi"), K.hang_up())) == []
+
+
+# Types and parameters ----------------------------------------------------------------
+
+
+def test_unknown_type() -> None:
+    flow = K.flow(K.action("x", "PlayPrompt", {"Text": "Hi"}, next_action="hang-up"), K.hang_up())
+    only(validate_flow(flow), ProblemCode.UNKNOWN_ACTION_TYPE, "x")
+
+
+def test_missing_type() -> None:
+    action = K.say("x", "Hi")
+    del action["Type"]
+    only(validate_flow(K.flow(action, K.hang_up())), ProblemCode.MISSING_ACTION_TYPE, "x")
+
+
+def test_parameters_must_be_an_object() -> None:
+    action = K.say("x", "Hi")
+    action["Parameters"] = ["Text"]
+    only(validate_flow(K.flow(action, K.hang_up())), ProblemCode.INVALID_PARAMETERS, "x")
+
+
+def test_missing_required_parameter() -> None:
+    flow = K.flow(K.action("x", "UpdateContactAttributes", {}, next_action="hang-up"), K.hang_up())
+    only(validate_flow(flow), ProblemCode.MISSING_PARAMETER, "x")
+
+
+def test_unexpected_parameter() -> None:
+    action = K.invoke("x")
+    action["Parameters"]["FunctionArn"] = WRITER_ARN
+    only(validate_flow(K.flow(action, K.hang_up())), ProblemCode.UNEXPECTED_PARAMETER, "x")
+
+
+@pytest.mark.parametrize(
+    "parameters", [{}, {"Text": "Hi", "SSML": "<speak>Hi</speak>"}, {"Text": "   "}]
+)
+def test_message_needs_exactly_one_non_empty_source(parameters: dict[str, Any]) -> None:
+    flow = K.flow(
+        K.action("x", "MessageParticipant", parameters, next_action="hang-up"), K.hang_up()
+    )
+    assert set(codes(validate_flow(flow))) == {ProblemCode.INVALID_PARAMETER}
+
+
+@pytest.mark.parametrize(
+    ("limit", "invocation_type"),
+    [
+        ("0", None),
+        ("9", None),
+        (9, None),
+        ("2.5", None),
+        (2.5, None),
+        (True, None),
+        ("$.Attributes.Limit", None),
+        ("", None),
+        ("61", "ASYNCHRONOUS"),
+    ],
+)
+def test_invalid_time_limit(limit: Any, invocation_type: str | None) -> None:
+    action = K.invoke("x", limit=limit)
+    if invocation_type:
+        action["Parameters"]["InvocationType"] = invocation_type
+    only(validate_flow(K.flow(action, K.hang_up())), ProblemCode.INVALID_TIME_LIMIT, "x")
+
+
+@pytest.mark.parametrize(
+    ("limit", "invocation_type"), [("1", None), ("8", None), (60, "ASYNCHRONOUS")]
+)
+def test_valid_time_limits(limit: Any, invocation_type: str | None) -> None:
+    action = K.invoke("x", limit=limit)
+    if invocation_type:
+        action["Parameters"]["InvocationType"] = invocation_type
+    assert validate_flow(K.flow(action, K.hang_up())) == []
+
+
+def test_time_limit_is_required() -> None:
+    action = K.invoke("x")
+    del action["Parameters"]["InvocationTimeLimitSeconds"]
+    only(validate_flow(K.flow(action, K.hang_up())), ProblemCode.MISSING_PARAMETER, "x")
+
+
+@pytest.mark.parametrize(
+    "arn", ["${writer_arn}", "tracker-writer", "arn:aws:sqs:us-east-1:000000000000:q"]
+)
+def test_lambda_arn_must_be_an_arn_or_a_reference(arn: str) -> None:
+    only(validate_flow(K.flow(K.invoke("x", arn), K.hang_up())), ProblemCode.INVALID_PARAMETER, "x")
+
+
+def test_response_type_must_be_string_map_or_json() -> None:
+    flow = K.flow(K.invoke("x", response_type="XML"), K.hang_up())
+    only(validate_flow(flow), ProblemCode.INVALID_PARAMETER, "x")
+
+
+def test_invocation_attributes_must_be_strings() -> None:
+    flow = K.flow(K.invoke("x", attributes={"Count": 3}), K.hang_up())  # type: ignore[dict-item]
+    only(validate_flow(flow), ProblemCode.INVALID_PARAMETER, "x")
+
+
+def test_unassociated_lambda() -> None:
+    flow = K.flow(
+        K.invoke("w", WRITER_ARN, next_action="c"), K.invoke("c", CHECKER_ARN), K.hang_up()
+    )
+    only(
+        validate_flow(flow, associated_lambda_arns=[WRITER_ARN]),
+        ProblemCode.LAMBDA_NOT_ASSOCIATED,
+        "c",
+    )
+    assert validate_flow(flow) == []  # association is only checked when the list is given
+
+
+def test_a_qualified_arn_counts_as_its_associated_function() -> None:
+    flow = K.flow(K.invoke("w", WRITER_ARN + ":live"), K.hang_up())
+    assert validate_flow(flow, associated_lambda_arns=[WRITER_ARN]) == []
+
+
+def test_a_dynamic_lambda_arn_cannot_be_checked_for_association() -> None:
+    flow = K.flow(K.invoke("w", "$.Attributes.Function"), K.hang_up())
+    assert validate_flow(flow, associated_lambda_arns=[]) == []
+
+
+# References --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "$.Nope.x",
+        "$.Attributes",
+        "$.Attributes.a.b",
+        "$.CustomerEndpoint.Phone",
+        "$.ContactId.x",
+        "$.External",
+    ],
+)
+def test_malformed_reference_in_attributes(value: str) -> None:
+    flow = K.flow(
+        K.action(
+            "x", "UpdateContactAttributes", {"Attributes": {"A": value}}, next_action="hang-up"
+        ),
+        K.hang_up(),
+    )
+    only(validate_flow(flow), ProblemCode.INVALID_REFERENCE, "x")
+
+
+def test_malformed_reference_in_prompt_text() -> None:
+    flow = K.flow(K.say("x", "Your code is $.External. Bye $.Foo.bar"), K.hang_up())
+    problems = validate_flow(flow)
+    assert codes(problems) == [ProblemCode.INVALID_REFERENCE, ProblemCode.INVALID_REFERENCE]
+
+
+def test_compare_value_must_be_a_reference() -> None:
+    flow = K.flow(
+        K.action(
+            "x", "Compare", {"ComparisonValue": "Status"}, conditions=[("Equals", ["A"], "hang-up")]
+        ),
+        K.hang_up(),
+    )
+    only(validate_flow(flow), ProblemCode.INVALID_REFERENCE, "x")
+
+
+def test_reference_grammar() -> None:
+    assert parse_reference("$.External.Status").path == ("Status",)
+    assert parse_reference("$.External.a.b").path == ("a", "b")
+    assert parse_reference("$.Attributes.['my key']").path == ("my key",)
+    assert parse_reference("$.Attributes.['my key']").text == "$.Attributes.['my key']"
+    assert parse_reference("$.CustomerEndpoint.Address").root == "CustomerEndpoint"
+    with pytest.raises(InvalidReference):
+        parse_reference("$External.Status")
+    assert find_references("Hi $.Attributes.Name, code $.External.Code.") == [
+        "$.Attributes.Name",
+        "$.External.Code",
+    ]
+    assert embedded_problems("costs $.5") != []
+    assert embedded_problems("Hello $.Attributes.Name.") == []
+
+
+# Transitions -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["next", "error", "condition"])
+def test_dangling_next_action(where: str) -> None:
+    if where == "next":
+        action = K.say("x", "Hi", next_action="ghost")
+    elif where == "error":
+        action = K.invoke("x", error="ghost")
+    else:
+        action = K.action(
+            "x",
+            "Compare",
+            {"ComparisonValue": "$.External.S"},
+            conditions=[("Equals", ["A"], "ghost")],
+        )
+    only(validate_flow(K.flow(action, K.hang_up())), ProblemCode.DANGLING_NEXT_ACTION, "x")
+
+
+def test_empty_next_action_means_unconnected() -> None:
+    only(
+        validate_flow(K.flow(K.say("x", "Hi", next_action=""), K.hang_up())),
+        ProblemCode.MISSING_NEXT_ACTION,
+        "x",
+    )
+
+
+def test_missing_next_action() -> None:
+    flow = K.flow(
+        K.action("x", "UpdateFlowLoggingBehavior", {"FlowLoggingBehavior": "Enabled"}), K.hang_up()
+    )
+    only(validate_flow(flow), ProblemCode.MISSING_NEXT_ACTION, "x")
+
+
+def test_terminal_action_takes_no_transitions() -> None:
+    flow = K.flow(K.say("x", "Hi"), K.action("hang-up", "DisconnectParticipant", next_action="x"))
+    only(validate_flow(flow), ProblemCode.UNEXPECTED_TRANSITION, "hang-up")
+    flow = K.flow(
+        K.say("x", "Hi"),
+        K.action("hang-up", "DisconnectParticipant", errors={"NoMatchingError": "x"}),
+    )
+    only(validate_flow(flow), ProblemCode.UNEXPECTED_TRANSITION, "hang-up")
+
+
+def test_conditions_where_none_are_supported() -> None:
+    action = K.say("x", "Hi")
+    action["Transitions"]["Conditions"] = [
+        {"NextAction": "hang-up", "Condition": {"Operator": "Equals", "Operands": ["1"]}}
+    ]
+    only(validate_flow(K.flow(action, K.hang_up())), ProblemCode.UNEXPECTED_TRANSITION, "x")
+
+
+def test_transitions_must_be_an_object() -> None:
+    action = K.say("x", "Hi")
+    action["Transitions"] = "hang-up"
+    only(validate_flow(K.flow(action, K.hang_up())), ProblemCode.INVALID_TRANSITIONS, "x")
+
+
+def test_error_type_not_allowed_for_the_action() -> None:
+    only(
+        validate_flow(
+            K.flow(
+                K.action(
+                    "x",
+                    "MessageParticipant",
+                    {"Text": "Hi"},
+                    next_action="hang-up",
+                    errors={"QueueAtCapacity": "hang-up"},
+                ),
+                K.hang_up(),
+            )
+        ),
+        ProblemCode.INVALID_ERROR_TYPE,
+        "x",
+    )
+
+
+def test_duplicate_error_type() -> None:
+    action = K.invoke("x")
+    action["Transitions"]["Errors"].append(
+        {"NextAction": "hang-up", "ErrorType": "NoMatchingError"}
+    )
+    only(validate_flow(K.flow(action, K.hang_up())), ProblemCode.DUPLICATE_ERROR_TYPE, "x")
+
+
+def loop(conditions: list[tuple[str, list[Any], str]], count: Any = "3") -> dict[str, Any]:
+    return K.flow(
+        K.action("loop", "Loop", {"LoopCount": count}, conditions=conditions), K.hang_up()
+    )
+
+
+def test_loop_missing_done_condition() -> None:
+    only(
+        validate_flow(loop([("Equals", ["ContinueLooping"], "hang-up")])),
+        ProblemCode.MISSING_LOOP_CONDITION,
+        "loop",
+    )
+
+
+def test_loop_missing_both_conditions() -> None:
+    assert codes(validate_flow(loop([]))) == [ProblemCode.MISSING_LOOP_CONDITION] * 2
+
+
+def test_loop_with_another_condition() -> None:
+    problems = validate_flow(
+        loop(
+            [
+                ("Equals", ["ContinueLooping"], "hang-up"),
+                ("Equals", ["DoneLooping"], "hang-up"),
+                ("Equals", ["Sometimes"], "hang-up"),
+            ]
+        )
+    )
+    only(problems, ProblemCode.INVALID_CONDITION, "loop")
+
+
+@pytest.mark.parametrize("count", ["101", -1, "three", "1.5"])
+def test_loop_count_out_of_range(count: Any) -> None:
+    both = [("Equals", ["ContinueLooping"], "hang-up"), ("Equals", ["DoneLooping"], "hang-up")]
+    only(validate_flow(loop(both, count)), ProblemCode.INVALID_PARAMETER, "loop")
+
+
+@pytest.mark.parametrize("count", ["0", "100", 100, "$.Attributes.Retries"])
+def test_loop_count_in_range(count: Any) -> None:
+    both = [("Equals", ["ContinueLooping"], "hang-up"), ("Equals", ["DoneLooping"], "hang-up")]
+    assert validate_flow(loop(both, count)) == []
+
+
+def compare(conditions: list[tuple[str, list[Any], str]]) -> dict[str, Any]:
+    return K.flow(
+        K.action("cmp", "Compare", {"ComparisonValue": "$.External.Status"}, conditions=conditions),
+        K.hang_up(),
+    )
+
+
+def test_compare_needs_a_condition() -> None:
+    only(validate_flow(compare([])), ProblemCode.MISSING_CONDITION, "cmp")
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        ("GreaterThan", ["1"], "hang-up"),
+        ("NumberLessThan", ["ten"], "hang-up"),
+        ("Equals", [], "hang-up"),
+    ],
+)
+def test_invalid_compare_condition(condition: tuple[str, list[Any], str]) -> None:
+    only(validate_flow(compare([condition])), ProblemCode.INVALID_CONDITION, "cmp")
+
+
+def test_wait_needs_wait_completed_and_a_valid_timeout() -> None:
+    flow = K.flow(K.action("w", "Wait", {"TimeoutSeconds": "0"}), K.hang_up())
+    assert codes(validate_flow(flow)) == [
+        ProblemCode.INVALID_PARAMETER,
+        ProblemCode.MISSING_CONDITION,
+    ]
+
+
+def test_all_problems_are_reported_at_once() -> None:
+    flow = K.flow(K.say("a:b", "Hi", next_action="ghost"), K.invoke("x", limit="12"), Version="1")
+    assert set(codes(validate_flow(flow))) == {
+        ProblemCode.UNSUPPORTED_VERSION,
+        ProblemCode.INVALID_IDENTIFIER,
+        ProblemCode.DANGLING_NEXT_ACTION,
+        ProblemCode.INVALID_TIME_LIMIT,
+    }
+
+
+# Exceptions and problem shape ---------------------------------------------------------
+
+
+def test_load_flow_raises_with_problems_shaped_like_connect() -> None:
+    with pytest.raises(InvalidContactFlow) as raised:
+        load_flow(K.flow(K.say("x", "Hi", next_action="ghost"), K.hang_up()))
+    problem = raised.value.problems[0]
+    assert problem.code is ProblemCode.DANGLING_NEXT_ACTION
+    assert problem.action == "x"
+    assert raised.value.connect_problems() == [{"message": problem.describe()}]
+    assert "DANGLING_NEXT_ACTION" in problem.describe() and "'x'" in problem.describe()
+    assert problem.to_dict()["code"] == "DANGLING_NEXT_ACTION"
+    assert "The flow is not valid" in str(raised.value)
+
+
+def test_parse_flow_refuses_what_it_cannot_model() -> None:
+    with pytest.raises(InvalidContactFlow) as raised:
+        parse_flow("{nope")
+    assert raised.value.problems[0].code is ProblemCode.INVALID_JSON
+
+
+# Analysis ----------------------------------------------------------------------------
+
+
+def test_analysis_of_the_tracker_flow(tracker_flow: dict[str, Any]) -> None:
+    analysis = analyze_flow(tracker_flow)
+    assert analysis.unreachable == ()
+    assert analysis.invoked_lambda_arns == {WRITER_ARN, CHECKER_ARN}
+    assert analysis.lambdas_without_error_branch == ()
+    assert analysis.loops_missing_condition == {}
+    assert analysis.ending_actions == ("to-queue", "hang-up")
+    assert json.dumps(analysis.to_dict())
+
+
+def test_analysis_finds_structural_weaknesses() -> None:
+    flow = K.flow(
+        K.invoke("call", WRITER_ARN, next_action="loop", error=None),
+        K.action(
+            "loop", "Loop", {"LoopCount": "2"}, conditions=[("Equals", ["ContinueLooping"], "call")]
+        ),
+        K.action(
+            "cmp",
+            "Compare",
+            {"ComparisonValue": "$.External.S"},
+            conditions=[("Equals", ["A"], "ghost")],
+        ),
+        K.invoke("dynamic", "$.Attributes.Fn"),
+        K.action("ask", "GetParticipantInput", {"Text": "Press 1"}),
+        K.hang_up(),
+    )
+    analysis = analyze_flow(flow)
+    assert analysis.unreachable == ("cmp", "dynamic", "ask", "hang-up")
+    assert analysis.lambdas_without_error_branch == ("call",)
+    assert analysis.loops_missing_condition == {"loop": ("DoneLooping",)}
+    assert analysis.compares_without_fallback == ("cmp",)
+    assert analysis.dangling == (("cmp", "ghost"),)
+    assert analysis.invoked_lambda_arns == {WRITER_ARN}
+    assert analysis.dynamic_lambda_actions == ("dynamic",)
+    assert analysis.unmodelled_actions == {"ask": "GetParticipantInput"}
