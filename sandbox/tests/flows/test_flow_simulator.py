@@ -191,7 +191,9 @@ def test_loop_exhaustion(tracker_flow: dict[str, Any]) -> None:
     result = simulate_contact(tracker_flow, tracker_stubs())  # the checker always says PENDING
     assert len(result.lambda_calls) == 1 + 5  # the writer, then LoopCount checks
     assert result.path.count("poll-loop") == 6  # 5 x ContinueLooping, 1 x DoneLooping
-    assert result.steps[-3].result == "DoneLooping"
+    assert [s.result for s in result.steps if s.action == "poll-loop"][-1] == "DoneLooping"
+    assert result.steps[-1].result == "end:TransferContactToQueue"
+    assert len(result.steps) == len(result.path)
     assert result.path[-3:] == ["say-sorry", "set-queue", "to-queue"]
     assert result.ended_by == "TransferContactToQueue"
     assert not result.success

@@ -342,6 +342,18 @@ class Simulation:
                 )
         except _Ended as ended:
             result.ended_by = ended.ended_by
+            if len(result.path) > len(result.steps):  # the action that ended the contact
+                last = self.flow.action(result.path[-1])
+                result.steps.append(
+                    StepRecord(
+                        len(result.steps) + 1,
+                        last.identifier,
+                        last.type,
+                        self.clock.elapsed(),
+                        f"end:{ended.ended_by}",
+                        None,
+                    )
+                )
             self.say("END", result.ended_at_action or "", ended.note)
         result.elapsed_seconds = self.clock.elapsed()
         result.attributes = dict(self.attributes)
