@@ -46,7 +46,7 @@ test-unit: lint test-python-unit tf-test ## Everything that needs no emulator: s
 
 .PHONY: test-integration
 test-integration: venv ## The whole stack on the sandbox (starts and stops it unless TRACKER_SANDBOX_ENDPOINT is set)
-	$(PYTEST) tests/integration sandbox/tests -m "integration" --ignore=sandbox/tests/flows
+	$(PYTEST) sandbox/tests tests/integration -m "integration or sandbox" --ignore=sandbox/tests/flows
 
 .PHONY: test
 test: test-unit test-integration ## The whole suite

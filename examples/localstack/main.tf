@@ -33,6 +33,9 @@ module "tracker" {
   name          = var.name
   artifacts_dir = "${path.module}/builds"
 
+  task_source_dir = var.task_source_dir
+  task_modules    = var.task_modules
+
   default_task             = "simulated_backend"
   request_deadline_seconds = var.request_deadline_seconds
   request_ttl_seconds      = 3600

@@ -39,3 +39,15 @@ variable "simulated_delay_seconds" {
   type        = number
   default     = 2
 }
+
+variable "task_source_dir" {
+  description = "Directory of extra task code packaged with the functions (the integration tests' own tasks), or null."
+  type        = string
+  default     = null
+}
+
+variable "task_modules" {
+  description = "Importable modules in task_source_dir that register tasks."
+  type        = list(string)
+  default     = []
+}
