@@ -83,7 +83,7 @@ TF_TEST_PREBUILT := builds/tftest/prebuilt.zip
 
 tf-test: tf-config ## Run the plan-only terraform tests (mocked provider)
 	python3 packaging/build_package.py --quiet --source lambda_src $(TF_TEST_PREBUILT)
-	$(TERRAFORM) init -backend=false -input=false -no-color > /dev/null
+	$(TERRAFORM) init -backend=false -input=false -no-color -test-directory=$(TF_TEST_DIR) > /dev/null
 	$(TERRAFORM) test -test-directory=$(TF_TEST_DIR) -no-color
 
 $(CHECKOV):
