@@ -226,6 +226,8 @@ def localstack_environment(paths: config.Paths, port: int) -> dict[str, str]:
             "LOCALSTACK_CLI": "0",
             "TMPDIR": str(paths.tmp),
             "LAMBDA_RUNTIME_EXECUTOR": config.EXECUTOR_PLUGIN_NAME,
+            # Amazon Connect from tracker_sandbox.connect (plux "connect:tracker").
+            "PROVIDER_OVERRIDE_CONNECT": "tracker",
             # DEBUG logs name every download LocalStack attempts, which `up` watches for.
             "DEBUG": os.environ.get("SANDBOX_DEBUG", "1"),
             "SANDBOX_STATE_DIR": str(paths.state),

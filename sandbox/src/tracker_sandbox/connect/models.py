@@ -1,0 +1,593 @@
+"""Amazon Connect state and rules for one account and region (standard library only).
+
+`ConnectRegion` holds the instances of one account/region and implements each operation
+the sandbox serves; it raises `ConnectError` (a Connect error code, a message, the HTTP
+status and any modelled members such as `problems`). `provider` turns those into
+LocalStack service exceptions. Keeping the rules here lets them run without LocalStack.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from tracker_sandbox.flows import validate_flow
+
+IDENTITY_MANAGEMENT_TYPES = ("SAML", "CONNECT_MANAGED", "EXISTING_DIRECTORY")
+FLOW_TYPES = (
+    "CONTACT_FLOW",
+    "CUSTOMER_QUEUE",
+    "CUSTOMER_HOLD",
+    "CUSTOMER_WHISPER",
+    "AGENT_HOLD",
+    "AGENT_WHISPER",
+    "OUTBOUND_WHISPER",
+    "AGENT_TRANSFER",
+    "QUEUE_TRANSFER",
+    "CAMPAIGN",
+)
+FLOW_STATUSES = ("PUBLISHED", "SAVED")
+FLOW_STATES = ("ACTIVE", "ARCHIVED")
+SAVED_SUFFIX = ":$SAVED"
+
+#: Instance attributes and their values on a new instance (calls come from CreateInstance).
+DEFAULT_ATTRIBUTES: Mapping[str, str] = {
+    "INBOUND_CALLS": "true",
+    "OUTBOUND_CALLS": "true",
+    "CONTACTFLOW_LOGS": "false",
+    "CONTACT_LENS": "true",
+    "AUTO_RESOLVE_BEST_VOICES": "true",
+    "USE_CUSTOM_TTS_VOICES": "false",
+    "EARLY_MEDIA": "true",
+    "MULTI_PARTY_CONFERENCE": "false",
+    "HIGH_VOLUME_OUTBOUND": "false",
+    "ENHANCED_CONTACT_MONITORING": "false",
+    "ENHANCED_CHAT_MONITORING": "false",
+    "MULTI_PARTY_CHAT_CONFERENCE": "false",
+    "MESSAGE_STREAMING": "false",
+}
+
+_ALIAS = re.compile(r"^(?!d-)([\da-zA-Z]+)([-]*[\da-zA-Z])*$")
+_DIRECTORY_ID = re.compile(r"^d-[0-9a-f]{10}$")
+_LAMBDA_ARN = re.compile(
+    r"^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}"
+    r"(?::(?:\$LATEST|[A-Za-z0-9_-]{1,128}))?$"
+)
+_INSTANCE_ARN = re.compile(
+    r"^arn:(?P<partition>aws[a-zA-Z-]*):connect:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
+    r"instance/(?P<instance>[A-Za-z0-9-]+)(?:/contact-flow/(?P<flow>[A-Za-z0-9-]+))?$"
+)
+MAX_TAGS = 50
+MAX_NAME_CHARS = 127
+MAX_DESCRIPTION_CHARS = 500
+
+T = TypeVar("T")
+
+
+class ConnectError(Exception):
+    """A Connect error response: `code` is the error shape's name, `members` its other fields."""
+
+    def __init__(
+        self, code: str, message: str, status: int = 400, members: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.members = dict(members or {})
+
+
+def not_found(message: str) -> ConnectError:
+    return ConnectError("ResourceNotFoundException", message, 404)
+
+
+def invalid_parameter(message: str) -> ConnectError:
+    return ConnectError("InvalidParameterException", message, 400)
+
+
+def invalid_request(message: str) -> ConnectError:
+    return ConnectError("InvalidRequestException", message, 400)
+
+
+def duplicate(message: str) -> ConnectError:
+    return ConnectError("DuplicateResourceException", message, 409)
+
+
+def _now() -> datetime:
+    return datetime.now(tz=UTC)
+
+
+@dataclass
+class ContactFlow:
+    id: str
+    arn: str
+    name: str
+    type: str
+    content: str
+    status: str
+    description: str | None
+    region: str
+    state: str = "ACTIVE"
+    tags: dict[str, str] = field(default_factory=dict)
+    last_modified: datetime = field(default_factory=_now)
+
+    @property
+    def content_sha256(self) -> str:
+        return hashlib.sha256(self.content.encode("utf-8")).hexdigest()
+
+    def describe(self) -> dict[str, Any]:
+        flow: dict[str, Any] = {
+            "Arn": self.arn,
+            "Id": self.id,
+            "Name": self.name,
+            "Type": self.type,
+            "State": self.state,
+            "Status": self.status,
+            "Content": self.content,
+            "Tags": dict(self.tags),
+            "FlowContentSha256": self.content_sha256,
+            "LastModifiedTime": self.last_modified,
+            "LastModifiedRegion": self.region,
+        }
+        if self.description is not None:
+            flow["Description"] = self.description
+        return flow
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "Id": self.id,
+            "Arn": self.arn,
+            "Name": self.name,
+            "ContactFlowType": self.type,
+            "ContactFlowState": self.state,
+            "ContactFlowStatus": self.status,
+        }
+
+
+@dataclass
+class Instance:
+    id: str
+    arn: str
+    identity_management_type: str
+    alias: str | None
+    directory_id: str | None
+    service_role: str
+    created: datetime
+    active_after: float
+    attributes: dict[str, str]
+    tags: dict[str, str] = field(default_factory=dict)
+    flows: dict[str, ContactFlow] = field(default_factory=dict)
+    lambda_functions: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return "ACTIVE" if time.monotonic() >= self.active_after else "CREATION_IN_PROGRESS"
+
+    @property
+    def access_url(self) -> str:
+        return f"https://{self.alias or self.id}.my.connect.aws/"
+
+    def summary(self) -> dict[str, Any]:
+        summary: dict[str, Any] = {
+            "Id": self.id,
+            "Arn": self.arn,
+            "IdentityManagementType": self.identity_management_type,
+            "CreatedTime": self.created,
+            "ServiceRole": self.service_role,
+            "InstanceStatus": self.status,
+            "InboundCallsEnabled": self.attributes["INBOUND_CALLS"] == "true",
+            "OutboundCallsEnabled": self.attributes["OUTBOUND_CALLS"] == "true",
+            "InstanceAccessUrl": self.access_url,
+        }
+        if self.alias is not None:
+            summary["InstanceAlias"] = self.alias
+        return summary
+
+    def describe(self) -> dict[str, Any]:
+        return {**self.summary(), "Tags": dict(self.tags)}
+
+
+def _page(
+    items: Sequence[T], token: str | None, max_results: int | None, limit: int
+) -> tuple[list[T], str | None]:
+    """One page of `items` and the token of the next (None on the last page)."""
+    size = limit if max_results is None else max_results
+    if not 1 <= size <= limit:
+        raise invalid_parameter(f"MaxResults must be between 1 and {limit}, not {max_results}")
+    start = 0
+    if token:
+        try:
+            start = int(base64.urlsafe_b64decode(token.encode()).decode())
+        except ValueError as exc:
+            raise invalid_request(f"invalid NextToken {token!r}") from exc
+        if not 0 <= start <= len(items):
+            raise invalid_request(f"invalid NextToken {token!r}")
+    end = start + size
+    next_token = base64.urlsafe_b64encode(str(end).encode()).decode() if end < len(items) else None
+    return list(items[start:end]), next_token
+
+
+def _check_tags(tags: Mapping[str, str] | None) -> dict[str, str]:
+    tags = dict(tags or {})
+    if len(tags) > MAX_TAGS:
+        raise invalid_parameter(f"at most {MAX_TAGS} tags are allowed, not {len(tags)}")
+    for key, value in tags.items():
+        if not 1 <= len(key) <= 128:
+            raise invalid_parameter(f"tag key {key!r} must be 1 to 128 characters")
+        if key.lower().startswith("aws:"):
+            raise invalid_parameter(f"tag key {key!r}: the aws: prefix is reserved")
+        if len(value) > 256:
+            raise invalid_parameter(f"tag {key!r}: a value has at most 256 characters")
+    return tags
+
+
+def _check_name(name: str | None) -> str:
+    if not name or not name.strip():
+        raise invalid_parameter("Name must not be empty")
+    if len(name) > MAX_NAME_CHARS:
+        raise invalid_parameter(f"Name has at most {MAX_NAME_CHARS} characters")
+    return name
+
+
+def _check_description(description: str | None) -> str | None:
+    if description is not None and len(description) > MAX_DESCRIPTION_CHARS:
+        raise invalid_parameter(f"Description has at most {MAX_DESCRIPTION_CHARS} characters")
+    return description
+
+
+def _flow_problems(content: str, associated: Iterable[str]) -> list[dict[str, str]]:
+    return [
+        problem.to_connect()
+        for problem in validate_flow(content, associated_lambda_arns=frozenset(associated))
+    ]
+
+
+def invalid_flow(problems: list[dict[str, str]]) -> ConnectError:
+    # Connect's InvalidContactFlowException models only `problems`; the message repeats
+    # them so that clients printing only the message (terraform does) say what is wrong.
+    summary = "; ".join(problem["message"] for problem in problems)
+    return ConnectError(
+        "InvalidContactFlowException",
+        f"The flow is not valid: {summary}",
+        400,
+        {"problems": problems},
+    )
+
+
+class ConnectRegion:
+    """The Connect instances of one account in one region, and the operations on them."""
+
+    def __init__(
+        self,
+        account_id: str,
+        region: str,
+        *,
+        creation_seconds: Callable[[], float] = lambda: 0.0,
+    ) -> None:
+        self.account_id = account_id
+        self.region = region
+        self.instances: dict[str, Instance] = {}
+        self._creation_seconds = creation_seconds
+        self._lock = threading.RLock()
+
+    # Lookups ----------------------------------------------------------------------
+
+    def instance(self, instance_id: str) -> Instance:
+        """By id or ARN (Connect accepts both as InstanceId)."""
+        match = _INSTANCE_ARN.match(instance_id)
+        if (
+            match
+            and match.group("flow") is None
+            and (match.group("account"), match.group("region")) == (self.account_id, self.region)
+        ):
+            instance_id = match.group("instance")
+        found = self.instances.get(instance_id)
+        if found is None:
+            raise not_found(f"Instance not found: {instance_id}")
+        return found
+
+    def flow(self, instance_id: str, flow_id: str, *, published_only: bool = True) -> ContactFlow:
+        instance = self.instance(instance_id)
+        saved = flow_id.endswith(SAVED_SUFFIX)
+        if saved:
+            flow_id = flow_id[: -len(SAVED_SUFFIX)]
+        match = _INSTANCE_ARN.match(flow_id)
+        if match and match.group("flow") is not None:
+            flow_id = match.group("flow")
+        found = instance.flows.get(flow_id)
+        if found is None:
+            raise not_found(f"Contact flow not found: {flow_id} (instance {instance.id})")
+        if published_only and not saved and found.status != "PUBLISHED":
+            raise ConnectError(
+                "ContactFlowNotPublishedException",
+                f"The flow {flow_id} is not published; describe {flow_id}{SAVED_SUFFIX}",
+                404,
+            )
+        return found
+
+    def _tagged(self, arn: str) -> Instance | ContactFlow:
+        match = _INSTANCE_ARN.match(arn)
+        if match is None:
+            raise invalid_parameter(f"{arn!r} is not an Amazon Connect instance or flow ARN")
+        if (match.group("account"), match.group("region")) != (self.account_id, self.region):
+            raise not_found(f"Resource not found: {arn}")
+        instance = self.instances.get(match.group("instance"))
+        if instance is None:
+            raise not_found(f"Resource not found: {arn}")
+        flow_id = match.group("flow")
+        if flow_id is None:
+            return instance
+        flow = instance.flows.get(flow_id)
+        if flow is None:
+            raise not_found(f"Resource not found: {arn}")
+        return flow
+
+    # Instances --------------------------------------------------------------------
+
+    def create_instance(
+        self,
+        *,
+        partition: str,
+        identity_management_type: str | None,
+        inbound_calls_enabled: bool | None,
+        outbound_calls_enabled: bool | None,
+        instance_alias: str | None = None,
+        directory_id: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> Instance:
+        if identity_management_type not in IDENTITY_MANAGEMENT_TYPES:
+            raise invalid_request(
+                f"IdentityManagementType must be one of {', '.join(IDENTITY_MANAGEMENT_TYPES)}"
+            )
+        if inbound_calls_enabled is None or outbound_calls_enabled is None:
+            raise invalid_request("InboundCallsEnabled and OutboundCallsEnabled are required")
+        if identity_management_type == "EXISTING_DIRECTORY":
+            if not directory_id or not _DIRECTORY_ID.match(directory_id):
+                raise invalid_request("EXISTING_DIRECTORY needs a DirectoryId like d-0123456789")
+        elif directory_id:
+            raise invalid_request(f"DirectoryId is not allowed with {identity_management_type}")
+        if identity_management_type != "EXISTING_DIRECTORY" and not instance_alias:
+            raise invalid_request(f"InstanceAlias is required with {identity_management_type}")
+        if instance_alias is not None and not (
+            1 <= len(instance_alias) <= 45 and _ALIAS.match(instance_alias)
+        ):
+            raise invalid_request(f"InstanceAlias {instance_alias!r} is not valid")
+        checked_tags = _check_tags(tags)
+        with self._lock:
+            if instance_alias is not None and any(
+                (other.alias or "").lower() == instance_alias.lower()
+                for other in self.instances.values()
+            ):
+                raise invalid_request(f"The alias {instance_alias} is already in use")
+            instance_id = str(uuid.uuid4())
+            attributes = dict(DEFAULT_ATTRIBUTES)
+            attributes["INBOUND_CALLS"] = str(bool(inbound_calls_enabled)).lower()
+            attributes["OUTBOUND_CALLS"] = str(bool(outbound_calls_enabled)).lower()
+            suffix = uuid.uuid4().hex[:12].upper()
+            instance = Instance(
+                id=instance_id,
+                arn=f"arn:{partition}:connect:{self.region}:{self.account_id}:instance/{instance_id}",
+                identity_management_type=identity_management_type,
+                alias=instance_alias,
+                directory_id=directory_id,
+                service_role=(
+                    f"arn:{partition}:iam::{self.account_id}:role/aws-service-role/"
+                    f"connect.amazonaws.com/AWSServiceRoleForAmazonConnect_{suffix}"
+                ),
+                created=_now(),
+                active_after=time.monotonic() + self._creation_seconds(),
+                attributes=attributes,
+                tags=checked_tags,
+            )
+            self.instances[instance_id] = instance
+            return instance
+
+    def list_instances(
+        self, next_token: str | None, max_results: int | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        with self._lock:
+            ordered = sorted(self.instances.values(), key=lambda i: (i.created, i.id))
+        page, token = _page(ordered, next_token, max_results, 10)
+        return [instance.summary() for instance in page], token
+
+    def delete_instance(self, instance_id: str) -> None:
+        with self._lock:
+            instance = self.instance(instance_id)
+            del self.instances[instance.id]
+
+    def describe_attribute(self, instance_id: str, attribute_type: str) -> dict[str, str]:
+        instance = self.instance(instance_id)
+        if attribute_type not in DEFAULT_ATTRIBUTES:
+            raise invalid_parameter(f"unknown AttributeType {attribute_type!r}")
+        return {"AttributeType": attribute_type, "Value": instance.attributes[attribute_type]}
+
+    def update_attribute(self, instance_id: str, attribute_type: str, value: str | None) -> None:
+        with self._lock:
+            instance = self.instance(instance_id)
+            if attribute_type not in DEFAULT_ATTRIBUTES:
+                raise invalid_parameter(f"unknown AttributeType {attribute_type!r}")
+            if value not in ("true", "false"):
+                raise invalid_parameter(
+                    f"the value of {attribute_type} must be 'true' or 'false', not {value!r}"
+                )
+            instance.attributes[attribute_type] = value
+
+    # Contact flows ----------------------------------------------------------------
+
+    def _check_unique_name(self, instance: Instance, name: str, except_id: str | None) -> None:
+        for other in instance.flows.values():
+            if other.name == name and other.id != except_id:
+                raise duplicate(f"A flow named {name!r} already exists in instance {instance.id}")
+
+    def create_flow(
+        self,
+        instance_id: str,
+        *,
+        name: str | None,
+        flow_type: str | None,
+        content: str | None,
+        description: str | None = None,
+        status: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> ContactFlow:
+        checked_name = _check_name(name)
+        if flow_type not in FLOW_TYPES:
+            raise invalid_parameter(
+                f"Type must be one of {', '.join(FLOW_TYPES)}, not {flow_type!r}"
+            )
+        if content is None:
+            raise invalid_parameter("Content is required")
+        status = status or "PUBLISHED"
+        if status not in FLOW_STATUSES:
+            raise invalid_parameter(f"Status must be PUBLISHED or SAVED, not {status!r}")
+        checked_tags = _check_tags(tags)
+        with self._lock:
+            instance = self.instance(instance_id)
+            self._check_unique_name(instance, checked_name, None)
+            # Connect validates a PUBLISHED flow's content; a SAVED one is stored as it is.
+            if status == "PUBLISHED":
+                problems = _flow_problems(content, instance.lambda_functions)
+                if problems:
+                    raise invalid_flow(problems)
+            flow_id = str(uuid.uuid4())
+            flow = ContactFlow(
+                id=flow_id,
+                arn=f"{instance.arn}/contact-flow/{flow_id}",
+                name=checked_name,
+                type=flow_type,
+                content=content,
+                status=status,
+                description=_check_description(description),
+                region=self.region,
+                tags=checked_tags,
+            )
+            instance.flows[flow_id] = flow
+            return flow
+
+    def update_flow_content(self, instance_id: str, flow_id: str, content: str | None) -> None:
+        if content is None:
+            raise invalid_parameter("Content is required")
+        with self._lock:
+            instance = self.instance(instance_id)
+            flow = self.flow(instance_id, flow_id, published_only=False)
+            if flow.status == "PUBLISHED":
+                problems = _flow_problems(content, instance.lambda_functions)
+                if problems:
+                    raise invalid_flow(problems)
+            flow.content = content
+            flow.last_modified = _now()
+
+    def update_flow_metadata(
+        self,
+        instance_id: str,
+        flow_id: str,
+        *,
+        name: str | None,
+        description: str | None,
+        state: str | None = None,
+    ) -> None:
+        if state is not None and state not in FLOW_STATES:
+            raise invalid_parameter(f"ContactFlowState must be ACTIVE or ARCHIVED, not {state!r}")
+        with self._lock:
+            instance = self.instance(instance_id)
+            flow = self.flow(instance_id, flow_id, published_only=False)
+            if name is not None:
+                self._check_unique_name(instance, _check_name(name), flow.id)
+            checked_description = _check_description(description)
+            if name is not None:
+                flow.name = name
+            if description is not None:
+                flow.description = checked_description
+            if state is not None:
+                flow.state = state
+            flow.last_modified = _now()
+
+    def delete_flow(self, instance_id: str, flow_id: str) -> None:
+        with self._lock:
+            instance = self.instance(instance_id)
+            flow = self.flow(instance_id, flow_id, published_only=False)
+            del instance.flows[flow.id]
+
+    def list_flows(
+        self,
+        instance_id: str,
+        flow_types: Sequence[str] | None,
+        next_token: str | None,
+        max_results: int | None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        for flow_type in flow_types or ():
+            if flow_type not in FLOW_TYPES:
+                raise invalid_parameter(f"unknown contact flow type {flow_type!r}")
+        with self._lock:
+            instance = self.instance(instance_id)
+            flows = [
+                flow
+                for flow in instance.flows.values()
+                if not flow_types or flow.type in flow_types
+            ]
+        flows.sort(key=lambda flow: (flow.name, flow.id))
+        page, token = _page(flows, next_token, max_results, 1000)
+        return [flow.summary() for flow in page], token
+
+    # Lambda functions ---------------------------------------------------------------
+
+    def associate_lambda(self, instance_id: str, function_arn: str | None) -> None:
+        if not function_arn or not _LAMBDA_ARN.match(function_arn):
+            raise invalid_parameter(f"FunctionArn {function_arn!r} is not a Lambda function ARN")
+        with self._lock:
+            instance = self.instance(instance_id)
+            if function_arn in instance.lambda_functions:
+                raise ConnectError(
+                    "ResourceConflictException",
+                    f"The function {function_arn} is already associated with instance {instance.id}",
+                    409,
+                )
+            instance.lambda_functions.append(function_arn)
+
+    def disassociate_lambda(self, instance_id: str, function_arn: str | None) -> None:
+        if not function_arn or not _LAMBDA_ARN.match(function_arn):
+            raise invalid_parameter(f"FunctionArn {function_arn!r} is not a Lambda function ARN")
+        with self._lock:
+            instance = self.instance(instance_id)
+            if function_arn not in instance.lambda_functions:
+                raise not_found(
+                    f"The function {function_arn} is not associated with instance {instance.id}"
+                )
+            instance.lambda_functions.remove(function_arn)
+
+    def list_lambdas(
+        self, instance_id: str, next_token: str | None, max_results: int | None
+    ) -> tuple[list[str], str | None]:
+        with self._lock:
+            functions = list(self.instance(instance_id).lambda_functions)
+        return _page(functions, next_token, max_results, 25)
+
+    # Tags -----------------------------------------------------------------------------
+
+    def tag(self, arn: str, tags: Mapping[str, str] | None) -> None:
+        if not tags:
+            raise invalid_parameter("tags must not be empty")
+        with self._lock:
+            resource = self._tagged(arn)
+            merged = {**resource.tags, **tags}
+            resource.tags = _check_tags(merged)
+
+    def untag(self, arn: str, keys: Sequence[str] | None) -> None:
+        if not keys:
+            raise invalid_parameter("tagKeys must not be empty")
+        with self._lock:
+            resource = self._tagged(arn)
+            for key in keys:
+                resource.tags.pop(key, None)
+
+    def list_tags(self, arn: str) -> dict[str, str]:
+        with self._lock:
+            return dict(self._tagged(arn).tags)
