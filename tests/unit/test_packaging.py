@@ -189,7 +189,7 @@ def test_bad_task_package_names_are_refused(
 
 
 def test_missing_source_fails_from_the_command_line(tmp_path: Path) -> None:
-    result = subprocess.run(  # noqa: S603 (the packager, run with this interpreter)
+    result = subprocess.run(
         [
             sys.executable,
             str(PACKAGER),
@@ -210,7 +210,7 @@ def test_command_line_build_matches_the_library(source: Path, tasks: Path, tmp_p
     library = tmp_path / "library.zip"
     build_package.build(str(source), str(library), str(tasks), "extra")
     command_line = tmp_path / "cli" / "package.zip"
-    result = subprocess.run(  # noqa: S603 (the packager, run with this interpreter)
+    result = subprocess.run(
         [
             sys.executable,
             str(PACKAGER),
