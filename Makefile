@@ -45,7 +45,7 @@ test-python-unit: venv ## Unit and functional (moto) tests: no emulator
 test-unit: lint test-python-unit tf-test ## Everything that needs no emulator: static checks, pytest, terraform test
 
 .PHONY: test-integration
-test-integration: venv ## The whole stack on the sandbox (starts and stops it unless TRACKER_SANDBOX_ENDPOINT is set)
+test-integration: venv tf-config ## The whole stack on the sandbox (starts and stops it unless TRACKER_SANDBOX_ENDPOINT is set)
 	$(PYTEST) sandbox/tests tests/integration -m "integration or sandbox" --ignore=sandbox/tests/flows
 
 .PHONY: test

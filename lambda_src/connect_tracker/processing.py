@@ -100,10 +100,16 @@ class Processor:
             log_event(logging.ERROR, "record.malformed", sequence_number=_sequence_number(record))
             return RecordResult.MALFORMED
         token = str(uuid.uuid4())
+        sequence = _sequence_number(record)
         try:
             request = self._store.claim(request_id, token, self._clock())
             if request is None:
-                log_event(logging.INFO, "record.duplicate", request_id=request_id)
+                log_event(
+                    logging.INFO,
+                    "record.duplicate",
+                    request_id=request_id,
+                    sequence_number=sequence,
+                )
                 return RecordResult.DUPLICATE
             outcome = self._run(request, seconds_left)
             if outcome is None:
@@ -115,6 +121,7 @@ class Processor:
                     request_id=request_id,
                     task_name=request.task_name,
                     released=released,
+                    sequence_number=sequence,
                 )
                 return RecordResult.RETRY
             if not self._store.finish(request_id, token, outcome, self._clock()):
@@ -127,7 +134,13 @@ class Processor:
                 )
                 return RecordResult.CLAIM_LOST
         except StoreUnavailable as error:
-            log_event(logging.ERROR, "store.unavailable", request_id=request_id, detail=str(error))
+            log_event(
+                logging.ERROR,
+                "store.unavailable",
+                request_id=request_id,
+                sequence_number=sequence,
+                detail=str(error),
+            )
             return RecordResult.RETRY
         log_event(
             logging.INFO if outcome.status is Status.COMPLETE else logging.WARNING,

@@ -116,6 +116,40 @@ def connect_event(contact_id: str, parameters: Mapping[str, str]) -> dict[str, A
     }
 
 
+def leftovers(endpoint: str, prefix: str) -> list[str]:
+    """Everything named with the stack's prefix that still exists after destroy."""
+    session = boto3.Session(
+        aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
+    )
+
+    def client(service: str) -> Any:
+        return session.client(service, endpoint_url=endpoint)
+
+    found = [
+        f"table {t}" for t in client("dynamodb").list_tables()["TableNames"] if t.startswith(prefix)
+    ]
+    found += [
+        f"function {f['FunctionName']}"
+        for f in client("lambda").list_functions()["Functions"]
+        if f["FunctionName"].startswith(prefix)
+    ]
+    found += [
+        f"queue {q}" for q in client("sqs").list_queues(QueueNamePrefix=prefix).get("QueueUrls", [])
+    ]
+    found += [
+        f"log group {g['logGroupName']}"
+        for g in client("logs").describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{prefix}")[
+            "logGroups"
+        ]
+    ]
+    found += [
+        f"role {r['RoleName']}"
+        for r in client("iam").list_roles()["Roles"]
+        if r["RoleName"].startswith(prefix)
+    ]
+    return found
+
+
 def new_contact() -> str:
     return str(uuid.uuid4())
 
@@ -170,6 +204,8 @@ def stack() -> Iterator[Stack]:
                 began = time.monotonic()
                 terraform.destroy()
                 _say(f"destroyed the stack in {time.monotonic() - began:.1f}s")
+                left = leftovers(endpoint, str(terraform.variables["name"]))
+                assert not left, f"destroy left resources behind: {left}"
         finally:
             if sandbox is not None and started:
                 sandbox.down()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -75,23 +76,63 @@ def test_a_task_that_outlives_the_deadline_ends_timed_out(stack: Stack):
     assert "TooLate" not in final
 
 
+def stream_sequence_number(stack: Stack, request_id: str) -> str:
+    """The sequence number of the INSERT record the stream holds for ``request_id``."""
+    streams = stack.client("dynamodbstreams")
+    arn = stack.outputs["tracker_table_stream_arn"]
+
+    def find() -> str | None:
+        for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+            iterator = streams.get_shard_iterator(
+                StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+            while iterator:
+                page = streams.get_records(ShardIterator=iterator, Limit=1000)
+                for record in page["Records"]:
+                    keys = record["dynamodb"]["Keys"]
+                    if record["eventName"] == "INSERT" and keys["RequestId"]["S"] == request_id:
+                        return str(record["dynamodb"]["SequenceNumber"])
+                if not page["Records"]:
+                    break
+                iterator = page.get("NextShardIterator")
+        return None
+
+    return wait_for(find, timeout=30, what=f"the stream record of {request_id}")
+
+
 def test_a_record_that_keeps_failing_ends_in_the_on_failure_queue(stack: Stack):
     request_id = stack.submit(new_contact(), "integration_backend_down")["RequestId"]
+    sequence = int(stream_sequence_number(stack, request_id))
     sqs = stack.client("sqs")
     queue = stack.outputs["on_failure_queue_url"]
 
-    def dead_letter() -> dict[str, object] | None:
-        answer = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=2)
+    def dead_letter() -> dict[str, Any] | None:
+        answer = sqs.receive_message(
+            QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1, VisibilityTimeout=0
+        )
         for message in answer.get("Messages", []):
-            if request_id in message["Body"]:
-                return json.loads(message["Body"])
+            body = json.loads(message["Body"])
+            batch = body.get("DDBStreamBatchInfo", {})
+            first, last = batch.get("startSequenceNumber"), batch.get("endSequenceNumber")
+            if first and last and int(first) <= sequence <= int(last):
+                return body  # type: ignore[no-any-return]
         return None
 
     record = wait_for(
         dead_letter, timeout=120, interval=0.1, what="the record in the on-failure queue"
     )
-    # Lambda's on-failure record names the stream batch to replay
-    assert "DDBStreamBatchInfo" in record or "requestContext" in record
+    # Lambda's on-failure record names the stream and the batch's range: enough to replay it
+    batch = record["DDBStreamBatchInfo"]
+    assert batch["streamArn"] == stack.outputs["tracker_table_stream_arn"]
+    assert batch["shardId"]
+    assert record["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert record["requestContext"]["functionArn"].startswith(
+        stack.outputs["processor_function_arn"]
+    )
+    # each delivery ran the task and released the claim; none completed
+    item = stack.item(request_id)
+    assert item is not None
+    assert item["Status"] == {"S": "PENDING"}
     # the caller is not stranded: by its deadline the request is sealed TIMED_OUT
     assert stack.wait_terminal(request_id, timeout=DEADLINE_SECONDS + 60)["Status"] == "TIMED_OUT"
 
@@ -156,3 +197,8 @@ def test_logs_are_json_lines_with_the_contact_and_no_caller_number(stack: Stack)
         ]
         assert everything
         assert not [e for e in everything if "+12025550143" in e["message"]]
+
+
+def test_a_second_plan_shows_no_changes(stack: Stack):
+    """Deterministic packaging and settings the provider reads back as written: no drift."""
+    assert stack.terraform.plan_exit_code() == 0
