@@ -72,3 +72,50 @@ def flow(
 
 def content(**kwargs: Any) -> str:
     return json.dumps(flow(**kwargs))
+
+
+# Terraform debug logs ----------------------------------------------------------------
+
+_LOG_ENTRY_START = re.compile(r"^\d{4}-\d\d-\d\dT")
+
+
+def tf_log_entries(text: str) -> list[str]:
+    """TF_LOG entries, each joined into one line (request/response bodies span lines)."""
+    entries: list[str] = []
+    for line in text.splitlines():
+        if _LOG_ENTRY_START.match(line) or not entries:
+            entries.append(line)
+        else:
+            entries[-1] += " " + line
+    return entries
+
+
+def tf_log_calls(text: str, service: str = "Connect") -> list[tuple[str, str, int | None]]:
+    """(operation, resource type, response status) of every `service` call, in order."""
+    calls: list[tuple[str, str, int | None]] = []
+    for entry in tf_log_entries(text):
+        if "HTTP Response Received" not in entry or f"rpc.service={service}" not in entry:
+            continue
+        method = re.search(r"rpc\.method=(\w+)", entry)
+        resource = re.search(r"tf_resource_type=(\w+)", entry)
+        status = re.search(r"http\.status_code=(\d+)", entry)
+        if method:
+            calls.append(
+                (
+                    method.group(1),
+                    resource.group(1) if resource else "-",
+                    int(status.group(1)) if status else None,
+                )
+            )
+    return calls
+
+
+def tf_log_response_bodies(text: str, operation: str) -> list[str]:
+    """The response bodies the provider logged for one operation."""
+    return [
+        entry[entry.index("http.response.body=") :]
+        for entry in tf_log_entries(text)
+        if "HTTP Response Received" in entry
+        and f"rpc.method={operation}" in entry
+        and "http.response.body=" in entry
+    ]
