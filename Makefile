@@ -56,6 +56,17 @@ clean: ## Remove build outputs and caches (keeps the venvs and the sandbox)
 	rm -rf builds examples/*/builds .pytest_cache .mypy_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -not -path './.venv*' -not -path './.sandbox/*' -exec rm -rf {} +
 
+.PHONY: diagrams
+diagrams: venv ## Redraw the flow: the Mermaid diagram in README.md and docs/flow.png (with Graphviz dot)
+	@if command -v dot >/dev/null 2>&1; then \
+		$(VENV_PY) scripts/flow_diagram.py --png docs/flow.png; \
+	else \
+		$(VENV_PY) scripts/flow_diagram.py && \
+		echo "docs/flow.png not drawn: Graphviz 'dot' is not installed." && \
+		echo "  Debian/Ubuntu: sudo apt-get install -y graphviz   macOS: brew install graphviz" && \
+		echo "  then run 'make diagrams' again (the Mermaid diagram in README.md needs no dot)."; \
+	fi
+
 .PHONY: test-fuzz
 test-fuzz: venv ## Long property-based run on the three handlers (3 x 3,400 examples)
 	TRACKER_FUZZ_EXAMPLES=3400 $(PYTEST) tests/functional/test_hostile_input.py
