@@ -1,5 +1,6 @@
 # The front door. `make help` lists the targets; a newcomer needs `make demo` and `make test`.
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -ec
 .DEFAULT_GOAL := help
 .DELETE_ON_ERROR:
 
@@ -8,6 +9,8 @@ VENV := .venv
 VENV_PY := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt sandbox/pyproject.toml 2>/dev/null | sha256sum | cut -c1-12)
 PYTEST := $(VENV_PY) -m pytest -p no:cacheprovider
+# pip warns about find-links folders this machine's pip config names but lacks: not ours
+PIP_QUIET := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 
 -include terraform.mk
 -include sandbox/sandbox.mk
@@ -21,8 +24,8 @@ $(VENV_STAMP): requirements-dev.txt
 	@echo "==> project virtual environment ($(VENV)) from requirements-dev.txt"
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(VENV_PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	$(VENV_PY) -m pip install --quiet --disable-pip-version-check --no-deps -e sandbox
+	$(VENV_PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt $(PIP_QUIET)
+	$(VENV_PY) -m pip install --quiet --disable-pip-version-check --no-deps -e sandbox $(PIP_QUIET)
 	touch $@
 
 .PHONY: venv
@@ -74,3 +77,11 @@ test-fuzz: venv ## Long property-based run on the three handlers (3 x 3,400 exam
 .PHONY: docs
 docs: venv ## Regenerate the README's inputs and outputs tables from variables.tf and outputs.tf
 	$(VENV_PY) scripts/readme_tables.py
+
+.PHONY: demo
+demo: venv tf-config ## The main job: sandbox up, module applied, a simulated call through the deployed flow
+	$(VENV_PY) scripts/demo.py
+
+.PHONY: down
+down: venv tf-config ## Destroy the demo stack and stop the sandbox (every process it started)
+	$(VENV_PY) scripts/demo.py --down
