@@ -7,7 +7,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 VENV_PY := $(VENV)/bin/python
-VENV_STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt sandbox/pyproject.toml 2>/dev/null | sha256sum | cut -c1-12)
+VENV_STAMP := $(VENV)/.installed-$(shell sha256sum < requirements-dev.txt | cut -c1-12)
 PYTEST := $(VENV_PY) -m pytest -p no:cacheprovider
 # pip warns about find-links folders this machine's pip config names but lacks: not ours
 PIP_QUIET := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
@@ -22,10 +22,10 @@ help: ## List the targets
 $(VENV_STAMP): requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed for the project venv (set PYTHON=python3.11)")'
 	@echo "==> project virtual environment ($(VENV)) from requirements-dev.txt"
-	rm -rf $(VENV)
-	$(PYTHON) -m venv $(VENV)
+	test -x $(VENV_PY) || $(PYTHON) -m venv $(VENV)
 	$(VENV_PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt $(PIP_QUIET)
 	$(VENV_PY) -m pip install --quiet --disable-pip-version-check --no-deps -e sandbox $(PIP_QUIET)
+	rm -f $(VENV)/.installed-*
 	touch $@
 
 .PHONY: venv
