@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import boto3
@@ -47,3 +49,26 @@ def store() -> DynamoDBTrackerStore:
     return DynamoDBTrackerStore(
         dynamodb_client(), current.table_name, consistent_read=current.consistent_read
     )
+
+
+def prewarm(*builders: Callable[[], object]) -> None:
+    """Build the store (and ``builders``) during the execution environment's INIT phase.
+
+    Creating the SDK client loads its service model: about a second of CPU. Done in the
+    first invoke, that second counts against Connect's 8-second limit and the function's
+    timeout, and a burst of cold starts (each environment paying it at once) pushed writer
+    invokes past their 5-second timeout in the reliability tests. INIT is not billed against
+    the invoke's timeout. Only inside Lambda (``AWS_LAMBDA_FUNCTION_NAME`` set); a failure
+    here is left for the first invoke to raise, as before.
+    """
+    if not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        return
+    steps: tuple[Callable[[], object], ...] = (store, *builders)
+    for build in steps:
+        try:
+            build()
+        except Exception:  # noqa: BLE001 - the first invoke raises it again, with context
+            logging.getLogger("connect_tracker").warning(
+                "init.prewarm_failed", extra={"event": "init.prewarm_failed"}
+            )
+            return

@@ -7,6 +7,8 @@ import time
 from connect_tracker.handlers import _runtime
 from connect_tracker.service import check_request
 
+_runtime.prewarm()
+
 
 def handler(event: object, context: object) -> dict[str, str]:
     return check_request(event, _runtime.store(), time.time)

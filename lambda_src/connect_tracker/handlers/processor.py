@@ -18,6 +18,9 @@ def _processor() -> Processor:
     return Processor(_runtime.store(), registry, settings)
 
 
+_runtime.prewarm(_processor)
+
+
 def handler(event: object, context: object) -> dict[str, list[dict[str, str]]]:
     def seconds_left() -> float:
         remaining = getattr(context, "get_remaining_time_in_millis", None)

@@ -7,6 +7,8 @@ import time
 from connect_tracker.handlers import _runtime
 from connect_tracker.service import submit_request
 
+_runtime.prewarm()
+
 
 def handler(event: object, context: object) -> dict[str, str]:
     return submit_request(event, _runtime.settings(), _runtime.store(), time.time)
