@@ -1,0 +1,409 @@
+"""Simulated calls through the deployed flow, against the real functions on the sandbox.
+
+Each test places one voice contact with `tracker_sandbox.flows.simulate_contact` and a
+`Boto3LambdaInvoker` on the sandbox: the writer, the stream, the processor and the checker
+all run for real. What a test asserts comes from the simulator's JSON summary (path,
+prompts, Lambda calls, attributes, ending, verdict) and from the tracker table.
+
+Clocks. The flow's only pacing is the holding prompt before each poll; on the simulated
+clock a prompt takes no real time, so the loop would poll the checker back to back and
+could run out while the real processor is still working. Every call whose outcome depends
+on the processor therefore runs on the *real* clock: prompts are really waited, as a
+caller lives them, and the poll count is what the flow's schedule implies. The writer
+error paths never reach the loop, so they run on the simulated clock.
+
+Variants. The flow's TaskName is a literal of the rendered flow (modules/contact-flow
+validates task_name as a name, so it cannot be a "$.Attributes.X" reference, and
+task_parameters may not set TaskName). The cases that need another task, another poll
+count or another writer get a variant rendered by modules/contact-flow itself (terraform,
+no provider) with the stack's real ARNs and short prompts.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import time
+import uuid
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from botocore.config import Config
+from scripts.flow_diagram import render_flows
+
+from tests.integration.conftest import DEADLINE_SECONDS, EXAMPLE, Stack
+from tracker_sandbox.flows import (
+    ContactData,
+    SimulationOptions,
+    SimulationResult,
+    simulate_contact,
+)
+from tracker_sandbox.flows.aws import Boto3LambdaInvoker
+
+pytestmark = pytest.mark.integration
+
+#: The example's flow (examples/localstack): poll_count 10, result_fields ["Message"].
+DEPLOYED_POLLS = 10
+#: Short prompts for the variants, so a real-time call costs seconds, not minutes.
+SHORT_PROMPTS = {
+    "greeting": "Hello.",
+    "holding": "One moment please.",
+    "thank_you_prefix": "Thanks.",
+    "apology": "Sorry, goodbye.",
+}
+#: The variant whose task fails polls long enough for a cold processor to get to it.
+FAILING_POLLS = 15
+#: The variant whose work outlasts the loop: three short polls, work of 12 s, all well
+#: inside the 20 s request deadline (so the request is still RUNNING, never TIMED_OUT, when
+#: the caller is let go).
+OVERRUN_POLLS = 3
+OVERRUN_WORK_SECONDS = 12
+#: A task name the module's validation lets through but the writer refuses (it must start
+#: with a letter): the flow's writer call answers Status=INVALID_REQUEST.
+REFUSED_TASK_NAME = "9-lives"
+
+SUCCESS = frozenset({"thank-caller"})
+LOOP_HEAD = [
+    "greet",
+    "invoke-writer",
+    "check-writer-status",
+    "remember-request-id",
+]
+POLL = ["poll-loop", "play-holding-prompt", "invoke-checker", "check-request-status"]
+WRITER_REFUSED_PATH = ["greet", "invoke-writer", "check-writer-status", "apologize", "disconnect"]
+WRITER_FAILED_PATH = ["greet", "invoke-writer", "apologize", "disconnect"]
+
+
+@dataclass(frozen=True)
+class Variants:
+    flows: dict[str, str]
+    broken_writer_arn: str
+
+
+def _arn_of(function_arn: str, name: str) -> str:
+    return function_arn.rsplit(":", 1)[0] + f":{name}"
+
+
+def _say(result: SimulationResult, wall_seconds: float) -> None:
+    print(
+        f"\n[simulated call] {result.clock} clock: {wall_seconds:.1f} s wall, "
+        f"{result.elapsed_seconds:.1f} s of contact, "
+        f"{sum(c.action == 'invoke-checker' for c in result.lambda_calls)} checker poll(s)\n"
+        + result.render_transcript()
+    )
+
+
+@pytest.fixture(scope="module")
+def lambda_invoker(stack: Stack) -> Boto3LambdaInvoker:
+    """The simulator's boto3 invoker on the sandbox (the same settings as its own client)."""
+    client = stack.session.client(
+        "lambda",
+        endpoint_url=stack.endpoint,
+        config=Config(
+            read_timeout=65, connect_timeout=5, retries={"max_attempts": 1, "mode": "standard"}
+        ),
+    )
+    return Boto3LambdaInvoker(client)
+
+
+@pytest.fixture(scope="module")
+def broken_writer(stack: Stack) -> Iterator[str]:
+    """The real writer code whose table is unreachable: every invocation raises.
+
+    A separate function (from the stack's own package, with the writer's role and settings
+    but a table that does not exist), so the shared stack is never changed under the other
+    tests; deleted, with its log group, afterwards.
+    """
+    lam = stack.client("lambda")
+    writer = lam.get_function_configuration(FunctionName=stack.outputs["writer_function_name"])
+    name = f"sim-broken-writer-{uuid.uuid4().hex[:6]}"
+    environment = dict(writer["Environment"]["Variables"])
+    environment["TRACKER_TABLE_NAME"] = f"{name}-no-such-table"
+    # The example builds into its own builds/ folder; the output is relative to it.
+    package = (EXAMPLE / stack.outputs["lambda_package_path"]).read_bytes()
+    assert zipfile.ZipFile(io.BytesIO(package)).testzip() is None
+    lam.create_function(
+        FunctionName=name,
+        Runtime=writer["Runtime"],
+        Role=writer["Role"],
+        Handler=writer["Handler"],
+        Code={"ZipFile": package},
+        Timeout=writer["Timeout"],
+        MemorySize=writer["MemorySize"],
+        Environment={"Variables": environment},
+    )
+    try:
+        lam.get_waiter("function_active_v2").wait(
+            FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+        )
+        yield _arn_of(writer["FunctionArn"], name)
+    finally:
+        lam.delete_function(FunctionName=name)
+        logs = stack.client("logs")
+        for group in logs.describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{name}")[
+            "logGroups"
+        ]:
+            logs.delete_log_group(logGroupName=group["logGroupName"])
+
+
+@pytest.fixture(scope="module")
+def variants(stack: Stack, broken_writer: str) -> Variants:
+    """Flows rendered by modules/contact-flow with the stack's ARNs (one terraform run)."""
+    common: dict[str, Any] = {
+        "writer_function_arn": stack.outputs["writer_function_arn"],
+        "checker_function_arn": stack.outputs["checker_function_arn"],
+        "prompts": SHORT_PROMPTS,
+        "result_fields": ["Message"],
+    }
+    flows = render_flows(
+        {
+            "failing_task": {
+                **common,
+                "task_name": "integration_fails",
+                "task_parameters": {"AccountId": "$.Attributes.AccountId"},
+                "poll_count": FAILING_POLLS,
+            },
+            "overrun": {
+                **common,
+                "task_name": "simulated_backend",
+                "task_parameters": {"DelaySeconds": str(OVERRUN_WORK_SECONDS)},
+                "poll_count": OVERRUN_POLLS,
+            },
+            "refused_task": {**common, "task_name": REFUSED_TASK_NAME},
+            "broken_writer": {
+                **common,
+                "writer_function_arn": broken_writer,
+                "task_name": "simulated_backend",
+            },
+        }
+    )
+    return Variants(flows, broken_writer)
+
+
+def place_call(
+    stack: Stack,
+    content: str,
+    invoker: Boto3LambdaInvoker,
+    *,
+    real_time: bool,
+    attributes: dict[str, str] | None = None,
+    writer_arn: str | None = None,
+) -> tuple[SimulationResult, dict[str, Any]]:
+    """One contact through `content`; the result and its JSON summary (as the CLI prints it)."""
+    began = time.monotonic()
+    result = simulate_contact(
+        content,
+        invoker,
+        contact=ContactData(attributes=attributes or {}),
+        options=SimulationOptions(real_time=real_time, success_actions=SUCCESS),
+        associated_lambda_arns=[
+            writer_arn or stack.outputs["writer_function_arn"],
+            stack.outputs["checker_function_arn"],
+        ],
+    )
+    _say(result, time.monotonic() - began)
+    summary = json.loads(json.dumps(result.to_dict()))
+    return result, summary
+
+
+def checker_polls(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    return [call for call in summary["lambda_calls"] if call["action"] == "invoke-checker"]
+
+
+def prompt_texts(summary: dict[str, Any]) -> list[str]:
+    return [prompt["text"] for prompt in summary["prompts"]]
+
+
+def expected_path(polls: int, tail: list[str]) -> list[str]:
+    return LOOP_HEAD + POLL * polls + tail
+
+
+def test_a_call_through_the_deployed_flow_is_thanked_with_the_result(
+    stack: Stack, lambda_invoker: Boto3LambdaInvoker
+):
+    """Success, on the real clock: the caller hears the holding prompt between polls until
+    the real processor has finished, then the result."""
+    content = stack.outputs["contact_flow_content"]
+    result, summary = place_call(
+        stack, content, lambda_invoker, real_time=True, attributes={"AccountId": "ACC-42"}
+    )
+    transcript = result.render_transcript()
+    assert summary["success"], transcript
+    assert summary["clock"] == "real"
+    assert summary["ended_by"] == "DisconnectParticipant"
+    assert summary["ended_at_action"] == "disconnect"
+
+    polls = checker_polls(summary)
+    assert 1 <= len(polls) <= DEPLOYED_POLLS, transcript
+    assert summary["path"] == expected_path(
+        len(polls), ["store-result", "thank-caller", "disconnect"]
+    )
+    writer = summary["lambda_calls"][0]
+    assert writer["action"] == "invoke-writer"
+    assert writer["function_arn"] == stack.outputs["writer_function_arn"]
+    assert writer["parameters"] == {"TaskName": "simulated_backend", "AccountId": "ACC-42"}
+    assert writer["response"]["Status"] == "PENDING"
+    request_id = writer["response"]["RequestId"]
+    assert all(call["outcome"] == "success" for call in summary["lambda_calls"]), transcript
+    assert all(call["parameters"] == {"RequestId": request_id} for call in polls)
+    # Every poll before the last finds the request still open.
+    assert {call["response"]["Status"] for call in polls[:-1]} <= {"PENDING", "RUNNING"}
+    final = polls[-1]["response"]
+    assert final["Status"] == "COMPLETE"
+    message = final["Message"]
+    assert message == "Processed after 2 seconds"  # the example's SIMULATED_DELAY_SECONDS
+    assert final["Echo_AccountId"] == "ACC-42"
+
+    # Contact attributes set from the result, and the result spoken.
+    assert summary["attributes"] == {
+        "AccountId": "ACC-42",
+        "TrackerRequestId": request_id,
+        "Message": message,
+    }
+    texts = prompt_texts(summary)
+    holding = "Still working on it, thank you for holding."
+    assert texts == [
+        "Thank you for calling. Let me look that up for you.",
+        *[holding] * len(polls),
+        f"Thank you for waiting. {message}",
+    ]
+
+    # The schedule: one holding prompt, really waited, before each poll...
+    prompt_seconds = {p["text"]: p["seconds"] for p in summary["prompts"]}[holding]
+    starts = [call["started_at"] for call in polls]
+    for before, after in itertools.pairwise(starts):
+        assert after - before >= prompt_seconds
+    # ...and the flow stops at the first poll after the processor finished, not later:
+    # every earlier poll began before the request was completed.
+    item = stack.item(request_id)
+    assert item is not None
+    assert item["Status"]["S"] == "COMPLETE"
+    assert item["Attempts"]["N"] == "1"
+    completed_at = float(item["CompletedAt"]["N"])
+    call_began = result.started_at.timestamp()
+    for call in polls[:-1]:
+        assert call_began + call["started_at"] < completed_at + 1.0, transcript
+    last = polls[-1]
+    assert call_began + last["started_at"] + last["duration_seconds"] > completed_at - 1.0
+
+
+def test_a_failing_task_ends_with_the_apology(
+    stack: Stack, variants: Variants, lambda_invoker: Boto3LambdaInvoker
+):
+    """The processor records FAILED with the task's code; the flow's next poll apologizes."""
+    result, summary = place_call(
+        stack,
+        variants.flows["failing_task"],
+        lambda_invoker,
+        real_time=True,
+        attributes={"AccountId": "ACC-404"},
+    )
+    transcript = result.render_transcript()
+    assert not summary["success"], transcript
+    assert summary["success_reason"].endswith("passed none of the success actions ['thank-caller']")
+    assert summary["ended_by"] == "DisconnectParticipant"
+    polls = checker_polls(summary)
+    assert 1 <= len(polls) < FAILING_POLLS, f"the loop ran out first:\n{transcript}"
+    assert summary["path"] == expected_path(len(polls), ["apologize", "disconnect"])
+    assert summary["lambda_calls"][0]["parameters"] == {
+        "TaskName": "integration_fails",
+        "AccountId": "ACC-404",
+    }
+    assert all(call["outcome"] == "success" for call in summary["lambda_calls"]), transcript
+    assert {call["response"]["Status"] for call in polls[:-1]} <= {"PENDING", "RUNNING"}
+    final = polls[-1]["response"]
+    assert final["Status"] == "FAILED"
+    assert final["ErrorCode"] == "NO_SUCH_ACCOUNT"
+    assert "ACC-404" in final["ErrorMessage"]
+    assert prompt_texts(summary) == [
+        "Hello.",
+        *["One moment please."] * len(polls),
+        "Sorry, goodbye.",
+    ]
+    assert "Message" not in summary["attributes"]
+
+
+def test_work_longer_than_the_polling_budget_ends_with_the_apology(
+    stack: Stack, variants: Variants, lambda_invoker: Boto3LambdaInvoker
+):
+    """The loop runs out (DoneLooping) while the processor is still working; the work still
+    completes afterwards and stays on record."""
+    result, summary = place_call(stack, variants.flows["overrun"], lambda_invoker, real_time=True)
+    transcript = result.render_transcript()
+    assert not summary["success"], transcript
+    assert summary["ended_by"] == "DisconnectParticipant"
+    polls = checker_polls(summary)
+    # Exactly the schedule: poll_count polls, then the loop's DoneLooping branch.
+    assert len(polls) == OVERRUN_POLLS
+    assert summary["path"] == expected_path(OVERRUN_POLLS, ["poll-loop", "apologize", "disconnect"])
+    loop_steps = [step for step in summary["steps"] if step["action"] == "poll-loop"]
+    assert [step["result"] for step in loop_steps] == ["ContinueLooping"] * OVERRUN_POLLS + [
+        "DoneLooping"
+    ]
+    assert all(call["outcome"] == "success" for call in summary["lambda_calls"]), transcript
+    assert {call["response"]["Status"] for call in polls} <= {"PENDING", "RUNNING"}
+    assert prompt_texts(summary) == [
+        "Hello.",
+        *["One moment please."] * OVERRUN_POLLS,
+        "Sorry, goodbye.",
+    ]
+    # The caller was let go well before the work could have finished...
+    assert summary["elapsed_seconds"] < OVERRUN_WORK_SECONDS
+    assert summary["elapsed_seconds"] < DEADLINE_SECONDS
+    # ...and the request completes anyway: the result outlives the call.
+    request_id = summary["lambda_calls"][0]["response"]["RequestId"]
+    final = stack.wait_terminal(request_id)
+    assert final["Status"] == "COMPLETE"
+    assert final["Message"] == f"Processed after {OVERRUN_WORK_SECONDS} seconds"
+
+
+def test_a_writer_refusing_the_request_ends_with_the_apology(
+    stack: Stack, variants: Variants, lambda_invoker: Boto3LambdaInvoker
+):
+    """The writer answers Status=INVALID_REQUEST: no request, no polling, the apology."""
+    result, summary = place_call(
+        stack, variants.flows["refused_task"], lambda_invoker, real_time=False
+    )
+    transcript = result.render_transcript()
+    assert not summary["success"], transcript
+    assert summary["clock"] == "simulated"
+    assert summary["ended_by"] == "DisconnectParticipant"
+    assert summary["path"] == WRITER_REFUSED_PATH
+    assert len(summary["lambda_calls"]) == 1
+    writer = summary["lambda_calls"][0]
+    assert writer["outcome"] == "success"
+    assert writer["parameters"] == {"TaskName": REFUSED_TASK_NAME}
+    assert writer["response"]["Status"] == "INVALID_REQUEST"
+    assert writer["response"]["ErrorCode"] == "INVALID_TASK_NAME"
+    assert "TrackerRequestId" not in summary["attributes"]
+    assert prompt_texts(summary) == ["Hello.", "Sorry, goodbye."]
+
+
+def test_a_failing_writer_takes_the_error_branch_to_the_apology(
+    stack: Stack, variants: Variants, lambda_invoker: Boto3LambdaInvoker
+):
+    """The writer function itself fails (its table is unreachable): Connect's error branch."""
+    result, summary = place_call(
+        stack,
+        variants.flows["broken_writer"],
+        lambda_invoker,
+        real_time=False,
+        writer_arn=variants.broken_writer_arn,
+    )
+    transcript = result.render_transcript()
+    assert not summary["success"], transcript
+    assert summary["ended_by"] == "DisconnectParticipant"
+    assert summary["path"] == WRITER_FAILED_PATH
+    assert len(summary["lambda_calls"]) == 1
+    writer = summary["lambda_calls"][0]
+    assert writer["function_arn"] == variants.broken_writer_arn
+    assert writer["outcome"] == "error"
+    assert writer["error_kind"] == "FunctionError", transcript
+    assert "ResourceNotFoundException" in writer["error"]
+    steps = {step["action"]: step for step in summary["steps"]}
+    assert steps["invoke-writer"]["next_action"] == "apologize"
+    assert prompt_texts(summary) == ["Hello.", "Sorry, goodbye."]
