@@ -90,10 +90,10 @@ $(CHECKOV):
 	$(CHECKOV_PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check 'checkov==$(CHECKOV_VERSION)'
 
-checkov: $(CHECKOV) ## Static security checks of the module and examples (skips only inline, with reasons)
+checkov: $(CHECKOV) ## Static security checks of the module and examples (test and bench fixture roots are not shipped; skips only inline, with reasons)
 	$(CHECKOV) --directory . --framework terraform --quiet --compact --skip-download \
 	  --skip-path '\.venv' --skip-path '\.tools' --skip-path '\.sandbox' --skip-path sandbox \
-	  --skip-path '\.terraform' --skip-path builds
+	  --skip-path '\.terraform' --skip-path builds --skip-path tests --skip-path bench
 
 tf-check: tf-fmt-check tf-validate tf-test checkov ## All Terraform checks
 
