@@ -1,0 +1,315 @@
+"""The reliability tier: a dedicated fault stack (tests/reliability/stack) on the sandbox.
+
+The session fixture brings the sandbox up unless one answers (SANDBOX_PORT /
+SANDBOX_STATE_DIR choose which; TRACKER_SANDBOX_ENDPOINT names a running LocalStack to use
+as is), applies the fault stack with its own task package, yields a ``FaultStack`` and in
+``finally`` destroys it and stops what it started. Helpers here simulate a contact as the
+flow runs it: one writer call, then a checker poll every ``POLL_SECONDS`` (the flow's
+holding prompt) until the answer is terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from connect_tracker.replay import as_event_record
+from tests.integration.conftest import TERMINAL, Stack, connect_event, leftovers
+from tests.integration.stack import Terraform, wait_for
+from tracker_sandbox.control import Sandbox
+
+STACK_DIR = Path(__file__).parent / "stack"
+TASKS_DIR = Path(__file__).parent / "tasks"
+# The tests recompute what the tasks answer from the task package itself.
+if str(TASKS_DIR) not in sys.path:
+    sys.path.insert(0, str(TASKS_DIR))
+#: Short, so overrunning tasks end quickly; long enough for a cold start under a burst.
+DEADLINE_SECONDS = int(os.environ.get("RELIABILITY_DEADLINE_SECONDS", "20"))
+#: The flow's holding prompt: how long a contact waits between two checker polls.
+POLL_SECONDS = float(os.environ.get("RELIABILITY_POLL_SECONDS", "3"))
+CALLER_NUMBER = "+12025550143"  # what connect_event puts in CustomerEndpoint
+SENSITIVE_PARAMETER = "AccountPin"
+
+
+def say(message: str) -> None:
+    print(f"[reliability] {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class ContactRun:
+    """One simulated contact: what the writer and every checker poll answered."""
+
+    contact_id: str
+    parameters: dict[str, str]
+    submitted_at: float = 0.0
+    written: dict[str, str] = field(default_factory=dict)
+    #: (poll started, poll answered, answer) for every checker poll
+    polls: list[tuple[float, float, dict[str, str]]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    terminal_at: float | None = None
+
+    @property
+    def request_id(self) -> str:
+        return self.written.get("RequestId", "")
+
+    @property
+    def final(self) -> dict[str, str]:
+        return self.polls[-1][2] if self.polls else {}
+
+    @property
+    def deadline_at(self) -> float:
+        return float(self.written.get("DeadlineAt", "0"))
+
+
+@dataclass
+class FaultStack(Stack):
+    """The integration Stack plus what the fault tests need."""
+
+    def set_deadline(self, seconds: int) -> None:
+        """Re-apply the stack with another request deadline (the writer's setting) if needed."""
+        if self.terraform.variables.get("request_deadline_seconds") != seconds:
+            began = time.monotonic()
+            self.terraform.apply(request_deadline_seconds=seconds)
+            say(f"re-applied with a {seconds}s deadline in {time.monotonic() - began:.1f}s")
+
+    def strict_client(self, service: str) -> Any:
+        """A client that does not retry: a throttle or error is seen, not papered over."""
+        key = f"{service}/strict"
+        if key not in self.clients:
+            self.clients[key] = self.session.client(
+                service,
+                endpoint_url=self.endpoint,
+                config=Config(
+                    retries={"max_attempts": 1, "mode": "standard"},
+                    read_timeout=120,
+                    max_pool_connections=64,
+                ),
+            )
+        return self.clients[key]
+
+    def call(self, function: str, event: Mapping[str, Any]) -> tuple[dict[str, Any] | None, str]:
+        """Invoke once; (payload, "") or (None, what went wrong)."""
+        try:
+            answer = self.strict_client("lambda").invoke(
+                FunctionName=self.outputs[f"{function}_function_name"],
+                Payload=json.dumps(event).encode(),
+            )
+        except Exception as error:
+            return None, f"{type(error).__name__}: {error}"
+        payload = json.loads(answer["Payload"].read() or b"null")
+        if answer.get("FunctionError"):
+            return None, f"FunctionError {answer['FunctionError']}: {payload}"
+        return payload, ""
+
+    def run_contact(
+        self, parameters: Mapping[str, str], *, poll_seconds: float = POLL_SECONDS
+    ) -> ContactRun:
+        """Submit through the writer, then poll the checker as the flow does until terminal."""
+        return self.follow(self.start_contact(parameters), poll_seconds=poll_seconds)
+
+    def start_contact(self, parameters: Mapping[str, str]) -> ContactRun:
+        """The flow's first block: the writer records the request."""
+        run = ContactRun(str(uuid.uuid4()), dict(parameters))
+        run.submitted_at = time.time()
+        written, error = self.call("writer", connect_event(run.contact_id, run.parameters))
+        if written is None:
+            run.errors.append(f"writer: {error}")
+        else:
+            run.written = written
+        return run
+
+    def follow(self, run: ContactRun, *, poll_seconds: float = POLL_SECONDS) -> ContactRun:
+        """The flow's loop: holding prompt, checker poll, until the answer is terminal.
+
+        Gives up (the test then fails) only well after the request's deadline.
+        """
+        if not run.written:
+            return run
+        limit = run.deadline_at + 4 * poll_seconds + 30
+        pause = threading.Event()
+        while time.time() < limit:
+            pause.wait(poll_seconds)  # the holding prompt plays
+            asked = time.time()
+            answer, error = self.call(
+                "checker", connect_event(run.contact_id, {"RequestId": run.request_id})
+            )
+            if answer is None:
+                run.errors.append(f"checker: {error}")
+                continue
+            run.polls.append((asked, time.time(), answer))
+            if answer.get("Status") in TERMINAL:
+                run.terminal_at = time.time()
+                break
+        return run
+
+    def effects(self) -> dict[str, int]:
+        """Runs per request id, from the side-effect table the tasks write."""
+        runs: dict[str, int] = {}
+        for page in (
+            self.client("dynamodb")
+            .get_paginator("scan")
+            .paginate(TableName=self.outputs["effects_table_name"], ConsistentRead=True)
+        ):
+            for item in page["Items"]:
+                runs[item["RequestId"]["S"]] = int(item["Runs"]["N"])
+        return runs
+
+    def runs_of(self, request_id: str) -> int:
+        item = (
+            self.client("dynamodb")
+            .get_item(
+                TableName=self.outputs["effects_table_name"],
+                Key={"RequestId": {"S": request_id}},
+                ConsistentRead=True,
+            )
+            .get("Item")
+        )
+        return int(item["Runs"]["N"]) if item else 0
+
+    def log_events(self, function: str) -> list[str]:
+        """Every message of a function's log group."""
+        group = self.outputs["log_group_names"][function]
+        messages: list[str] = []
+        for page in (
+            self.client("logs").get_paginator("filter_log_events").paginate(logGroupName=group)
+        ):
+            messages += [event["message"] for event in page["events"]]
+        return messages
+
+    def json_logs(self, function: str) -> list[dict[str, Any]]:
+        lines = []
+        for message in self.log_events(function):
+            text = message.strip()
+            if text.startswith("{"):
+                try:
+                    lines.append(json.loads(text))
+                except json.JSONDecodeError:
+                    continue
+        return lines
+
+    def task_starts(self) -> dict[str, int]:
+        """task.started lines per request id in the processor's JSON logs."""
+        counts: dict[str, int] = {}
+        for line in self.json_logs("processor"):
+            if line.get("message") == "task.started":
+                request_id = str(line.get("request_id"))
+                counts[request_id] = counts.get(request_id, 0) + 1
+        return counts
+
+    def stream_records(self, request_ids: set[str] | None = None) -> list[dict[str, Any]]:
+        """INSERT records of the table's stream, as Lambda would deliver them."""
+        streams = self.client("dynamodbstreams")
+        arn = self.outputs["tracker_table_stream_arn"]
+        found = []
+        for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+            iterator = streams.get_shard_iterator(
+                StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+            while iterator:
+                page = streams.get_records(ShardIterator=iterator, Limit=1000)
+                for record in page["Records"]:
+                    request_id = record["dynamodb"]["Keys"]["RequestId"]["S"]
+                    if record["eventName"] == "INSERT" and (
+                        request_ids is None or request_id in request_ids
+                    ):
+                        found.append(as_event_record(record, arn))
+                if not page["Records"]:
+                    break
+                iterator = page.get("NextShardIterator")
+        return found
+
+
+def runtime_pids(function_name: str) -> list[int]:
+    """PIDs of the sandbox executor's runtime subprocesses running ``function_name``.
+
+    The executor starts ``python -B -m awslambdaric <handler>`` per execution environment
+    with the function's Lambda variables (AWS_LAMBDA_FUNCTION_NAME) in its environment.
+    """
+    pids = []
+    needle = f"AWS_LAMBDA_FUNCTION_NAME={function_name}".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if b"awslambdaric" not in (entry / "cmdline").read_bytes():
+                continue
+            if needle in (entry / "environ").read_bytes().split(b"\0"):
+                pids.append(int(entry.name))
+        except OSError:
+            continue
+    return pids
+
+
+def kill_environment(pid: int) -> None:
+    os.kill(pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def fault_stack() -> Iterator[FaultStack]:
+    given = os.environ.get("TRACKER_SANDBOX_ENDPOINT", "").strip()
+    sandbox = None if given else Sandbox()
+    started = False
+    work_dir = Path(tempfile.mkdtemp(prefix="tracker-rel-"))
+    terraform: Terraform | None = None
+    endpoint = given
+    try:
+        if sandbox is not None:
+            began = time.monotonic()
+            started = sandbox.ensure_up()
+            endpoint = sandbox.endpoint
+            say(
+                f"{'started' if started else 'reusing'} the sandbox at {endpoint} "
+                f"({time.monotonic() - began:.1f}s)"
+            )
+        terraform = Terraform(
+            STACK_DIR,
+            work_dir,
+            {
+                "endpoint": endpoint,
+                "name": f"rel-{secrets.token_hex(3)}",
+                "request_deadline_seconds": DEADLINE_SECONDS,
+            },
+        )
+        began = time.monotonic()
+        terraform.init()
+        terraform.apply()
+        say(f"applied the fault stack in {time.monotonic() - began:.1f}s")
+        session = boto3.Session(
+            aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
+        )
+        yield FaultStack(
+            endpoint, terraform.outputs(), terraform, session, sandbox.log_tail if sandbox else None
+        )
+    finally:
+        try:
+            if terraform is not None and terraform.resources():
+                began = time.monotonic()
+                terraform.destroy()
+                say(f"destroyed the fault stack in {time.monotonic() - began:.1f}s")
+                left = leftovers(endpoint, str(terraform.variables["name"]))
+                assert not left, f"destroy left resources behind: {left}"
+        finally:
+            if sandbox is not None and started:
+                sandbox.down()
+                say("stopped the sandbox")
+            shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def wait_until(probe: Any, *, timeout: float, what: str, interval: float = 0.25) -> Any:
+    return wait_for(probe, timeout=timeout, interval=interval, what=what)

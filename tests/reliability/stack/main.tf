@@ -1,0 +1,193 @@
+# The fault stack: the module as a user would deploy it, tuned so faults show quickly and
+# the processor is throttled: reserved concurrency 1, a short request deadline, and a
+# side-effect table the test tasks count their runs in (tests/reliability/tasks).
+
+terraform {
+  required_version = ">= 1.7"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.0"
+    }
+  }
+}
+
+provider "aws" {
+  region     = var.region
+  access_key = "test"
+  secret_key = "test"
+
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_requesting_account_id  = true
+  skip_region_validation      = true
+
+  endpoints {
+    dynamodb = var.endpoint
+    iam      = var.endpoint
+    kms      = var.endpoint
+    lambda   = var.endpoint
+    logs     = var.endpoint
+    sqs      = var.endpoint
+    sts      = var.endpoint
+  }
+}
+
+variable "endpoint" {
+  description = "URL of the LocalStack sandbox every AWS service is called at."
+  type        = string
+}
+
+variable "region" {
+  description = "Region the sandbox pretends to be."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "name" {
+  description = "Prefix of every resource name (each test run its own)."
+  type        = string
+}
+
+variable "request_deadline_seconds" {
+  description = "Seconds until an unfinished request is sealed TIMED_OUT."
+  type        = number
+  default     = 20
+}
+
+variable "processor_timeout" {
+  description = "The processor's own time limit in seconds (above the deadline)."
+  type        = number
+  default     = 60
+}
+
+variable "processor_reserved_concurrency" {
+  description = "Reserved concurrency of the processor (1: throttled under a burst)."
+  type        = number
+  default     = 1
+}
+
+variable "sensitive_parameters" {
+  description = "Parameter names never logged in clear."
+  type        = list(string)
+  default     = ["AccountPin"]
+}
+
+resource "aws_dynamodb_table" "effects" {
+  #checkov:skip=CKV_AWS_28:Test-only side-effect table on the sandbox.
+  #checkov:skip=CKV_AWS_119:Test-only side-effect table on the sandbox.
+  #checkov:skip=CKV2_AWS_16:Test-only side-effect table on the sandbox.
+  name         = "${var.name}-effects"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "RequestId"
+
+  attribute {
+    name = "RequestId"
+    type = "S"
+  }
+}
+
+module "tracker" {
+  source = "../../.."
+
+  name          = var.name
+  artifacts_dir = "${path.module}/builds"
+
+  task_source_dir = "${path.module}/../tasks/reliability_tasks"
+  task_modules    = ["reliability_tasks"]
+
+  request_deadline_seconds = var.request_deadline_seconds
+  request_ttl_seconds      = 3600
+  sensitive_parameters     = var.sensitive_parameters
+  task_environment = {
+    EFFECTS_TABLE = aws_dynamodb_table.effects.name
+  }
+
+  functions = {
+    processor = {
+      timeout                        = var.processor_timeout
+      reserved_concurrent_executions = var.processor_reserved_concurrency
+    }
+  }
+  logging = {
+    application_log_level = "INFO"
+    retention_in_days     = 1
+  }
+  stream = {
+    batch_size             = 10
+    maximum_retry_attempts = 2
+  }
+}
+
+# The test tasks record each run in the side-effect table: the processor's role may
+# update that one table, nothing else.
+resource "aws_iam_role_policy" "effects" {
+  name = "${var.name}-processor-effects"
+  role = "${var.name}-processor"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "SideEffectTable"
+      Effect   = "Allow"
+      Action   = ["dynamodb:UpdateItem"]
+      Resource = aws_dynamodb_table.effects.arn
+    }]
+  })
+  depends_on = [module.tracker]
+}
+
+output "effects_table_name" {
+  description = "Side-effect table the test tasks count their runs in."
+  value       = aws_dynamodb_table.effects.name
+}
+
+output "tracker_table_name" {
+  description = "Name of the tracker table."
+  value       = module.tracker.tracker_table_name
+}
+
+output "tracker_table_stream_arn" {
+  description = "ARN of the tracker table's stream."
+  value       = module.tracker.tracker_table_stream_arn
+}
+
+output "writer_function_name" {
+  description = "Name of the writer function."
+  value       = module.tracker.writer_function_name
+}
+
+output "processor_function_name" {
+  description = "Name of the processor function."
+  value       = module.tracker.processor_function_name
+}
+
+output "checker_function_name" {
+  description = "Name of the checker function."
+  value       = module.tracker.checker_function_name
+}
+
+output "processor_function_arn" {
+  description = "ARN of the processor function."
+  value       = module.tracker.processor_function_arn
+}
+
+output "log_group_names" {
+  description = "Log group names by function (writer, processor, checker)."
+  value       = module.tracker.log_group_names
+}
+
+output "event_source_mapping_uuid" {
+  description = "UUID of the stream's event source mapping to the processor."
+  value       = module.tracker.event_source_mapping_uuid
+}
+
+output "on_failure_queue_url" {
+  description = "URL of the on-failure queue."
+  value       = module.tracker.on_failure_queue_url
+}
+
+output "on_failure_queue_arn" {
+  description = "ARN of the on-failure queue."
+  value       = module.tracker.on_failure_queue_arn
+}

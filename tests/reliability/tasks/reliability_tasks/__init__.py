@@ -1,0 +1,77 @@
+"""Tasks of the fault stack, packaged by the module from `task_source_dir`.
+
+One task, ``reliability_work``, whose behaviour the test picks per request with the
+``Fault`` parameter (deterministic fault injection, no randomness in the function):
+
+- ``none``: answers ``Answer = Value**2 + 7`` and ``Digest`` (what the test recomputes);
+- ``raise``: raises a plain exception (the request ends FAILED, TASK_ERROR);
+- ``overrun``: works past the request's deadline (the request ends TIMED_OUT);
+- ``hold``: the same, used while the test kills the execution environment;
+- ``flaky``: the backend is down for the first ``FailRuns`` runs (RetryableTaskError:
+  delivered again, dead-lettered once retries are exhausted), then answers as ``none``.
+
+Every run first adds 1 to ``Runs`` of the request's item in the side-effect table
+(``TRACKER_TASK_ENV_EFFECTS_TABLE``): the test's real count of how often work ran.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import boto3
+
+from connect_tracker.tasks import RetryableTaskError, TaskContext, task
+
+
+class InjectedFault(RuntimeError):
+    pass
+
+
+@functools.cache
+def _dynamodb() -> Any:
+    return boto3.client("dynamodb")
+
+
+def expected_result(value: str) -> dict[str, str]:
+    """What a healthy run answers for ``Value``; the tests import this too."""
+    number = int(value)
+    return {
+        "Answer": str(number * number + 7),
+        "Digest": hashlib.sha256(f"reliability:{number}".encode()).hexdigest()[:16],
+    }
+
+
+def _record_run(context: TaskContext, fault: str) -> int:
+    """Count this run; the count so far, this one included."""
+    answer = _dynamodb().update_item(
+        TableName=context.settings["EFFECTS_TABLE"],
+        Key={"RequestId": {"S": context.request_id}},
+        UpdateExpression="ADD Runs :one SET ContactId = :contact, Fault = :fault",
+        ExpressionAttributeValues={
+            ":one": {"N": "1"},
+            ":contact": {"S": context.contact_id},
+            ":fault": {"S": fault},
+        },
+        ReturnValues="UPDATED_NEW",
+    )
+    return int(answer["Attributes"]["Runs"]["N"])
+
+
+@task("reliability_work")
+def reliability_work(parameters: Mapping[str, str], context: TaskContext) -> dict[str, str]:
+    fault = parameters.get("Fault", "none")
+    runs = _record_run(context, fault)
+    if fault == "raise":
+        raise InjectedFault("injected failure")
+    if fault in ("overrun", "hold"):
+        threading.Event().wait(context.remaining_seconds() + 30)
+        return {"TooLate": "yes"}
+    if fault == "flaky" and runs <= int(parameters.get("FailRuns", "0")):
+        raise RetryableTaskError(
+            "BACKEND_UNAVAILABLE", f"injected: the backend is down (run {runs})"
+        )
+    return expected_result(parameters.get("Value", "0"))

@@ -1,0 +1,313 @@
+"""Faults on the deployed fault stack: failing and overrunning tasks under a throttled burst,
+duplicate stream deliveries, an execution environment killed mid-invoke, and batches that
+exhaust their retries (on-failure queue, then replay).
+
+What every test holds the system to:
+- every request reaches COMPLETE / FAILED / TIMED_OUT no later than its deadline plus one
+  poll interval (plus the stated invoke slack), and nothing stays PENDING / RUNNING;
+- no request's work runs twice: the side-effect table's ``Runs`` (a real count written by
+  the task) and the processor's ``task.started`` lines are at most 1 per request;
+- the checker answers every poll (no function error, no throttle).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from reliability_tasks import expected_result
+
+from connect_tracker.replay import replay_failure
+from tests.integration.conftest import TERMINAL
+from tests.reliability.conftest import (
+    DEADLINE_SECONDS,
+    ContactRun,
+    FaultStack,
+    kill_environment,
+    runtime_pids,
+    say,
+    wait_until,
+)
+
+pytestmark = pytest.mark.fault
+
+#: The replay test needs the request to outlive three failed deliveries and the replay.
+REPLAY_DEADLINE_SECONDS = 180
+MIXED_BATCH = 40
+
+
+def fault_of(index: int) -> str:
+    """Deterministic plan: 2 in 40 (5%) overrun, 4 in 40 (10%) raise, the rest are good."""
+    if index % 20 == 7:
+        return "overrun"
+    if index % 10 == 3:
+        return "raise"
+    return "none"
+
+
+def check_terminal_in_time(stack: FaultStack, run: ContactRun) -> dict[str, Any]:
+    """The shared guarantees of one contact; returns the stored item.
+
+    "Terminal no later than the deadline plus one poll interval", in the flow's terms: the
+    first poll the flow makes at or after the deadline (at most one holding prompt after
+    it) answers a terminal status, and the stored outcome was written no later than that
+    poll's answer. Emulator latency of the poll itself is measured, not asserted.
+    """
+    assert not run.errors, (run.request_id, run.errors)
+    assert run.terminal_at is not None, f"{run.request_id} never terminal: {run.polls[-3:]}"
+    late_open = [
+        (asked - run.deadline_at, answer["Status"])
+        for asked, _, answer in run.polls
+        if asked >= run.deadline_at and answer["Status"] not in TERMINAL
+    ]
+    assert not late_open, (run.request_id, late_open)  # no poll after the deadline sees it open
+    after = [asked for asked, _, _ in run.polls if asked >= run.deadline_at]
+    assert len(after) <= 1, (run.request_id, "polled more than once after the deadline")
+    item = stack.item(run.request_id)
+    assert item is not None
+    assert item["Status"]["S"] in TERMINAL
+    assert float(item["CompletedAt"]["N"]) <= run.terminal_at, (run.request_id, item)
+    return item
+
+
+def lateness(run: ContactRun) -> float:
+    """Seconds from the deadline to the answer that showed the request terminal (<0: early)."""
+    return (run.terminal_at or 0) - run.deadline_at
+
+
+def test_mixed_burst_with_raising_and_overrunning_tasks(fault_stack: FaultStack):
+    stack = fault_stack
+    stack.set_deadline(DEADLINE_SECONDS)
+    concurrency = stack.client("lambda").get_function_concurrency(
+        FunctionName=stack.outputs["processor_function_name"]
+    )
+    assert concurrency.get("ReservedConcurrentExecutions") == 1  # the processor is throttled
+
+    plans = [
+        {"TaskName": "reliability_work", "Fault": fault_of(i), "Value": str(i)}
+        for i in range(MIXED_BATCH)
+    ]
+    with ThreadPoolExecutor(max_workers=MIXED_BATCH) as pool:  # one burst, all at once
+        runs = list(pool.map(stack.run_contact, plans))
+
+    ids = {run.request_id for run in runs}
+    effects = stack.effects()
+    ran = {request_id for request_id in ids if effects.get(request_id)}
+    outcomes = Counter((run.parameters["Fault"], run.final.get("Status", "-")) for run in runs)
+    completion = sorted((run.terminal_at or 0) - run.submitted_at for run in runs)
+    latency = sorted(end - asked for run in runs for asked, end, _ in run.polls) or [0.0]
+    say(
+        f"mixed burst of {len(runs)}: outcomes {dict(sorted(outcomes.items()))}; "
+        f"ran {len(ran)}, max runs per request {max(effects.get(i, 0) for i in ids)}; "
+        f"polls {sum(len(r.polls) for r in runs)}, "
+        f"call errors {sum(len(r.errors) for r in runs)}; "
+        f"seen terminal after {completion[0]:.1f}-{completion[-1]:.1f}s; "
+        f"latest terminal answer {max(lateness(r) for r in runs):+.1f}s from the deadline; "
+        f"checker poll latency median {latency[len(latency) // 2]:.2f}s, max {latency[-1]:.2f}s"
+    )
+    for run in runs:
+        item = check_terminal_in_time(stack, run)
+        fault, status = run.parameters["Fault"], run.final["Status"]
+        if fault == "none":
+            assert status in {"COMPLETE", "TIMED_OUT"}, run.final
+            if status == "COMPLETE":
+                result = {k: run.final[k] for k in ("Answer", "Digest")}
+                assert result == expected_result(run.parameters["Value"])
+        elif fault == "raise":
+            assert status in {"FAILED", "TIMED_OUT"}, run.final
+            if status == "FAILED":
+                assert run.final["ErrorCode"] == "TASK_ERROR"
+        else:
+            assert status == "TIMED_OUT", run.final
+            assert "TooLate" not in run.final
+        if status == "TIMED_OUT":
+            assert run.final["ErrorCode"] in {"DEADLINE_EXCEEDED", "PROCESSOR_TIME_EXHAUSTED"}
+        assert int(item["Attempts"]["N"]) <= 1
+    assert all(effects.get(request_id, 0) <= 1 for request_id in ids), effects
+
+    # every run the side-effect table saw is in the processor's logs, once
+    def all_started() -> dict[str, int] | None:
+        found = stack.task_starts()
+        return found if ran <= set(found) else None
+
+    starts = wait_until(all_started, timeout=60, what="task.started lines for every run")
+    assert {request_id: starts[request_id] for request_id in ran} == dict.fromkeys(ran, 1)
+    assert outcomes[("none", "COMPLETE")] > 0
+    assert outcomes[("raise", "FAILED")] + outcomes[("raise", "TIMED_OUT")] == 4
+    assert outcomes[("overrun", "TIMED_OUT")] == 2
+
+
+def invoke_processor(stack: FaultStack, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Invoke the processor directly, waiting out throttles (reserved concurrency 1)."""
+
+    def attempt() -> dict[str, Any] | None:
+        payload, error = stack.call("processor", {"Records": records})
+        if payload is None:
+            if "TooManyRequests" in error or "Rate Exceeded" in error:
+                return None
+            raise AssertionError(error)
+        return payload
+
+    return wait_until(attempt, timeout=120, interval=0.5, what="a processor invoke")  # type: ignore[no-any-return]
+
+
+def test_duplicate_and_repeated_stream_deliveries_never_run_work_twice(fault_stack: FaultStack):
+    stack = fault_stack
+    stack.set_deadline(DEADLINE_SECONDS)
+    done = [
+        stack.run_contact({"TaskName": "reliability_work", "Fault": "none", "Value": str(100 + i)})
+        for i in range(3)
+    ]
+    for run in done:
+        check_terminal_in_time(stack, run)
+        assert run.final["Status"] == "COMPLETE"
+    ids = {run.request_id for run in done}
+
+    def three_records() -> list[dict[str, Any]] | None:
+        found = stack.stream_records(ids)
+        return found if len(found) == 3 else None
+
+    records = wait_until(
+        three_records,
+        timeout=30,
+        what="the three INSERT records on the stream",
+    )
+    # the same real record twice in one batch, and records already processed delivered again
+    answer = invoke_processor(stack, [records[0], records[0], records[1], records[2], records[1]])
+    assert answer == {"batchItemFailures": []}
+    for run in done:
+        assert stack.runs_of(run.request_id) == 1
+        final = stack.check(run.request_id)
+        assert final["Status"] == "COMPLETE"
+        assert {k: final[k] for k in ("Answer", "Digest")} == expected_result(
+            run.parameters["Value"]
+        )
+
+    # a fresh request delivered twice at once, racing the event source mapping's delivery
+    contact = "dup-" + done[0].contact_id
+    written = stack.submit(contact, "reliability_work", Fault="none", Value="7")
+    fresh = wait_until(
+        lambda: stack.stream_records({written["RequestId"]}) or None,
+        timeout=30,
+        interval=0.05,
+        what="the fresh INSERT record",
+    )
+    assert invoke_processor(stack, [fresh[0], fresh[0]]) == {"batchItemFailures": []}
+    final = stack.wait_terminal(written["RequestId"])
+    assert final["Status"] == "COMPLETE"
+    assert {k: final[k] for k in ("Answer", "Digest")} == expected_result("7")
+    assert stack.runs_of(written["RequestId"]) == 1
+    duplicates = wait_until(
+        lambda: (
+            [
+                line
+                for line in stack.json_logs("processor")
+                if line.get("message") == "record.duplicate"
+                and line.get("request_id") in ids | {written["RequestId"]}
+            ]
+            or None
+        ),
+        timeout=60,
+        what="record.duplicate lines",
+    )
+    starts = stack.task_starts()
+    assert all(starts.get(i) == 1 for i in ids | {written["RequestId"]}), starts
+    say(f"duplicate deliveries: {len(duplicates)} skipped as duplicates, every request ran once")
+
+
+def test_an_environment_killed_mid_invoke_leaves_no_request_open(fault_stack: FaultStack):
+    stack = fault_stack
+    stack.set_deadline(DEADLINE_SECONDS)
+    processor = stack.outputs["processor_function_name"]
+    run = stack.start_contact({"TaskName": "reliability_work", "Fault": "hold", "Value": "1"})
+    assert not run.errors, run.errors
+    request_id = run.request_id
+    # the task has counted its run: its environment is mid-invoke
+    wait_until(lambda: stack.runs_of(request_id) == 1, timeout=60, what="the held task running")
+    assert (stack.item(request_id) or {})["Status"]["S"] == "RUNNING"
+    pids = runtime_pids(processor)
+    assert pids, "no runtime subprocess of the processor found"
+    for pid in pids:
+        kill_environment(pid)
+    say(f"killed the processor's environment(s) {pids} while {request_id} ran")
+    stack.follow(run)
+    item = check_terminal_in_time(stack, run)
+    assert run.request_id == request_id
+    assert run.final["Status"] == "TIMED_OUT"
+    assert run.final["ErrorCode"] == "DEADLINE_EXCEEDED"
+    assert item["Status"]["S"] == "TIMED_OUT"
+    assert stack.runs_of(request_id) == 1  # the redelivered record did not run it again
+    # the processor recovers: a new environment serves the next request
+    after = stack.run_contact({"TaskName": "reliability_work", "Fault": "none", "Value": "5"})
+    check_terminal_in_time(stack, after)
+    assert after.final["Status"] == "COMPLETE"
+    assert not set(runtime_pids(processor)) & set(pids)
+
+
+def test_exhausted_retries_reach_the_on_failure_queue_and_replay_completes(
+    fault_stack: FaultStack,
+):
+    stack = fault_stack
+    stack.set_deadline(REPLAY_DEADLINE_SECONDS)
+    # down for 3 runs: the first delivery and both retries fail, the replay succeeds
+    written = stack.submit(
+        "replay-contact", "reliability_work", Fault="flaky", FailRuns="3", Value="12"
+    )
+    request_id = written["RequestId"]
+    record = wait_until(
+        lambda: stack.stream_records({request_id}) or None, timeout=30, what="the INSERT record"
+    )[0]
+    sequence = int(record["dynamodb"]["SequenceNumber"])
+    sqs = stack.client("sqs")
+    queue = stack.outputs["on_failure_queue_url"]
+
+    def dead_letter() -> tuple[dict[str, Any], str] | None:
+        answer = sqs.receive_message(
+            QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1, VisibilityTimeout=5
+        )
+        for message in answer.get("Messages", []):
+            body = json.loads(message["Body"])
+            batch = body.get("DDBStreamBatchInfo", {})
+            first, last = batch.get("startSequenceNumber"), batch.get("endSequenceNumber")
+            if first and last and int(first) <= sequence <= int(last):
+                return body, message["ReceiptHandle"]
+        return None
+
+    body, receipt = wait_until(
+        dead_letter, timeout=120, interval=0.1, what="the batch in the on-failure queue"
+    )
+    batch = body["DDBStreamBatchInfo"]
+    assert batch["streamArn"] == stack.outputs["tracker_table_stream_arn"]
+    assert batch["shardId"]
+    assert int(batch["startSequenceNumber"]) <= sequence <= int(batch["endSequenceNumber"])
+    assert body["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert stack.runs_of(request_id) == 3
+    assert (stack.item(request_id) or {})["Status"]["S"] == "PENDING"  # released, not stranded
+
+    report = replay_failure(
+        body,
+        stack.client("dynamodbstreams"),
+        stack.client("lambda"),
+        processor=stack.outputs["processor_function_name"],
+    )
+    assert request_id in report.request_ids
+    assert report.function_error is None
+    assert report.failures == []
+    sqs.delete_message(QueueUrl=queue, ReceiptHandle=receipt)
+    final = stack.check(request_id)
+    assert final["Status"] == "COMPLETE"
+    assert {k: final[k] for k in ("Answer", "Digest")} == expected_result("12")
+    assert stack.runs_of(request_id) == 4
+    # replaying again is harmless: the request is finished, its work does not run again
+    again = replay_failure(
+        body,
+        stack.client("dynamodbstreams"),
+        stack.client("lambda"),
+        processor=stack.outputs["processor_function_name"],
+    )
+    assert again.failures == []
+    assert stack.runs_of(request_id) == 4
+    say(f"on-failure record replayed: {len(report.records)} record(s), request COMPLETE")
