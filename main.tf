@@ -1,7 +1,9 @@
 locals {
   create = var.create
 
-  create_connect = local.create && var.connect_instance_arn != null
+  # An explicit switch lets the instance ARN be unknown at plan time (an instance created
+  # in the same configuration); without it, the ARN's presence decides.
+  create_connect = local.create && (var.create_connect_resources != null ? var.create_connect_resources : var.connect_instance_arn != null)
   # arn:<partition>:connect:<region>:<account>:instance/<instance-id>
   connect_instance_id = var.connect_instance_arn == null ? null : element(split("/", var.connect_instance_arn), 1)
 

@@ -116,13 +116,13 @@ variable "request_ttl_seconds" {
 }
 
 variable "default_task" {
-  description = "Task the writer records when the flow passes no TaskName parameter (TRACKER_DEFAULT_TASK): null (default: the flow must name one) or a task name of 1-64 letters, digits, '_', '-' or '.'."
+  description = "Task the writer records when the flow passes no TaskName parameter (TRACKER_DEFAULT_TASK): null (default: the flow must name one) or a task name: a letter, then up to 63 letters, digits, '_', '-' or '.' (what the writer accepts)."
   type        = string
   default     = null
 
   validation {
-    condition     = var.default_task == null || can(regex("^[A-Za-z0-9_.-]{1,64}$", var.default_task))
-    error_message = "The default_task must be null or 1-64 characters of letters, digits, '_', '-' or '.'."
+    condition     = var.default_task == null || can(regex("^[A-Za-z][A-Za-z0-9_.-]{0,63}$", var.default_task))
+    error_message = "The default_task must be null or a letter followed by up to 63 letters, digits, '_', '-' or '.' (the writer refuses any other name)."
   }
 }
 
@@ -452,6 +452,17 @@ variable "connect_instance_arn" {
   validation {
     condition     = var.connect_instance_arn == null || can(regex("^arn:aws[a-zA-Z-]*:connect:[a-z0-9-]+:[0-9]{12}:instance/[A-Za-z0-9-]{1,100}$", coalesce(var.connect_instance_arn, "-")))
     error_message = "The connect_instance_arn must be null or an Amazon Connect instance ARN (arn:<partition>:connect:<region>:<account>:instance/<instance-id>)."
+  }
+}
+
+variable "create_connect_resources" {
+  description = "Whether to create the Connect resources (invoke permissions, Lambda associations, contact flow): null (default) creates them exactly when connect_instance_arn is set; true or false decides explicitly, which is needed when the instance ARN is known only after apply (an aws_connect_instance in the same configuration). true requires connect_instance_arn."
+  type        = bool
+  default     = null
+
+  validation {
+    condition     = var.create_connect_resources != true || var.connect_instance_arn != null
+    error_message = "The create_connect_resources input is true but connect_instance_arn is null: give the instance ARN, or set create_connect_resources to null or false."
   }
 }
 

@@ -27,6 +27,17 @@ provider "aws" {
   }
 }
 
+# The sandbox emulates Amazon Connect (sandbox/src/tracker_sandbox/connect): an instance
+# to point the module at, so the flow is published and validated as Connect would.
+resource "aws_connect_instance" "sandbox" {
+  count = var.create_connect_instance ? 1 : 0
+
+  instance_alias           = "${lower(replace(var.name, "_", "-"))}-center"
+  identity_management_type = "CONNECT_MANAGED"
+  inbound_calls_enabled    = true
+  outbound_calls_enabled   = false
+}
+
 module "tracker" {
   source = "../../"
 
@@ -58,11 +69,15 @@ module "tracker" {
     maximum_retry_attempts = 2
   }
 
-  connect_instance_arn = var.connect_instance_arn
+  connect_instance_arn     = var.create_connect_instance ? aws_connect_instance.sandbox[0].arn : var.connect_instance_arn
+  create_connect_resources = var.create_connect_instance || var.connect_instance_arn != null
   contact_flow = {
     poll_count      = 10
     task_name       = "simulated_backend"
     task_parameters = { AccountId = "$.Attributes.AccountId" }
     result_fields   = ["Message"]
+    prompts = {
+      greeting = var.greeting_prompt
+    }
   }
 }

@@ -82,3 +82,13 @@ output "lambda_source_hash" {
   description = "Plan-time source hash the functions carry as source_code_hash."
   value       = module.tracker.lambda_source_hash
 }
+
+output "connect_instance_arn" {
+  description = "ARN of the sandbox's Connect instance, when one was created."
+  value       = try(aws_connect_instance.sandbox[0].arn, var.connect_instance_arn)
+}
+
+output "contact_flow_arn" {
+  description = "ARN of the published contact flow (null without a Connect instance)."
+  value       = module.tracker.contact_flow_arn
+}

@@ -51,3 +51,15 @@ variable "task_modules" {
   type        = list(string)
   default     = []
 }
+
+variable "create_connect_instance" {
+  description = "Whether to create a Connect instance in the sandbox (its Connect emulation) and deploy the flow to it; true or false."
+  type        = bool
+  default     = false
+}
+
+variable "greeting_prompt" {
+  description = "The flow's greeting (the integration tests change it to prove an in-place flow update)."
+  type        = string
+  default     = "Thank you for calling. Let me look that up for you."
+}

@@ -48,8 +48,8 @@ variable "task_name" {
   default     = null
 
   validation {
-    condition     = var.task_name == null || can(regex("^[A-Za-z0-9_.-]{1,64}$", coalesce(var.task_name, "-")))
-    error_message = "The task_name must be null or 1-64 characters of letters, digits, '_', '-' or '.'."
+    condition     = var.task_name == null || can(regex("^[A-Za-z][A-Za-z0-9_.-]{0,63}$", coalesce(var.task_name, "-")))
+    error_message = "The task_name must be null or a letter followed by up to 63 letters, digits, '_', '-' or '.' (the writer refuses any other name)."
   }
 }
 

@@ -173,7 +173,7 @@ def variants(stack: Stack, broken_writer: str) -> Variants:
                 "task_parameters": {"DelaySeconds": str(OVERRUN_WORK_SECONDS)},
                 "poll_count": OVERRUN_POLLS,
             },
-            "refused_task": {**common, "task_name": REFUSED_TASK_NAME},
+            "refused_task": {**common, "task_name": "simulated_backend"},
             "broken_writer": {
                 **common,
                 "writer_function_arn": broken_writer,
@@ -181,6 +181,12 @@ def variants(stack: Stack, broken_writer: str) -> Variants:
             },
         }
     )
+    # The module refuses a task name the writer would refuse; a flow edited by hand in the
+    # Connect console is not checked by anyone, so the refusal is put in the JSON here.
+    flows["refused_task"] = flows["refused_task"].replace(
+        '"TaskName":"simulated_backend"', f'"TaskName":"{REFUSED_TASK_NAME}"'
+    )
+    assert REFUSED_TASK_NAME in flows["refused_task"]
     return Variants(flows, broken_writer)
 
 

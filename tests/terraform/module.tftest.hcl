@@ -416,6 +416,20 @@ run "connect_instance" {
   }
 }
 
+run "connect_switched_off_explicitly" {
+  command = plan
+
+  variables {
+    connect_instance_arn     = "arn:aws:connect:eu-west-1:111122223333:instance/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    create_connect_resources = false
+  }
+
+  assert {
+    condition     = length(aws_lambda_permission.connect) == 0 && length(aws_connect_lambda_function_association.this) == 0 && length(aws_connect_contact_flow.this) == 0
+    error_message = "create_connect_resources = false must create no Connect resource, even with an instance ARN."
+  }
+}
+
 run "create_false" {
   command = plan
 

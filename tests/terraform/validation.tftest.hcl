@@ -132,6 +132,16 @@ run "default_task_bad" {
   expect_failures = [var.default_task]
 }
 
+run "default_task_not_starting_with_a_letter" {
+  command = plan
+
+  variables {
+    default_task = "9-lives"
+  }
+
+  expect_failures = [var.default_task]
+}
+
 run "sensitive_parameter_with_comma" {
   command = plan
 
@@ -470,4 +480,14 @@ run "flow_time_limit_over_8" {
   }
 
   expect_failures = [var.contact_flow]
+}
+
+run "connect_resources_without_instance" {
+  command = plan
+
+  variables {
+    create_connect_resources = true
+  }
+
+  expect_failures = [var.create_connect_resources]
 }
