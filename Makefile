@@ -14,6 +14,7 @@ PIP_QUIET := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2
 
 -include terraform.mk
 -include sandbox/sandbox.mk
+-include bench/bench.mk
 
 .PHONY: help
 help: ## List the targets

@@ -1,0 +1,624 @@
+"""The deployed stack under load: checker cost, completion overhead, throughput, per contact.
+
+Every ratio is taken against a floor measured in the same run, interleaved where possible,
+because the machine is shared and absolute numbers move with its load.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import statistics
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "lambda_src"))
+
+from connect_tracker.domain import new_request  # noqa: E402
+from connect_tracker.store import DynamoDBTrackerStore  # noqa: E402
+from tracker_sandbox.flows import ContactData, SimulationOptions, simulate_contact  # noqa: E402
+from tracker_sandbox.flows.aws import Boto3LambdaInvoker  # noqa: E402
+
+TERMINAL = {"COMPLETE", "FAILED", "TIMED_OUT"}
+
+
+def say(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def pct(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100); NaN for no values."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def dist(values: Sequence[float], scale: float = 1000.0) -> dict[str, float | int]:
+    """p50/p90/p99/mean in milliseconds (values in seconds unless scale=1)."""
+    return {
+        "n": len(values),
+        "p50_ms": round(pct(values, 50) * scale, 2),
+        "p90_ms": round(pct(values, 90) * scale, 2),
+        "p99_ms": round(pct(values, 99) * scale, 2),
+        "mean_ms": round(statistics.fmean(values) * scale, 2) if values else math.nan,
+    }
+
+
+def connect_event(contact_id: str, parameters: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "Details": {
+            "ContactData": {
+                "Attributes": {},
+                "Channel": "VOICE",
+                "ContactId": contact_id,
+                "InitialContactId": contact_id,
+                "InstanceARN": "arn:aws:connect:us-east-1:000000000000:instance/bench",
+            },
+            "Parameters": dict(parameters),
+        },
+        "Name": "ContactFlowEvent",
+    }
+
+
+@dataclass
+class Stack:
+    endpoint: str
+    tracker: dict[str, Any]
+    floor: dict[str, Any]
+    session: boto3.Session = field(init=False)
+    _clients: dict[str, Any] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        self.session = boto3.Session(
+            aws_access_key_id="test",
+            aws_secret_access_key="test",  # noqa: S106 - the sandbox's fake credentials
+            region_name="us-east-1",
+        )
+
+    def client(self, service: str) -> Any:  # noqa: ANN401
+        if service not in self._clients:
+            self._clients[service] = self.session.client(
+                service,
+                endpoint_url=self.endpoint,
+                config=Config(
+                    retries={"max_attempts": 3, "mode": "standard"},
+                    read_timeout=120,
+                    max_pool_connections=64,
+                ),
+            )
+        return self._clients[service]
+
+    @property
+    def table(self) -> str:
+        return str(self.tracker["table_name"])
+
+    def invoke(self, function: str, event: Mapping[str, Any]) -> dict[str, Any]:
+        answer = self.client("lambda").invoke(
+            FunctionName=self.tracker[f"{function}_function_name"],
+            Payload=json.dumps(event).encode(),
+        )
+        payload = json.loads(answer["Payload"].read() or b"null")
+        if answer.get("FunctionError"):
+            raise RuntimeError(f"{function} failed: {payload}")
+        return payload  # type: ignore[no-any-return]
+
+    def submit(self, contact_id: str, delay: float) -> tuple[str, float]:
+        """Writer invocation; its RequestId and the wall time it returned at."""
+        answer = self.invoke(
+            "writer",
+            connect_event(
+                contact_id, {"TaskName": "simulated_backend", "DelaySeconds": f"{delay:g}"}
+            ),
+        )
+        return answer["RequestId"], time.time()
+
+    def items(self, request_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The tracker items of these requests (BatchGetItem, strongly consistent)."""
+        ids = list(dict.fromkeys(request_ids))
+        found: dict[str, dict[str, Any]] = {}
+        dynamodb = self.client("dynamodb")
+        for start in range(0, len(ids), 100):
+            keys: list[dict[str, Any]] = [
+                {"RequestId": {"S": rid}} for rid in ids[start : start + 100]
+            ]
+            request: dict[str, Any] = {self.table: {"Keys": keys, "ConsistentRead": True}}
+            while request:
+                answer = dynamodb.batch_get_item(RequestItems=request)
+                for item in answer["Responses"].get(self.table, []):
+                    found[item["RequestId"]["S"]] = item
+                request = answer.get("UnprocessedKeys") or {}
+        return found
+
+    def wait_terminal(
+        self, request_ids: Sequence[str], timeout: float
+    ) -> tuple[dict[str, dict[str, Any]], bool]:
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.items(request_ids)
+            done = {rid: item for rid, item in found.items() if item["Status"]["S"] in TERMINAL}
+            if len(done) == len(set(request_ids)):
+                return done, True
+            if time.monotonic() > deadline:
+                return done, False
+            time.sleep(0.5)
+
+    # -- logs ------------------------------------------------------------------------------
+
+    def log_events(self, group: str, since: float) -> list[str]:
+        logs = self.client("logs")
+        messages: list[str] = []
+        kwargs: dict[str, Any] = {"logGroupName": group, "startTime": int(since * 1000) - 1000}
+        while True:
+            answer = logs.filter_log_events(**kwargs)
+            messages.extend(event["message"] for event in answer.get("events", []))
+            token = answer.get("nextToken")
+            if not token or token == kwargs.get("nextToken"):
+                return messages
+            kwargs["nextToken"] = token
+
+    def reports(self, function: str, since: float) -> list[dict[str, Any]]:
+        """platform.report records (JSON log format) of a module function since ``since``."""
+        group = self.tracker["log_group_names"][function]
+        found = []
+        for message in self.log_events(group, since):
+            for line in message.splitlines():
+                if '"platform.report"' not in line:
+                    continue
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                if record.get("type") == "platform.report":
+                    found.append(record["record"])
+        return found
+
+    def settled_reports(
+        self, function: str, since: float, at_least: int, timeout: float = 30
+    ) -> list[dict[str, Any]]:
+        """Wait until the log group holds ``at_least`` reports (logs land asynchronously)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.reports(function, since)
+            if len(found) >= at_least or time.monotonic() > deadline:
+                return found
+            time.sleep(1)
+
+    def floor_receipts(self, since: float) -> dict[str, float]:
+        """RequestId -> when the floor function received its record."""
+        receipts: dict[str, float] = {}
+        for message in self.log_events(self.floor["log_group"], since):
+            for line in message.splitlines():
+                start = line.find('{"bench_floor"')
+                if start < 0:
+                    continue
+                record = json.loads(line[start:])
+                for request_id, _created in record["records"]:
+                    receipts.setdefault(request_id, float(record["bench_floor"]))
+        return receipts
+
+    # -- event source mappings ---------------------------------------------------------------
+
+    def set_mappings(self, **settings: int) -> None:
+        """Apply the same batching settings to the processor's and the floor's mappings."""
+        lam = self.client("lambda")
+        for uuid_ in (self.tracker["mapping_uuid"], self.floor["mapping_uuid"]):
+            lam.update_event_source_mapping(
+                UUID=uuid_,
+                **{_MAPPING_KEYS[key]: value for key, value in settings.items()},
+            )
+        for uuid_ in (self.tracker["mapping_uuid"], self.floor["mapping_uuid"]):
+            deadline = time.monotonic() + 60
+            while lam.get_event_source_mapping(UUID=uuid_)["State"] != "Enabled":
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"mapping {uuid_} did not come back Enabled")
+                time.sleep(0.5)
+        self.prime()
+
+    def prime(self, timeout: float = 90) -> None:
+        """Submit until one request completes and reaches the floor: both pollers run."""
+        since = time.time()
+        deadline = time.monotonic() + timeout
+        submitted: list[str] = []
+        while time.monotonic() < deadline:
+            request_id, _ = self.submit(f"prime-{uuid.uuid4()}", 0)
+            submitted.append(request_id)
+            time.sleep(1.5)
+            done = [
+                rid
+                for rid, item in self.items(submitted).items()
+                if item["Status"]["S"] in TERMINAL
+            ]
+            receipts = self.floor_receipts(since)
+            if done and any(rid in receipts for rid in done):
+                return
+        raise TimeoutError("the stream pipeline did not start delivering")
+
+
+_MAPPING_KEYS = {
+    "batch_size": "BatchSize",
+    "window": "MaximumBatchingWindowInSeconds",
+    "parallelization": "ParallelizationFactor",
+}
+
+
+# -- 1. checker cost -----------------------------------------------------------------------
+
+
+def checker_cost(stack: Stack, calls: int) -> dict[str, Any]:
+    """Checker invocations and raw GetItems of the same item, interleaved call by call."""
+    request_id, _ = stack.submit(f"bench-checker-{uuid.uuid4()}", 0)
+    stack.wait_terminal([request_id], 60)
+    event = connect_event("bench-checker", {"RequestId": request_id})
+    dynamodb, lam = stack.client("dynamodb"), stack.client("lambda")
+    payload = json.dumps(event).encode()
+    consistent = stack.tracker.get("consistent_read", True)
+
+    def get_item() -> float:
+        began = time.perf_counter()
+        dynamodb.get_item(
+            TableName=stack.table,
+            Key={"RequestId": {"S": request_id}},
+            ConsistentRead=consistent,
+        )
+        return time.perf_counter() - began
+
+    def invoke() -> float:
+        began = time.perf_counter()
+        answer = lam.invoke(FunctionName=stack.tracker["checker_function_name"], Payload=payload)
+        answer["Payload"].read()
+        return time.perf_counter() - began
+
+    for _ in range(10):  # warm both paths (environment, connections) before measuring
+        invoke()
+        get_item()
+    since = time.time()
+    rtt: list[float] = []
+    getitem: list[float] = []
+    for index in range(calls):
+        if index % 2:
+            getitem.append(get_item())
+            rtt.append(invoke())
+        else:
+            rtt.append(invoke())
+            getitem.append(get_item())
+    reports = stack.settled_reports("checker", since, calls)
+    durations = [r["metrics"]["durationMs"] / 1000 for r in reports]
+    result = {
+        "calls": calls,
+        "checker_duration": dist(durations),
+        "checker_round_trip": dist(rtt),
+        "getitem_round_trip": dist(getitem),
+        "reports_found": len(reports),
+    }
+    for q in (50, 99):
+        result[f"checker_vs_getitem_p{q}"] = round(pct(durations, q) / pct(getitem, q), 3)
+        result[f"checker_round_trip_vs_getitem_p{q}"] = round(pct(rtt, q) / pct(getitem, q), 3)
+    return result
+
+
+# -- 2. completion overhead ----------------------------------------------------------------
+
+
+def completion_overhead(
+    stack: Stack, requests: int, work_seconds: float, rate: float
+) -> dict[str, Any]:
+    """Requests of fixed work W at a steady rate; (CompletedAt - writer return - W) against
+    the floor function's (receipt - writer return) for the very same stream records."""
+    since = time.time()
+    returned: dict[str, float] = {}
+    lock = threading.Lock()
+
+    def one(index: int) -> None:
+        request_id, at = stack.submit(f"bench-overhead-{index}-{uuid.uuid4()}", work_seconds)
+        with lock:
+            returned[request_id] = at
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        began = time.monotonic()
+        futures = []
+        for index in range(requests):
+            pause = began + index / rate - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            futures.append(pool.submit(one, index))
+        for future in futures:
+            future.result()
+    done, complete = stack.wait_terminal(list(returned), 120 + work_seconds)
+    time.sleep(2)  # the floor's log lines land asynchronously
+    receipts = stack.floor_receipts(since)
+    overhead, floor, claim, write_to_complete = [], [], [], []
+    for request_id, at in returned.items():
+        item = done.get(request_id)
+        if item is None or item["Status"]["S"] != "COMPLETE" or request_id not in receipts:
+            continue
+        completed = float(item["CompletedAt"]["N"])
+        overhead.append(completed - at - work_seconds)
+        floor.append(receipts[request_id] - at)
+        claim.append(float(item["ClaimedAt"]["N"]) - at)
+        write_to_complete.append(completed - float(item["ClaimedAt"]["N"]) - work_seconds)
+    result: dict[str, Any] = {
+        "requests": requests,
+        "work_seconds": work_seconds,
+        "rate_per_s": rate,
+        "measured": len(overhead),
+        "all_complete": complete and len(done) == requests,
+        "completion_overhead": dist(overhead),
+        "floor_trigger_latency": dist(floor),
+        "processor_trigger_latency": dist(claim),
+        "claim_to_complete_minus_w": dist(write_to_complete),
+    }
+    for q in (50, 99):
+        result[f"completion_overhead_vs_floor_p{q}"] = round(pct(overhead, q) / pct(floor, q), 3)
+    return result
+
+
+def polling_sweep(
+    stack: Stack,
+    settings: Sequence[Mapping[str, int]],
+    requests: int,
+    work_seconds: float,
+    rate: float,
+) -> list[dict[str, Any]]:
+    """Which mapping settings move the trigger latency and the overhead (short runs)."""
+    rows = []
+    for setting in settings:
+        stack.set_mappings(**setting)
+        measured = completion_overhead(stack, requests, work_seconds, rate)
+        rows.append(
+            {
+                **setting,
+                "floor_p50_ms": measured["floor_trigger_latency"]["p50_ms"],
+                "floor_p99_ms": measured["floor_trigger_latency"]["p99_ms"],
+                "processor_trigger_p50_ms": measured["processor_trigger_latency"]["p50_ms"],
+                "completion_overhead_p50_ms": measured["completion_overhead"]["p50_ms"],
+                "completion_overhead_p99_ms": measured["completion_overhead"]["p99_ms"],
+                "completion_overhead_vs_floor_p50": measured["completion_overhead_vs_floor_p50"],
+                "completion_overhead_vs_floor_p99": measured["completion_overhead_vs_floor_p99"],
+            }
+        )
+        say(f"  sweep {setting}: {rows[-1]}")
+    stack.set_mappings(batch_size=10, window=0, parallelization=1)
+    return rows
+
+
+# -- 4. throughput -------------------------------------------------------------------------
+
+
+def throughput(
+    stack: Stack,
+    batch_sizes: Sequence[int],
+    rates: Sequence[float],
+    step_seconds: float,
+    bound_seconds: float,
+) -> dict[str, Any]:
+    """Requests (W = 0) put straight into the table with our store at a fixed rate for
+    step_seconds; a rate passes when every request completes and the p99 of creation to
+    completion stays within bound_seconds. The rate steps up until one fails."""
+    store = DynamoDBTrackerStore(stack.client("dynamodb"), stack.table)
+    out: dict[str, Any] = {
+        "step_seconds": step_seconds,
+        "bound_seconds": bound_seconds,
+        "batch_sizes": {},
+    }
+    for batch_size in batch_sizes:
+        stack.set_mappings(batch_size=batch_size, window=0, parallelization=1)
+        steps = []
+        knee = 0.0
+        for rate in rates:
+            total = int(rate * step_seconds)
+            ids: list[str] = []
+            lock = threading.Lock()
+
+            def put(
+                index: int,
+                rate: float = rate,
+                ids: list[str] = ids,
+                lock: threading.Lock = lock,
+            ) -> None:
+                request = new_request(
+                    contact_id=f"bench-rate-{rate:g}-{index}-{uuid.uuid4()}",
+                    task_name="simulated_backend",
+                    parameters={"DelaySeconds": "0"},
+                    now=time.time(),
+                    deadline_seconds=120,
+                    ttl_seconds=3600,
+                )
+                store.create(request)
+                with lock:
+                    ids.append(request.request_id)
+
+            with ThreadPoolExecutor(max_workers=16) as pool:
+                began = time.monotonic()
+                futures = []
+                for index in range(total):
+                    pause = began + index / rate - time.monotonic()
+                    if pause > 0:
+                        time.sleep(pause)
+                    futures.append(pool.submit(put, index))
+                for future in futures:
+                    future.result()
+                offered = total / max(time.monotonic() - began, 1e-9)
+            done, all_done = stack.wait_terminal(ids, bound_seconds + 10)
+            latencies = [
+                float(item["CompletedAt"]["N"]) - float(item["CreatedAt"]["N"])
+                for item in done.values()
+                if "CompletedAt" in item
+            ]
+            incomplete = total - sum(
+                1 for item in done.values() if item["Status"]["S"] == "COMPLETE"
+            )
+            p99 = pct(latencies, 99)
+            passed = all_done and incomplete == 0 and p99 <= bound_seconds and offered >= 0.9 * rate
+            steps.append(
+                {
+                    "rate_per_s": rate,
+                    "offered_per_s": round(offered, 1),
+                    "requests": total,
+                    "incomplete": incomplete,
+                    "completion": dist(latencies),
+                    "passed": passed,
+                }
+            )
+            say(f"  batch {batch_size} rate {rate:g}/s: {steps[-1]}")
+            if not passed:
+                break
+            knee = rate
+        out["batch_sizes"][str(batch_size)] = {"knee_per_s": knee, "steps": steps}
+    stack.set_mappings(batch_size=10, window=0, parallelization=1)
+    return out
+
+
+# -- 5. per-contact cost -------------------------------------------------------------------
+
+#: Published on-demand prices, us-east-1, as known on 2024-11-01 (not re-checked: offline).
+PRICES = {
+    "source": "aws.amazon.com/lambda/pricing and /dynamodb/pricing/on-demand, us-east-1, "
+    "on-demand, as published on 2024-11-01 (DynamoDB after the 1 Nov 2024 price cut; "
+    "not re-checked: the bench machine is offline)",
+    "lambda_per_request": 0.20 / 1_000_000,
+    "lambda_per_gb_second_x86": 0.0000166667,
+    "dynamodb_per_write_request_unit": 0.625 / 1_000_000,
+    "dynamodb_per_read_request_unit": 0.125 / 1_000_000,
+    "dynamodb_before_nov_2024": {"write": 1.25 / 1_000_000, "read": 0.25 / 1_000_000},
+}
+MEMORY_GB = 256 / 1024
+
+
+def per_contact(
+    stack: Stack, cases: Sequence[tuple[float, float]], consistent_read: bool
+) -> dict[str, Any]:
+    """One simulated voice contact per (W, poll interval) through the deployed flow, real
+    clock, all cases at once; Lambda calls counted by the simulator, processor invocations
+    and durations from the REPORT records, DynamoDB units from the handlers' code paths."""
+    content = stack.tracker["contact_flow_content"]
+    invoker_client = stack.session.client(
+        "lambda",
+        endpoint_url=stack.endpoint,
+        config=Config(read_timeout=65, retries={"max_attempts": 1}, max_pool_connections=32),
+    )
+    holding_words = 2  # "Please hold." (bench/stack/main.tf)
+
+    def call(case: tuple[float, float]) -> dict[str, Any]:
+        work, interval = case
+        options = SimulationOptions(
+            real_time=True,
+            words_per_minute=holding_words * 60.0 / interval,
+            success_actions=frozenset({"thank-caller"}),
+        )
+        began = time.time()
+        result = simulate_contact(
+            content,
+            Boto3LambdaInvoker(invoker_client),
+            contact=ContactData(attributes={"DelaySeconds": f"{work:g}"}),
+            options=options,
+        )
+        summary = result.to_dict()
+        calls = summary["lambda_calls"]
+        writer_calls = sum(1 for c in calls if c["action"] == "invoke-writer")
+        checker_calls = sum(1 for c in calls if c["action"] == "invoke-checker")
+        request_id = next(
+            (c["response"].get("RequestId") for c in calls if c["action"] == "invoke-writer"),
+            None,
+        )
+        return {
+            "work_seconds": work,
+            "poll_interval_seconds": interval,
+            "succeeded": summary.get("succeeded"),
+            "writer_calls": writer_calls,
+            "checker_calls": checker_calls,
+            "request_id": request_id,
+            "wall_seconds": round(time.time() - began, 1),
+        }
+
+    since = time.time()
+    with ThreadPoolExecutor(max_workers=len(cases)) as pool:
+        rows = list(pool.map(call, cases))
+    total_checker = sum(r["checker_calls"] for r in rows)
+    total_writer = sum(r["writer_calls"] for r in rows)
+    reports = {
+        fn: stack.settled_reports(fn, since, at_least)
+        for fn, at_least in (
+            ("writer", total_writer),
+            ("checker", total_checker),
+            ("processor", len(rows)),
+        )
+    }
+    billed = {
+        fn: statistics.fmean(r["metrics"]["billedDurationMs"] for r in found) / 1000
+        if found
+        else 0.0
+        for fn, found in reports.items()
+    }
+    processor_invocations = len(reports["processor"])
+    read_units = 1.0 if consistent_read else 0.5
+    for row in rows:
+        work, interval = row["work_seconds"], row["poll_interval_seconds"]
+        processor = processor_invocations / len(rows)
+        invocations = row["writer_calls"] + row["checker_calls"] + processor
+        writes = 3  # writer PutItem, processor claim UpdateItem and finish UpdateItem (< 1 KB)
+        reads = row["checker_calls"] * read_units  # one GetItem per poll (< 4 KB)
+        gb_seconds = MEMORY_GB * (
+            row["writer_calls"] * billed["writer"]
+            + row["checker_calls"] * billed["checker"]
+            + processor * max(billed["processor"], work)
+        )
+        cost = 1000 * (
+            invocations * PRICES["lambda_per_request"]
+            + gb_seconds * PRICES["lambda_per_gb_second_x86"]
+            + writes * PRICES["dynamodb_per_write_request_unit"]
+            + reads * PRICES["dynamodb_per_read_request_unit"]
+        )
+        native = (
+            1000
+            * (
+                PRICES["lambda_per_request"]
+                + MEMORY_GB * max(work, 0.1) * PRICES["lambda_per_gb_second_x86"]
+            )
+            if work <= 60
+            else None
+        )
+        row.update(
+            {
+                "processor_invocations": round(processor, 2),
+                "invocations": round(invocations, 2),
+                "target_invocations": 2 + math.ceil(work / interval),
+                "dynamodb_write_units": writes,
+                "dynamodb_read_units": reads,
+                "lambda_gb_seconds": round(gb_seconds, 4),
+                "usd_per_1000_contacts": round(cost, 5),
+                "native_async_usd_per_1000_contacts": round(native, 5) if native else None,
+            }
+        )
+    return {
+        "prices": PRICES,
+        "memory_mb": 256,
+        "consistent_read": consistent_read,
+        "mean_billed_seconds": {fn: round(v, 4) for fn, v in billed.items()},
+        "contacts": rows,
+    }
+
+
+def tail_logs(payload: str) -> str:
+    return base64.b64decode(payload).decode(errors="replace")
+
+
+def timed(what: str, action: Callable[[], Any]) -> Any:  # noqa: ANN401
+    began = time.monotonic()
+    say(f"{what} ...")
+    result = action()
+    say(f"{what}: {time.monotonic() - began:.0f}s")
+    return result
