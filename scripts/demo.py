@@ -33,7 +33,7 @@ from tracker_sandbox.flows import (  # noqa: E402
     SimulationOptions,
     simulate_contact,
 )
-from tracker_sandbox.flows.aws import Boto3LambdaInvoker  # noqa: E402
+from tracker_sandbox.flows.aws import Boto3LambdaInvoker, fetch_flow_content  # noqa: E402
 from tracker_sandbox.flows.lambdas import InvocationOutcome  # noqa: E402
 from tracker_sandbox.flows.simulator import RealClock  # noqa: E402
 
@@ -107,7 +107,16 @@ class NarratingInvoker:
         return outcome
 
 
+def demo_vars() -> list[str]:
+    # the sandbox emulates Connect: the module publishes its flow to a sandbox instance
+    return [f"-var=endpoint={endpoint()}", "-var=create_connect_instance=true"]
+
+
 def up() -> int:
+    # the sandbox's fake credentials, for this process's own SDK calls only
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1"
+    )
     say("step 1/3: the sandbox (LocalStack in host mode + Docker-less Lambda executor)")
     began = time.monotonic()
     if (
@@ -125,28 +134,30 @@ def up() -> int:
         "-auto-approve",
         "-input=false",
         "-no-color",
-        f"-var=endpoint={endpoint()}",
+        *demo_vars(),
         stream=True,
     )
     outputs = {k: v["value"] for k, v in json.loads(terraform("output", "-json")).items()}
     say(f"  applied in {time.monotonic() - began:.1f}s: table {outputs['tracker_table_name']}")
 
-    say("step 3/3: a simulated call through the deployed contact flow (prompts in real time)")
+    instance_id = outputs["connect_instance_arn"].rsplit("/", 1)[1]
+    content = fetch_flow_content(
+        instance_id, outputs["contact_flow_id"], endpoint_url=endpoint(), region_name="us-east-1"
+    )
+    say(f"  flow {outputs['contact_flow_id']} published to Connect instance {instance_id}")
+
+    say("step 3/3: a simulated call through the published contact flow (prompts in real time)")
     names = {
         outputs["writer_function_arn"]: "writer",
         outputs["checker_function_arn"]: "checker",
         outputs["processor_function_arn"]: "processor",
     }
-    # the sandbox's fake credentials, for this process's own SDK calls only
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1"
-    )
     invoker = NarratingInvoker(
         Boto3LambdaInvoker(endpoint_url=endpoint(), region_name="us-east-1"), names
     )
     contact = ContactData(contact_id=str(uuid.uuid4()), attributes={"AccountId": "ACC-1001"})
     result = simulate_contact(
-        outputs["contact_flow_content"],
+        content,
         invoker,
         contact=contact,
         options=SimulationOptions(real_time=True),
@@ -186,7 +197,7 @@ def down() -> int:
             "-auto-approve",
             "-input=false",
             "-no-color",
-            f"-var=endpoint={endpoint()}",
+            *demo_vars(),
             stream=True,
         )
     for leftover in (state, EXAMPLE / "terraform.tfstate.backup"):

@@ -186,6 +186,8 @@ def stack() -> Iterator[Stack]:
                 "task_source_dir": str(TASKS / "integration_tasks"),
                 "task_modules": ["integration_tasks"],
                 "request_deadline_seconds": DEADLINE_SECONDS,
+                # the whole module, Connect resources included, on the sandbox's Connect
+                "create_connect_instance": True,
             },
         )
         began = time.monotonic()

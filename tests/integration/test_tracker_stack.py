@@ -202,3 +202,50 @@ def test_logs_are_json_lines_with_the_contact_and_no_caller_number(stack: Stack)
 def test_a_second_plan_shows_no_changes(stack: Stack):
     """Deterministic packaging and settings the provider reads back as written: no drift."""
     assert stack.terraform.plan_exit_code() == 0
+
+
+def connect_instance_id(stack: Stack) -> str:
+    return str(stack.outputs["connect_instance_arn"]).rsplit("/", 1)[1]
+
+
+def test_the_flow_is_published_with_its_lambdas_associated_and_invocable(stack: Stack):
+    connect = stack.client("connect")
+    instance = connect_instance_id(stack)
+    flow = connect.describe_contact_flow(
+        InstanceId=instance, ContactFlowId=stack.outputs["contact_flow_id"]
+    )["ContactFlow"]
+    assert flow["Arn"] == stack.outputs["contact_flow_arn"]
+    assert flow["Type"] == "CONTACT_FLOW"
+    assert json.loads(flow["Content"]) == json.loads(stack.outputs["contact_flow_content"])
+    associated = connect.list_lambda_functions(InstanceId=instance)["LambdaFunctions"]
+    assert sorted(associated) == sorted(
+        [stack.outputs["writer_function_arn"], stack.outputs["checker_function_arn"]]
+    )
+    for function in ("writer", "checker"):
+        policy = json.loads(
+            stack.client("lambda").get_policy(
+                FunctionName=stack.outputs[f"{function}_function_name"]
+            )["Policy"]
+        )
+        [statement] = policy["Statement"]
+        assert statement["Principal"] == {"Service": "connect.amazonaws.com"}
+        assert (
+            statement["Condition"]["ArnLike"]["AWS:SourceArn"]
+            == stack.outputs["connect_instance_arn"]
+        )
+
+
+def test_a_prompt_change_updates_the_published_flow_in_place(stack: Stack):
+    """Runs last in this module: the stack keeps the new greeting (and plans stay clean)."""
+    before = stack.outputs["contact_flow_id"]
+    greeting = "Hello again. One moment while I look that up."
+    stack.terraform.apply(greeting_prompt=greeting)
+    after = stack.terraform.outputs()
+    assert after["contact_flow_id"] == before
+    described = stack.client("connect").describe_contact_flow(
+        InstanceId=connect_instance_id(stack), ContactFlowId=before
+    )["ContactFlow"]
+    texts = [a["Parameters"].get("Text") for a in json.loads(described["Content"])["Actions"]]
+    assert greeting in texts
+    stack.outputs.update(after)
+    assert stack.terraform.plan_exit_code() == 0
