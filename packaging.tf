@@ -13,8 +13,15 @@ locals {
   # Same selection as the packager: no hidden files or directories, no __pycache__ or
   # tests directories, no compiled bytecode.
   excluded_path = "(^|/)(\\.[^/]*|__pycache__|tests)(/|$)|\\.py[co]$"
+  # And, for the module's own source only, the packager's exclusion list (operator tools
+  # no handler imports): the same file, so the hash covers exactly what the zip holds.
+  source_exclusions = [
+    for line in split("\n", file("${path.module}/packaging/source_exclusions.txt")) : trimspace(line)
+    if trimspace(line) != "" && !startswith(trimspace(line), "#")
+  ]
   source_files = local.build_package ? [
-    for file in sort(fileset(local.lambda_source_dir, "**")) : file if length(regexall(local.excluded_path, file)) == 0
+    for file in sort(fileset(local.lambda_source_dir, "**")) : file
+    if length(regexall(local.excluded_path, file)) == 0 && !contains(local.source_exclusions, file)
   ] : []
   task_files = local.build_package && var.task_source_dir != null ? [
     for file in sort(fileset(var.task_source_dir, "**")) : file if length(regexall(local.excluded_path, file)) == 0
@@ -22,6 +29,7 @@ locals {
 
   source_hash = local.build_package ? base64sha256(join("\n", concat(
     ["packager ${filesha256(local.packager_path)}"],
+    ["exclusions ${filesha256("${path.module}/packaging/source_exclusions.txt")}"],
     [for file in local.source_files : "source ${file} ${filesha256("${local.lambda_source_dir}/${file}")}"],
     [for file in local.task_files : "task ${local.task_package_name}/${file} ${filesha256("${var.task_source_dir}/${file}")}"],
   ))) : null

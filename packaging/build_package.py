@@ -12,7 +12,9 @@ machine: entries are sorted, timestamps fixed at 1980-01-01 00:00:00, permission
 mtimes nor the umask leak in. Python 3.8+ standard library only.
 
 The selection rules (what is skipped) must match the ``fileset`` filter in the module's
-packaging.tf, which hashes the same files at plan time.
+packaging.tf, which hashes the same files at plan time. Files of ``--source`` listed in
+``source_exclusions.txt`` (next to this script; operator tools no handler imports) are left
+out too; packaging.tf reads the same list.
 """
 
 from __future__ import annotations
@@ -34,6 +36,19 @@ COMPRESS_LEVEL = 9
 SKIPPED_DIRS = frozenset({"__pycache__", "tests"})
 SKIPPED_SUFFIXES = (".pyc", ".pyo")
 PACKAGE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: Paths (relative to --source) kept out of the package; packaging.tf reads the same file.
+SOURCE_EXCLUSIONS_FILE = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "source_exclusions.txt"
+)
+
+
+def source_exclusions(path: str = SOURCE_EXCLUSIONS_FILE) -> frozenset[str]:
+    """The list's paths: one a line, blank lines and '#' comments ignored (none if absent)."""
+    if not os.path.isfile(path):
+        return frozenset()
+    with open(path, encoding="utf-8") as listing:
+        lines = (line.strip() for line in listing)
+        return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 class PackagingError(Exception):
@@ -95,6 +110,8 @@ def build(
 ) -> list[str]:
     """Write the package to ``output`` atomically and return the archive's entry names."""
     files = collect(source)
+    for excluded in source_exclusions():
+        files.pop(excluded, None)
     if task_dir is not None:
         name = task_package_name or os.path.basename(os.path.normpath(task_dir))
         if not PACKAGE_NAME.match(name):

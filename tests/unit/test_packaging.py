@@ -235,3 +235,32 @@ def test_real_lambda_source_packages_the_handlers(tmp_path: Path) -> None:
     names = build_package.build(str(REPO / "lambda_src"), str(output))
     assert "connect_tracker/__init__.py" in names
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
+
+
+def test_real_package_leaves_out_the_listed_operator_tools(tmp_path: Path) -> None:
+    excluded = build_package.source_exclusions()
+    assert "connect_tracker/replay.py" in excluded
+    names = build_package.build(str(REPO / "lambda_src"), str(tmp_path / "package.zip"))
+    assert not excluded & set(names)
+    for handler in ("writer", "checker", "processor"):
+        assert f"connect_tracker/handlers/{handler}.py" in names
+
+
+def test_listed_exclusions_exist_and_no_packaged_module_imports_them() -> None:
+    source = REPO / "lambda_src"
+    excluded = build_package.source_exclusions()
+    packaged = [
+        path
+        for path in source.rglob("*.py")
+        if path.relative_to(source).as_posix() not in excluded and "__pycache__" not in path.parts
+    ]
+    for entry in excluded:
+        assert (source / entry).is_file(), f"stale exclusion: {entry}"
+        if not entry.endswith(".py"):
+            continue
+        module = entry[: -len(".py")].replace("/", ".")
+        parent, _, leaf = module.rpartition(".")
+        for path in packaged:
+            text = path.read_text()
+            assert module not in text, f"{path} imports the excluded {module}"
+            assert f"from {parent} import {leaf}" not in text, f"{path} imports {module}"
