@@ -26,8 +26,6 @@ from botocore.config import Config
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lambda_src"))
 
-from connect_tracker.domain import new_request  # noqa: E402
-from connect_tracker.store import DynamoDBTrackerStore  # noqa: E402
 from tracker_sandbox.flows import ContactData, SimulationOptions, simulate_contact  # noqa: E402
 from tracker_sandbox.flows.aws import Boto3LambdaInvoker  # noqa: E402
 
@@ -313,11 +311,10 @@ def checker_cost(stack: Stack, calls: int) -> dict[str, Any]:
 # -- 2. completion overhead ----------------------------------------------------------------
 
 
-def completion_overhead(
+def _completion_samples(
     stack: Stack, requests: int, work_seconds: float, rate: float
 ) -> dict[str, Any]:
-    """Requests of fixed work W at a steady rate; (CompletedAt - writer return - W) against
-    the floor function's (receipt - writer return) for the very same stream records."""
+    """Raw samples of one run: requests of fixed work W at a steady rate."""
     since = time.time()
     returned: dict[str, float] = {}
     lock = threading.Lock()
@@ -340,30 +337,84 @@ def completion_overhead(
     done, complete = stack.wait_terminal(list(returned), 120 + work_seconds)
     time.sleep(2)  # the floor's log lines land asynchronously
     receipts = stack.floor_receipts(since)
-    overhead, floor, claim, write_to_complete = [], [], [], []
+    samples: dict[str, Any] = {
+        "requests": requests,
+        "complete": complete and len(done) == requests,
+        "overhead": [],
+        "floor": [],
+        "claim": [],
+        "write_to_complete": [],
+    }
     for request_id, at in returned.items():
         item = done.get(request_id)
         if item is None or item["Status"]["S"] != "COMPLETE" or request_id not in receipts:
             continue
         completed = float(item["CompletedAt"]["N"])
-        overhead.append(completed - at - work_seconds)
-        floor.append(receipts[request_id] - at)
-        claim.append(float(item["ClaimedAt"]["N"]) - at)
-        write_to_complete.append(completed - float(item["ClaimedAt"]["N"]) - work_seconds)
+        samples["overhead"].append(completed - at - work_seconds)
+        samples["floor"].append(receipts[request_id] - at)
+        samples["claim"].append(float(item["ClaimedAt"]["N"]) - at)
+        samples["write_to_complete"].append(
+            completed - float(item["ClaimedAt"]["N"]) - work_seconds
+        )
+    return samples
+
+
+def _completion_summary(
+    runs: Sequence[Mapping[str, Any]], work_seconds: float, rate: float
+) -> dict[str, Any]:
+    def merged(key: str) -> list[float]:
+        return [value for run in runs for value in run[key]]
+
+    overhead, floor = merged("overhead"), merged("floor")
+    requests = sum(run["requests"] for run in runs)
     result: dict[str, Any] = {
         "requests": requests,
         "work_seconds": work_seconds,
         "rate_per_s": rate,
         "measured": len(overhead),
-        "all_complete": complete and len(done) == requests,
+        "all_complete": all(run["complete"] for run in runs),
         "completion_overhead": dist(overhead),
         "floor_trigger_latency": dist(floor),
-        "processor_trigger_latency": dist(claim),
-        "claim_to_complete_minus_w": dist(write_to_complete),
+        "processor_trigger_latency": dist(merged("claim")),
+        "claim_to_complete_minus_w": dist(merged("write_to_complete")),
     }
     for q in (50, 99):
         result[f"completion_overhead_vs_floor_p{q}"] = round(pct(overhead, q) / pct(floor, q), 3)
     return result
+
+
+def completion_overhead(
+    stack: Stack, requests: int, work_seconds: float, rate: float
+) -> dict[str, Any]:
+    """Requests of fixed work W at a steady rate; (CompletedAt - writer return - W) against
+    the floor function's (receipt - writer return) for the very same stream records."""
+    runs = [_completion_samples(stack, requests, work_seconds, rate)]
+    return _completion_summary(runs, work_seconds, rate)
+
+
+def completion_ab(
+    stack: Stack,
+    settings: Mapping[str, Mapping[str, int]],
+    requests: int,
+    work_seconds: float,
+    rate: float,
+) -> dict[str, Any]:
+    """The completion overhead under two mapping settings in one run, A B B A (half the
+    requests per leg), so load drift on the shared machine hits both alike."""
+    (name_a, a), (name_b, b) = list(settings.items())
+    half = max(requests // 2, 1)
+    runs: dict[str, list[dict[str, Any]]] = {name_a: [], name_b: []}
+    for name, setting in ((name_a, a), (name_b, b), (name_b, b), (name_a, a)):
+        stack.set_mappings(**setting)
+        runs[name].append(_completion_samples(stack, half, work_seconds, rate))
+        say(f"  {name} {setting}: {len(runs[name][-1]['overhead'])} measured")
+    out: dict[str, Any] = {}
+    for name, setting in ((name_a, a), (name_b, b)):
+        out[name] = {
+            "mapping": dict(setting),
+            **_completion_summary(runs[name], work_seconds, rate),
+        }
+    return out
 
 
 def polling_sweep(
@@ -405,11 +456,11 @@ def throughput(
     step_seconds: float,
     bound_seconds: float,
 ) -> dict[str, Any]:
-    """Requests (W = 0) put straight into the table with our store at a fixed rate for
-    step_seconds; a rate passes when every request completes and the p99 of creation to
+    """Requests (W = 0) submitted through the writer function (as a flow does) at a fixed
+    rate for step_seconds; a rate passes when every request completes and the p99 of creation to
     completion stays within bound_seconds. The rate steps up until one fails."""
-    store = DynamoDBTrackerStore(stack.client("dynamodb"), stack.table)
     out: dict[str, Any] = {
+        "through": "writer",
         "step_seconds": step_seconds,
         "bound_seconds": bound_seconds,
         "batch_sizes": {},
@@ -429,17 +480,13 @@ def throughput(
                 ids: list[str] = ids,
                 lock: threading.Lock = lock,
             ) -> None:
-                request = new_request(
-                    contact_id=f"bench-rate-{rate:g}-{index}-{uuid.uuid4()}",
-                    task_name="simulated_backend",
-                    parameters={"DelaySeconds": "0"},
-                    now=time.time(),
-                    deadline_seconds=120,
-                    ttl_seconds=3600,
-                )
-                store.create(request)
+                try:
+                    request_id, _ = stack.submit(f"bench-rate-{rate:g}-{index}-{uuid.uuid4()}", 0)
+                except Exception as error:  # noqa: BLE001 - a refused or failed submit counts
+                    say(f"  writer failed at {rate:g}/s: {error}")
+                    return
                 with lock:
-                    ids.append(request.request_id)
+                    ids.append(request_id)
 
             with ThreadPoolExecutor(max_workers=16) as pool:
                 began = time.monotonic()

@@ -27,13 +27,17 @@ sys.path.insert(0, str(ROOT))
 
 from tests.integration.stack import Terraform  # noqa: E402
 
-from bench import coldstart, pipeline  # noqa: E402
+from bench import coldstart, firstinvoke, pipeline  # noqa: E402
 from tracker_sandbox.control import Sandbox  # noqa: E402
 
 STACK = ROOT / "bench" / "stack"
 REPORTS = ROOT / "reports" / "bench"
 WORK = REPORTS / "terraform"  # TF_DATA_DIR and state: git-ignored (reports/)
 QUICK = os.environ.get("BENCH_QUICK") == "1"
+SWEEP = os.environ.get("BENCH_SWEEP") == "1"
+#: The module's default mapping settings, and the alternative measured against them.
+DEFAULT_MAPPING = {"batch_size": 10, "window": 0, "parallelization": 1}
+PARALLEL_MAPPING = {"batch_size": 10, "window": 0, "parallelization": 10}
 
 
 class LoadSampler:
@@ -108,6 +112,19 @@ def deploy(endpoint: str) -> tuple[Terraform, dict[str, Any]]:
     return terraform, terraform.outputs()
 
 
+def first_invoke(stack: pipeline.Stack, repeats: int) -> dict[str, Any]:
+    """INIT and first checker invoke with boto3 imported eagerly (shipped) or lazily."""
+    request_id, _ = stack.submit(f"bench-first-invoke-{secrets.token_hex(4)}", 0)
+    stack.wait_terminal([request_id], 60)
+    return firstinvoke.measure(
+        STACK / stack.tracker["lambda_package_path"],
+        stack.endpoint,
+        stack.table,
+        request_id,
+        repeats,
+    )
+
+
 def table(report: dict[str, Any]) -> str:
     """The human-readable summary."""
     rows: list[tuple[str, str, str, str]] = []
@@ -128,18 +145,18 @@ def table(report: dict[str, Any]) -> str:
             f"x{c['checker_round_trip_vs_getitem_p99']}",
         ),
     ]
-    o = report["completion"]
-    rows.append(
-        (
-            f"2 completion overhead (W={o['work_seconds']:g}s) p50 / p99",
-            f"{o['completion_overhead']['p50_ms']:.0f} / "
-            f"{o['completion_overhead']['p99_ms']:.0f} ms",
-            f"floor {o['floor_trigger_latency']['p50_ms']:.0f} / "
-            f"{o['floor_trigger_latency']['p99_ms']:.0f} ms",
-            f"x{o['completion_overhead_vs_floor_p50']} / x{o['completion_overhead_vs_floor_p99']}"
-            " (<= 1.2)",
+    for label, o in report["completion_ab"].items():
+        rows.append(
+            (
+                f"2 completion overhead (W={o['work_seconds']:g}s) {label} p50 / p99",
+                f"{o['completion_overhead']['p50_ms']:.0f} / "
+                f"{o['completion_overhead']['p99_ms']:.0f} ms",
+                f"floor {o['floor_trigger_latency']['p50_ms']:.0f} / "
+                f"{o['floor_trigger_latency']['p99_ms']:.0f} ms",
+                f"x{o['completion_overhead_vs_floor_p50']} / "
+                f"x{o['completion_overhead_vs_floor_p99']} (<= 1.2)",
+            )
         )
-    )
     s = report["coldstart"]
     for name, entry in s["handlers"].items():
         rows.append(
@@ -158,6 +175,19 @@ def table(report: dict[str, Any]) -> str:
             "",
         )
     )
+    f = report["first_invoke"]
+    for name in ("eager", "eager_no_prewarm", "lazy"):
+        entry = f[name]
+        rows.append(
+            (
+                f"3 boto3 {name}: INIT + first invoke (median of {f['repeats']})",
+                f"{entry['init_ms']:.0f} + {entry['first_invoke_ms']:.0f} = "
+                f"{entry['init_plus_first_ms']:.0f} ms",
+                f"second invoke {entry['second_invoke_ms']:.0f} ms",
+                f"first invoke x{entry.get('first_invoke_vs_eager', 1)}, "
+                f"sum x{entry.get('init_plus_first_vs_eager', 1)} vs eager",
+            )
+        )
     rows.append(("3 zip (our code only)", f"{s['zip_bytes']:,} B", "", "(<= 20,480 B)"))
     for size, entry in report["throughput"]["batch_sizes"].items():
         last = entry["steps"][-1]
@@ -175,10 +205,14 @@ def table(report: dict[str, Any]) -> str:
                 f"zero loss, p99 <= {report['throughput']['bound_seconds']:g} s",
             )
         )
-    for row in report["per_contact"]["contacts"]:
+    contacts = [("par 1", row) for row in report["per_contact"]["contacts"]] + [
+        ("par 10", row) for row in report["per_contact_parallelization_10"]["contacts"]
+    ]
+    for label, row in contacts:
         rows.append(
             (
-                f"5 contact W={row['work_seconds']:g}s poll={row['poll_interval_seconds']:g}s",
+                f"5 contact W={row['work_seconds']:g}s poll={row['poll_interval_seconds']:g}s"
+                f" {label}",
                 f"{row['invocations']:g} invocations "
                 f"(w{row['writer_calls']} c{row['checker_calls']} "
                 f"p{row['processor_invocations']:g})"
@@ -242,28 +276,41 @@ def main() -> int:
                     STACK / stack.tracker["lambda_package_path"], 6 if QUICK else 20
                 ),
             )
+            report["first_invoke"] = pipeline.timed(
+                "3b lazy vs eager boto3: INIT and first invoke",
+                lambda: first_invoke(stack, 4 if QUICK else 12),
+            )
             report["checker"] = pipeline.timed(
                 "1 checker cost", lambda: pipeline.checker_cost(stack, 100 if QUICK else 500)
             )
-            report["completion"] = pipeline.timed(
-                "2 completion overhead",
-                lambda: pipeline.completion_overhead(stack, 30 if QUICK else 100, 1.0, 4.0),
-            )
-            report["polling_sweep"] = pipeline.timed(
-                "2b mapping settings sweep",
-                lambda: pipeline.polling_sweep(
+            report["completion_ab"] = pipeline.timed(
+                "2 completion overhead, parallelization 1 (default) and 10, A B B A",
+                lambda: pipeline.completion_ab(
                     stack,
-                    [
-                        {"batch_size": 10, "window": 0, "parallelization": 1},
-                        {"batch_size": 1, "window": 0, "parallelization": 1},
-                        {"batch_size": 10, "window": 1, "parallelization": 1},
-                        {"batch_size": 10, "window": 0, "parallelization": 10},
-                    ],
-                    10 if QUICK else 24,
+                    {"parallelization_1": DEFAULT_MAPPING, "parallelization_10": PARALLEL_MAPPING},
+                    30 if QUICK else 100,
                     1.0,
                     4.0,
                 ),
             )
+            report["completion"] = report["completion_ab"]["parallelization_1"]
+            stack.set_mappings(**DEFAULT_MAPPING)
+            if SWEEP:
+                report["polling_sweep"] = pipeline.timed(
+                    "2b mapping settings sweep",
+                    lambda: pipeline.polling_sweep(
+                        stack,
+                        [
+                            {"batch_size": 10, "window": 0, "parallelization": 1},
+                            {"batch_size": 1, "window": 0, "parallelization": 1},
+                            {"batch_size": 10, "window": 1, "parallelization": 1},
+                            {"batch_size": 10, "window": 0, "parallelization": 10},
+                        ],
+                        10 if QUICK else 24,
+                        1.0,
+                        4.0,
+                    ),
+                )
             report["throughput"] = pipeline.timed(
                 "4 throughput",
                 lambda: pipeline.throughput(
@@ -274,12 +321,17 @@ def main() -> int:
                     10.0,
                 ),
             )
+            cases = [(0, 2), (3, 2), (6, 2), (3, 4), (6, 4)]
             report["per_contact"] = pipeline.timed(
-                "5 per-contact cost",
-                lambda: pipeline.per_contact(
-                    stack, [(0, 2), (3, 2), (6, 2), (3, 4), (6, 4)], consistent_read=True
-                ),
+                "5 per-contact cost (parallelization 1, the default)",
+                lambda: pipeline.per_contact(stack, cases, consistent_read=True),
             )
+            stack.set_mappings(**PARALLEL_MAPPING)
+            report["per_contact_parallelization_10"] = pipeline.timed(
+                "5 per-contact cost (parallelization 10)",
+                lambda: pipeline.per_contact(stack, cases, consistent_read=True),
+            )
+            stack.set_mappings(**DEFAULT_MAPPING)
         report["machine"] = load.summary()
         report["seconds"] = round(time.time() - began, 1)
         report["summary"] = {
@@ -291,7 +343,17 @@ def main() -> int:
             "completion_overhead_vs_floor_p99": report["completion"][
                 "completion_overhead_vs_floor_p99"
             ],
+            "completion_overhead_vs_floor_p50_parallelization_10": report["completion_ab"][
+                "parallelization_10"
+            ]["completion_overhead_vs_floor_p50"],
+            "completion_overhead_vs_floor_p99_parallelization_10": report["completion_ab"][
+                "parallelization_10"
+            ]["completion_overhead_vs_floor_p99"],
             "import_vs_powertools": report["coldstart"]["import_vs_powertools"],
+            "cold_init_plus_first_invoke_ms": {
+                name: report["first_invoke"][name]["init_plus_first_ms"]
+                for name in ("eager", "eager_no_prewarm", "lazy")
+            },
             "zip_bytes": report["coldstart"]["zip_bytes"],
             "throughput_knee_per_s": {
                 size: entry["knee_per_s"]
@@ -300,6 +362,10 @@ def main() -> int:
             "invocations_per_contact": {
                 f"W{r['work_seconds']:g}_P{r['poll_interval_seconds']:g}": r["invocations"]
                 for r in report["per_contact"]["contacts"]
+            },
+            "invocations_per_contact_parallelization_10": {
+                f"W{r['work_seconds']:g}_P{r['poll_interval_seconds']:g}": r["invocations"]
+                for r in report["per_contact_parallelization_10"]["contacts"]
             },
         }
         REPORTS.mkdir(parents=True, exist_ok=True)
