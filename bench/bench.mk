@@ -3,7 +3,7 @@
 # if it started it; deploys bench/stack (state under reports/bench/terraform, git-ignored),
 # measures, prints a table, writes reports/bench/bench-<time>.json and prints that report as
 # one JSON line last. Speed never fails the target. BENCH_QUICK=1: a short smoke run;
-# BENCH_KEEP=1: leave the stack deployed.
+# BENCH_KEEP=1: leave the stack deployed; BENCH_SWEEP=1: also sweep the mapping settings.
 BENCH_VENV := .venv-bench
 BENCH_PYTHON_313 ?= $(shell command -v python3.13 2>/dev/null || ls /root/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null | head -1)
 BENCH_STAMP := $(BENCH_VENV)/.installed-$(shell sha256sum bench/requirements.txt 2>/dev/null | cut -c1-12)

@@ -5,7 +5,8 @@ report as one JSON line as its very last line. Benchmarks report; they never fai
 (the exit status is non-zero only when the bench itself could not run).
 
 Settings (environment): SANDBOX_PORT / SANDBOX_STATE_DIR (the sandbox), BENCH_QUICK=1 (fewer
-calls, for a smoke run), BENCH_KEEP=1 (leave the stack deployed).
+calls, for a smoke run), BENCH_KEEP=1 (leave the stack deployed), BENCH_SWEEP=1 (also
+sweep the mapping settings: batch 1, window 1 s, parallelization 10).
 """
 
 from __future__ import annotations
