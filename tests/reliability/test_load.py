@@ -38,6 +38,7 @@ def distribution(values: list[float]) -> str:
     )
 
 
+@pytest.mark.timeout(2400)  # 1,000 flows on a shared 2-core sandbox take more than the default
 def test_a_thousand_contacts_in_bursts_of_fifty(fault_stack: FaultStack):
     stack = fault_stack
     stack.set_deadline(LOAD_DEADLINE_SECONDS)
