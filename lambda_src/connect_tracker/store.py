@@ -6,7 +6,7 @@ delivery, a checker sealing an overdue request) can never overwrite each other.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -95,6 +95,9 @@ class DynamoDBTrackerStore:
                 ":now": _number(now),
                 ":one": {"N": "1"},
             },
+            already_done=lambda found: (
+                found.status is Status.RUNNING and found.claim_token == token
+            ),
         )
 
     def finish(self, request_id: str, token: str, outcome: Outcome, now: float) -> bool:
@@ -125,6 +128,9 @@ class DynamoDBTrackerStore:
             "#status = :running AND ClaimToken = :token",
             values,
             names={"#status": "Status", "#result": "Result"},
+            already_done=lambda found: (
+                found.status is outcome.status and found.claim_token == token
+            ),
         )
         return updated is not None
 
@@ -163,8 +169,18 @@ class DynamoDBTrackerStore:
         expression: str,
         condition: str,
         values: Mapping[str, AttributeValueTypeDef],
+        *,
         names: Mapping[str, str] | None = None,
+        already_done: Callable[[TrackerRequest], bool] | None = None,
     ) -> TrackerRequest | None:
+        """The item after the update; None when the condition does not hold.
+
+        ``already_done`` recognises our own earlier write: the SDK retries a call whose
+        response was lost (a read timeout), and the retry then fails the condition that the
+        first attempt made false (PENDING -> RUNNING under our token). Without this check
+        the processor took its own claim for another delivery's, skipped the task and left
+        the request RUNNING until its deadline (seen in the load test: 8 in 1,000).
+        """
         try:
             answer = self._client.update_item(
                 TableName=self._table,
@@ -176,9 +192,12 @@ class DynamoDBTrackerStore:
                 ReturnValues="ALL_NEW",
             )
         except ClientError as error:
-            if _is_condition_failure(error):
+            if not _is_condition_failure(error):
+                raise _unavailable("UpdateItem", error) from error
+            if already_done is None:
                 return None
-            raise _unavailable("UpdateItem", error) from error
+            found = self.get(request_id)
+            return found if found is not None and already_done(found) else None
         except BotoCoreError as error:
             raise _unavailable("UpdateItem", error) from error
         return _from_item(answer["Attributes"])

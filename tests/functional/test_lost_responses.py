@@ -1,0 +1,81 @@
+"""Conditional writes whose response is lost and which the SDK retries (moto).
+
+The first attempt succeeds on the table, its response never arrives, the SDK sends the
+same call again and that retry fails the condition the first attempt made false. The store
+must recognise its own write: found by the load test on the sandbox, where 8 of 1,000
+requests were claimed, then skipped as 'duplicates' and left RUNNING until their deadline.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import boto3
+
+from connect_tracker.domain import Outcome, Status, new_request
+from connect_tracker.store import DynamoDBTrackerStore
+from tests.functional.conftest import TABLE
+
+
+class RetriedAfterLostResponse:
+    """A DynamoDB client whose every UpdateItem is sent twice; the caller sees the second."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.sent = 0
+
+    def update_item(self, **kwargs: Any) -> Any:
+        self.sent += 1
+        self._client.update_item(**kwargs)  # succeeds; its response is "lost"
+        self.sent += 1
+        return self._client.update_item(**kwargs)  # the SDK's retry
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+def stored_request(store: DynamoDBTrackerStore) -> str:
+    request = new_request(
+        contact_id="c-1",
+        task_name="t",
+        parameters={},
+        now=time.time(),
+        deadline_seconds=60,
+        ttl_seconds=3600,
+    )
+    store.create(request)
+    return request.request_id
+
+
+def test_a_claim_whose_response_was_lost_is_still_ours():
+    client = RetriedAfterLostResponse(boto3.client("dynamodb"))
+    store = DynamoDBTrackerStore(client, TABLE)  # type: ignore[arg-type]
+    request_id = stored_request(store)
+    claimed = store.claim(request_id, "token-1", time.time())
+    assert claimed is not None
+    assert claimed.status is Status.RUNNING
+    assert claimed.claim_token == "token-1"
+    assert client.sent == 2
+
+
+def test_another_deliverys_claim_is_still_refused():
+    plain = DynamoDBTrackerStore(boto3.client("dynamodb"), TABLE)
+    request_id = stored_request(plain)
+    assert plain.claim(request_id, "token-1", time.time()) is not None
+    retried = DynamoDBTrackerStore(RetriedAfterLostResponse(boto3.client("dynamodb")), TABLE)  # type: ignore[arg-type]
+    assert retried.claim(request_id, "token-2", time.time()) is None
+
+
+def test_a_finish_whose_response_was_lost_is_still_recorded_as_ours():
+    client = RetriedAfterLostResponse(boto3.client("dynamodb"))
+    store = DynamoDBTrackerStore(client, TABLE)  # type: ignore[arg-type]
+    request_id = stored_request(store)
+    assert store.claim(request_id, "token-1", time.time()) is not None
+    assert store.finish(request_id, "token-1", Outcome.complete({"A": "1"}), time.time())
+    final = store.get(request_id)
+    assert final is not None
+    assert final.status is Status.COMPLETE
+    assert final.result == {"A": "1"}
+    # a finish under a token that never held the claim is still refused
+    assert not store.finish(request_id, "token-9", Outcome.complete({"A": "2"}), time.time())
