@@ -49,8 +49,12 @@ test-python-unit: venv ## Unit and functional (moto) tests: no emulator
 test-unit: lint test-python-unit tf-test ## Everything that needs no emulator: static checks, pytest, terraform test
 
 .PHONY: test-integration
-test-integration: venv tf-config ## The whole stack on the sandbox (starts and stops it unless TRACKER_SANDBOX_ENDPOINT is set)
-	$(PYTEST) sandbox/tests tests/integration -m "integration or sandbox" --ignore=sandbox/tests/flows
+test-integration: venv tf-config ## The sandbox, the whole stack on it, and the fault tests (starts and stops the sandbox unless one runs)
+	$(PYTEST) sandbox/tests tests/integration tests/reliability -m "not load and not fuzz" --ignore=sandbox/tests/flows
+
+.PHONY: test-load
+test-load: venv tf-config ## 1,000 contacts in bursts of 50 through the deployed stack (marker load; long)
+	$(PYTEST) tests/reliability -m load -s
 
 .PHONY: test
 test: test-unit test-integration ## The whole suite
