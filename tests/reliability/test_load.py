@@ -67,7 +67,7 @@ def test_a_thousand_contacts_in_bursts_of_fifty(fault_stack: FaultStack):
     seen = [(run.terminal_at or 0) - run.submitted_at for run in runs if run.terminal_at]
     processed = []
     for run in runs:
-        item = stack.item(run.request_id) or {}
+        item = (stack.item(run.request_id) if run.request_id else None) or {}
         if "CompletedAt" in item:
             processed.append(float(item["CompletedAt"]["N"]) - float(item["CreatedAt"]["N"]))
     polls = sum(len(run.polls) for run in runs)
