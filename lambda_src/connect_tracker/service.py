@@ -34,14 +34,7 @@ def submit_request(
             ttl_seconds=settings.ttl_seconds,
         )
     except RequestRejected as rejection:
-        log_event(
-            logging.WARNING,
-            "request.rejected",
-            contact_id=_contact_id_of(event),
-            error_code=rejection.code.value,
-            error_message=rejection.message,
-        )
-        return connect.rejection_response(rejection)
+        return _rejected("request.rejected", event, rejection)
     stored, created = store.create(request)
     log_event(
         logging.INFO,
@@ -64,14 +57,7 @@ def check_request(event: object, store: TrackerStore, clock: Clock) -> dict[str,
     try:
         request_id = connect.requested_id(connect.parse_contact_event(event))
     except RequestRejected as rejection:
-        log_event(
-            logging.WARNING,
-            "check.rejected",
-            contact_id=_contact_id_of(event),
-            error_code=rejection.code.value,
-            error_message=rejection.message,
-        )
-        return connect.rejection_response(rejection)
+        return _rejected("check.rejected", event, rejection)
     request = store.get(request_id)
     if request is None:
         log_event(
@@ -99,6 +85,18 @@ def check_request(event: object, store: TrackerStore, clock: Clock) -> dict[str,
         status=request.status.value,
     )
     return connect.checker_response(request)
+
+
+def _rejected(log_name: str, event: object, rejection: RequestRejected) -> dict[str, str]:
+    """Log a refused event and answer it with Status=INVALID_REQUEST."""
+    log_event(
+        logging.WARNING,
+        log_name,
+        contact_id=_contact_id_of(event),
+        error_code=rejection.code.value,
+        error_message=rejection.message,
+    )
+    return connect.rejection_response(rejection)
 
 
 def _contact_id_of(event: object) -> str | None:
