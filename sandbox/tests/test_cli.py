@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 from tracker_sandbox import config
 
@@ -23,16 +25,29 @@ def test_env_prints_export_lines() -> None:
     assert "export AWS_DEFAULT_REGION=us-east-1" in lines
 
 
-def test_up_on_busy_port_names_the_process_and_the_fix() -> None:
+def _state_sharing_the_venv(tmp_path: Path) -> Path:
+    """A state folder of its own (no running sandbox in it) that borrows the built venv."""
+    shared = config.Paths.from_env().state
+    subprocess.run([BOOTSTRAP, "env"], check=True, capture_output=True, timeout=900)  # venv built
+    state = tmp_path / "state"
+    (state / "stamps").mkdir(parents=True)
+    (state / "venv").symlink_to(shared / "venv")
+    shutil.copy(shared / "stamps" / "venv.stamp", state / "stamps" / "venv.stamp")
+    return state
+
+
+def test_up_on_busy_port_names_the_process_and_the_fix(tmp_path: Path) -> None:
+    state = _state_sharing_the_venv(tmp_path)
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
         result = subprocess.run(
             [BOOTSTRAP, "up"],
-            env=dict(os.environ, SANDBOX_PORT=str(port), SANDBOX_STATE_DIR=str(config.Paths.from_env().state)),
+            env=dict(os.environ, SANDBOX_PORT=str(port), SANDBOX_STATE_DIR=str(state)),
             capture_output=True, text=True, check=False, timeout=600,
         )  # fmt: skip
+    assert not (state / "localstack").exists(), "the busy port must be found before provisioning"
     assert result.returncode == 1
     assert f"port 127.0.0.1:{port} is already in use by pid {os.getpid()}" in result.stderr
     assert sys.executable.rsplit("/", 1)[-1] in result.stderr or "python" in result.stderr

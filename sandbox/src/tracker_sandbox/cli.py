@@ -19,6 +19,7 @@ def _say(message: str) -> None:
 
 def cmd_up(paths: config.Paths, port: int) -> int:
     started = time.monotonic()
+    process.check_startable(paths, port)  # a busy port fails before minutes of provisioning
     provision.provision_all(paths)
     provisioned = time.monotonic()
     deadline = float(os.environ.get("SANDBOX_START_TIMEOUT", "90"))

@@ -123,7 +123,7 @@ def pid_alive(pid: int) -> bool:
 
 def read_pid(paths: config.Paths) -> int | None:
     try:
-        pid = int(paths.pid_file.read_text(encoding="utf-8").strip())
+        pid = int(paths.pid_file.read_text(encoding="utf-8").split()[0])
     except (FileNotFoundError, ValueError):
         return None
     info = _read_stat(pid)
@@ -237,10 +237,29 @@ def localstack_environment(paths: config.Paths, port: int) -> dict[str, str]:
     return env
 
 
-def start(paths: config.Paths, port: int, deadline_seconds: float) -> int:
-    """Launch LocalStack detached and wait until it answers health checks."""
+def read_port(paths: config.Paths) -> int | None:
+    """The port the running sandbox of this state folder listens on (second pid-file word)."""
+    try:
+        words = paths.pid_file.read_text(encoding="utf-8").split()
+        return int(words[1])
+    except (FileNotFoundError, ValueError, IndexError):
+        return None
+
+
+def check_startable(paths: config.Paths, port: int) -> int | None:
+    """The pid of this state folder's healthy sandbox on ``port``, None when one may start.
+
+    Raises with the fix when it may not: the folder's sandbox runs on another port or is
+    unhealthy, or something else holds the port. Cheap: called before provisioning.
+    """
     running = read_pid(paths)
     if running is not None:
+        recorded = read_port(paths)
+        if recorded is not None and recorded != port:
+            raise SandboxError(
+                f"the sandbox of {paths.state} already runs on port {recorded} (pid {running})",
+                f"use SANDBOX_PORT={recorded}, or give a second sandbox its own SANDBOX_STATE_DIR",
+            )
         if health(port) is not None:
             return running
         raise SandboxError(
@@ -253,6 +272,14 @@ def start(paths: config.Paths, port: int, deadline_seconds: float) -> int:
             f"port 127.0.0.1:{port} is already in use by {owner}",
             "stop that process, or choose another port: SANDBOX_PORT=4567 sandbox/bin/sandbox up",
         )
+    return None
+
+
+def start(paths: config.Paths, port: int, deadline_seconds: float) -> int:
+    """Launch LocalStack detached and wait until it answers health checks."""
+    running = check_startable(paths, port)
+    if running is not None:
+        return running
     python = paths.venv / "bin" / "python"
     paths.run.mkdir(parents=True, exist_ok=True)
     paths.tmp.mkdir(parents=True, exist_ok=True)
@@ -266,7 +293,7 @@ def start(paths: config.Paths, port: int, deadline_seconds: float) -> int:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    paths.pid_file.write_text(f"{process.pid}\n", encoding="utf-8")
+    paths.pid_file.write_text(f"{process.pid} {port}\n", encoding="utf-8")
     deadline = time.monotonic() + deadline_seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
