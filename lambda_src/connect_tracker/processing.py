@@ -79,12 +79,22 @@ class Processor:
         if not isinstance(records, list):
             log_event(logging.ERROR, "batch.malformed", detail="the event has no 'Records' list")
             return BatchReport({}, [])
+
+        def handle(record: object, repeated: bool) -> RecordResult:
+            if repeated:  # the same request twice in one batch: its first copy has it
+                log_event(
+                    logging.INFO,
+                    "record.duplicate",
+                    request_id=parse_stream_keys(record),
+                    sequence_number=_sequence_number(record),
+                )
+                return RecordResult.DUPLICATE
+            return self.process_record(record, seconds_left)
+
         with ThreadPoolExecutor(
             max_workers=max(1, min(len(records), MAX_PARALLEL_RECORDS))
         ) as pool:
-            results = list(
-                pool.map(lambda record: self.process_record(record, seconds_left), records)
-            )
+            results = list(pool.map(handle, records, _repeats(records)))
         report: dict[str, RecordResult] = {}
         failures: list[str] = []
         for index, (record, result) in enumerate(zip(records, results, strict=True)):
@@ -249,6 +259,18 @@ def _run_with_limit(call: Callable[[], object], limit: float, name: str) -> tupl
     if not done.wait(limit):
         return False, None
     return True, box[0]
+
+
+def _repeats(records: Sequence[object]) -> list[bool]:
+    """For each record, whether an earlier record of the batch names the same request."""
+    seen: set[str] = set()
+    repeats = []
+    for record in records:
+        request_id = parse_stream_keys(record)
+        repeats.append(request_id is not None and request_id in seen)
+        if request_id is not None:
+            seen.add(request_id)
+    return repeats
 
 
 def _sequence_number(record: object) -> str | None:

@@ -1,4 +1,4 @@
-"""_runtime.prewarm: builds the store (and more) during INIT inside Lambda only."""
+"""_runtime: INIT-time prewarm inside Lambda only, and SDK budgets that fit the functions."""
 
 from __future__ import annotations
 
@@ -24,14 +24,28 @@ def test_outside_lambda_nothing_is_built(monkeypatch):
     assert _runtime.store.cache_info().currsize == 0
 
 
-def test_inside_lambda_the_store_and_the_extras_are_built_once(monkeypatch):
+def test_inside_lambda_the_store_is_built_by_default(monkeypatch):
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "t-writer")
+    monkeypatch.setenv("TRACKER_TABLE_NAME", "t-tracker")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    _runtime.prewarm()
+    assert _runtime.store.cache_info().currsize == 1
+
+
+def test_inside_lambda_only_the_given_builders_run(monkeypatch):
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "t-processor")
     monkeypatch.setenv("TRACKER_TABLE_NAME", "t-tracker")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     built = []
     _runtime.prewarm(lambda: built.append("processor"))
     assert built == ["processor"]
-    assert _runtime.store.cache_info().currsize == 1
+    assert _runtime.store.cache_info().currsize == 0  # the processor builds its own, patient
+
+
+def test_the_interactive_sdk_budget_fits_the_default_function_timeout():
+    config = _runtime._CLIENT_CONFIGS[False]
+    attempts = config.retries["total_max_attempts"]
+    assert attempts * (config.connect_timeout + config.read_timeout) < 5
 
 
 def test_a_failure_is_left_for_the_first_invoke(monkeypatch):

@@ -17,14 +17,25 @@ from connect_tracker.store import DynamoDBTrackerStore
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
-# Connect waits at most 8 s for the writer and the checker: fail fast and let the flow's
-# next poll (or its error branch) handle a slow table, instead of retrying for long.
-_CLIENT_CONFIG = Config(
-    connect_timeout=2,
-    read_timeout=3,
-    retries={"max_attempts": 3, "mode": "standard"},
-    tcp_keepalive=True,
-)
+# Connect waits at most 8 s for the writer and the checker, whose timeout defaults to 5 s:
+# their whole SDK budget (2 attempts of at most 1 s to connect + 1 s to read, plus backoff)
+# stays inside it, so a slow table fails fast to the flow's next poll or error branch
+# instead of timing the function out. The processor is waited on by nobody: it may retry
+# longer before the record is reported for redelivery.
+_CLIENT_CONFIGS = {
+    False: Config(
+        connect_timeout=1,
+        read_timeout=1,
+        retries={"total_max_attempts": 2, "mode": "standard"},
+        tcp_keepalive=True,
+    ),
+    True: Config(
+        connect_timeout=2,
+        read_timeout=5,
+        retries={"total_max_attempts": 4, "mode": "standard"},
+        tcp_keepalive=True,
+    ),
+}
 
 
 # At DEBUG the SDK logs whole request bodies, caller numbers and parameters included: keep
@@ -39,20 +50,21 @@ def settings() -> Settings:
 
 
 @functools.cache
-def dynamodb_client() -> DynamoDBClient:
-    return boto3.client("dynamodb", config=_CLIENT_CONFIG)
+def dynamodb_client(patient: bool = False) -> DynamoDBClient:
+    """One client per execution environment; ``patient`` for the processor (see above)."""
+    return boto3.client("dynamodb", config=_CLIENT_CONFIGS[patient])
 
 
 @functools.cache
-def store() -> DynamoDBTrackerStore:
+def store(patient: bool = False) -> DynamoDBTrackerStore:
     current = settings()
     return DynamoDBTrackerStore(
-        dynamodb_client(), current.table_name, consistent_read=current.consistent_read
+        dynamodb_client(patient), current.table_name, consistent_read=current.consistent_read
     )
 
 
 def prewarm(*builders: Callable[[], object]) -> None:
-    """Build the store (and ``builders``) during the execution environment's INIT phase.
+    """Build ``builders`` (default: the writer's and checker's store) during INIT.
 
     Creating the SDK client loads its service model: about a second of CPU. Done in the
     first invoke, that second counts against Connect's 8-second limit and the function's
@@ -63,8 +75,7 @@ def prewarm(*builders: Callable[[], object]) -> None:
     """
     if not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
         return
-    steps: tuple[Callable[[], object], ...] = (store, *builders)
-    for build in steps:
+    for build in builders or (store,):
         try:
             build()
         except Exception:  # noqa: BLE001 - the first invoke raises it again, with context

@@ -15,7 +15,7 @@ _DEFAULT_SECONDS_LEFT = 900.0
 def _processor() -> Processor:
     settings = _runtime.settings()
     load_task_modules(settings.task_modules)
-    return Processor(_runtime.store(), registry, settings)
+    return Processor(_runtime.store(patient=True), registry, settings)
 
 
 _runtime.prewarm(_processor)
