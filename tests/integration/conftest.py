@@ -10,10 +10,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
 import sys
-import tempfile
-import time
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -24,7 +21,13 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from tests.integration.stack import ROOT, Terraform, wait_for
+from tests.integration.stack import (
+    ROOT,
+    Terraform,
+    deployed,
+    sandbox_session,
+    wait_for,
+)
 from tracker_sandbox.control import Sandbox
 
 EXAMPLE = ROOT / "examples" / "localstack"
@@ -116,40 +119,6 @@ def connect_event(contact_id: str, parameters: Mapping[str, str]) -> dict[str, A
     }
 
 
-def leftovers(endpoint: str, prefix: str) -> list[str]:
-    """Everything named with the stack's prefix that still exists after destroy."""
-    session = boto3.Session(
-        aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
-    )
-
-    def client(service: str) -> Any:
-        return session.client(service, endpoint_url=endpoint)
-
-    found = [
-        f"table {t}" for t in client("dynamodb").list_tables()["TableNames"] if t.startswith(prefix)
-    ]
-    found += [
-        f"function {f['FunctionName']}"
-        for f in client("lambda").list_functions()["Functions"]
-        if f["FunctionName"].startswith(prefix)
-    ]
-    found += [
-        f"queue {q}" for q in client("sqs").list_queues(QueueNamePrefix=prefix).get("QueueUrls", [])
-    ]
-    found += [
-        f"log group {g['logGroupName']}"
-        for g in client("logs").describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{prefix}")[
-            "logGroups"
-        ]
-    ]
-    found += [
-        f"role {r['RoleName']}"
-        for r in client("iam").list_roles()["Roles"]
-        if r["RoleName"].startswith(prefix)
-    ]
-    return found
-
-
 def new_contact() -> str:
     return str(uuid.uuid4())
 
@@ -160,59 +129,22 @@ def _say(message: str) -> None:
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
-    given = os.environ.get("TRACKER_SANDBOX_ENDPOINT", "").strip()
-    sandbox = None if given else Sandbox()
-    started = False
-    work_dir = Path(tempfile.mkdtemp(prefix="tracker-it-"))
-    terraform: Terraform | None = None
-    try:
-        if sandbox is not None:
-            began = time.monotonic()
-            started = sandbox.ensure_up()
-            endpoint = sandbox.endpoint
-            _say(
-                f"{'started' if started else 'reusing'} the embedded sandbox at {endpoint} "
-                f"({time.monotonic() - began:.1f}s)"
-            )
-        else:
-            endpoint = given
-            _say(f"using TRACKER_SANDBOX_ENDPOINT={endpoint}; not starting or stopping it")
-        terraform = Terraform(
-            EXAMPLE,
-            work_dir,
-            {
-                "endpoint": endpoint,
-                "name": f"it-{secrets.token_hex(3)}",
-                "task_source_dir": str(TASKS / "integration_tasks"),
-                "task_modules": ["integration_tasks"],
-                "request_deadline_seconds": DEADLINE_SECONDS,
-                # the whole module, Connect resources included, on the sandbox's Connect
-                "create_connect_instance": True,
-            },
-        )
-        began = time.monotonic()
-        terraform.init()
-        terraform.apply()
-        _say(f"applied {EXAMPLE.relative_to(ROOT)} in {time.monotonic() - began:.1f}s")
-        session = boto3.Session(
-            aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
-        )
+    variables = {
+        "name": f"it-{secrets.token_hex(3)}",
+        "task_source_dir": str(TASKS / "integration_tasks"),
+        "task_modules": ["integration_tasks"],
+        "request_deadline_seconds": DEADLINE_SECONDS,
+        # the whole module, Connect resources included, on the sandbox's Connect
+        "create_connect_instance": True,
+    }
+    with deployed(EXAMPLE, variables, label="it", say=_say) as deployment:
         yield Stack(
-            endpoint, terraform.outputs(), terraform, session, sandbox.log_tail if sandbox else None
+            deployment.endpoint,
+            deployment.terraform.outputs(),
+            deployment.terraform,
+            sandbox_session(),
+            deployment.sandbox.log_tail if deployment.sandbox else None,
         )
-    finally:
-        try:
-            if terraform is not None and terraform.resources():
-                began = time.monotonic()
-                terraform.destroy()
-                _say(f"destroyed the stack in {time.monotonic() - began:.1f}s")
-                left = leftovers(endpoint, str(terraform.variables["name"]))
-                assert not left, f"destroy left resources behind: {left}"
-        finally:
-            if sandbox is not None and started:
-                sandbox.down()
-                _say("stopped the sandbox")
-            shutil.rmtree(work_dir, ignore_errors=True)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+
+import boto3
+
+from tracker_sandbox.control import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
@@ -138,3 +146,94 @@ def wait_for(
         if time.monotonic() >= deadline:
             raise TimeoutError(f"{what} did not happen within {timeout:.0f}s")
         pause.wait(interval)
+
+
+def sandbox_session() -> boto3.Session:
+    """A session with the sandbox's fake credentials."""
+    return boto3.Session(
+        aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
+    )
+
+
+def leftovers(endpoint: str, prefix: str) -> list[str]:
+    """Everything named with the stack's prefix that still exists after destroy."""
+    session = sandbox_session()
+
+    def client(service: str) -> Any:
+        return session.client(service, endpoint_url=endpoint)
+
+    found = [
+        f"table {t}" for t in client("dynamodb").list_tables()["TableNames"] if t.startswith(prefix)
+    ]
+    found += [
+        f"function {f['FunctionName']}"
+        for f in client("lambda").list_functions()["Functions"]
+        if f["FunctionName"].startswith(prefix)
+    ]
+    found += [
+        f"queue {q}" for q in client("sqs").list_queues(QueueNamePrefix=prefix).get("QueueUrls", [])
+    ]
+    found += [
+        f"log group {g['logGroupName']}"
+        for g in client("logs").describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{prefix}")[
+            "logGroups"
+        ]
+    ]
+    found += [
+        f"role {r['RoleName']}"
+        for r in client("iam").list_roles()["Roles"]
+        if r["RoleName"].startswith(prefix)
+    ]
+    return found
+
+
+@dataclass
+class Deployment:
+    endpoint: str
+    terraform: Terraform
+    sandbox: Sandbox | None
+
+
+@contextlib.contextmanager
+def deployed(
+    root: Path, variables: Mapping[str, object], *, label: str, say: Callable[[str], None]
+) -> Iterator[Deployment]:
+    """Sandbox up (unless TRACKER_SANDBOX_ENDPOINT names a running LocalStack), ``root``
+    applied with ``variables`` plus the endpoint; on exit destroyed, checked for leftovers,
+    and the sandbox stopped if this call started it."""
+    given = os.environ.get("TRACKER_SANDBOX_ENDPOINT", "").strip()
+    sandbox = None if given else Sandbox()
+    started = False
+    work_dir = Path(tempfile.mkdtemp(prefix=f"tracker-{label}-"))
+    terraform: Terraform | None = None
+    endpoint = given
+    try:
+        began = time.monotonic()
+        if sandbox is not None:
+            started = sandbox.ensure_up()
+            endpoint = sandbox.endpoint
+            say(
+                f"{'started' if started else 'reusing'} the embedded sandbox at {endpoint} "
+                f"({time.monotonic() - began:.1f}s)"
+            )
+        else:
+            say(f"using TRACKER_SANDBOX_ENDPOINT={endpoint}; not starting or stopping it")
+        terraform = Terraform(root, work_dir, {"endpoint": endpoint, **variables})
+        began = time.monotonic()
+        terraform.init()
+        terraform.apply()
+        say(f"applied {root.relative_to(ROOT)} in {time.monotonic() - began:.1f}s")
+        yield Deployment(endpoint, terraform, sandbox)
+    finally:
+        try:
+            if terraform is not None and terraform.resources():
+                began = time.monotonic()
+                terraform.destroy()
+                say(f"destroyed {root.relative_to(ROOT)} in {time.monotonic() - began:.1f}s")
+                left = leftovers(endpoint, str(terraform.variables["name"]))
+                assert not left, f"destroy left resources behind: {left}"
+        finally:
+            if sandbox is not None and started:
+                sandbox.down()
+                say("stopped the sandbox")
+            shutil.rmtree(work_dir, ignore_errors=True)

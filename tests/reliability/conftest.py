@@ -13,10 +13,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -25,14 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.config import Config
 
 from connect_tracker.replay import as_event_record
-from tests.integration.conftest import TERMINAL, Stack, connect_event, leftovers
-from tests.integration.stack import Terraform, wait_for
-from tracker_sandbox.control import Sandbox
+from tests.integration.conftest import TERMINAL, Stack, connect_event
+from tests.integration.stack import deployed, sandbox_session, wait_for
 
 STACK_DIR = Path(__file__).parent / "stack"
 TASKS_DIR = Path(__file__).parent / "tasks"
@@ -262,53 +258,18 @@ def kill_environment(pid: int) -> None:
 
 @pytest.fixture(scope="session")
 def fault_stack() -> Iterator[FaultStack]:
-    given = os.environ.get("TRACKER_SANDBOX_ENDPOINT", "").strip()
-    sandbox = None if given else Sandbox()
-    started = False
-    work_dir = Path(tempfile.mkdtemp(prefix="tracker-rel-"))
-    terraform: Terraform | None = None
-    endpoint = given
-    try:
-        if sandbox is not None:
-            began = time.monotonic()
-            started = sandbox.ensure_up()
-            endpoint = sandbox.endpoint
-            say(
-                f"{'started' if started else 'reusing'} the sandbox at {endpoint} "
-                f"({time.monotonic() - began:.1f}s)"
-            )
-        terraform = Terraform(
-            STACK_DIR,
-            work_dir,
-            {
-                "endpoint": endpoint,
-                "name": f"rel-{secrets.token_hex(3)}",
-                "request_deadline_seconds": DEADLINE_SECONDS,
-            },
-        )
-        began = time.monotonic()
-        terraform.init()
-        terraform.apply()
-        say(f"applied the fault stack in {time.monotonic() - began:.1f}s")
-        session = boto3.Session(
-            aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
-        )
+    variables = {
+        "name": f"rel-{secrets.token_hex(3)}",
+        "request_deadline_seconds": DEADLINE_SECONDS,
+    }
+    with deployed(STACK_DIR, variables, label="rel", say=say) as deployment:
         yield FaultStack(
-            endpoint, terraform.outputs(), terraform, session, sandbox.log_tail if sandbox else None
+            deployment.endpoint,
+            deployment.terraform.outputs(),
+            deployment.terraform,
+            sandbox_session(),
+            deployment.sandbox.log_tail if deployment.sandbox else None,
         )
-    finally:
-        try:
-            if terraform is not None and terraform.resources():
-                began = time.monotonic()
-                terraform.destroy()
-                say(f"destroyed the fault stack in {time.monotonic() - began:.1f}s")
-                left = leftovers(endpoint, str(terraform.variables["name"]))
-                assert not left, f"destroy left resources behind: {left}"
-        finally:
-            if sandbox is not None and started:
-                sandbox.down()
-                say("stopped the sandbox")
-            shutil.rmtree(work_dir, ignore_errors=True)
 
 
 def wait_until(probe: Any, *, timeout: float, what: str, interval: float = 0.25) -> Any:
