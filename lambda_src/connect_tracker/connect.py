@@ -133,6 +133,16 @@ def not_found_response(request_id: str) -> dict[str, str]:
     }
 
 
+def unknown_response(request_id: str) -> dict[str, str]:
+    """The checker's answer when the table did not answer: poll again."""
+    return {
+        "RequestId": request_id,
+        "Status": Status.UNKNOWN.value,
+        "ErrorCode": ErrorCode.STORE_UNAVAILABLE.value,
+        "ErrorMessage": "the tracker table did not answer in time; poll again",
+    }
+
+
 def rejection_response(rejection: RequestRejected) -> dict[str, str]:
     return {
         "Status": Status.INVALID_REQUEST.value,

@@ -33,7 +33,11 @@ MAX_ERROR_MESSAGE_CHARS = 1_000
 
 
 class Status(StrEnum):
-    """Where a request stands. The first five are stored; the last two are answers only."""
+    """Where a request stands. The first five are stored; the last three are answers only.
+
+    ``UNKNOWN`` is the checker's answer when the table did not answer in time: the request
+    may be anywhere, so the flow polls again (its loop count still bounds the wait).
+    """
 
     PENDING = "PENDING"
     RUNNING = "RUNNING"
@@ -42,6 +46,7 @@ class Status(StrEnum):
     TIMED_OUT = "TIMED_OUT"
     NOT_FOUND = "NOT_FOUND"
     INVALID_REQUEST = "INVALID_REQUEST"
+    UNKNOWN = "UNKNOWN"
 
     @property
     def is_terminal(self) -> bool:
@@ -72,6 +77,7 @@ class ErrorCode(StrEnum):
     RESULT_TOO_LARGE = "RESULT_TOO_LARGE"
     DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED"
     PROCESSOR_TIME_EXHAUSTED = "PROCESSOR_TIME_EXHAUSTED"
+    STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
 
 
 class RequestRejected(ValueError):

@@ -9,7 +9,7 @@ from connect_tracker import connect
 from connect_tracker.config import Settings
 from connect_tracker.domain import RequestRejected, new_request
 from connect_tracker.logs import log_event, redact_parameters
-from connect_tracker.store import TrackerStore
+from connect_tracker.store import StoreUnavailable, TrackerStore
 
 Clock = Callable[[], float]
 
@@ -49,15 +49,31 @@ def submit_request(
 
 
 def check_request(event: object, store: TrackerStore, clock: Clock) -> dict[str, str]:
-    """Answer where a request stands; never raises on bad input.
+    """Answer where a request stands; never raises.
 
     A request still open past its deadline is sealed ``TIMED_OUT`` here, so a caller is
-    never left waiting on a processor that died.
+    never left waiting on a processor that died. When the table does not answer in time
+    the answer is ``Status=UNKNOWN`` with ``ErrorCode=STORE_UNAVAILABLE``: the flow polls
+    again, and the next poll that reaches the table answers (and seals) as usual.
     """
     try:
         request_id = connect.requested_id(connect.parse_contact_event(event))
     except RequestRejected as rejection:
         return _rejected("check.rejected", event, rejection)
+    try:
+        return _answer(event, request_id, store, clock)
+    except StoreUnavailable as error:
+        log_event(
+            logging.WARNING,
+            "check.store_unavailable",
+            contact_id=_contact_id_of(event),
+            request_id=request_id,
+            error_message=str(error),
+        )
+        return connect.unknown_response(request_id)
+
+
+def _answer(event: object, request_id: str, store: TrackerStore, clock: Clock) -> dict[str, str]:
     request = store.get(request_id)
     if request is None:
         log_event(

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import logging
+
 import boto3
 import pytest
 
 from connect_tracker.config import Settings
 from connect_tracker.handlers import _runtime, checker, writer
 from connect_tracker.service import check_request, submit_request
-from connect_tracker.store import StoreUnavailable
+from connect_tracker.store import DynamoDBTrackerStore, StoreUnavailable
 from tests.functional.conftest import TABLE, item
 
 
@@ -126,7 +128,44 @@ def test_a_terminal_request_is_never_resealed(writer_event, checker_event):
     )
 
 
-def test_an_unreachable_table_raises_for_the_flow_error_branch(checker_event):
+def test_an_unreachable_table_is_answered_unknown_so_the_flow_polls_again(checker_event, caplog):
+    request_id = "6f1c1d3e-5a43-4f7e-9c1b-0b7a3c2de0a1"
     boto3.client("dynamodb").delete_table(TableName=TABLE)
-    with pytest.raises(StoreUnavailable):
-        checker.handler(checker_event("6f1c1d3e-5a43-4f7e-9c1b-0b7a3c2de0a1"), None)
+    with caplog.at_level(logging.INFO):
+        answer = checker.handler(checker_event(request_id), None)
+    assert answer == {
+        "RequestId": request_id,
+        "Status": "UNKNOWN",
+        "ErrorCode": "STORE_UNAVAILABLE",
+        "ErrorMessage": "the tracker table did not answer in time; poll again",
+    }
+    record = next(r for r in caplog.records if r.getMessage() == "check.store_unavailable")
+    assert record.levelno == logging.WARNING
+    assert record.__dict__["request_id"] == request_id
+    assert "ResourceNotFoundException" in record.__dict__["error_message"]
+
+
+class _SealFails:
+    """The real store, except that sealing hits an unavailable table."""
+
+    def __init__(self, store: DynamoDBTrackerStore) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+    def seal_overdue(self, request_id: str, now: float) -> None:
+        raise StoreUnavailable("DynamoDB UpdateItem failed: ProvisionedThroughputExceededException")
+
+
+def test_a_seal_the_table_refuses_is_answered_unknown_and_the_next_poll_seals(
+    writer_event, checker_event
+):
+    settings = Settings.from_environment()
+    store = _runtime.store()
+    request_id = submit_request(writer_event("c-1"), settings, store, lambda: 1_000.0)["RequestId"]
+    late = lambda: 1_000.0 + 61  # noqa: E731 - past the 60 s deadline
+    refused = check_request(checker_event(request_id), _SealFails(store), late)  # type: ignore[arg-type]
+    assert (refused["Status"], refused["ErrorCode"]) == ("UNKNOWN", "STORE_UNAVAILABLE")
+    assert item(request_id)["Status"] == {"S": "PENDING"}  # type: ignore[index]
+    assert check_request(checker_event(request_id), store, late)["Status"] == "TIMED_OUT"

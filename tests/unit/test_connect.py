@@ -106,6 +106,7 @@ def test_every_answer_is_a_flat_map_of_strings():
         ),
         connect.checker_response(replace(base, status=Status.TIMED_OUT)),
         connect.not_found_response(base.request_id),
+        connect.unknown_response(base.request_id),
         connect.rejection_response(RequestRejected(ErrorCode.INVALID_EVENT, "bad")),
     ]
     for answer in answers:

@@ -130,6 +130,18 @@ def test_one_failed_poll_does_not_end_the_call(rendered: str) -> None:
     assert result.success
 
 
+def test_an_unknown_answer_polls_again(rendered: str) -> None:
+    unknown = StubResponse(
+        {"RequestId": "r-1", "Status": "UNKNOWN", "ErrorCode": "STORE_UNAVAILABLE"}, 0.2
+    )
+    result = simulate_contact(
+        rendered, stubs(unknown, status("COMPLETE", Balance="1")), options=SUCCESS
+    )
+    assert [call.response["Status"] for call in result.lambda_calls[1:]] == ["UNKNOWN", "COMPLETE"]
+    assert result.path.count("poll-loop") == 2
+    assert result.success
+
+
 def test_a_slow_checker_counts_as_a_failed_poll(rendered: str) -> None:
     slow = StubResponse({"RequestId": "r-1", "Status": "COMPLETE", "Balance": "1"}, 3.5)
     result = simulate_contact(
