@@ -125,21 +125,31 @@ def checker_response(request: TrackerRequest) -> dict[str, str]:
 
 
 def not_found_response(request_id: str) -> dict[str, str]:
-    return {
-        "RequestId": request_id,
-        "Status": Status.NOT_FOUND.value,
-        "ErrorCode": Status.NOT_FOUND.value,
-        "ErrorMessage": "no request with this id (never created, or expired)",
-    }
+    return _without_request(
+        request_id,
+        Status.NOT_FOUND,
+        Status.NOT_FOUND.value,
+        "no request with this id (never created, or expired)",
+    )
 
 
 def unknown_response(request_id: str) -> dict[str, str]:
     """The checker's answer when the table did not answer: poll again."""
+    return _without_request(
+        request_id,
+        Status.UNKNOWN,
+        ErrorCode.STORE_UNAVAILABLE.value,
+        "the tracker table did not answer in time; poll again",
+    )
+
+
+def _without_request(request_id: str, status: Status, code: str, message: str) -> dict[str, str]:
+    """An answer about ``request_id`` given without reading the request itself."""
     return {
         "RequestId": request_id,
-        "Status": Status.UNKNOWN.value,
-        "ErrorCode": ErrorCode.STORE_UNAVAILABLE.value,
-        "ErrorMessage": "the tracker table did not answer in time; poll again",
+        "Status": status.value,
+        "ErrorCode": code,
+        "ErrorMessage": message,
     }
 
 
