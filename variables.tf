@@ -476,7 +476,7 @@ variable "contact_flow" {
     task_name: null (writer uses default_task) or the task the flow requests;
     task_parameters: map of parameter name -> literal or flow reference such as "$.CustomerEndpoint.Address";
     result_fields: result fields copied into contact attributes and spoken in the thank-you prompt;
-    prompts: greeting, holding, thank_you_prefix, apology (non-empty texts).
+    prompts: greeting, holding, thank_you_prefix, apology (non-empty texts; unset ones take modules/contact-flow's defaults).
   EOT
   type = object({
     name                          = optional(string)
@@ -486,11 +486,12 @@ variable "contact_flow" {
     task_name                     = optional(string)
     task_parameters               = optional(map(string), {})
     result_fields                 = optional(list(string), [])
+    # Unset prompts are left null: modules/contact-flow's defaults apply.
     prompts = optional(object({
-      greeting         = optional(string, "Thank you for calling. Let me look that up for you.")
-      holding          = optional(string, "Still working on it, thank you for holding.")
-      thank_you_prefix = optional(string, "Thank you for waiting.")
-      apology          = optional(string, "Sorry, we could not complete your request right now. Please try again later.")
+      greeting         = optional(string)
+      holding          = optional(string)
+      thank_you_prefix = optional(string)
+      apology          = optional(string)
     }), {})
   })
   default  = {}

@@ -416,6 +416,24 @@ run "connect_instance" {
   }
 }
 
+run "partial_prompts_take_the_flow_defaults" {
+  command = plan
+
+  variables {
+    contact_flow = { prompts = { greeting = "Hello from the bank." } }
+  }
+
+  assert {
+    condition = { for action in jsondecode(output.contact_flow_content).Actions : action.Identifier => action.Parameters.Text if action.Type == "MessageParticipant" } == {
+      greet               = "Hello from the bank."
+      play-holding-prompt = "Still working on it, thank you for holding."
+      thank-caller        = "Thank you for waiting."
+      apologize           = "Sorry, we could not complete your request right now. Please try again later."
+    }
+    error_message = "Prompts left unset must take modules/contact-flow's defaults; the one given must be used."
+  }
+}
+
 run "connect_switched_off_explicitly" {
   command = plan
 
