@@ -43,6 +43,8 @@ DEADLINE_SECONDS = int(os.environ.get("RELIABILITY_DEADLINE_SECONDS", "20"))
 POLL_SECONDS = float(os.environ.get("RELIABILITY_POLL_SECONDS", "3"))
 CALLER_NUMBER = "+12025550143"  # what connect_event puts in CustomerEndpoint
 SENSITIVE_PARAMETER = "AccountPin"
+#: Connect's limit on a Lambda block: a poll slower than this would take the error branch.
+CONNECT_TIME_LIMIT_SECONDS = 8.0
 
 
 def say(message: str) -> None:
@@ -299,11 +301,16 @@ def fault_stack() -> Iterator[FaultStack]:
     with deployed(STACK_DIR, variables, label="rel", say=say) as deployment:
         yield FaultStack(
             deployment.endpoint,
-            deployment.terraform.outputs(),
+            _flat(deployment.terraform.outputs()),
             deployment.terraform,
             sandbox_session(),
             deployment.sandbox.log_tail if deployment.sandbox else None,
         )
+
+
+def _flat(outputs: dict[str, Any]) -> dict[str, Any]:
+    """The stack's own outputs and, at the same level, the module's (output ``tracker``)."""
+    return {**outputs.pop("tracker"), **outputs}
 
 
 def wait_until(probe: Any, *, timeout: float, what: str, interval: float = 0.25) -> Any:

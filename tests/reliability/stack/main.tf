@@ -142,52 +142,9 @@ output "effects_table_name" {
   value       = aws_dynamodb_table.effects.name
 }
 
-output "tracker_table_name" {
-  description = "Name of the tracker table."
-  value       = module.tracker.tracker_table_name
-}
-
-output "tracker_table_stream_arn" {
-  description = "ARN of the tracker table's stream."
-  value       = module.tracker.tracker_table_stream_arn
-}
-
-output "writer_function_name" {
-  description = "Name of the writer function."
-  value       = module.tracker.writer_function_name
-}
-
-output "processor_function_name" {
-  description = "Name of the processor function."
-  value       = module.tracker.processor_function_name
-}
-
-output "checker_function_name" {
-  description = "Name of the checker function."
-  value       = module.tracker.checker_function_name
-}
-
-output "processor_function_arn" {
-  description = "ARN of the processor function."
-  value       = module.tracker.processor_function_arn
-}
-
-output "log_group_names" {
-  description = "Log group names by function (writer, processor, checker)."
-  value       = module.tracker.log_group_names
-}
-
-output "event_source_mapping_uuid" {
-  description = "UUID of the stream's event source mapping to the processor."
-  value       = module.tracker.event_source_mapping_uuid
-}
-
-output "on_failure_queue_url" {
-  description = "URL of the on-failure queue."
-  value       = module.tracker.on_failure_queue_url
-}
-
-output "on_failure_queue_arn" {
-  description = "ARN of the on-failure queue."
-  value       = module.tracker.on_failure_queue_arn
+# Every output of the module, under one name: the tests read the same names as the
+# integration tier (writer_function_name, log_group_names, ...).
+output "tracker" {
+  description = "The module's outputs."
+  value       = module.tracker
 }
