@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
 
 from connect_tracker import connect
 from connect_tracker.config import Settings
@@ -12,15 +16,70 @@ from connect_tracker.logs import log_event, redact_parameters
 from connect_tracker.store import StoreUnavailable, TrackerStore
 
 Clock = Callable[[], float]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class TimeBudget:
+    """How long a handler may keep calling the table: the invocation's time left.
+
+    ``attempt_seconds`` is the longest one store call can take (the SDK's connect plus read
+    timeout, one attempt). A call is started, or tried again, only while a whole attempt
+    still fits, ``margin_seconds`` included, so a slow table ends in a clear answer or
+    error before the function's own timeout. Without ``time_left`` (no Lambda context)
+    every call is made once. Retries are safe: creating a request is a conditional put (a
+    retry finds it and reuses it); answering a poll reads, and seals conditionally.
+    """
+
+    time_left: Callable[[], float] | None = None
+    attempt_seconds: float = 0.0
+    margin_seconds: float = 0.3
+
+    def fits(self, pause: float = 0.0) -> bool:
+        """Whether a whole attempt fits after ``pause``; always, without a clock."""
+        if self.time_left is None:
+            return True
+        return self.time_left() - pause > self.attempt_seconds + self.margin_seconds
+
+
+def with_retries(
+    call: Callable[[], T],
+    budget: TimeBudget,
+    *,
+    first: bool = True,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """``call()``, tried again after ``StoreUnavailable`` while ``budget`` fits an attempt.
+
+    ``first``: the invocation's first table call, always made; a later call is refused
+    with ``StoreUnavailable`` when no whole attempt fits any more.
+    """
+    if not first and not budget.fits():
+        raise StoreUnavailable("no time left for another table call in this invocation")
+    attempt = 0
+    while True:
+        try:
+            return call()
+        except StoreUnavailable:
+            attempt += 1
+            pause = min(0.05 * 2**attempt, 0.5) * random.uniform(0.5, 1.0)  # noqa: S311 - jitter
+            if budget.time_left is None or not budget.fits(pause):
+                raise
+            sleep(pause)
 
 
 def submit_request(
-    event: object, settings: Settings, store: TrackerStore, clock: Clock
+    event: object,
+    settings: Settings,
+    store: TrackerStore,
+    clock: Clock,
+    budget: TimeBudget | None = None,
 ) -> dict[str, str]:
     """Record the request a contact asks for, once, and answer at once.
 
     Bad input is answered with ``Status=INVALID_REQUEST`` (the flow branches on it);
-    only an unreachable table raises, which sends the flow down its error branch.
+    only a table that stays unreachable for the whole ``budget`` raises, which sends the
+    flow down its error branch.
     """
     try:
         contact_event = connect.parse_contact_event(event)
@@ -35,7 +94,7 @@ def submit_request(
         )
     except RequestRejected as rejection:
         return _rejected("request.rejected", event, rejection)
-    stored, created = store.create(request)
+    stored, created = with_retries(lambda: store.create(request), budget or TimeBudget())
     log_event(
         logging.INFO,
         "request.created" if created else "request.reused",
@@ -48,20 +107,22 @@ def submit_request(
     return connect.writer_response(stored)
 
 
-def check_request(event: object, store: TrackerStore, clock: Clock) -> dict[str, str]:
+def check_request(
+    event: object, store: TrackerStore, clock: Clock, budget: TimeBudget | None = None
+) -> dict[str, str]:
     """Answer where a request stands; never raises.
 
     A request still open past its deadline is sealed ``TIMED_OUT`` here, so a caller is
-    never left waiting on a processor that died. When the table does not answer in time
-    the answer is ``Status=UNKNOWN`` with ``ErrorCode=STORE_UNAVAILABLE``: the flow polls
-    again, and the next poll that reaches the table answers (and seals) as usual.
+    never left waiting on a processor that died. When the table does not answer within
+    ``budget`` the answer is ``Status=UNKNOWN`` with ``ErrorCode=STORE_UNAVAILABLE``: the
+    flow polls again, and the next poll that reaches the table answers (and seals) as usual.
     """
     try:
         request_id = connect.requested_id(connect.parse_contact_event(event))
     except RequestRejected as rejection:
         return _rejected("check.rejected", event, rejection)
     try:
-        return _answer(event, request_id, store, clock)
+        return _answer(event, request_id, store, clock, budget or TimeBudget())
     except StoreUnavailable as error:
         log_event(
             logging.WARNING,
@@ -73,8 +134,10 @@ def check_request(event: object, store: TrackerStore, clock: Clock) -> dict[str,
         return connect.unknown_response(request_id)
 
 
-def _answer(event: object, request_id: str, store: TrackerStore, clock: Clock) -> dict[str, str]:
-    request = store.get(request_id)
+def _answer(
+    event: object, request_id: str, store: TrackerStore, clock: Clock, budget: TimeBudget
+) -> dict[str, str]:
+    request = with_retries(lambda: store.get(request_id), budget)
     if request is None:
         log_event(
             logging.INFO, "check.not_found", contact_id=_contact_id_of(event), request_id=request_id
@@ -82,7 +145,7 @@ def _answer(event: object, request_id: str, store: TrackerStore, clock: Clock) -
         return connect.not_found_response(request_id)
     now = clock()
     if request.is_overdue(now):
-        sealed = store.seal_overdue(request_id, now)
+        sealed = with_retries(lambda: store.seal_overdue(request_id, now), budget, first=False)
         if sealed is not None:
             log_event(
                 logging.WARNING,
@@ -92,7 +155,9 @@ def _answer(event: object, request_id: str, store: TrackerStore, clock: Clock) -
                 task_name=sealed.task_name,
                 previous_status=request.status.value,
             )
-        request = sealed or store.get(request_id) or request
+        else:  # someone else finished or sealed it first: read what they wrote
+            sealed = with_retries(lambda: store.get(request_id), budget, first=False)
+        request = sealed or request
     log_event(
         logging.INFO,
         "check.answered",

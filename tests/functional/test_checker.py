@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import boto3
 import pytest
@@ -143,6 +144,36 @@ def test_an_unreachable_table_is_answered_unknown_so_the_flow_polls_again(checke
     assert record.levelno == logging.WARNING
     assert record.__dict__["request_id"] == request_id
     assert "ResourceNotFoundException" in record.__dict__["error_message"]
+
+
+class _Ticking:
+    """A Lambda context whose time runs out for real."""
+
+    def __init__(self, seconds: float) -> None:
+        self._ends = time.monotonic() + seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int((self._ends - time.monotonic()) * 1000)
+
+
+def test_within_its_time_the_checker_tries_again_then_answers_unknown(
+    checker_event, caplog, monkeypatch
+):
+    boto3.client("dynamodb").delete_table(TableName=TABLE)
+    attempts: list[float] = []
+    get = DynamoDBTrackerStore.get
+
+    def counted(self: DynamoDBTrackerStore, request_id: str) -> object:
+        attempts.append(time.monotonic())
+        return get(self, request_id)
+
+    monkeypatch.setattr(DynamoDBTrackerStore, "get", counted)
+    context = _Ticking(_runtime.ATTEMPT_SECONDS + 1.0)  # about 0.7 s to retry in
+    answer = checker.handler(checker_event("6f1c1d3e-5a43-4f7e-9c1b-0b7a3c2de0a1"), context)
+    assert answer["Status"] == "UNKNOWN"
+    assert len(attempts) > 1  # a fast failure is tried again
+    # ...and no attempt was started that could outlast the invocation
+    assert context.get_remaining_time_in_millis() > 0
 
 
 class _SealFails:

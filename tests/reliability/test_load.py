@@ -16,7 +16,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from reliability_tasks import expected_result
 
-from tests.reliability.conftest import POLL_SECONDS, ContactRun, FaultStack, say, wait_until
+from tests.reliability.conftest import (
+    CONNECT_TIME_LIMIT_SECONDS,
+    POLL_SECONDS,
+    ContactRun,
+    FaultStack,
+    say,
+    wait_until,
+)
 
 pytestmark = pytest.mark.load
 
@@ -84,7 +91,13 @@ def test_a_thousand_contacts_in_bursts_of_fifty(fault_stack: FaultStack):
     )
     say(f"load: completion seen by the flow (submit -> terminal poll): {distribution(seen)}")
     say(f"load: completion in the table (CreatedAt -> CompletedAt): {distribution(processed)}")
-    say(f"load: checker poll latency: {distribution(latency)}")
+    # Measured, not asserted: the emulator's invoke queueing on a shared runner, not the
+    # function, makes the slowest polls; in Connect such a poll takes the error branch.
+    slow = sum(seconds > CONNECT_TIME_LIMIT_SECONDS for seconds in latency)
+    say(
+        f"load: checker poll latency: {distribution(latency)}; {slow} over Connect's "
+        f"{CONNECT_TIME_LIMIT_SECONDS:g}s limit"
+    )
     assert not errors, errors[:5]  # the writer and the checker answered every call
     assert len(ids) == CONTACTS
     assert len(set(ids)) == CONTACTS  # one request per contact, none merged

@@ -7,6 +7,14 @@ import pytest
 from connect_tracker.handlers import _runtime
 
 
+class LambdaContext:
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int(self.seconds * 1000)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     for cached in (_runtime.settings, _runtime.dynamodb_client, _runtime.store):
@@ -44,8 +52,17 @@ def test_inside_lambda_only_the_given_builders_run(monkeypatch):
 
 def test_the_interactive_sdk_budget_fits_the_default_function_timeout():
     config = _runtime._CLIENT_CONFIGS[False]
-    attempts = config.retries["total_max_attempts"]
-    assert attempts * (config.connect_timeout + config.read_timeout) < 5
+    assert config.retries["total_max_attempts"] == 1  # the handler retries, within its time
+    assert config.connect_timeout + config.read_timeout == _runtime.ATTEMPT_SECONDS
+    budget = _runtime.budget(LambdaContext(5))
+    assert budget.attempt_seconds + budget.margin_seconds < 5
+    assert budget.fits()
+    assert not _runtime.budget(LambdaContext(3)).fits()
+
+
+def test_without_a_context_the_budget_has_no_clock():
+    assert _runtime.budget(None).time_left is None
+    assert _runtime.budget(object()).time_left is None
 
 
 def test_a_failure_is_left_for_the_first_invoke(monkeypatch):

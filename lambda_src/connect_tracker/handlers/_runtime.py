@@ -12,21 +12,27 @@ import boto3
 from botocore.config import Config
 
 from connect_tracker.config import Settings
+from connect_tracker.service import TimeBudget
 from connect_tracker.store import DynamoDBTrackerStore
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
-# Connect waits at most 8 s for the writer and the checker, whose timeout defaults to 5 s:
-# their whole SDK budget (2 attempts of at most 1 s to connect + 1 s to read, plus backoff)
-# stays inside it, so a slow table fails fast to the flow's next poll or error branch
-# instead of timing the function out. The processor is waited on by nobody: it may retry
-# longer before the record is reported for redelivery.
+# Connect waits at most 8 s for the writer and the checker, whose timeout defaults to 5 s.
+# Their client makes one attempt per call (at most 1 s to connect + 2 s to read) and the
+# handler tries again only while a whole attempt still fits in the invocation's time left
+# (service.TimeBudget): a slow table ends in an answer (checker: UNKNOWN) or a clear error
+# (writer) before the function times out, and an attempt that is merely slow is waited on
+# rather than abandoned and sent again to a table that is already struggling. The
+# processor is waited on by nobody: its SDK retries longer before the record is reported
+# for redelivery.
+_CONNECT_SECONDS = 1
+_READ_SECONDS = 2
 _CLIENT_CONFIGS = {
     False: Config(
-        connect_timeout=1,
-        read_timeout=1,
-        retries={"total_max_attempts": 2, "mode": "standard"},
+        connect_timeout=_CONNECT_SECONDS,
+        read_timeout=_READ_SECONDS,
+        retries={"total_max_attempts": 1, "mode": "standard"},
         tcp_keepalive=True,
     ),
     True: Config(
@@ -36,6 +42,8 @@ _CLIENT_CONFIGS = {
         tcp_keepalive=True,
     ),
 }
+#: The longest one writer or checker store call can take: one attempt's connect + read.
+ATTEMPT_SECONDS = float(_CONNECT_SECONDS + _READ_SECONDS)
 
 
 # At DEBUG the SDK logs whole request bodies, caller numbers and parameters included: keep
@@ -61,6 +69,14 @@ def store(patient: bool = False) -> DynamoDBTrackerStore:
     return DynamoDBTrackerStore(
         dynamodb_client(patient), current.table_name, consistent_read=current.consistent_read
     )
+
+
+def budget(context: object) -> TimeBudget:
+    """The invocation's time budget from the Lambda context; one attempt per call without."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if not callable(remaining):
+        return TimeBudget()
+    return TimeBudget(time_left=lambda: remaining() / 1000, attempt_seconds=ATTEMPT_SECONDS)
 
 
 def prewarm(*builders: Callable[[], object]) -> None:

@@ -11,4 +11,4 @@ _runtime.prewarm()
 
 
 def handler(event: object, context: object) -> dict[str, str]:
-    return check_request(event, _runtime.store(), time.time)
+    return check_request(event, _runtime.store(), time.time, _runtime.budget(context))

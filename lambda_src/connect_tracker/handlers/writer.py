@@ -11,4 +11,6 @@ _runtime.prewarm()
 
 
 def handler(event: object, context: object) -> dict[str, str]:
-    return submit_request(event, _runtime.settings(), _runtime.store(), time.time)
+    return submit_request(
+        event, _runtime.settings(), _runtime.store(), time.time, _runtime.budget(context)
+    )
