@@ -46,29 +46,36 @@ print(json.dumps({"init": init, "first": timings[0], "second": timings[1],
 """
 
 
+_LAZY_SHIM = """
+class _LazyBoto3:  # lazy variant: boto3 and botocore are imported by the first client
+    def client(self, service, config=None):
+        import boto3
+        from botocore.config import Config as _Config
+
+        return boto3.client(service, config=_Config(**config) if config else None)
+
+
+boto3 = _LazyBoto3()
+
+
+def Config(**settings):  # lazy variant: kept as keywords until client() builds it
+    return settings
+"""
+
+
 def _lazy_copy(package: Path, target: Path) -> None:
-    """The package with boto3/botocore imported on first use instead of at import."""
+    """The package with boto3/botocore imported on first use instead of at import.
+
+    Only the two import lines of ``_runtime`` are replaced (by a shim with the same names),
+    so the variant follows whatever the shipped ``_runtime`` does with them.
+    """
     shutil.copytree(package, target)
     runtime = target / "connect_tracker" / "handlers" / "_runtime.py"
     text = runtime.read_text()
-    replacements = [
-        ("import boto3\nfrom botocore.config import Config\n", ""),
-        (
-            "_CLIENT_CONFIG = Config(",
-            "def _client_config():  # lazy variant\n"
-            "    from botocore.config import Config\n\n"
-            "    return Config(",
-        ),
-        (
-            '    return boto3.client("dynamodb", config=_CLIENT_CONFIG)',
-            '    import boto3\n\n    return boto3.client("dynamodb", config=_client_config())',
-        ),
-    ]
-    for old, new in replacements:
-        if old not in text:
-            raise RuntimeError(f"lazy variant: {old!r} not found in _runtime.py")
-        text = text.replace(old, new)
-    runtime.write_text(text)
+    imports = "import boto3\nfrom botocore.config import Config\n"
+    if imports not in text:
+        raise RuntimeError(f"lazy variant: {imports!r} not found in _runtime.py")
+    runtime.write_text(text.replace(imports, _LAZY_SHIM))
 
 
 def _median(values: list[float]) -> float:
