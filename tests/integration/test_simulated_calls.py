@@ -75,7 +75,7 @@ LOOP_HEAD = [
 ]
 POLL = ["poll-loop", "play-holding-prompt", "invoke-checker", "check-request-status"]
 WRITER_REFUSED_PATH = ["greet", "invoke-writer", "check-writer-status", "apologize", "disconnect"]
-WRITER_FAILED_PATH = ["greet", "invoke-writer", "apologize", "disconnect"]
+WRITER_FAILED_PATH = ["greet", "invoke-writer", "retry-writer", "apologize", "disconnect"]
 
 
 @dataclass(frozen=True)
@@ -392,7 +392,8 @@ def test_a_writer_refusing_the_request_ends_with_the_apology(
 def test_a_failing_writer_takes_the_error_branch_to_the_apology(
     stack: Stack, variants: Variants, lambda_invoker: Boto3LambdaInvoker
 ):
-    """The writer function itself fails (its table is unreachable): Connect's error branch."""
+    """The writer function itself fails (its table is unreachable): Connect's error branch
+    invokes it once more (it is idempotent), then apologizes."""
     result, summary = place_call(
         stack,
         variants.flows["broken_writer"],
@@ -404,12 +405,13 @@ def test_a_failing_writer_takes_the_error_branch_to_the_apology(
     assert not summary["success"], transcript
     assert summary["ended_by"] == "DisconnectParticipant"
     assert summary["path"] == WRITER_FAILED_PATH
-    assert len(summary["lambda_calls"]) == 1
-    writer = summary["lambda_calls"][0]
-    assert writer["function_arn"] == variants.broken_writer_arn
-    assert writer["outcome"] == "error"
-    assert writer["error_kind"] == "FunctionError", transcript
-    assert "ResourceNotFoundException" in writer["error"]
+    assert len(summary["lambda_calls"]) == 2
+    for writer in summary["lambda_calls"]:
+        assert writer["function_arn"] == variants.broken_writer_arn
+        assert writer["outcome"] == "error"
+        assert writer["error_kind"] == "FunctionError", transcript
+        assert "ResourceNotFoundException" in writer["error"]
     steps = {step["action"]: step for step in summary["steps"]}
-    assert steps["invoke-writer"]["next_action"] == "apologize"
+    assert steps["invoke-writer"]["next_action"] == "retry-writer"
+    assert steps["retry-writer"]["next_action"] == "apologize"
     assert prompt_texts(summary) == ["Hello.", "Sorry, goodbye."]

@@ -62,6 +62,8 @@ class ContactRun:
     #: (poll started, poll answered, answer) for every checker poll
     polls: list[tuple[float, float, dict[str, str]]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: what the first writer call failed with, when the flow's retry-writer was needed
+    writer_retried: str = ""
     terminal_at: float | None = None
 
     @property
@@ -156,10 +158,15 @@ class FaultStack(Stack):
         return self.follow(self.start_contact(parameters), poll_seconds=poll_seconds)
 
     def start_contact(self, parameters: Mapping[str, str]) -> ContactRun:
-        """The flow's first block: the writer records the request."""
+        """The flow's first blocks: the writer records the request; on an error the flow
+        invokes it once more (``retry-writer``: the writer is idempotent)."""
         run = ContactRun(str(uuid.uuid4()), dict(parameters))
         run.submitted_at = time.time()
-        written, error = self.call("writer", connect_event(run.contact_id, run.parameters))
+        event = connect_event(run.contact_id, run.parameters)
+        written, error = self.call("writer", event)
+        if written is None:
+            run.writer_retried = error
+            written, error = self.call("writer", event)
         if written is None:
             run.errors.append(f"writer: {error}")
         else:

@@ -81,11 +81,14 @@ def test_a_thousand_contacts_in_bursts_of_fifty(fault_stack: FaultStack):
     polls = sum(len(run.polls) for run in runs)
     # UNKNOWN (STORE_UNAVAILABLE) is an answer: the table was slow, the flow polls again.
     unknown = sum(answer.get("Status") == "UNKNOWN" for run in runs for *_, answer in run.polls)
+    retried = [run.writer_retried[:80] for run in runs if run.writer_retried]
     latency = sorted(end - asked for run in runs for asked, end, _ in run.polls) or [0.0]
     say(
         f"load: {CONTACTS} contacts in bursts of {BURST} in {elapsed:.0f}s; final answers "
         f"{dict(statuses)}; distinct requests {len(set(ids))}; task runs per request "
-        f"{dict(Counter(runs_per_request))}; {CONTACTS} writer calls, {polls} answered checker "
+        f"{dict(Counter(runs_per_request))}; {CONTACTS} contacts' writer calls "
+        f"({len(retried)} retried by the flow's retry-writer: {dict(Counter(retried))}), "
+        f"{polls} answered checker "
         f"polls (interval {POLL_SECONDS:g}s) of which {unknown} UNKNOWN, {len(errors)} failed "
         f"calls {dict(kinds)}"
     )

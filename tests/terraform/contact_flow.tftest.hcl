@@ -88,6 +88,20 @@ run "structure" {
     error_message = "Status branches must follow the documented flow."
   }
   assert {
+    condition = {
+      for action in jsondecode(output.content).Actions : action.Identifier => action.Transitions.Errors[0].NextAction if action.Type == "InvokeLambdaFunction"
+      } == {
+      "invoke-writer"  = "retry-writer"
+      "retry-writer"   = "apologize"
+      "invoke-checker" = "poll-loop"
+    }
+    error_message = "A writer error must retry the (idempotent) writer once, then apologize; a checker error must poll again."
+  }
+  assert {
+    condition     = length(distinct([for action in jsondecode(output.content).Actions : action.Parameters if startswith(action.Identifier, "invoke-writer") || action.Identifier == "retry-writer"])) == 1
+    error_message = "The writer's retry must send exactly what the first call sent."
+  }
+  assert {
     condition     = [for action in jsondecode(output.content).Actions : action.Identifier if action.Type == "DisconnectParticipant"] == ["disconnect"]
     error_message = "The flow must end in one disconnect."
   }

@@ -406,9 +406,10 @@ run "connect_instance" {
   assert {
     condition = [for action in jsondecode(output.contact_flow_content).Actions : action.Parameters.LambdaFunctionARN if action.Type == "InvokeLambdaFunction"] == [
       "arn:aws:lambda:eu-west-1:111122223333:function:test-writer",
+      "arn:aws:lambda:eu-west-1:111122223333:function:test-writer",
       "arn:aws:lambda:eu-west-1:111122223333:function:test-checker",
     ]
-    error_message = "The flow must invoke the module's writer, then its checker."
+    error_message = "The flow must invoke the module's writer (again once on an error), then its checker."
   }
   assert {
     condition     = [for action in jsondecode(output.contact_flow_content).Actions : action.Parameters.LambdaInvocationAttributes if action.Identifier == "invoke-writer"][0] == { AccountId = "$.Attributes.AccountId", Caller = "$.CustomerEndpoint.Address", TaskName = "simulated_backend" }

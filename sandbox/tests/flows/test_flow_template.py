@@ -74,10 +74,11 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> str:
     return completed.stdout
 
 
-def stubs(*checker: Any, writer: Any = None) -> StubInvoker:
+def stubs(*checker: Any, writer: Any = None, writers: list[Any] | None = None) -> StubInvoker:
     return StubInvoker(
         {
-            WRITER_ARN: [writer or StubResponse({"RequestId": "r-1", "Status": "PENDING"}, 0.4)],
+            WRITER_ARN: writers
+            or [writer or StubResponse({"RequestId": "r-1", "Status": "PENDING"}, 0.4)],
             CHECKER_ARN: list(checker)
             or [StubResponse({"RequestId": "r-1", "Status": "PENDING"}, 0.2)],
         }
@@ -168,3 +169,27 @@ def test_a_refusing_writer_ends_with_the_apology(rendered: str) -> None:
         "apologize",
         "disconnect",
     ]
+
+
+WRITER_FAILED = StubResponse({"errorMessage": "throttled"}, 0.2, function_error="Unhandled")
+
+
+def test_a_failed_writer_call_is_retried_once(rendered: str) -> None:
+    pending = StubResponse({"RequestId": "r-1", "Status": "PENDING"}, 0.4)
+    result = simulate_contact(
+        rendered,
+        stubs(status("COMPLETE", Balance="1"), writers=[WRITER_FAILED, pending]),
+        options=SUCCESS,
+    )
+    assert result.path[:4] == ["greet", "invoke-writer", "retry-writer", "check-writer-status"]
+    assert [call.ok for call in result.lambda_calls[:2]] == [False, True]
+    assert result.lambda_calls[1].parameters == result.lambda_calls[0].parameters
+    assert result.success
+
+
+def test_a_writer_failing_twice_ends_with_the_apology(rendered: str) -> None:
+    result = simulate_contact(
+        rendered, stubs(writers=[WRITER_FAILED, WRITER_FAILED]), options=SUCCESS
+    )
+    assert result.path == ["greet", "invoke-writer", "retry-writer", "apologize", "disconnect"]
+    assert not result.success
