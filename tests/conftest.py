@@ -13,6 +13,16 @@ import pytest
 EVENTS = Path(__file__).parent / "events"
 
 
+class LambdaContext:
+    """The part of Lambda's context object the handlers read: the invocation's time left."""
+
+    def __init__(self, seconds: float = 900) -> None:
+        self._seconds = seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int(self._seconds * 1000)
+
+
 def load_event(name: str) -> dict[str, Any]:
     return copy.deepcopy(json.loads((EVENTS / f"{name}.json").read_text()))
 

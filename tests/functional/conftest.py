@@ -19,6 +19,7 @@ from moto import mock_aws
 from connect_tracker.handlers import _runtime
 from connect_tracker.handlers import processor as processor_handler
 from connect_tracker.tasks import RetryableTaskError, TaskContext, TaskError, task
+from tests.conftest import LambdaContext
 
 TABLE = "tracker-test"
 
@@ -162,16 +163,6 @@ class StreamReader:
 @pytest.fixture
 def stream() -> StreamReader:
     return StreamReader()
-
-
-class LambdaContext:
-    """The part of Lambda's context object the processor reads."""
-
-    def __init__(self, seconds: float = 900) -> None:
-        self._seconds = seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        return int(self._seconds * 1000)
 
 
 def batch(records: list[dict[str, Any]]) -> dict[str, Any]:

@@ -5,14 +5,7 @@ from __future__ import annotations
 import pytest
 
 from connect_tracker.handlers import _runtime
-
-
-class LambdaContext:
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        return int(self.seconds * 1000)
+from tests.conftest import LambdaContext
 
 
 @pytest.fixture(autouse=True)
