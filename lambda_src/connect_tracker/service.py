@@ -41,6 +41,10 @@ class TimeBudget:
             return True
         return self.time_left() - pause > self.attempt_seconds + self.margin_seconds
 
+    def may_retry(self, pause: float) -> bool:
+        """Whether a failed call may be tried again after ``pause``; never, without a clock."""
+        return self.time_left is not None and self.fits(pause)
+
 
 def with_retries(
     call: Callable[[], T],
@@ -63,7 +67,7 @@ def with_retries(
         except StoreUnavailable:
             attempt += 1
             pause = min(0.05 * 2**attempt, 0.5) * random.uniform(0.5, 1.0)  # noqa: S311 - jitter
-            if budget.time_left is None or not budget.fits(pause):
+            if not budget.may_retry(pause):
                 raise
             sleep(pause)
 
@@ -155,9 +159,9 @@ def _answer(
                 task_name=sealed.task_name,
                 previous_status=request.status.value,
             )
+            request = sealed
         else:  # someone else finished or sealed it first: read what they wrote
-            sealed = with_retries(lambda: store.get(request_id), budget, first=False)
-        request = sealed or request
+            request = with_retries(lambda: store.get(request_id), budget, first=False) or request
     log_event(
         logging.INFO,
         "check.answered",
