@@ -121,10 +121,17 @@ def pid_alive(pid: int) -> bool:
     return _read_stat(pid) is not None
 
 
-def read_pid(paths: config.Paths) -> int | None:
+def _pid_file_number(paths: config.Paths, index: int) -> int | None:
+    """Word ``index`` of the pid file ("<pid> <port>") as a number; None when absent."""
     try:
-        pid = int(paths.pid_file.read_text(encoding="utf-8").split()[0])
-    except (FileNotFoundError, ValueError):
+        return int(paths.pid_file.read_text(encoding="utf-8").split()[index])
+    except (FileNotFoundError, ValueError, IndexError):
+        return None
+
+
+def read_pid(paths: config.Paths) -> int | None:
+    pid = _pid_file_number(paths, 0)
+    if pid is None:
         return None
     info = _read_stat(pid)
     # A recycled PID is not ours: LocalStack leads its own session.
@@ -239,11 +246,7 @@ def localstack_environment(paths: config.Paths, port: int) -> dict[str, str]:
 
 def read_port(paths: config.Paths) -> int | None:
     """The port the running sandbox of this state folder listens on (second pid-file word)."""
-    try:
-        words = paths.pid_file.read_text(encoding="utf-8").split()
-        return int(words[1])
-    except (FileNotFoundError, ValueError, IndexError):
-        return None
+    return _pid_file_number(paths, 1)
 
 
 def check_startable(paths: config.Paths, port: int) -> int | None:
