@@ -42,6 +42,7 @@ class Conditions(Enum):
     COMPARE = "compare"  # one or more operator conditions on the compared value
     LOOP = "loop"  # exactly Equals ContinueLooping and Equals DoneLooping
     WAIT = "wait"  # Equals WaitCompleted (plus one per configured event)
+    TRUE_FALSE = "true-false"  # exactly Equals True and Equals False
     ANY = "any"  # outcomes depend on the configuration (menus, bots, views): not checked
 
 
@@ -68,6 +69,8 @@ class ActionSpec:
     closed: bool = True
     #: Groups of parameters of which at least one must be given.
     any_of: tuple[tuple[str, ...], ...] = ()
+    #: Parameters that must be one whole reference ("cannot be set statically").
+    reference_only: tuple[str, ...] = ()
 
     @property
     def is_terminal(self) -> bool:
@@ -88,6 +91,7 @@ def _spec(
     source: str = "",
     closed: bool = True,
     any_of: tuple[tuple[str, ...], ...] = (),
+    reference_only: tuple[str, ...] = (),
 ) -> ActionSpec:
     return ActionSpec(
         type=type_,
@@ -101,6 +105,7 @@ def _spec(
         source=source,
         closed=closed,
         any_of=any_of,
+        reference_only=reference_only,
     )
 
 
@@ -118,9 +123,10 @@ def _open(
     required: tuple[str, ...] = (),
     optional: tuple[str, ...] = (),
     errors: tuple[str, ...] = ("NoMatchingError",),
-    conditions: Conditions = Conditions.NONE,
+    conditions: Conditions = Conditions.ANY,
     ends_flow: bool = False,
     any_of: tuple[tuple[str, ...], ...] = (),
+    reference_only: tuple[str, ...] = (),
     summary: str,
 ) -> ActionSpec:
     """A catalogued type checked for what its page requires (see the module docstring)."""
@@ -136,6 +142,7 @@ def _open(
         source=_page(slug),
         closed=False,
         any_of=any_of,
+        reference_only=reference_only,
     )
 
 
@@ -286,6 +293,7 @@ _CATALOGUED: tuple[ActionSpec, ...] = (
         "InvokeFlowModule",
         "flow-language-actions-invoke-flow-module",
         required=("FlowModuleId",),
+        conditions=Conditions.NONE,
         summary="run a flow module, then continue",
     ),
     # SourceEndpoint, DestinationEndpoint, ContactFlowArn, ContactSubtype; the page marks
@@ -295,6 +303,7 @@ _CATALOGUED: tuple[ActionSpec, ...] = (
         "contact-actions-startoutboundchatcontact",
         required=("SourceEndpoint", "DestinationEndpoint", "ContactFlowArn", "ContactSubtype"),
         optional=("InitialSystemMessage", "RelatedContact"),
+        conditions=Conditions.NONE,
         summary="start an outbound SMS chat contact",
     ),
     _open(
@@ -322,10 +331,14 @@ _CATALOGUED: tuple[ActionSpec, ...] = (
         summary="remove tags from the contact (exported spelling of UnTagContact)",
     ),
     _open("UpdateCase", "updatecase", summary="update a case (Cases)"),
+    # "CallbackNumber: ... Must be a single, valid JSONPath reference, and cannot be set
+    # statically."; errors InvalidCallbackNumber, CallbackNumberNotDialable.
     _open(
         "UpdateContactCallbackNumber",
         "contact-actions-updatecontactcallbacknumber",
         required=("CallbackNumber",),
+        errors=("InvalidCallbackNumber", "CallbackNumberNotDialable"),
+        reference_only=("CallbackNumber",),
         summary="set the callback number",
     ),
     _open(
@@ -381,10 +394,13 @@ _CATALOGUED: tuple[ActionSpec, ...] = (
         summary="hold or resume the previous participant (AgentOnHold, CustomerOnHold, OffHold)",
     ),
     # Flow control actions -----------------------------------------------------------
+    # "There must be a Condition provided for Equals True and a Condition for Equals
+    # False, and no other conditions."
     _open(
         "CheckHoursOfOperation",
         "flow-control-actions-checkhoursofoperation",
-        conditions=Conditions.ANY,
+        optional=("HoursOfOperationId",),
+        conditions=Conditions.TRUE_FALSE,
         summary="branch on whether the hours of operation are in effect",
     ),
     _open(
@@ -405,9 +421,12 @@ _CATALOGUED: tuple[ActionSpec, ...] = (
         conditions=Conditions.ANY,
         summary="branch on a Voice ID result",
     ),
+    # "Parameter object: { }"; a chain of less-than comparisons on a random 1-100;
+    # "NoMatchingCondition if no Condition matches".
     _open(
         "DistributeByPercentage",
         "flow-control-actions-distributebypercentage",
+        errors=("NoMatchingCondition",),
         conditions=Conditions.ANY,
         summary="branch at random by percentages",
     ),
@@ -426,6 +445,7 @@ _CATALOGUED: tuple[ActionSpec, ...] = (
         "flow-control-actions-updateflowattributes",
         required=("FlowAttributes",),
         errors=(),
+        conditions=Conditions.NONE,
         summary="set flow attributes ($.FlowAttributes.*), not carried to other flows",
     ),
     # The page is titled UpdateRoutingCriteria ("RoutingCriteria: Required"); AWS's own
@@ -539,6 +559,7 @@ COMPARE_OPERATORS = frozenset(
     }
 )
 LOOP_RESULTS = ("ContinueLooping", "DoneLooping")
+TRUE_FALSE_RESULTS = ("True", "False")
 WAIT_EVENTS = frozenset({"CustomerReturned", "BotParticipantDisconnected"})
 
 SYNC_TIME_LIMIT_SECONDS = 8

@@ -31,6 +31,7 @@ from .references import (
     InvalidReference,
     embedded_problems,
     is_reference,
+    is_single_reference,
     parse_reference,
     value_problems,
 )
@@ -43,6 +44,7 @@ from .spec import (
     MAX_LOOP_COUNT,
     MAX_WAIT_SECONDS,
     SYNC_TIME_LIMIT_SECONDS,
+    TRUE_FALSE_RESULTS,
     WAIT_EVENTS,
     ActionSpec,
     Conditions,
@@ -263,6 +265,13 @@ class _ActionCheck:
                     ProblemCode.MISSING_PARAMETER,
                     f"{spec.type} needs one of the parameters {', '.join(group)}",
                 )
+        for name in spec.reference_only:
+            value = self.parameters.get(name)
+            if value is not None and not is_single_reference(value):
+                self.add(
+                    ProblemCode.INVALID_REFERENCE,
+                    f"{name} must be one reference such as $.Attributes.Name, not {value!r}",
+                )
         if not spec.closed:
             return
         for name in sorted(self.parameters.keys() - spec.required - spec.optional):
@@ -360,11 +369,8 @@ class _ActionCheck:
         if spec is None:
             return
         if not spec.closed:
-            if spec.next_action is Next.FORBIDDEN and has_next:
-                self.add(
-                    ProblemCode.UNEXPECTED_TRANSITION,
-                    f"{spec.type} ends the flow; it takes no NextAction",
-                )
+            # Only the rules the reference states for this type (see spec.py).
+            _CONDITION_CHECKS[spec.conditions](self, spec, conditions)
             return
         if spec.next_action is Next.REQUIRED and not has_next:
             self.add(ProblemCode.MISSING_NEXT_ACTION, f"{spec.type} needs a NextAction")
@@ -635,6 +641,11 @@ def _conditions_none(check: _ActionCheck, spec: ActionSpec, conditions: Conditio
         check.add(ProblemCode.UNEXPECTED_TRANSITION, f"{spec.type} supports no Conditions")
 
 
+def _conditions_any(check: _ActionCheck, spec: ActionSpec, conditions: ConditionList) -> None:
+    """Outcomes depend on the configuration (menu digits, bot intents, views): not checked."""
+    del check, spec, conditions
+
+
 def _conditions_compare(check: _ActionCheck, spec: ActionSpec, conditions: ConditionList) -> None:
     if not conditions:
         check.add(ProblemCode.MISSING_CONDITION, "Compare needs at least one condition")
@@ -655,22 +666,38 @@ def _conditions_compare(check: _ActionCheck, spec: ActionSpec, conditions: Condi
             )
 
 
-def _conditions_loop(check: _ActionCheck, spec: ActionSpec, conditions: ConditionList) -> None:
+def _conditions_exactly(
+    check: _ActionCheck,
+    spec: ActionSpec,
+    conditions: ConditionList,
+    wanted: tuple[str, ...],
+    missing_code: ProblemCode,
+) -> None:
     results = []
     for operator, operands in conditions:
-        if operator != "Equals" or len(operands) != 1 or operands[0] not in LOOP_RESULTS:
+        if operator != "Equals" or len(operands) != 1 or operands[0] not in wanted:
             check.add(
                 ProblemCode.INVALID_CONDITION,
-                "Loop conditions are only Equals ContinueLooping / DoneLooping, "
+                f"{spec.type} conditions are only Equals {' / '.join(wanted)}, "
                 f"not {operator} {operands}",
             )
             continue
         if operands[0] in results:
             check.add(ProblemCode.INVALID_CONDITION, f"{operands[0]} appears twice")
         results.append(operands[0])
-    for wanted in LOOP_RESULTS:
-        if wanted not in results:
-            check.add(ProblemCode.MISSING_LOOP_CONDITION, f"Loop needs a condition Equals {wanted}")
+    for result in wanted:
+        if result not in results:
+            check.add(missing_code, f"{spec.type} needs a condition Equals {result}")
+
+
+def _conditions_loop(check: _ActionCheck, spec: ActionSpec, conditions: ConditionList) -> None:
+    _conditions_exactly(check, spec, conditions, LOOP_RESULTS, ProblemCode.MISSING_LOOP_CONDITION)
+
+
+def _conditions_true_false(
+    check: _ActionCheck, spec: ActionSpec, conditions: ConditionList
+) -> None:
+    _conditions_exactly(check, spec, conditions, TRUE_FALSE_RESULTS, ProblemCode.MISSING_CONDITION)
 
 
 def _conditions_wait(check: _ActionCheck, spec: ActionSpec, conditions: ConditionList) -> None:
@@ -695,6 +722,8 @@ _CONDITION_CHECKS: dict[Conditions, Callable[[_ActionCheck, ActionSpec, Conditio
     Conditions.COMPARE: _conditions_compare,
     Conditions.LOOP: _conditions_loop,
     Conditions.WAIT: _conditions_wait,
+    Conditions.TRUE_FALSE: _conditions_true_false,
+    Conditions.ANY: _conditions_any,
 }
 
 
