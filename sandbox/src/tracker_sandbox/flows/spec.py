@@ -523,6 +523,25 @@ _CATALOGUED: tuple[ActionSpec, ...] = (
         "participant-actions-messageparticipantiteratively",
         summary="play prompts in a loop until interrupted (queue flows)",
     ),
+    # Documented on its own reference page (not linked from the participant-actions
+    # list). The page names the limit ThirdPartyConnectionTimeoutSeconds; exported flows
+    # carry ThirdPartyConnectionTimeLimitSeconds and the error branches CallFailed,
+    # ConnectionTimeLimitExceeded, NoMatchingError.
+    _open(
+        "TransferParticipantToThirdParty",
+        "participant-actions-transferparticipanttothirdparty",
+        optional=(
+            "ThirdPartyPhoneNumber",
+            "ThirdPartyConnectionTimeoutSeconds",
+            "ThirdPartyConnectionTimeLimitSeconds",
+            "ContinueFlowExecution",
+            "ThirdPartyDTMFDigits",
+            "CallerId",
+            "VoiceConnector",
+        ),
+        errors=("CallFailed", "ConnectionTimeLimitExceeded", "NoMatchingError"),
+        summary="transfer to an external phone number or voice connector",
+    ),
     # ViewResource {Id, Version}, InvocationTimeLimitSeconds, ViewData,
     # SensitiveDataConfiguration; errors NoMatchingError, NoMatchingCondition,
     # TimeLimitExceeded; conditions depend on the view.
