@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,12 +21,15 @@ from tracker_sandbox.flows import (
     parse_flow,
     validate_flow,
 )
+from tracker_sandbox.flows.cli import main as cli_main
 from tracker_sandbox.flows.references import (
     InvalidReference,
     embedded_problems,
     find_references,
+    is_single_reference,
     parse_reference,
 )
+from tracker_sandbox.flows.spec import CONNECT_ACTION_TYPES, OTHER_CONNECT_TYPES
 
 K = Kit
 
@@ -670,3 +676,247 @@ def test_analysis_finds_structural_weaknesses() -> None:
     assert analysis.invoked_lambda_arns == {WRITER_ARN}
     assert analysis.dynamic_lambda_actions == ("dynamic",)
     assert analysis.unmodelled_actions == {"ask": "GetParticipantInput"}
+
+
+# The team's corpus (corpus/*.json, one small flow per construct) ------------------------
+
+CORPUS = Path(__file__).parent / "corpus"
+CORPUS_FILES = sorted(CORPUS.glob("*.json"))
+
+#: Reference forms the attribute reference documents, each recognised in a written value.
+REFERENCE_FORMS: dict[str, re.Pattern[str]] = {
+    "dot ($.Root.key)": re.compile(r"^\$\.[A-Za-z]+\.[A-Za-z0-9_\-]+"),
+    "dot then bracket ($.Root.['key'])": re.compile(r"\.\['"),
+    "bracket after a name ($.Root['key'])": re.compile(r"[A-Za-z0-9_]\['"),
+    "bracket root ($['Root'])": re.compile(r"^\$\['"),
+    "hyphenated key ($.Media.Sip.Headers.P-Asserted-Identity)": re.compile(r"\.[A-Za-z]+-[A-Za-z]"),
+}
+#: Namespaces the attribute reference and the Lambda block page document.
+DOCUMENTED_ROOTS = frozenset(
+    {
+        "AwsRegion",
+        "CustomerEndpoint",
+        "SystemEndpoint",
+        "CustomerId",
+        "ContactId",
+        "InitialContactId",
+        "PreviousContactId",
+        "Channel",
+        "InstanceARN",
+        "InitiationMethod",
+        "Name",
+        "Description",
+        "LanguageCode",
+        "TextToSpeechVoiceId",
+        "Task",
+        "References",
+        "Queue",
+        "Agent",
+        "Metrics",
+        "Media",
+        "MediaStreams",
+        "Lex",
+        "External",
+        "Attributes",
+        "FlowAttributes",
+        "SegmentAttributes",
+        "Customer",
+        "LambdaInvocation",
+    }
+)
+
+
+def corpus_entry(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    expectation: dict[str, Any] = document["Metadata"]["Corpus"]
+    return document, expectation
+
+
+def strings_in(value: object) -> list[str]:
+    """Every string in a parameter value, keys included."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in [*strings_in(k), *strings_in(v)]]
+    if isinstance(value, list):
+        return [s for item in value for s in strings_in(item)]
+    return []
+
+
+def valid_corpus() -> list[dict[str, Any]]:
+    return [doc for doc, exp in map(corpus_entry, CORPUS_FILES) if exp["Expect"] == "valid"]
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda path: path.stem)
+def test_corpus_flow_gets_its_expected_verdict(path: Path) -> None:
+    _, expectation = corpus_entry(path)
+    problems = validate_flow(path.read_text(encoding="utf-8"))
+    assert expectation["Expect"] in ("valid", "invalid")
+    assert (expectation["Expect"] == "valid") == (expectation["Problems"] == [])
+    assert [p.code.value for p in problems] == expectation["Problems"], [
+        p.describe() for p in problems
+    ]
+    assert expectation["Reference"].startswith("https://docs.aws.amazon.com/connect/")
+
+
+def test_the_corpus_exercises_every_action_type_of_the_reference() -> None:
+    used = {action["Type"] for doc in valid_corpus() for action in doc["Actions"]}
+    assert set(CONNECT_ACTION_TYPES) - used == set()
+    assert len(CONNECT_ACTION_TYPES) == 59
+
+
+def test_the_corpus_exercises_every_documented_reference_form_and_namespace() -> None:
+    values = [
+        text
+        for doc in valid_corpus()
+        for action in doc["Actions"]
+        for text in strings_in(action["Parameters"])
+    ]
+    references = [ref for text in values for ref in find_references(text)]
+    for form, pattern in REFERENCE_FORMS.items():
+        assert any(pattern.search(ref) for ref in references), form
+    assert DOCUMENTED_ROOTS - {parse_reference(ref).root for ref in references} == set()
+    embedded = [text for text in values if find_references(text) and not is_single_reference(text)]
+    assert "$.Customer.FirstName $.Customer.LastName" in embedded
+    assert "$.Attributes.Journey >> went_through_module" in embedded
+
+
+def test_the_corpus_has_refusals_for_each_kind_of_check() -> None:
+    refused = {
+        code
+        for _, exp in map(corpus_entry, CORPUS_FILES)
+        if exp["Expect"] == "invalid"
+        for code in exp["Problems"]
+    }
+    assert {
+        "UNKNOWN_ACTION_TYPE",
+        "MISSING_START_ACTION",
+        "START_ACTION_NOT_FOUND",
+        "DANGLING_NEXT_ACTION",
+        "INVALID_REFERENCE",
+        "MISSING_PARAMETER",
+        "UNEXPECTED_TRANSITION",
+        "MISSING_CONDITION",
+    } <= refused
+
+
+# The catalogue (spec.CONNECT_ACTION_TYPES) -------------------------------------------
+
+
+def test_the_catalogue_cites_a_reference_page_for_every_type() -> None:
+    for spec in CONNECT_ACTION_TYPES.values():
+        assert spec.source.startswith("https://docs.aws.amazon.com/connect/latest/"), spec.type
+    assert set(ACTION_SPECS) <= set(CONNECT_ACTION_TYPES)
+    assert set(CONNECT_ACTION_TYPES) - set(ACTION_SPECS) == OTHER_CONNECT_TYPES
+
+
+def test_open_types_take_undocumented_parameters_and_branches() -> None:
+    action = K.action(
+        "x",
+        "GetParticipantInput",
+        {"Text": "Press 1", "DTMFConfiguration": {"InputTerminationSequence": "#"}},
+        conditions=[("Equals", ["1"], "hang-up")],
+        errors={"NoMatchingCondition": "hang-up", "SomeEditorBranch": "hang-up"},
+    )
+    assert validate_flow(K.flow(action, K.hang_up())) == []
+
+
+def test_open_types_still_need_their_documented_parameters() -> None:
+    flow = K.flow(K.action("x", "InvokeFlowModule", {}, next_action="hang-up"), K.hang_up())
+    only(validate_flow(flow), ProblemCode.MISSING_PARAMETER, "x")
+
+
+def test_references_inside_open_types_are_checked() -> None:
+    action = K.action(
+        "x",
+        "CreateTask",
+        {"Name": "Task for $.Caller.Name", "References": {"r": {"Value": "$.Attributes.T"}}},
+        next_action="hang-up",
+    )
+    only(validate_flow(K.flow(action, K.hang_up())), ProblemCode.INVALID_REFERENCE, "x")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "$.Customer.FirstName $.Customer.LastName",
+        "$.Attributes.Journey >> went_through_module",
+        "Hi $.Attributes.Name, from $.AwsRegion",
+        "$['AwsRegion']",
+        "$.Attributes['key with space']",
+        "$['Attributes']['key']",
+        "$.LambdaInvocation.InvocationId",
+        "$.Media.Sip.Headers.P-Charge-Info",
+    ],
+)
+def test_attribute_values_and_keys_take_every_documented_form(value: str) -> None:
+    flow = K.flow(
+        K.action(
+            "x",
+            "UpdateContactAttributes",
+            {"Attributes": {"A": value, value: "static"}},
+            next_action="hang-up",
+        ),
+        K.hang_up(),
+    )
+    assert validate_flow(flow) == []
+
+
+def test_bracket_references_parse_to_the_same_reference_as_dots() -> None:
+    assert parse_reference("$['Attributes']['Name']") == parse_reference("$.Attributes.Name")
+    assert parse_reference("$.Attributes['my key']") == parse_reference("$.Attributes.['my key']")
+    assert find_references("$.Customer.FirstName $.Customer.LastName") == [
+        "$.Customer.FirstName",
+        "$.Customer.LastName",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("parameters", "code"),
+    [
+        ({"TimeLimitSeconds": "30"}, None),
+        ({"TimeLimitSeconds": 604_800}, None),
+        ({"TimeLimitSeconds": "$.Attributes.Seconds"}, None),
+        ({"TimeLimitSeconds": "0"}, ProblemCode.INVALID_PARAMETER),
+        ({"TimeoutSeconds": "5", "TimeLimitSeconds": "5"}, ProblemCode.INVALID_PARAMETER),
+        ({}, ProblemCode.MISSING_PARAMETER),
+    ],
+)
+def test_wait_takes_exactly_one_time_limit(
+    parameters: dict[str, Any], code: ProblemCode | None
+) -> None:
+    flow = K.flow(
+        K.action("w", "Wait", parameters, conditions=[("Equals", ["WaitCompleted"], "hang-up")]),
+        K.hang_up(),
+    )
+    problems = validate_flow(flow)
+    if code is None:
+        assert problems == []
+    else:
+        only(problems, code, "w")
+
+
+# The command line's note -------------------------------------------------------------
+
+
+def test_validate_note_lists_unmodelled_action_types(tmp_path: Path) -> None:
+    flow = K.flow(
+        K.action("ask", "GetParticipantInput", {"Text": "1?"}, next_action="ask-again"),
+        K.action("ask-again", "GetParticipantInput", {"Text": "1?"}, next_action="guide"),
+        K.action(
+            "guide",
+            "ShowView",
+            {"ViewResource": {"Id": "v", "Version": "1"}},
+            next_action="hang-up",
+        ),
+        K.hang_up(),
+    )
+    path = tmp_path / "flow.json"
+    path.write_text(json.dumps(flow))
+    out = io.StringIO()
+    assert cli_main(["validate", str(path)], stdout=out, stderr=io.StringIO()) == 0
+    notes = [line.strip() for line in out.getvalue().splitlines() if "unmodelled" in line]
+    assert notes == [
+        "note: unmodelled action types (not simulated): "
+        "GetParticipantInput (ask, ask-again), ShowView (guide)"
+    ]

@@ -20,7 +20,7 @@ from .diagram import to_dot, to_mermaid
 from .lambdas import ContactData, LambdaInvoker, StubInvoker, StubResponse
 from .model import InvalidContactFlow
 from .simulator import SimulationOptions, simulate_contact
-from .validate import analyze_flow, validate_flow
+from .validate import FlowAnalysis, analyze_flow, validate_flow
 
 EXIT_OK, EXIT_NO, EXIT_USAGE = 0, 1, 2
 
@@ -184,11 +184,19 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
         for label, items in (
             ("unreachable actions", analysis.unreachable),
             ("Lambda blocks without an error branch", analysis.lambdas_without_error_branch),
-            ("unmodelled action types (not simulated)", tuple(analysis.unmodelled_actions)),
+            ("unmodelled action types (not simulated)", _types_and_actions(analysis)),
         ):
             if items:
                 print(f"  note: {label}: {', '.join(items)}", file=out)
     return EXIT_NO if problems else EXIT_OK
+
+
+def _types_and_actions(analysis: FlowAnalysis) -> tuple[str, ...]:
+    """Each unmodelled action type once, with the actions of that type: `ShowView (guide)`."""
+    by_type: dict[str, list[str]] = {}
+    for identifier, type_ in analysis.unmodelled_actions.items():
+        by_type.setdefault(type_, []).append(identifier)
+    return tuple(f"{type_} ({', '.join(ids)})" for type_, ids in sorted(by_type.items()))
 
 
 def _diagram(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -1,9 +1,21 @@
 """Flow-language references (`$.External.Status`, `$.Attributes.TrackerRequestId`, ...).
 
 A parameter value is either static text or a reference to the flow's data. Some
-parameters must be "fully static or a single valid JSONPath identifier"; prompt text
-may carry references inside it ("Your number is $.External.Ticket").  This module
-holds the grammar both the validator and the simulator use.
+parameters must be "fully static or a single valid JSONPath identifier"; others (prompt
+text, attribute values) may carry references inside text ("Your number is
+$.External.Ticket", "$.Customer.FirstName $.Customer.LastName"). This module holds the
+grammar both the validator and the simulator use.
+
+Forms, from "List of available contact attributes in Amazon Connect and their JSONPath
+references" (https://docs.aws.amazon.com/connect/latest/adminguide/connect-attrib-list.html)
+and "How to reference contact attributes in Amazon Connect"
+(https://docs.aws.amazon.com/connect/latest/adminguide/how-to-reference-attributes.html):
+
+- dot form: `$.Attributes.Name`, `$.Media.Sip.Headers.P-Asserted-Identity`;
+- a key with special characters in brackets and single quotes after a dot:
+  `$.Attributes.['user attribute name']` ("How to reference contact attributes");
+- JSONPath bracket form: `$['AwsRegion']` (the attribute list gives "$.AwsRegion or
+  $['AwsRegion']"), `$.Attributes['key with space']`, `$['Attributes']['key']`.
 """
 
 from __future__ import annotations
@@ -30,24 +42,34 @@ SIMULATED_ROOTS = frozenset(
 )
 OTHER_ROOTS = frozenset(
     {
+        # System attributes ("List of available contact attributes ...").
+        "AwsRegion",  # $.AwsRegion or $['AwsRegion']
+        "CustomerId",
         "Name",
         "Description",
+        "References",  # $.References.<key>.Value / .Type
         "LanguageCode",
         "TextToSpeechVoiceId",
+        "Task",  # $.Task.ContactId
         "StoredCustomerInput",
-        "Lex",
-        "Metrics",
-        "Customer",
-        "FlowAttributes",
-        "SegmentAttributes",
+        "SegmentAttributes",  # $.SegmentAttributes['connect:Subtype']
         "Tags",
-        "MediaStreams",
-        "References",
-        "Loop",
-        "Case",
         "Views",
+        "Agent",  # $.Agent.UserName, .FirstName, .LastName, .ARN
         "AgentId",
-        "Agent",
+        "Metrics",  # Get queue metrics: $.Metrics.Queue.Size, $.Metrics.Agents...
+        "Media",  # telephony call metadata: $.Media.Sip.Headers.<header>
+        "MediaStreams",  # $.MediaStreams.Customer.Audio.StreamARN
+        "Lex",  # $.Lex.IntentName, $.Lex.Slots.<slot>, $.Lex.SessionAttributes.<key>
+        "Case",
+        "FlowAttributes",  # UpdateFlowAttributes: $.FlowAttributes.<key>
+        "Loop",
+        "Customer",  # Customer Profiles: $.Customer.FirstName, ...
+        "Campaign",  # outbound campaigns
+        # "$.LambdaInvocation.InvocationId contains the requestId of the most recent
+        # asynchronously run Lambda" (Flow block: AWS Lambda function,
+        # https://docs.aws.amazon.com/connect/latest/adminguide/invoke-lambda-function-block.html)
+        "LambdaInvocation",
         "ContactDetails",
     }
 )
@@ -56,6 +78,8 @@ KNOWN_ROOTS = SIMULATED_ROOTS | OTHER_ROOTS
 #: Roots that stand alone (no further path).
 _SCALAR_ROOTS = frozenset(
     {
+        "AwsRegion",
+        "CustomerId",
         "ContactId",
         "InitialContactId",
         "PreviousContactId",
@@ -70,11 +94,25 @@ _SCALAR_ROOTS = frozenset(
         "AgentId",
     }
 )
-_ENDPOINT_FIELDS = frozenset({"Address", "Type"})
-
-_SEGMENT = r"(?:[A-Za-z0-9_\-]+|\['[^'\]]+'\])"
-_REFERENCE = re.compile(rf"\$\.(?P<root>[A-Za-z][A-Za-z0-9_]*)(?P<rest>(?:\.{_SEGMENT})*)")
-_SEGMENTS = re.compile(rf"\.({_SEGMENT})")
+#: Roots that need a key after them, and the only keys some of them have.
+_KEYED_ROOTS = frozenset({"External", "Attributes", "FlowAttributes", "LambdaInvocation"})
+_FLAT_ROOTS = frozenset({"Attributes", "FlowAttributes"})
+_ONLY_FIELDS: dict[str, frozenset[str]] = {
+    "CustomerEndpoint": frozenset({"Address", "Type"}),
+    "SystemEndpoint": frozenset({"Address", "Type"}),
+    "LambdaInvocation": frozenset({"InvocationId"}),
+}
+_NAME = r"[A-Za-z0-9_\-]+"
+_QUOTED = r"(?:'[^'\]]+'|\"[^\"\]]+\")"
+#: A segment after the root: `.name`, `.['key']` or `['key']`.
+_SEGMENT = rf"(?:\.{_NAME}|\.?\[{_QUOTED}\])"
+_REFERENCE = re.compile(
+    rf"\$(?:\.(?P<root>[A-Za-z][A-Za-z0-9_]*)|\[(?P<qroot>{_QUOTED})\])"
+    rf"(?P<rest>(?:{_SEGMENT})*)"
+)
+_SEGMENTS = re.compile(rf"\.({_NAME})|\.?\[({_QUOTED})\]")
+#: Where a reference starts (`$.` or `$[`), for counting malformed ones in text.
+_STARTS = re.compile(r"\$[.\[]")
 
 
 @dataclass(frozen=True)
@@ -98,8 +136,18 @@ class InvalidReference(ValueError):
 
 
 def is_reference(value: object) -> bool:
-    """Whether a parameter value means to be dynamic (starts with `$.`)."""
-    return isinstance(value, str) and value.startswith("$.")
+    """Whether a parameter value means to be dynamic (starts with `$.` or `$[`)."""
+    return isinstance(value, str) and _STARTS.match(value) is not None
+
+
+def is_single_reference(value: object) -> bool:
+    """Whether the whole value is one reference (not text with references in it)."""
+    return isinstance(value, str) and _REFERENCE.fullmatch(value) is not None
+
+
+def has_references(value: object) -> bool:
+    """Whether a text mentions a reference anywhere (well formed or not)."""
+    return isinstance(value, str) and _STARTS.search(value) is not None
 
 
 def parse_reference(text: str) -> Reference:
@@ -107,34 +155,55 @@ def parse_reference(text: str) -> Reference:
     match = _REFERENCE.fullmatch(text)
     if match is None:
         raise InvalidReference(f"{text!r} is not a well-formed reference such as $.External.Name")
-    reference = Reference(match["root"], _split(match["rest"]))
+    reference = _from_match(match)
     _check_shape(reference)
     return reference
 
 
 def find_references(text: str) -> list[str]:
-    """Every `$.`-reference embedded in a prompt text, as written."""
+    """Every reference embedded in a text, as written."""
     return [match.group(0) for match in _REFERENCE.finditer(text)]
 
 
 def embedded_problems(text: str) -> list[str]:
     """Messages for every malformed reference embedded in text (empty when all are fine)."""
     problems: list[str] = []
-    for match in _REFERENCE.finditer(text):
+    matches = list(_REFERENCE.finditer(text))
+    for match in matches:
         try:
-            _check_shape(Reference(match["root"], _split(match["rest"])))
+            _check_shape(_from_match(match))
         except InvalidReference as error:
             problems.append(str(error))
-    dangling = text.count("$.") - len(_REFERENCE.findall(text))
+    dangling = len(_STARTS.findall(text)) - len(matches)
     if dangling > 0:
         problems.append(f"{dangling} '$.' without a namespace after it in {text!r}")
     return problems
 
 
+def value_problems(value: str) -> list[str]:
+    """Problems of a value that may be static, one reference, or text with references."""
+    if is_single_reference(value):
+        try:
+            parse_reference(value)
+        except InvalidReference as error:
+            return [str(error)]
+        return []
+    return embedded_problems(value) if has_references(value) else []
+
+
+def _unquote(quoted: str) -> str:
+    return quoted[1:-1]
+
+
+def _from_match(match: re.Match[str]) -> Reference:
+    root = match["root"] if match["root"] is not None else _unquote(match["qroot"])
+    return Reference(root, _split(match["rest"]))
+
+
 def _split(rest: str) -> tuple[str, ...]:
     segments = []
-    for raw in _SEGMENTS.findall(rest):
-        segments.append(raw[2:-2] if raw.startswith("['") else raw)
+    for name, quoted in _SEGMENTS.findall(rest):
+        segments.append(name if name else _unquote(quoted))
     return tuple(segments)
 
 
@@ -144,13 +213,13 @@ def _check_shape(reference: Reference) -> None:
         raise InvalidReference(f"$.{root} is not a namespace of the flow language")
     if root in _SCALAR_ROOTS and path:
         raise InvalidReference(f"$.{root} has no fields; {reference.text} is not valid")
-    if root in ("External", "Attributes") and not path:
+    if root in _KEYED_ROOTS and not path:
         raise InvalidReference(f"$.{root} needs a key, as in $.{root}.Name")
-    if root == "Attributes" and len(path) > 1:
-        raise InvalidReference(f"contact attributes are flat; {reference.text} is not valid")
-    if root in ("CustomerEndpoint", "SystemEndpoint") and (
-        len(path) != 1 or path[0] not in _ENDPOINT_FIELDS
-    ):
+    if root in _FLAT_ROOTS and len(path) > 1:
+        raise InvalidReference(f"$.{root} is flat; {reference.text} is not valid")
+    fields = _ONLY_FIELDS.get(root)
+    if fields is not None and (len(path) != 1 or path[0] not in fields):
         raise InvalidReference(
-            f"$.{root} has only .Address and .Type; {reference.text} is not valid"
+            f"$.{root} has only {', '.join('.' + f for f in sorted(fields))}; "
+            f"{reference.text} is not valid"
         )

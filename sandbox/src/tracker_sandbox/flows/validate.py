@@ -27,16 +27,24 @@ from .model import (
     decode_flow_content,
     parse_flow,
 )
-from .references import InvalidReference, embedded_problems, is_reference, parse_reference
+from .references import (
+    InvalidReference,
+    embedded_problems,
+    is_reference,
+    is_single_reference,
+    parse_reference,
+    value_problems,
+)
 from .spec import (
     ACTION_SPECS,
     ASYNC_TIME_LIMIT_SECONDS,
     COMPARE_OPERATORS,
+    CONNECT_ACTION_TYPES,
     LOOP_RESULTS,
     MAX_LOOP_COUNT,
     MAX_WAIT_SECONDS,
-    OTHER_CONNECT_TYPES,
     SYNC_TIME_LIMIT_SECONDS,
+    TRUE_FALSE_RESULTS,
     WAIT_EVENTS,
     ActionSpec,
     Conditions,
@@ -225,21 +233,25 @@ class _ActionCheck:
 
     def run(self) -> None:
         type_ = self.raw.get("Type")
+        spec: ActionSpec | None = None
         if not isinstance(type_, str) or not type_:
             self.add(ProblemCode.MISSING_ACTION_TYPE, "the action has no Type")
-            spec = None
-        elif type_ in ACTION_SPECS:
-            spec = ACTION_SPECS[type_]
-        elif type_ in OTHER_CONNECT_TYPES:
-            spec = None
+        elif type_ in CONNECT_ACTION_TYPES:
+            spec = CONNECT_ACTION_TYPES[type_]
         else:
-            self.add(ProblemCode.UNKNOWN_ACTION_TYPE, f"{type_!r} is not an action type")
-            spec = None
+            self.add(
+                ProblemCode.UNKNOWN_ACTION_TYPE,
+                f"{type_!r} is not an action type of the flow language",
+            )
         if not self.parameters_ok:
             self.add(ProblemCode.INVALID_PARAMETERS, "Parameters must be an object")
         elif spec is not None:
             self._check_parameter_names(spec)
-            _PARAMETER_CHECKS.get(spec.type, _no_check)(self)
+            check = _PARAMETER_CHECKS.get(spec.type)
+            if check is not None:
+                check(self)
+            else:
+                self.references_within("Parameters", self.parameters)
         self._check_transitions(spec)
 
     # Parameters -------------------------------------------------------------------
@@ -247,8 +259,38 @@ class _ActionCheck:
     def _check_parameter_names(self, spec: ActionSpec) -> None:
         for name in sorted(spec.required - self.parameters.keys()):
             self.add(ProblemCode.MISSING_PARAMETER, f"{spec.type} needs the parameter {name}")
+        for group in spec.any_of:
+            if not self.parameters.keys() & set(group):
+                self.add(
+                    ProblemCode.MISSING_PARAMETER,
+                    f"{spec.type} needs one of the parameters {', '.join(group)}",
+                )
+        for name in spec.reference_only:
+            value = self.parameters.get(name)
+            if value is not None and not is_single_reference(value):
+                self.add(
+                    ProblemCode.INVALID_REFERENCE,
+                    f"{name} must be one reference such as $.Attributes.Name, not {value!r}",
+                )
+        if not spec.closed:
+            return
         for name in sorted(self.parameters.keys() - spec.required - spec.optional):
             self.add(ProblemCode.UNEXPECTED_PARAMETER, f"{spec.type} takes no parameter {name!r}")
+
+    def references_within(self, where: str, value: object) -> None:
+        """Every reference in a parameter value (text, keys, nested objects) well formed."""
+        if isinstance(value, str):
+            for message in value_problems(value):
+                self.add(ProblemCode.INVALID_REFERENCE, f"{where}: {message}")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str):
+                    for message in value_problems(key):
+                        self.add(ProblemCode.INVALID_REFERENCE, f"{where} key: {message}")
+                self.references_within(f"{where}.{key}", item)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self.references_within(f"{where}[{index}]", item)
 
     def static_or_reference(self, name: str, *, allow_reference: bool = True) -> str | None:
         """A string parameter that is static text or one whole reference."""
@@ -290,10 +332,11 @@ class _ActionCheck:
                     ProblemCode.INVALID_PARAMETER,
                     f"{name}.{key} must be a string, not {type(item).__name__}",
                 )
-            elif is_reference(item):
-                self.reference(f"{name}.{key}", item)
-            if is_reference(key):
-                self.reference(f"{name} key", key)
+            else:
+                # Static, one reference, or text with references in it
+                # ("$.Customer.FirstName $.Customer.LastName"): all accepted by Connect.
+                self.references_within(f"{name}.{key}", item)
+            self.references_within(f"{name} key", key)
 
     def static_int(self, name: str) -> int | None:
         value = self.parameters.get(name)
@@ -324,6 +367,10 @@ class _ActionCheck:
         errors = self._error_types(transitions.get("Errors"), spec)
         conditions = self._conditions(transitions.get("Conditions"))
         if spec is None:
+            return
+        if not spec.closed:
+            # Only the rules the reference states for this type (see spec.py).
+            _CONDITION_CHECKS[spec.conditions](self, spec, conditions)
             return
         if spec.next_action is Next.REQUIRED and not has_next:
             self.add(ProblemCode.MISSING_NEXT_ACTION, f"{spec.type} needs a NextAction")
@@ -362,7 +409,12 @@ class _ActionCheck:
                 )
             elif target:
                 self.target(f"error branch {error_type}", target)
-            if spec is not None and not spec.is_terminal and error_type not in spec.errors:
+            if (
+                spec is not None
+                and spec.closed
+                and not spec.is_terminal
+                and error_type not in spec.errors
+            ):
                 allowed = ", ".join(sorted(spec.errors)) or "none"
                 self.add(
                     ProblemCode.INVALID_ERROR_TYPE,
@@ -402,10 +454,6 @@ class _ActionCheck:
                 self.target(f"condition {operator} {operands}", target)
             found.append((operator, operands))
         return found
-
-
-def _no_check(check: _ActionCheck) -> None:
-    del check
 
 
 def _check_message(check: _ActionCheck) -> None:
@@ -508,16 +556,31 @@ def _check_loop(check: _ActionCheck) -> None:
         )
 
 
+_WAIT_LIMITS = ("TimeoutSeconds", "TimeLimitSeconds")
+
+
 def _check_wait(check: _ActionCheck) -> None:
-    value = check.parameters.get("TimeoutSeconds")
-    if is_reference(value):
-        check.reference("TimeoutSeconds", str(value))
-    elif value is not None:
-        seconds = check.static_int("TimeoutSeconds")
+    given = [name for name in _WAIT_LIMITS if name in check.parameters]
+    if not given:
+        check.add(
+            ProblemCode.MISSING_PARAMETER,
+            "Wait needs the parameter TimeoutSeconds (exported as TimeLimitSeconds)",
+        )
+    elif len(given) > 1:
+        check.add(
+            ProblemCode.INVALID_PARAMETER,
+            "Wait takes one of TimeoutSeconds, TimeLimitSeconds, not both",
+        )
+    for name in given:
+        value = check.parameters[name]
+        if is_reference(value):
+            check.reference(name, str(value))
+            continue
+        seconds = check.static_int(name)
         if seconds is None or not 1 <= seconds <= MAX_WAIT_SECONDS:
             check.add(
                 ProblemCode.INVALID_PARAMETER,
-                f"TimeoutSeconds must be a whole number from 1 to {MAX_WAIT_SECONDS} "
+                f"{name} must be a whole number from 1 to {MAX_WAIT_SECONDS} "
                 f"or a reference, not {value!r}",
             )
     events = check.parameters.get("Events", [])
@@ -578,6 +641,11 @@ def _conditions_none(check: _ActionCheck, spec: ActionSpec, conditions: Conditio
         check.add(ProblemCode.UNEXPECTED_TRANSITION, f"{spec.type} supports no Conditions")
 
 
+def _conditions_any(check: _ActionCheck, spec: ActionSpec, conditions: ConditionList) -> None:
+    """Outcomes depend on the configuration (menu digits, bot intents, views): not checked."""
+    del check, spec, conditions
+
+
 def _conditions_compare(check: _ActionCheck, spec: ActionSpec, conditions: ConditionList) -> None:
     if not conditions:
         check.add(ProblemCode.MISSING_CONDITION, "Compare needs at least one condition")
@@ -598,22 +666,38 @@ def _conditions_compare(check: _ActionCheck, spec: ActionSpec, conditions: Condi
             )
 
 
-def _conditions_loop(check: _ActionCheck, spec: ActionSpec, conditions: ConditionList) -> None:
+def _conditions_exactly(
+    check: _ActionCheck,
+    spec: ActionSpec,
+    conditions: ConditionList,
+    wanted: tuple[str, ...],
+    missing_code: ProblemCode,
+) -> None:
     results = []
     for operator, operands in conditions:
-        if operator != "Equals" or len(operands) != 1 or operands[0] not in LOOP_RESULTS:
+        if operator != "Equals" or len(operands) != 1 or operands[0] not in wanted:
             check.add(
                 ProblemCode.INVALID_CONDITION,
-                "Loop conditions are only Equals ContinueLooping / DoneLooping, "
+                f"{spec.type} conditions are only Equals {' / '.join(wanted)}, "
                 f"not {operator} {operands}",
             )
             continue
         if operands[0] in results:
             check.add(ProblemCode.INVALID_CONDITION, f"{operands[0]} appears twice")
         results.append(operands[0])
-    for wanted in LOOP_RESULTS:
-        if wanted not in results:
-            check.add(ProblemCode.MISSING_LOOP_CONDITION, f"Loop needs a condition Equals {wanted}")
+    for result in wanted:
+        if result not in results:
+            check.add(missing_code, f"{spec.type} needs a condition Equals {result}")
+
+
+def _conditions_loop(check: _ActionCheck, spec: ActionSpec, conditions: ConditionList) -> None:
+    _conditions_exactly(check, spec, conditions, LOOP_RESULTS, ProblemCode.MISSING_LOOP_CONDITION)
+
+
+def _conditions_true_false(
+    check: _ActionCheck, spec: ActionSpec, conditions: ConditionList
+) -> None:
+    _conditions_exactly(check, spec, conditions, TRUE_FALSE_RESULTS, ProblemCode.MISSING_CONDITION)
 
 
 def _conditions_wait(check: _ActionCheck, spec: ActionSpec, conditions: ConditionList) -> None:
@@ -638,6 +722,8 @@ _CONDITION_CHECKS: dict[Conditions, Callable[[_ActionCheck, ActionSpec, Conditio
     Conditions.COMPARE: _conditions_compare,
     Conditions.LOOP: _conditions_loop,
     Conditions.WAIT: _conditions_wait,
+    Conditions.TRUE_FALSE: _conditions_true_false,
+    Conditions.ANY: _conditions_any,
 }
 
 
