@@ -131,7 +131,22 @@ def item(request_id: str) -> dict[str, Any] | None:
 
 
 def item_count() -> int:
-    return boto3.client("dynamodb").scan(TableName=TABLE, Select="COUNT")["Count"]
+    """Requests in the table (items with a Status), not the ask items that find them."""
+    return boto3.client("dynamodb").scan(
+        TableName=TABLE,
+        Select="COUNT",
+        FilterExpression="attribute_exists(#s)",
+        ExpressionAttributeNames={"#s": "Status"},
+    )["Count"]
+
+
+def ask_items() -> list[dict[str, Any]]:
+    """The ask items: no Status, a key that is no request id, the request in ForRequest."""
+    return boto3.client("dynamodb").scan(
+        TableName=TABLE,
+        FilterExpression="attribute_not_exists(#s)",
+        ExpressionAttributeNames={"#s": "Status"},
+    )["Items"]
 
 
 class StreamReader:
