@@ -122,7 +122,9 @@ def test_an_open_request_past_its_deadline_is_sealed_timed_out(writer_event, che
 def test_a_terminal_request_is_never_resealed(writer_event, checker_event):
     settings = Settings.from_environment()
     store = _runtime.store()
-    request_id = submit_request(writer_event("contact-1"), settings, store, lambda: 1_000.0)["RequestId"]
+    request_id = submit_request(writer_event("contact-1"), settings, store, lambda: 1_000.0)[
+        "RequestId"
+    ]
     set_status(request_id, "COMPLETE")
     assert (
         check_request(checker_event(request_id), store, lambda: 9_999_999.0)["Status"] == "COMPLETE"
@@ -194,7 +196,9 @@ def test_a_seal_the_table_refuses_is_answered_unknown_and_the_next_poll_seals(
 ):
     settings = Settings.from_environment()
     store = _runtime.store()
-    request_id = submit_request(writer_event("contact-1"), settings, store, lambda: 1_000.0)["RequestId"]
+    request_id = submit_request(writer_event("contact-1"), settings, store, lambda: 1_000.0)[
+        "RequestId"
+    ]
     late = lambda: 1_000.0 + 61  # noqa: E731 - past the 60 s deadline
     refused = check_request(checker_event(request_id), _SealFails(store), late)  # type: ignore[arg-type]
     assert (refused["Status"], refused["ErrorCode"]) == ("UNKNOWN", "STORE_UNAVAILABLE")
