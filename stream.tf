@@ -11,8 +11,9 @@ resource "aws_sqs_queue" "on_failure" {
 }
 
 locals {
-  # Only newly created pending requests reach the processor: its own MODIFY writes and
-  # TTL deletions never match (docs/architecture.md).
+  # Only newly created pending requests reach the processor: its own MODIFY writes, TTL
+  # deletions and the writer's ask items (inserted with each request, with no Status:
+  # docs/flow-contract.md) never match (docs/architecture.md).
   stream_filter_pattern = jsonencode({
     eventName = ["INSERT"]
     dynamodb = {

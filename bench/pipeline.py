@@ -258,9 +258,11 @@ _MAPPING_KEYS = {
 
 def checker_cost(stack: Stack, calls: int) -> dict[str, Any]:
     """Checker invocations and raw GetItems of the same item, interleaved call by call."""
-    request_id, _ = stack.submit(f"bench-checker-{uuid.uuid4()}", 0)
+    contact = f"bench-checker-{uuid.uuid4()}"
+    request_id, _ = stack.submit(contact, 0)
     stack.wait_terminal([request_id], 60)
-    event = connect_event("bench-checker", {"RequestId": request_id})
+    # polled by its own contact: the checker answers only the chain that made the request
+    event = connect_event(contact, {"RequestId": request_id})
     dynamodb, lam = stack.client("dynamodb"), stack.client("lambda")
     payload = json.dumps(event).encode()
     consistent = stack.tracker.get("consistent_read", True)

@@ -29,10 +29,14 @@ def load_event(name: str) -> dict[str, Any]:
 
 @pytest.fixture
 def writer_event() -> Callable[..., dict[str, Any]]:
-    def make(contact_id: str = "contact-1", **parameters: str) -> dict[str, Any]:
+    def make(
+        contact_id: str = "contact-1", initial_contact_id: str | None = None, **parameters: str
+    ) -> dict[str, Any]:
+        """A writer event of ``contact_id``, whose chain starts at ``initial_contact_id``
+        (the contact itself by default; another one after a transfer)."""
         event = load_event("connect_writer_event")
         event["Details"]["ContactData"]["ContactId"] = contact_id
-        event["Details"]["ContactData"]["InitialContactId"] = contact_id
+        event["Details"]["ContactData"]["InitialContactId"] = initial_contact_id or contact_id
         if parameters:
             event["Details"]["Parameters"] = dict(parameters)
         return event
@@ -42,9 +46,12 @@ def writer_event() -> Callable[..., dict[str, Any]]:
 
 @pytest.fixture
 def checker_event() -> Callable[..., dict[str, Any]]:
-    def make(request_id: str, contact_id: str = "contact-1") -> dict[str, Any]:
+    def make(
+        request_id: str, contact_id: str = "contact-1", initial_contact_id: str | None = None
+    ) -> dict[str, Any]:
         event = load_event("connect_checker_event")
         event["Details"]["ContactData"]["ContactId"] = contact_id
+        event["Details"]["ContactData"]["InitialContactId"] = initial_contact_id or contact_id
         event["Details"]["Parameters"] = {"RequestId": request_id}
         return event
 

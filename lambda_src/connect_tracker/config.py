@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from connect_tracker.domain import Serialization, serialization_for
+
 TASK_ENV_PREFIX = "TRACKER_TASK_ENV_"
 
 
@@ -23,6 +25,9 @@ class Settings:
     task_modules: tuple[str, ...] = ()
     consistent_read: bool = True
     task_environment: Mapping[str, str] | None = None
+    #: How this function's runtime serializes an answer, from Lambda's own
+    #: AWS_EXECUTION_ENV (AWS_Lambda_python3.13); escaped ASCII, the larger, without it.
+    serialization: Serialization = Serialization.ASCII
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -51,6 +56,7 @@ class Settings:
                 for key, value in env.items()
                 if key.startswith(TASK_ENV_PREFIX)
             },
+            serialization=serialization_for(env.get("AWS_EXECUTION_ENV", "")),
         )
 
 

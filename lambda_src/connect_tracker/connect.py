@@ -16,20 +16,34 @@ from connect_tracker.domain import (
     RequestRejected,
     Status,
     TrackerRequest,
+    answer_head,
 )
 
 #: Parameters the flow sets for the tracker itself; they are not handed to the task.
 TASK_NAME_PARAMETER = "TaskName"
+REQUEST_KEY_PARAMETER = "RequestKey"
 REQUEST_ID_PARAMETER = "RequestId"
 _MAX_PARAMETER_NAME = 128
 
 
 @dataclass(frozen=True)
 class ContactEvent:
-    """What the tracker needs of a contact flow's Lambda event."""
+    """What the tracker needs of a contact flow's Lambda event.
+
+    ``chain_id`` names the contact chain: ``InitialContactId``, which Connect keeps when
+    it gives a transferred contact (and a callback, a persistent chat) a new
+    ``ContactId`` (Administrator Guide, "Contacts, contact chains, and contact
+    attributes"; API Reference, Contact: "If this contact is related to other contacts,
+    this is the ID of the initial contact"), else ``ContactId`` itself.
+    """
 
     contact_id: str
     parameters: Mapping[str, str]
+    chain_id: str = ""
+
+    @property
+    def chain(self) -> str:
+        return self.chain_id or self.contact_id
 
 
 def parse_contact_event(event: object) -> ContactEvent:
@@ -67,20 +81,46 @@ def parse_contact_event(event: object) -> ContactEvent:
         raise RequestRejected(
             ErrorCode.MISSING_CONTACT_ID, "'Details.ContactData.ContactId' is missing or empty"
         )
-    return ContactEvent(contact_id=contact_id.strip(), parameters=parameters)
+    initial = contact.get("InitialContactId") if isinstance(contact, Mapping) else None
+    chain_id = initial.strip() if isinstance(initial, str) and initial.strip() else ""
+    return ContactEvent(
+        contact_id=contact_id.strip(),
+        parameters=parameters,
+        chain_id=chain_id or contact_id.strip(),
+    )
 
 
-def split_task_parameters(event: ContactEvent, default_task: str) -> tuple[str, dict[str, str]]:
-    """The task the flow asks for and the parameters that go to it."""
+@dataclass(frozen=True)
+class Ask:
+    """What a writer call asks for: the task, its parameters, the flow's RequestKey."""
+
+    task_name: str
+    parameters: dict[str, str]
+    request_key: str | None
+
+
+def split_ask(event: ContactEvent, default_task: str) -> Ask:
+    """The task the flow asks for, the parameters that go to it, and its RequestKey.
+
+    ``TaskName`` and ``RequestKey`` are the tracker's own and never reach the task. An
+    empty ``RequestKey`` (a flow attribute that was never set) counts as none.
+    """
     parameters = dict(event.parameters)
     task_name = parameters.pop(TASK_NAME_PARAMETER, "").strip() or default_task
+    request_key = parameters.pop(REQUEST_KEY_PARAMETER, "").strip() or None
     if not task_name:
         raise RequestRejected(
             ErrorCode.INVALID_TASK_NAME,
             f"the flow passed no '{TASK_NAME_PARAMETER}' parameter and the writer has no "
             "default task (TRACKER_DEFAULT_TASK)",
         )
-    return task_name, parameters
+    return Ask(task_name, parameters, request_key)
+
+
+def split_task_parameters(event: ContactEvent, default_task: str) -> tuple[str, dict[str, str]]:
+    """The task the flow asks for and the parameters that go to it."""
+    ask = split_ask(event, default_task)
+    return ask.task_name, ask.parameters
 
 
 def requested_id(event: ContactEvent) -> str:
@@ -101,21 +141,11 @@ def requested_id(event: ContactEvent) -> str:
 
 
 def writer_response(request: TrackerRequest) -> dict[str, str]:
-    return {
-        "RequestId": request.request_id,
-        "Status": request.status.value,
-        "TaskName": request.task_name,
-        "DeadlineAt": str(request.deadline_at),
-    }
+    return answer_head(request)
 
 
 def checker_response(request: TrackerRequest) -> dict[str, str]:
-    response = {
-        "RequestId": request.request_id,
-        "Status": request.status.value,
-        "TaskName": request.task_name,
-        "DeadlineAt": str(request.deadline_at),
-    }
+    response = answer_head(request)
     if request.status is Status.COMPLETE:
         response.update(request.result)
     elif request.status in (Status.FAILED, Status.TIMED_OUT):
@@ -125,11 +155,13 @@ def checker_response(request: TrackerRequest) -> dict[str, str]:
 
 
 def not_found_response(request_id: str) -> dict[str, str]:
+    """No such request, or not one this contact chain made: the same answer either way,
+    so an id tells a stranger nothing."""
     return _without_request(
         request_id,
         Status.NOT_FOUND,
         Status.NOT_FOUND.value,
-        "no request with this id (never created, or expired)",
+        "no request with this id for this contact (never created, expired, or another contact's)",
     )
 
 

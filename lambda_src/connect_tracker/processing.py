@@ -22,6 +22,7 @@ from connect_tracker.domain import (
     ErrorCode,
     Outcome,
     RequestRejected,
+    Serialization,
     Status,
     TrackerRequest,
     normalise_result,
@@ -211,10 +212,12 @@ class Processor:
                 ErrorCode.DEADLINE_EXCEEDED.value,
                 f"the task outlived the request's deadline ({duration_ms} ms)",
             )
-        return _outcome_of(value, request)
+        return _outcome_of(value, request, self._settings.serialization)
 
 
-def _outcome_of(value: object, request: TrackerRequest) -> Outcome | None:
+def _outcome_of(
+    value: object, request: TrackerRequest, serialization: Serialization
+) -> Outcome | None:
     """What a task's return value or exception means for its request."""
     if isinstance(value, RetryableTaskError):
         return None
@@ -233,7 +236,7 @@ def _outcome_of(value: object, request: TrackerRequest) -> Outcome | None:
             ErrorCode.TASK_ERROR.value, f"the task raised {type(value).__name__}: {value}"
         )
     try:
-        return Outcome.complete(normalise_result(value))
+        return Outcome.complete(normalise_result(value, request, serialization))
     except RequestRejected as rejection:
         return Outcome.failed(rejection.code.value, rejection.message)
 

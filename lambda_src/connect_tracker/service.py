@@ -6,12 +6,22 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from connect_tracker import connect
 from connect_tracker.config import Settings
-from connect_tracker.domain import RequestRejected, new_request
+from connect_tracker.domain import (
+    ErrorCode,
+    RequestRejected,
+    Serialization,
+    Status,
+    TrackerRequest,
+    check_answer_fits,
+    key_reused,
+    new_request,
+    same_ask,
+)
 from connect_tracker.logs import log_event, redact_parameters
 from connect_tracker.store import StoreUnavailable, TrackerStore
 
@@ -81,17 +91,21 @@ def submit_request(
 ) -> dict[str, str]:
     """Record the request a contact asks for, once, and answer at once.
 
-    Bad input is answered with ``Status=INVALID_REQUEST`` (the flow branches on it);
-    only a table that stays unreachable for the whole ``budget`` raises, which sends the
-    flow down its error branch.
+    The same ask from the same contact chain (``domain.ask_key``) finds the request it
+    recorded before; a RequestKey already used for another ask is refused
+    (``REQUEST_KEY_REUSED``) and nothing stored changes. Bad input is answered with
+    ``Status=INVALID_REQUEST`` (the flow branches on it); only a table that stays
+    unreachable for the whole ``budget`` raises, which sends the flow down its error branch.
     """
     try:
         contact_event = connect.parse_contact_event(event)
-        task_name, parameters = connect.split_task_parameters(contact_event, settings.default_task)
+        ask = connect.split_ask(contact_event, settings.default_task)
         request = new_request(
             contact_id=contact_event.contact_id,
-            task_name=task_name,
-            parameters=parameters,
+            chain_id=contact_event.chain,
+            task_name=ask.task_name,
+            parameters=ask.parameters,
+            request_key=ask.request_key,
             now=clock(),
             deadline_seconds=settings.deadline_seconds,
             ttl_seconds=settings.ttl_seconds,
@@ -99,6 +113,8 @@ def submit_request(
     except RequestRejected as rejection:
         return _rejected("request.rejected", event, rejection)
     stored, created = with_retries(lambda: store.create(request), budget or TimeBudget())
+    if not same_ask(stored, request):
+        return _rejected("request.key_reused", event, key_reused(stored))
     log_event(
         logging.INFO,
         "request.created" if created else "request.reused",
@@ -106,27 +122,36 @@ def submit_request(
         request_id=stored.request_id,
         task_name=stored.task_name,
         status=stored.status.value,
-        parameters=redact_parameters(parameters, settings.sensitive_parameters),
+        parameters=redact_parameters(ask.parameters, settings.sensitive_parameters),
     )
     return connect.writer_response(stored)
 
 
 def check_request(
-    event: object, store: TrackerStore, clock: Clock, budget: TimeBudget | None = None
+    event: object,
+    store: TrackerStore,
+    clock: Clock,
+    budget: TimeBudget | None = None,
+    serialization: Serialization = Serialization.ASCII,
 ) -> dict[str, str]:
     """Answer where a request stands; never raises.
 
-    A request still open past its deadline is sealed ``TIMED_OUT`` here, so a caller is
-    never left waiting on a processor that died. When the table does not answer within
-    ``budget`` the answer is ``Status=UNKNOWN`` with ``ErrorCode=STORE_UNAVAILABLE``: the
-    flow polls again, and the next poll that reaches the table answers (and seals) as usual.
+    Only the contact chain that made the request is answered; any other contact gets
+    ``NOT_FOUND``, exactly as for an id that does not exist. A request still open past its
+    deadline is sealed ``TIMED_OUT`` here, so a caller is never left waiting on a
+    processor that died. When the table does not answer within ``budget`` the answer is
+    ``Status=UNKNOWN`` with ``ErrorCode=STORE_UNAVAILABLE``: the flow polls again, and the
+    next poll that reaches the table answers (and seals) as usual. ``serialization`` is
+    the runtime's (``Settings.serialization``): a stored result whose answer Connect could
+    not take (recorded under another runtime) is answered ``FAILED``/``RESULT_TOO_LARGE``.
     """
     try:
-        request_id = connect.requested_id(connect.parse_contact_event(event))
+        contact_event = connect.parse_contact_event(event)
+        request_id = connect.requested_id(contact_event)
     except RequestRejected as rejection:
         return _rejected("check.rejected", event, rejection)
     try:
-        return _answer(event, request_id, store, clock, budget or TimeBudget())
+        request = _current(event, request_id, store, clock, budget or TimeBudget())
     except StoreUnavailable as error:
         log_event(
             logging.WARNING,
@@ -136,17 +161,62 @@ def check_request(
             error_message=str(error),
         )
         return connect.unknown_response(request_id)
-
-
-def _answer(
-    event: object, request_id: str, store: TrackerStore, clock: Clock, budget: TimeBudget
-) -> dict[str, str]:
-    request = with_retries(lambda: store.get(request_id), budget)
     if request is None:
         log_event(
             logging.INFO, "check.not_found", contact_id=_contact_id_of(event), request_id=request_id
         )
         return connect.not_found_response(request_id)
+    if request.chain_id != contact_event.chain:
+        log_event(
+            logging.WARNING,
+            "check.other_chain",
+            contact_id=_contact_id_of(event),
+            request_id=request_id,
+            detail="the request belongs to another contact chain; answered NOT_FOUND",
+        )
+        return connect.not_found_response(request_id)
+    log_event(
+        logging.INFO,
+        "check.answered",
+        contact_id=request.contact_id,
+        request_id=request_id,
+        status=request.status.value,
+    )
+    return _deliverable(request, serialization)
+
+
+def _deliverable(request: TrackerRequest, serialization: Serialization) -> dict[str, str]:
+    """The checker's answer, or FAILED/RESULT_TOO_LARGE when Connect could not take it."""
+    if request.status is Status.COMPLETE:
+        try:
+            check_answer_fits(request, request.result, serialization)
+        except RequestRejected as rejection:
+            log_event(
+                logging.ERROR,
+                "check.result_too_large",
+                contact_id=request.contact_id,
+                request_id=request.request_id,
+                error_message=rejection.message,
+            )
+            return connect.checker_response(
+                replace(
+                    request,
+                    status=Status.FAILED,
+                    result={},
+                    error_code=ErrorCode.RESULT_TOO_LARGE.value,
+                    error_message=rejection.message,
+                )
+            )
+    return connect.checker_response(request)
+
+
+def _current(
+    event: object, request_id: str, store: TrackerStore, clock: Clock, budget: TimeBudget
+) -> TrackerRequest | None:
+    """The request as it stands now (sealed TIMED_OUT if overdue), or None."""
+    request = with_retries(lambda: store.get(request_id), budget)
+    if request is None:
+        return None
     now = clock()
     if request.is_overdue(now):
         sealed = with_retries(lambda: store.seal_overdue(request_id, now), budget, first=False)
@@ -162,14 +232,7 @@ def _answer(
             request = sealed
         else:  # someone else finished or sealed it first: read what they wrote
             request = with_retries(lambda: store.get(request_id), budget, first=False) or request
-    log_event(
-        logging.INFO,
-        "check.answered",
-        contact_id=request.contact_id,
-        request_id=request_id,
-        status=request.status.value,
-    )
-    return connect.checker_response(request)
+    return request
 
 
 def _rejected(log_name: str, event: object, rejection: RequestRejected) -> dict[str, str]:

@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from connect_tracker.domain import Outcome, Status, TrackerRequest
+from connect_tracker.domain import (
+    REQUEST_ID_PATTERN,
+    Outcome,
+    Status,
+    TrackerRequest,
+    ask_key,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -25,7 +31,12 @@ class StoreUnavailable(RuntimeError):
 
 class TrackerStore(Protocol):
     def create(self, request: TrackerRequest) -> tuple[TrackerRequest, bool]:
-        """Store a new request; if one with its id exists, return that one and False."""
+        """Store a new request unless its ask (``domain.ask_key``) already found one.
+
+        Returns the stored request and whether it is ``request`` itself (True also when
+        an earlier attempt of this very call stored it and its answer was lost), or the
+        request the same ask recorded before and False. The caller compares the two asks.
+        """
 
     def get(self, request_id: str) -> TrackerRequest | None: ...
 
@@ -51,37 +62,72 @@ class DynamoDBTrackerStore:
         self._consistent_read = consistent_read
 
     def create(self, request: TrackerRequest) -> tuple[TrackerRequest, bool]:
+        """Two items in one transaction: the request (key: its random id, the only item
+        with a ``Status``, so the only one the stream filter lets through) and the ask
+        (key: ``domain.ask_key``, naming the request in ``ForRequest``). The ask's
+        condition lets a first ask in; an ask whose item has expired but not yet been
+        removed by TTL (DynamoDB removes expired items within days) counts as new."""
+        key = ask_key(request)
         try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=_to_item(request),
-                ConditionExpression="attribute_not_exists(RequestId)",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            self._client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": _ask_item(key, request),
+                            "ConditionExpression": (
+                                "attribute_not_exists(RequestId) OR ExpiresAt <= :now"
+                            ),
+                            "ExpressionAttributeValues": {":now": _number(request.created_at)},
+                            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": _to_item(request),
+                            "ConditionExpression": "attribute_not_exists(RequestId)",
+                        }
+                    },
+                ]
             )
         except ClientError as error:
-            if _is_condition_failure(error):
-                existing = error.response.get("Item")
-                if isinstance(existing, Mapping) and existing:
-                    return _from_item(existing), False
-                found = self.get(request.request_id)
-                if found is not None:
-                    return found, False
-            raise _unavailable("PutItem", error) from error
+            if _ask_exists(error):
+                return self._asked_before(key, request, error)
+            raise _unavailable("TransactWriteItems", error) from error
         except BotoCoreError as error:
-            raise _unavailable("PutItem", error) from error
+            raise _unavailable("TransactWriteItems", error) from error
         return request, True
 
+    def _asked_before(
+        self, key: str, request: TrackerRequest, error: ClientError
+    ) -> tuple[TrackerRequest, bool]:
+        """The request an existing ask names; ours when a lost answer hid our own write."""
+        reasons = error.response.get("CancellationReasons") or [{}]
+        ask: Mapping[str, Any] | None = reasons[0].get("Item") or self._get_item(key)
+        names = ask.get("ForRequest") if ask else None
+        target = names.get("S") if isinstance(names, Mapping) else None
+        found = self.get(target) if isinstance(target, str) and target else None
+        if found is None:
+            raise StoreUnavailable(
+                f"the ask item {key} names request {target}, which could not be read"
+            ) from error
+        return found, found.request_id == request.request_id
+
     def get(self, request_id: str) -> TrackerRequest | None:
+        item = self._get_item(request_id)
+        return _from_item(item) if item and "Status" in item else None
+
+    def _get_item(self, key: str) -> Mapping[str, Any] | None:
         try:
             answer = self._client.get_item(
                 TableName=self._table,
-                Key={"RequestId": {"S": request_id}},
+                Key={"RequestId": {"S": key}},
                 ConsistentRead=self._consistent_read,
             )
         except (ClientError, BotoCoreError) as error:
             raise _unavailable("GetItem", error) from error
-        item = answer.get("Item")
-        return _from_item(item) if item else None
+        return answer.get("Item") or None
 
     def claim(self, request_id: str, token: str, now: float) -> TrackerRequest | None:
         return self._update(
@@ -207,6 +253,19 @@ def _is_condition_failure(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
+def _ask_exists(error: ClientError) -> bool:
+    """A cancelled transaction whose first item (the ask) failed its condition.
+
+    DynamoDB lists one reason per item, in order, with ``ConditionalCheckFailed`` for an
+    item whose condition did not hold (DynamoDB API Reference, TransactWriteItems:
+    TransactionCanceledException, CancellationReasons).
+    """
+    if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        return False
+    reasons = error.response.get("CancellationReasons") or []
+    return bool(reasons) and reasons[0].get("Code") == "ConditionalCheckFailed"
+
+
 def _unavailable(operation: str, error: Exception) -> StoreUnavailable:
     if isinstance(error, ClientError):
         code = error.response.get("Error", {}).get("Code", "Unknown")
@@ -222,10 +281,20 @@ def _string_map(values: Mapping[str, str]) -> AttributeValueTypeDef:
     return {"M": {key: {"S": value} for key, value in values.items()}}
 
 
+def _ask_item(key: str, request: TrackerRequest) -> dict[str, AttributeValueTypeDef]:
+    """The ask: no ``Status`` (the stream filter never passes it) and no contact data."""
+    return {
+        "RequestId": {"S": key},
+        "ForRequest": {"S": request.request_id},
+        "ExpiresAt": _number(request.expires_at),
+    }
+
+
 def _to_item(request: TrackerRequest) -> dict[str, AttributeValueTypeDef]:
     item: dict[str, AttributeValueTypeDef] = {
         "RequestId": {"S": request.request_id},
         "ContactId": {"S": request.contact_id},
+        "ChainId": {"S": request.chain_id},
         "TaskName": {"S": request.task_name},
         "Parameters": _string_map(request.parameters),
         "Status": {"S": request.status.value},
@@ -234,6 +303,8 @@ def _to_item(request: TrackerRequest) -> dict[str, AttributeValueTypeDef]:
         "ExpiresAt": _number(request.expires_at),
         "Attempts": _number(request.attempts),
     }
+    if request.request_key is not None:
+        item["RequestKey"] = {"S": request.request_key}
     return item
 
 
@@ -255,6 +326,9 @@ def _from_item(item: Mapping[str, Any]) -> TrackerRequest:
     return TrackerRequest(
         request_id=text("RequestId") or "",
         contact_id=text("ContactId") or "",
+        # requests stored before chains were recorded belong to the contact that made them
+        chain_id=text("ChainId") or text("ContactId") or "",
+        request_key=text("RequestKey"),
         task_name=text("TaskName") or "",
         parameters=strings("Parameters"),
         status=Status(text("Status") or Status.PENDING.value),
@@ -272,7 +346,11 @@ def _from_item(item: Mapping[str, Any]) -> TrackerRequest:
 
 
 def parse_stream_keys(record: object) -> str | None:
-    """The request id a DynamoDB stream record is about, or None if it names none."""
+    """The request id a DynamoDB stream record is about, or None if it names none.
+
+    Only a request's key is a request id (a uuid): an ask item's record, which the
+    stream filter never lets through, names none and is skipped.
+    """
     if not isinstance(record, Mapping):
         return None
     dynamodb = record.get("dynamodb")
@@ -283,5 +361,6 @@ def parse_stream_keys(record: object) -> str | None:
         if isinstance(image, Mapping):
             value = image.get("RequestId")
             if isinstance(value, Mapping) and isinstance(value.get("S"), str) and value["S"]:
-                return str(value["S"])
+                key = str(value["S"])
+                return key if REQUEST_ID_PATTERN.match(key) else None
     return None

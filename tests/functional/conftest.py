@@ -72,6 +72,15 @@ def _blocks(parameters: Mapping[str, str], context: TaskContext) -> dict[str, st
     return {"Late": "yes"}
 
 
+@task("test_echo")
+def _echo(parameters: Mapping[str, str], context: TaskContext) -> dict[str, str]:
+    """Answers with the Text it was given (and counts its runs): sized results."""
+    PROBE.hit(context.request_id)
+    if parameters.get("Fail"):
+        raise TaskError("ASKED_TO_FAIL", "the flow asked this run to fail")
+    return {"Text": parameters.get("Text", ""), "Lookup": parameters.get("AccountId", "")}
+
+
 @task("test_bad_result")
 def _bad_result(parameters: Mapping[str, str], context: TaskContext) -> object:
     return {"Nested": {"not": "flat"}}
@@ -131,24 +140,50 @@ def item(request_id: str) -> dict[str, Any] | None:
 
 
 def item_count() -> int:
-    return boto3.client("dynamodb").scan(TableName=TABLE, Select="COUNT")["Count"]
+    """Requests in the table (items with a Status), not the ask items that find them."""
+    return boto3.client("dynamodb").scan(
+        TableName=TABLE,
+        Select="COUNT",
+        FilterExpression="attribute_exists(#s)",
+        ExpressionAttributeNames={"#s": "Status"},
+    )["Count"]
+
+
+def ask_items() -> list[dict[str, Any]]:
+    """The ask items: no Status, a key that is no request id, the request in ForRequest."""
+    return boto3.client("dynamodb").scan(
+        TableName=TABLE,
+        FilterExpression="attribute_not_exists(#s)",
+        ExpressionAttributeNames={"#s": "Status"},
+    )["Items"]
 
 
 class StreamReader:
-    """Reads the table's stream from where it stood when created, like a mapping at LATEST."""
+    """Reads the table's stream from where it stood when created, like a mapping at LATEST.
+
+    Each read starts again at TRIM_HORIZON and returns the records not seen before (by
+    eventID): moto records a put of a transaction it then cancels (DynamoDB does not) and
+    reuses that record's sequence number, which an iterator chained from the last read
+    would skip past.
+    """
 
     def __init__(self) -> None:
         self._streams = boto3.client("dynamodbstreams")
-        arn = boto3.client("dynamodb").describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
-        shard = self._streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
-        self._iterator = self._streams.get_shard_iterator(
-            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="LATEST"
-        )["ShardIterator"]
+        self._arn = boto3.client("dynamodb").describe_table(TableName=TABLE)["Table"][
+            "LatestStreamArn"
+        ]
+        self._seen: set[str] = set()
+        self.new_records()
 
     def new_records(self) -> list[dict[str, Any]]:
-        answer = self._streams.get_records(ShardIterator=self._iterator)
-        self._iterator = answer["NextShardIterator"]
-        return answer["Records"]  # type: ignore[return-value]
+        shards = self._streams.describe_stream(StreamArn=self._arn)["StreamDescription"]["Shards"]
+        iterator = self._streams.get_shard_iterator(
+            StreamArn=self._arn, ShardId=shards[0]["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        records = self._streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]
+        fresh = [r for r in records if r["eventID"] not in self._seen]
+        self._seen.update(r["eventID"] for r in fresh)
+        return fresh  # type: ignore[return-value]
 
     def deliverable(self) -> list[dict[str, Any]]:
         """What the module's filter lets through: inserts of pending requests."""

@@ -31,7 +31,7 @@ def set_status(request_id: str, status: str, **extra: str) -> None:
 
 
 def test_pending_and_running(writer_event, checker_event):
-    request_id = writer.handler(writer_event("c-1"), None)["RequestId"]
+    request_id = writer.handler(writer_event("contact-1"), None)["RequestId"]
     assert checker.handler(checker_event(request_id), None)["Status"] == "PENDING"
     set_status(request_id, "RUNNING")
     answer = checker.handler(checker_event(request_id), None)
@@ -44,7 +44,7 @@ def test_pending_and_running(writer_event, checker_event):
 
 
 def test_complete_carries_the_result_fields(writer_event, checker_event):
-    request_id = writer.handler(writer_event("c-1"), None)["RequestId"]
+    request_id = writer.handler(writer_event("contact-1"), None)["RequestId"]
     boto3.client("dynamodb").update_item(
         TableName=TABLE,
         Key={"RequestId": {"S": request_id}},
@@ -64,7 +64,7 @@ def test_complete_carries_the_result_fields(writer_event, checker_event):
 
 @pytest.mark.parametrize("status", ["FAILED", "TIMED_OUT"])
 def test_failed_and_timed_out_carry_the_error(writer_event, checker_event, status):
-    request_id = writer.handler(writer_event("c-1"), None)["RequestId"]
+    request_id = writer.handler(writer_event("contact-1"), None)["RequestId"]
     set_status(request_id, status, ErrorCode="NO_ACCOUNT", ErrorMessage="no such account")
     answer = checker.handler(checker_event(request_id), None)
     assert answer["Status"] == status
@@ -107,7 +107,7 @@ def test_an_open_request_past_its_deadline_is_sealed_timed_out(writer_event, che
     settings = Settings.from_environment()
     store = _runtime.store()
     created_at = 1_000_000.0
-    request_id = submit_request(writer_event("c-1"), settings, store, lambda: created_at)[
+    request_id = submit_request(writer_event("contact-1"), settings, store, lambda: created_at)[
         "RequestId"
     ]
     set_status(request_id, status)
@@ -122,7 +122,9 @@ def test_an_open_request_past_its_deadline_is_sealed_timed_out(writer_event, che
 def test_a_terminal_request_is_never_resealed(writer_event, checker_event):
     settings = Settings.from_environment()
     store = _runtime.store()
-    request_id = submit_request(writer_event("c-1"), settings, store, lambda: 1_000.0)["RequestId"]
+    request_id = submit_request(writer_event("contact-1"), settings, store, lambda: 1_000.0)[
+        "RequestId"
+    ]
     set_status(request_id, "COMPLETE")
     assert (
         check_request(checker_event(request_id), store, lambda: 9_999_999.0)["Status"] == "COMPLETE"
@@ -194,7 +196,9 @@ def test_a_seal_the_table_refuses_is_answered_unknown_and_the_next_poll_seals(
 ):
     settings = Settings.from_environment()
     store = _runtime.store()
-    request_id = submit_request(writer_event("c-1"), settings, store, lambda: 1_000.0)["RequestId"]
+    request_id = submit_request(writer_event("contact-1"), settings, store, lambda: 1_000.0)[
+        "RequestId"
+    ]
     late = lambda: 1_000.0 + 61  # noqa: E731 - past the 60 s deadline
     refused = check_request(checker_event(request_id), _SealFails(store), late)  # type: ignore[arg-type]
     assert (refused["Status"], refused["ErrorCode"]) == ("UNKNOWN", "STORE_UNAVAILABLE")

@@ -36,6 +36,8 @@ REJECTION_CODES = {
     "PARAMETERS_TOO_LARGE",
     "MISSING_REQUEST_ID",
     "MALFORMED_REQUEST_ID",
+    "INVALID_REQUEST_KEY",
+    "REQUEST_KEY_REUSED",
 }
 
 hostile_text = st.one_of(
@@ -71,6 +73,12 @@ contact_events = st.fixed_dictionaries(
                     "ContactData": st.one_of(
                         json_values,
                         st.fixed_dictionaries({"ContactId": st.one_of(hostile_text, json_values)}),
+                        st.fixed_dictionaries(
+                            {
+                                "ContactId": st.one_of(hostile_text, json_values),
+                                "InitialContactId": st.one_of(hostile_text, json_values),
+                            }
+                        ),
                     ),
                     "Parameters": st.one_of(
                         json_values,
@@ -78,7 +86,11 @@ contact_events = st.fixed_dictionaries(
                             hostile_text, st.one_of(hostile_text, json_values), max_size=6
                         ),
                         st.fixed_dictionaries(
-                            {"RequestId": hostile_text, "TaskName": hostile_text}
+                            {
+                                "RequestId": hostile_text,
+                                "TaskName": hostile_text,
+                                "RequestKey": hostile_text,
+                            }
                         ),
                     ),
                 }

@@ -27,7 +27,7 @@ def test_the_whole_loop_completes_with_the_task_result(writer_event, checker_eve
     stored = item(request_id)
     assert stored["Status"] == {"S": "COMPLETE"}
     assert stored["Attempts"] == {"N": "1"}
-    answer = checker.handler(checker_event(request_id), None)
+    answer = checker.handler(checker_event(request_id, "c-1"), None)
     assert answer["Status"] == "COMPLETE"
     assert answer["Answer"] == "ready!"
     assert PROBE.calls == {request_id: 1}
@@ -60,7 +60,7 @@ def test_many_requests_in_one_batch_each_run_once(writer_event, stream):
 def test_a_business_failure_is_terminal(writer_event, checker_event, stream):
     request_id = submit(writer_event, "c-1", "test_business_failure")
     assert run(stream.deliverable()) == {"batchItemFailures": []}
-    answer = checker.handler(checker_event(request_id), None)
+    answer = checker.handler(checker_event(request_id, "c-1"), None)
     assert answer["Status"] == "FAILED"
     assert answer["ErrorCode"] == "NO_ACCOUNT"
     assert answer["ErrorMessage"] == "account ACC-1 does not exist"
@@ -128,7 +128,7 @@ def test_a_task_that_outlives_the_deadline_ends_timed_out(
     assert stored["Status"] == {"S": "TIMED_OUT"}
     assert stored["ErrorCode"] == {"S": "DEADLINE_EXCEEDED"}
     assert "Result" not in stored or stored["Result"] == {"M": {}}
-    assert checker.handler(checker_event(request_id), None)["Status"] == "TIMED_OUT"
+    assert checker.handler(checker_event(request_id, "c-1"), None)["Status"] == "TIMED_OUT"
 
 
 def test_a_processor_about_to_hit_its_own_limit_records_the_time_out(writer_event, stream):
@@ -171,7 +171,7 @@ def test_a_request_sealed_while_its_task_runs_keeps_its_time_out(
             UpdateExpression="SET DeadlineAt = :past",
             ExpressionAttributeValues={":past": {"N": "1"}},
         )
-        assert checker.handler(checker_event(request_id), None)["Status"] == "TIMED_OUT"
+        assert checker.handler(checker_event(request_id, "c-1"), None)["Status"] == "TIMED_OUT"
     finally:
         PROBE.release.set()
         worker.join(30)
@@ -235,5 +235,9 @@ def _wait_for(condition, timeout: float = 10.0) -> bool:
 
 def test_stream_reader_sees_inserts(writer_event):
     reader = StreamReader()
-    submit(writer_event, "c-1", "test_counted")
-    assert [r["eventName"] for r in reader.new_records()] == ["INSERT"]
+    request_id = submit(writer_event, "c-1", "test_counted")
+    records = reader.new_records()
+    # the request and its ask item are inserted together; only the request has a Status
+    assert [r["eventName"] for r in records] == ["INSERT", "INSERT"]
+    with_status = [r for r in records if "Status" in r["dynamodb"]["NewImage"]]
+    assert [r["dynamodb"]["Keys"]["RequestId"]["S"] for r in with_status] == [request_id]

@@ -45,6 +45,8 @@ class Stack:
     session: boto3.Session
     log_tail: Any = None
     clients: dict[str, Any] = field(default_factory=dict)
+    #: request id -> (ContactId, InitialContactId) of the contact that submitted it
+    submitted_by: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def client(self, service: str) -> Any:
         if service not in self.clients:
@@ -65,11 +67,37 @@ class Stack:
             raise AssertionError(f"{function} failed: {payload}")
         return payload  # type: ignore[no-any-return]
 
-    def submit(self, contact_id: str, task: str, **parameters: str) -> dict[str, str]:
-        return self.invoke("writer", connect_event(contact_id, {"TaskName": task, **parameters}))
+    def submit(
+        self, contact_id: str, task: str, initial_contact_id: str | None = None, **parameters: str
+    ) -> dict[str, str]:
+        """The writer's answer to ``contact_id`` (whose chain starts at
+        ``initial_contact_id``, by default the contact itself) asking for ``task``."""
+        initial = initial_contact_id or contact_id
+        answer = self.invoke(
+            "writer", connect_event(contact_id, {"TaskName": task, **parameters}, initial)
+        )
+        if "RequestId" in answer:
+            self.submitted_by.setdefault(answer["RequestId"], (contact_id, initial))
+        return answer
 
-    def check(self, request_id: str, contact_id: str = "poller") -> dict[str, str]:
-        return self.invoke("checker", connect_event(contact_id, {"RequestId": request_id}))
+    def check(
+        self, request_id: str, contact_id: str | None = None, initial_contact_id: str | None = None
+    ) -> dict[str, str]:
+        """The checker's answer to a poll of ``request_id``: by default from the contact
+        that submitted it (the only chain the checker answers), else as ``contact_id``."""
+        if contact_id is None:
+            contact_id, initial_contact_id = self.owner(request_id)
+        event = connect_event(contact_id, {"RequestId": request_id}, initial_contact_id)
+        return self.invoke("checker", event)
+
+    def owner(self, request_id: str) -> tuple[str, str]:
+        """(ContactId, InitialContactId) of a contact of the request's chain: the one that
+        submitted it through this helper, else the chain recorded on the stored request."""
+        if request_id in self.submitted_by:
+            return self.submitted_by[request_id]
+        item = self.item(request_id) or {}
+        chain = (item.get("ChainId") or item.get("ContactId") or {"S": "poller"})["S"]
+        return chain, chain
 
     def wait_terminal(
         self, request_id: str, timeout: float = DEADLINE_SECONDS + 60
@@ -97,8 +125,11 @@ class Stack:
         )
 
 
-def connect_event(contact_id: str, parameters: Mapping[str, str]) -> dict[str, Any]:
-    """The event Connect sends from an InvokeLambdaFunction block."""
+def connect_event(
+    contact_id: str, parameters: Mapping[str, str], initial_contact_id: str | None = None
+) -> dict[str, Any]:
+    """The event Connect sends from an InvokeLambdaFunction block; a transferred contact
+    has a new ``contact_id`` and its chain's first contact as ``initial_contact_id``."""
     return {
         "Details": {
             "ContactData": {
@@ -106,10 +137,10 @@ def connect_event(contact_id: str, parameters: Mapping[str, str]) -> dict[str, A
                 "Channel": "VOICE",
                 "ContactId": contact_id,
                 "CustomerEndpoint": {"Address": "+12025550143", "Type": "TELEPHONE_NUMBER"},
-                "InitialContactId": contact_id,
+                "InitialContactId": initial_contact_id or contact_id,
                 "InitiationMethod": "INBOUND",
                 "InstanceARN": "arn:aws:connect:us-east-1:000000000000:instance/sandbox",
-                "PreviousContactId": contact_id,
+                "PreviousContactId": initial_contact_id or contact_id,
                 "Queue": None,
                 "SystemEndpoint": {"Address": "+18005550100", "Type": "TELEPHONE_NUMBER"},
             },

@@ -100,7 +100,7 @@ run "defaults" {
       eventName = ["INSERT"]
       dynamodb  = { NewImage = { Status = { S = ["PENDING"] } } }
     }
-    error_message = "The stream filter must admit only INSERTs of PENDING requests (docs/architecture.md)."
+    error_message = "The stream filter must admit only INSERTs of PENDING requests, never the Status-less ask items (docs/architecture.md, docs/flow-contract.md)."
   }
   assert {
     condition     = length(aws_lambda_event_source_mapping.processor[0].filter_criteria[0].filter) == 1

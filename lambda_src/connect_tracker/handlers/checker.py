@@ -11,4 +11,10 @@ _runtime.prewarm()
 
 
 def handler(event: object, context: object) -> dict[str, str]:
-    return check_request(event, _runtime.store(), time.time, _runtime.budget(context))
+    return check_request(
+        event,
+        _runtime.store(),
+        time.time,
+        _runtime.budget(context),
+        _runtime.settings().serialization,
+    )

@@ -6,10 +6,24 @@ Packaged by the module from `task_source_dir`, imported by the processor through
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Mapping
 
+from connect_tracker.logs import log_event
 from connect_tracker.tasks import RetryableTaskError, TaskContext, TaskError, task
+
+#: The log line each run of ``integration_counted`` writes: its side effect, counted.
+SIDE_EFFECT = "integration.side_effect"
+
+
+@task("integration_counted")
+def counted(parameters: Mapping[str, str], context: TaskContext) -> dict[str, str]:
+    """A backend call with a visible side effect (one log line per run); fails on Fail=yes."""
+    log_event(logging.INFO, SIDE_EFFECT, request_id=context.request_id)
+    if parameters.get("Fail") == "yes":
+        raise TaskError("ASKED_TO_FAIL", "the caller asked this lookup to fail")
+    return {"Lookup": parameters.get("AccountId", "")}
 
 
 @task("integration_fails")
