@@ -31,8 +31,10 @@ Defaults, in order:
    intent, the first view action, ...), as if that value came back.
 4. Otherwise its success branch (NextAction); for the transfers that end the flow
    (TransferContactToAgent, DequeueContactAndTransferToQueue, and
-   TransferParticipantToThirdParty unless `ContinueFlowExecution` is "True"), the
-   transfer succeeds and the contact ends there.
+   TransferParticipantToThirdParty unless `ContinueFlowExecution` is "True", the
+   block's "Resume flow after disconnect",
+   https://docs.aws.amazon.com/connect/latest/adminguide/contact-flow-resume.html),
+   the transfer succeeds and the contact ends there.
 
 GetParticipantInput with `--input DIGITS`: with `StoreInput` "True" the digits go to
 `$.StoredCustomerInput` and the contact takes the success branch (no digits:

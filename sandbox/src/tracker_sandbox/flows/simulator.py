@@ -468,7 +468,10 @@ class Simulation:
                 "InitiationMethod": self.contact.initiation_method,
             }.get(root)
             if value is None:
-                self.warn(f"{reference} is not simulated; it resolved to nothing")
+                self.warn(
+                    f"{reference} is not simulated; it resolved to nothing "
+                    f"(give it with --value {reference.removeprefix('$.')}=VALUE)"
+                )
         if value is None:
             self.warn(f"{reference} had no value")
             return None
