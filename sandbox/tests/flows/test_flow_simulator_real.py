@@ -347,6 +347,30 @@ def test_stored_input_is_readable_and_nothing_entered_is_timeout() -> None:
     assert run(flow, inputs=("",)).path == ["account", "check", "nothing", "hang-up"]
 
 
+def test_dtmf_input_on_chat_and_stored_input_off_voice_take_the_error_branch() -> None:
+    chat = run(
+        ivr(),
+        contact=ContactData(channel="CHAT"),
+        strict=True,  # the outcome is known: --strict does not stop at the menu
+        answers={"profile": ("next",), "hours": ("True",)},
+    )
+    assert chat.path[-3:] == ["menu", "sorry", "hang-up"]
+    assert chat.steps[-3].result == "error:NoMatchingError"
+    stored = K.flow(
+        K.action(
+            "account",
+            "GetParticipantInput",
+            {"Text": "Enter your account number.", "StoreInput": "True"},
+            next_action="hang-up",
+            errors={"NoMatchingError": "sorry"},
+        ),
+        K.say("sorry", "Sorry."),
+        K.hang_up(),
+    )
+    assert run(stored, contact=ContactData(channel="TASK")).path == ["account", "sorry", "hang-up"]
+    assert run(stored).path == ["account", "hang-up"]
+
+
 def test_a_lex_intent_taken_becomes_lex_intent_name() -> None:
     flow = K.flow(
         K.action(

@@ -43,6 +43,12 @@ NoMatchingCondition; nothing entered: InputTimeLimitExceeded, "The number of sec
 to wait for input to be collected before proceeding with a timeout error",
 https://docs.aws.amazon.com/connect/latest/APIReference/participant-actions-getparticipantinput.html).
 A condition value taken at ConnectParticipantWithLexBot becomes `$.Lex.IntentName`.
+
+Known without asking: GetParticipantInput (DTMF; Lex is ConnectParticipantWithLexBot)
+on a CHAT contact takes its error branch ("Chat: Yes, when Amazon Lex is used, otherwise
+it takes the Error branch", https://docs.aws.amazon.com/connect/latest/adminguide/get-customer-input.html),
+and with `StoreInput` "True" on any channel but VOICE ("Chat: No - Error branch; Task:
+No - Error branch; Email: No - Error branch", the Store customer input page above).
 """
 
 from __future__ import annotations
@@ -121,11 +127,19 @@ class _HasAssumptions(Protocol):
     assumptions: list[Assumption]
 
 
+class _HasChannel(Protocol):
+    @property
+    def channel(self) -> str: ...
+
+
 class Runner(Protocol):
     """What a block handler needs from the simulation (`simulator.Simulation`)."""
 
     outcomes: OutcomeState
     flow_attributes: dict[str, str]
+
+    @property
+    def contact(self) -> _HasChannel: ...
 
     @property
     def result(self) -> _HasAssumptions: ...
@@ -162,6 +176,10 @@ def run_pass_through(sim: Runner, action: Action) -> Outcome:
 
 
 def run_unknown_outcome(sim: Runner, action: Action) -> Outcome:
+    if action.type == "GetParticipantInput" and _unsupported_channel(sim, action):
+        return sim.go_error(
+            action, "NoMatchingError", f"not supported on a {sim.contact.channel} contact"
+        )
     answer = sim.outcomes.answer(action.identifier)
     given = (
         sim.outcomes.next_input()
@@ -277,6 +295,11 @@ def _succeed(sim: Runner, action: Action, parameters: Mapping[str, Any]) -> Outc
     ):
         raise StopSimulation(action.type, f"{action.type}: the transfer succeeds (assumed)")
     return sim.go_next(action)
+
+
+def _unsupported_channel(sim: Runner, action: Action) -> bool:
+    channel = sim.contact.channel
+    return channel == "CHAT" or (_stores_input(action) and channel != "VOICE")
 
 
 def _stores_input(action: Action) -> bool:
