@@ -13,7 +13,7 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -21,7 +21,7 @@ from .diagram import to_dot, to_mermaid
 from .lambdas import ContactData, LambdaInvoker, StubInvoker, StubResponse
 from .model import InvalidContactFlow, parse_flow
 from .outcomes import UNKNOWN_OUTCOME, OutcomePlan, parse_answers, parse_values, plan_problems
-from .passthrough import ANSWERABLE
+from .passthrough import ANSWERABLE, HANDLERS, PASS_THROUGH, UNKNOWN_OUTCOME_TYPES
 from .simulator import SimulationOptions, simulate_contact
 from .validate import FlowAnalysis, analyze_flow, validate_flow
 
@@ -219,18 +219,28 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
         for label, items in (
             ("unreachable actions", analysis.unreachable),
             ("Lambda blocks without an error branch", analysis.lambdas_without_error_branch),
-            ("unmodelled action types (not simulated)", _types_and_actions(analysis)),
+            (
+                "action types simulated on an assumed outcome (see --answer, --strict)",
+                _types_and_actions(analysis, UNKNOWN_OUTCOME_TYPES),
+            ),
+            (
+                "action types the simulator passes through",
+                _types_and_actions(analysis, PASS_THROUGH),
+            ),
+            ("unmodelled action types (not simulated)", _types_and_actions(analysis, None)),
         ):
             if items:
                 print(f"  note: {label}: {', '.join(items)}", file=out)
     return EXIT_NO if problems else EXIT_OK
 
 
-def _types_and_actions(analysis: FlowAnalysis) -> tuple[str, ...]:
-    """Each unmodelled action type once, with the actions of that type: `ShowView (guide)`."""
+def _types_and_actions(analysis: FlowAnalysis, kinds: Collection[str] | None) -> tuple[str, ...]:
+    """Each unmodelled action type of these kinds (None: without a handler) once, with
+    the actions of that type: `ShowView (guide)`."""
     by_type: dict[str, list[str]] = {}
     for identifier, type_ in analysis.unmodelled_actions.items():
-        by_type.setdefault(type_, []).append(identifier)
+        if (type_ in kinds) if kinds is not None else (type_ not in HANDLERS):
+            by_type.setdefault(type_, []).append(identifier)
     return tuple(f"{type_} ({', '.join(ids)})" for type_, ids in sorted(by_type.items()))
 
 
