@@ -1,14 +1,15 @@
 """Connect's retries of a failing Lambda invocation within the block's time limit.
 
-What Connect documents (Amazon Connect Administrator Guide, "Invoke Lambda functions",
-section "Invocation retry policy",
-https://docs.aws.amazon.com/connect/latest/adminguide/connect-lambda-functions.html):
+What Connect documents ("Flow block: Invoke AWS Lambda function", property Timeout,
+https://docs.aws.amazon.com/connect/latest/adminguide/invoke-lambda-function-block.html):
 
-    "If your Lambda invocation in a contact flow gets throttled, the request will be
-    retried. It will also be retried if a general service failure (500 error) happens.
-    When a synchronous invocation returns an error, Amazon Connect retries up to 3
-    times, for a maximum of 8 seconds. At that point, the flow will progress down the
-    Error branch."
+    "If your Lambda invocation gets throttled, the request is retried. It is also
+    retried if a general service failure (500 error) happens. When a synchronous
+    invocation returns an error, Amazon Connect retries up to three times, for a
+    maximum of 8 seconds. At that point, the contact is routed down the Error branch."
+
+(The same words, as "Invocation retry policy", in "Invoke Lambda functions",
+https://docs.aws.amazon.com/connect/latest/adminguide/connect-lambda-functions.html.)
 
 Modelled exactly so: an invocation that fails because Lambda throttled it (HTTP 429,
 `TooManyRequestsException`) or with a service failure (HTTP 5xx, e.g.
