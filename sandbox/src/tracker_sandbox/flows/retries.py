@@ -11,7 +11,9 @@ https://docs.aws.amazon.com/connect/latest/adminguide/invoke-lambda-function-blo
 (The same words, as "Invocation retry policy", in "Invoke Lambda functions",
 https://docs.aws.amazon.com/connect/latest/adminguide/connect-lambda-functions.html.)
 
-Modelled exactly so: an invocation that fails because Lambda throttled it (HTTP 429,
+"Returns an error" is read as the errors the sentence before names (throttling, 500):
+a function's own error comes back from Lambda as a successful (HTTP 200) invocation
+with `FunctionError` set, not as a failed one. Modelled exactly so: an invocation that fails because Lambda throttled it (HTTP 429,
 `TooManyRequestsException`) or with a service failure (HTTP 5xx, e.g.
 `ServiceException`) is tried again, at most `MAX_RETRIES` more times, while the time
 spent stays within the block's time limit (`InvocationTimeLimitSeconds`, itself at most
@@ -30,7 +32,7 @@ from dataclasses import replace
 
 from .lambdas import InvocationOutcome
 
-#: "Amazon Connect retries up to 3 times".
+#: "Amazon Connect retries up to three times".
 MAX_RETRIES = 3
 #: Lambda Invoke errors that are throttling (429) or service failures (5xx), by name,
 #: for invokers that report only a message (Lambda API Reference, Invoke, "Errors",
