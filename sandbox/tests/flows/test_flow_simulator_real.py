@@ -290,6 +290,23 @@ def test_strict_runs_through_answered_blocks_and_stops_at_the_first_other() -> N
     assert answered.success, answered.success_reason
 
 
+def test_a_yes_no_check_defaults_to_true_whatever_the_order() -> None:
+    flow = K.flow(
+        K.action(
+            "staffed",
+            "CheckMetricData",
+            {"MetricType": "NumberOfAgentsStaffed"},
+            errors={"NoMatchingError": "hang-up"},
+            conditions=[("Equals", ["False"], "closed"), ("Equals", ["True"], "open")],
+        ),
+        K.say("closed", "closed"),
+        K.say("open", "open"),
+        K.hang_up(),
+    )
+    assert run(flow).path == ["staffed", "open", "hang-up"]
+    assert run(flow, answers={"staffed": ("False",)}).path == ["staffed", "closed", "hang-up"]
+
+
 def test_menu_input_is_matched_against_the_conditions() -> None:
     flow = ivr()
     assert run(flow, inputs=("9",)).path[-3:] == ["menu", "sorry", "hang-up"]

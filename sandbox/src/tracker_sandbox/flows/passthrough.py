@@ -26,7 +26,8 @@ Defaults, in order:
    Store customer input block documents ("When a call includes no customer input, the
    contact takes the Success branch. The Stored customer input system attribute holds a
    value of Timeout", https://docs.aws.amazon.com/connect/latest/adminguide/store-customer-input.html).
-2. CheckHoursOfOperation: `True` (in hours), whatever order its conditions are in.
+2. CheckHoursOfOperation, and any block whose conditions are exactly True and False
+   (a staffing check with CheckMetricData): `True`, whatever order they are in.
 3. A block with conditions: its first condition (the first menu option, the first Lex
    intent, the first view action, ...), as if that value came back.
 4. Otherwise its success branch (NextAction); for the transfers that end the flow
@@ -232,7 +233,7 @@ def _default(sim: Runner, action: Action) -> Outcome:
     parameters, conditions = action.parameters, action.transitions.conditions
     if action.type == "GetParticipantInput" and _stores_input(action):
         return _gathered(sim, action, "", source="default")
-    if action.type == "CheckHoursOfOperation":
+    if action.type == "CheckHoursOfOperation" or _true_false(conditions):
         return _take(sim, action, "True", source="default")
     if conditions:
         first = conditions[0]
@@ -300,6 +301,12 @@ def _succeed(sim: Runner, action: Action, parameters: Mapping[str, Any]) -> Outc
 def _unsupported_channel(sim: Runner, action: Action) -> bool:
     channel = sim.contact.channel
     return channel == "CHAT" or (_stores_input(action) and channel != "VOICE")
+
+
+def _true_false(conditions: tuple[ConditionBranch, ...]) -> bool:
+    """Conditions of a yes/no check (hours, staffing): exactly Equals True and False."""
+    values = sorted(str(c.operands[0]) for c in conditions if len(c.operands) == 1)
+    return len(values) == len(conditions) and values == ["False", "True"]
 
 
 def _stores_input(action: Action) -> bool:
