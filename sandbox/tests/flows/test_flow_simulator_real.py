@@ -364,6 +364,14 @@ def test_stored_input_is_readable_and_nothing_entered_is_timeout() -> None:
     assert run(flow, inputs=("",)).path == ["account", "check", "nothing", "hang-up"]
 
 
+def test_unused_answers_and_input_are_warned_about() -> None:
+    result = run(corpus("TagContact"), answers={"x": ("next",)}, inputs=("1", "2"))
+    assert result.warnings == ["2 --input value(s) not used: no GetParticipantInput took them"]
+    result = run(ivr(), answers={"menu": ("1",), "hours": ("False",)})
+    assert result.path[-2:] == ["closed", "hang-up"]
+    assert "--answer menu: the contact never reached 'menu'" in result.warnings
+
+
 def test_dtmf_input_on_chat_and_stored_input_off_voice_take_the_error_branch() -> None:
     chat = run(
         ivr(),

@@ -105,6 +105,18 @@ class OutcomeState:
         key = (root, tuple(path))
         return self._learned.get(key, self.plan.values.get(key))
 
+    def leftovers(self) -> list[str]:
+        """Warnings for what the run never used: inputs left, answers for blocks not run."""
+        unused = [
+            f"--answer {identifier}: the contact never reached {identifier!r}"
+            for identifier in self.plan.answers
+            if identifier not in self._answered
+        ]
+        left = len(self.plan.inputs) - self._inputs_used
+        if left:
+            unused.append(f"{left} --input value(s) not used: no GetParticipantInput took them")
+        return unused
+
     def learn(self, root: str, path: Sequence[str], value: str) -> None:
         self._learned[(root, tuple(path))] = value
 

@@ -383,6 +383,7 @@ class Simulation:
         result.elapsed_seconds = self.clock.elapsed()
         result.attributes = dict(self.attributes)
         result.flow_attributes = dict(self.flow_attributes)
+        result.warnings.extend(self.outcomes.leftovers())
         result.external = self.external
         result.success, result.success_reason = self._judge()
         return result
