@@ -907,16 +907,20 @@ def test_validate_note_lists_unmodelled_action_types(tmp_path: Path) -> None:
             "guide",
             "ShowView",
             {"ViewResource": {"Id": "v", "Version": "1"}},
-            next_action="hang-up",
+            next_action="tag",
         ),
+        K.action("tag", "TagContact", {"Tags": {"a": "b"}}, next_action="module"),
+        K.action("module", "InvokeFlowModule", {"FlowModuleId": "m-1"}, next_action="hang-up"),
         K.hang_up(),
     )
     path = tmp_path / "flow.json"
     path.write_text(json.dumps(flow))
     out = io.StringIO()
     assert cli_main(["validate", str(path)], stdout=out, stderr=io.StringIO()) == 0
-    notes = [line.strip() for line in out.getvalue().splitlines() if "unmodelled" in line]
+    notes = [line.strip() for line in out.getvalue().splitlines() if "action types" in line]
     assert notes == [
-        "note: unmodelled action types (not simulated): "
-        "GetParticipantInput (ask, ask-again), ShowView (guide)"
+        "note: action types simulated on an assumed outcome (see --answer, --strict): "
+        "GetParticipantInput (ask, ask-again), ShowView (guide)",
+        "note: action types the simulator passes through: TagContact (tag)",
+        "note: unmodelled action types (not simulated): InvokeFlowModule (module)",
     ]

@@ -71,7 +71,14 @@ class Boto3LambdaInvoker:
                 Payload=json.dumps(event).encode(),
             )
             payload = response["Payload"].read()
-        except (BotoCoreError, ClientError) as error:
+        except ClientError as error:
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            return InvocationOutcome(
+                self._timer() - started,
+                failure=f"{type(error).__name__}: {error}",
+                status_code=status if isinstance(status, int) else None,
+            )
+        except BotoCoreError as error:
             return InvocationOutcome(
                 self._timer() - started, failure=f"{type(error).__name__}: {error}"
             )

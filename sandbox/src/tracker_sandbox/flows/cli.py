@@ -2,7 +2,8 @@
 
 Exit codes: 0 success (valid flow / diagram written / contact succeeded); 1 the
 answer is no (flow has problems / contact failed); 2 usage errors, unreadable input,
-a flow that fails validation before `simulate`, or AWS unreachable.
+a flow that fails validation before `simulate`, or AWS unreachable; 3 `simulate
+--strict` stopped at a block whose outcome the simulation cannot know.
 """
 
 from __future__ import annotations
@@ -12,17 +13,21 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from .diagram import to_dot, to_mermaid
 from .lambdas import ContactData, LambdaInvoker, StubInvoker, StubResponse
-from .model import InvalidContactFlow
+from .model import InvalidContactFlow, parse_flow
+from .outcomes import UNKNOWN_OUTCOME, OutcomePlan, parse_answers, parse_values, plan_problems
+from .passthrough import ANSWERABLE, HANDLERS, PASS_THROUGH, UNKNOWN_OUTCOME_TYPES
 from .simulator import SimulationOptions, simulate_contact
 from .validate import FlowAnalysis, analyze_flow, validate_flow
 
 EXIT_OK, EXIT_NO, EXIT_USAGE = 0, 1, 2
+#: `simulate --strict` stopped at a block whose outcome is unknown.
+EXIT_UNKNOWN_OUTCOME = 3
 
 
 class _Usage(Exception):
@@ -134,6 +139,36 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", metavar="FILE", help="write the JSON summary here ('-' for standard output)"
     )
     simulate.add_argument("--quiet", action="store_true", help="do not print the transcript")
+    # Blocks whose outcome the simulation cannot know (outcomes.py, passthrough.py).
+    simulate.add_argument(
+        "--answer",
+        action="append",
+        default=[],
+        metavar="IDENTIFIER=BRANCH",
+        help="the branch this block takes: next, one of its error types, or a value tried "
+        "against its conditions (repeat: one per run of the block, the last repeats)",
+    )
+    simulate.add_argument(
+        "--input",
+        action="append",
+        default=None,
+        metavar="DIGITS",
+        help="what the caller enters at the next GetParticipantInput ('' for nothing; "
+        "repeat for successive blocks)",
+    )
+    simulate.add_argument(
+        "--value",
+        action="append",
+        default=[],
+        metavar="NAMESPACE.KEY=VALUE",
+        help="what a reference the simulation cannot produce resolves to "
+        "(Customer.FirstName=Ana, Lex.IntentName=Billing)",
+    )
+    simulate.add_argument(
+        "--strict",
+        action="store_true",
+        help="stop (exit 3) at the first unanswered block whose outcome is unknown",
+    )
     return parser
 
 
@@ -184,18 +219,28 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
         for label, items in (
             ("unreachable actions", analysis.unreachable),
             ("Lambda blocks without an error branch", analysis.lambdas_without_error_branch),
-            ("unmodelled action types (not simulated)", _types_and_actions(analysis)),
+            (
+                "action types simulated on an assumed outcome (see --answer, --strict)",
+                _types_and_actions(analysis, UNKNOWN_OUTCOME_TYPES),
+            ),
+            (
+                "action types the simulator passes through",
+                _types_and_actions(analysis, PASS_THROUGH),
+            ),
+            ("unmodelled action types (not simulated)", _types_and_actions(analysis, None)),
         ):
             if items:
                 print(f"  note: {label}: {', '.join(items)}", file=out)
     return EXIT_NO if problems else EXIT_OK
 
 
-def _types_and_actions(analysis: FlowAnalysis) -> tuple[str, ...]:
-    """Each unmodelled action type once, with the actions of that type: `ShowView (guide)`."""
+def _types_and_actions(analysis: FlowAnalysis, kinds: Collection[str] | None) -> tuple[str, ...]:
+    """Each unmodelled action type of these kinds (None: without a handler) once, with
+    the actions of that type: `ShowView (guide)`."""
     by_type: dict[str, list[str]] = {}
     for identifier, type_ in analysis.unmodelled_actions.items():
-        by_type.setdefault(type_, []).append(identifier)
+        if (type_ in kinds) if kinds is not None else (type_ not in HANDLERS):
+            by_type.setdefault(type_, []).append(identifier)
     return tuple(f"{type_} ({', '.join(ids)})" for type_, ids in sorted(by_type.items()))
 
 
@@ -238,8 +283,12 @@ def _simulate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         max_contact_seconds=args.max_seconds,
         success_actions=frozenset(args.success_action),
         failure_actions=frozenset(args.failure_action),
+        outcomes=_outcome_plan(args),
     )
     try:
+        problems = plan_problems(parse_flow(content), options.outcomes, ANSWERABLE)
+        if problems:
+            raise _Usage("; ".join(problems))
         result = simulate_contact(
             content,
             invoker,
@@ -261,7 +310,21 @@ def _simulate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(summary, file=out)
         else:
             Path(args.json).write_text(summary + "\n", encoding="utf-8")
+    if result.ended_by == UNKNOWN_OUTCOME:
+        return EXIT_UNKNOWN_OUTCOME
     return EXIT_OK if result.success else EXIT_NO
+
+
+def _outcome_plan(args: argparse.Namespace) -> OutcomePlan:
+    try:
+        return OutcomePlan(
+            answers=parse_answers(args.answer),
+            inputs=tuple(args.input or ()),
+            values=parse_values(args.value),
+            strict=args.strict,
+        )
+    except ValueError as error:
+        raise _Usage(str(error)) from error
 
 
 def _flow_content(args: argparse.Namespace) -> str:

@@ -88,6 +88,9 @@ class InvocationOutcome:
     failure: str | None = None
     #: The caller stopped waiting at the time limit (real-time mode); no answer.
     abandoned: bool = False
+    #: The HTTP status of a failed invocation (429 throttled, 5xx service failure), when
+    #: known; `retries.is_retryable` decides from it whether Connect tries again.
+    status_code: int | None = None
 
 
 class LambdaInvoker(Protocol):
@@ -176,6 +179,10 @@ class StubResponse:
     duration_seconds: float = 0.05
     function_error: str | None = None
     raw: bytes | None = None
+    #: The invocation itself fails (e.g. "TooManyRequestsException: Rate exceeded"),
+    #: with this HTTP status (429, 500, ...): no function runs, nothing is returned.
+    failure: str | None = None
+    status_code: int | None = None
 
 
 class StubInvoker:
@@ -207,6 +214,10 @@ class StubInvoker:
         served = self._served.get(key, 0)
         self._served[key] = served + 1
         answer = answers[min(served, len(answers) - 1)]
+        if answer.failure is not None:
+            return InvocationOutcome(
+                answer.duration_seconds, failure=answer.failure, status_code=answer.status_code
+            )
         payload = answer.raw if answer.raw is not None else json.dumps(answer.result).encode()
         return InvocationOutcome(
             answer.duration_seconds, payload=payload, function_error=answer.function_error

@@ -38,6 +38,7 @@ SIMULATED_ROOTS = frozenset(
         "InstanceARN",
         "InitiationMethod",
         "Queue",
+        "FlowAttributes",  # UpdateFlowAttributes: $.FlowAttributes.<key>
     }
 )
 OTHER_ROOTS = frozenset(
@@ -62,7 +63,6 @@ OTHER_ROOTS = frozenset(
         "MediaStreams",  # $.MediaStreams.Customer.Audio.StreamARN
         "Lex",  # $.Lex.IntentName, $.Lex.Slots.<slot>, $.Lex.SessionAttributes.<key>
         "Case",
-        "FlowAttributes",  # UpdateFlowAttributes: $.FlowAttributes.<key>
         "Loop",
         "Customer",  # Customer Profiles: $.Customer.FirstName, ...
         "Campaign",  # outbound campaigns

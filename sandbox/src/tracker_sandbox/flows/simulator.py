@@ -36,8 +36,17 @@ from .lambdas import (
     build_contact_event,
     function_name,
 )
-from .model import Action, Flow, FlowContent, parse_flow
-from .references import InvalidReference, find_references, is_reference, parse_reference
+from .model import Action, Flow, FlowContent, Transitions, parse_flow
+from .outcomes import Assumption, OutcomePlan, OutcomeState, StopSimulation
+from .passthrough import HANDLERS, TRANSFER_ENDINGS
+from .references import (
+    InvalidReference,
+    find_references,
+    has_references,
+    is_single_reference,
+    parse_reference,
+)
+from .retries import invoke_with_retries
 from .spec import ACTION_SPECS
 from .validate import load_flow
 
@@ -46,6 +55,8 @@ MAX_RESPONSE_BYTES = 32 * 1024
 NORMAL_ENDINGS = frozenset(
     {"DisconnectParticipant", "TransferContactToQueue", "TransferToFlow", "EndFlowExecution"}
 )
+#: passthrough.py: the transfers it assumes succeed end a contact normally, too.
+NORMAL_ENDINGS |= TRANSFER_ENDINGS
 
 
 # Clocks ----------------------------------------------------------------------------
@@ -143,6 +154,9 @@ class SimulationOptions:
     success_actions: frozenset[str] = frozenset()
     failure_actions: frozenset[str] = frozenset()
     max_response_bytes: int = MAX_RESPONSE_BYTES
+    #: Answers, caller input and values for blocks the simulation cannot know
+    #: (outcomes.py, passthrough.py).
+    outcomes: OutcomePlan = field(default_factory=OutcomePlan)
 
 
 @dataclass(frozen=True)
@@ -174,6 +188,8 @@ class LambdaCall:
     response: Any = None
     error_kind: str | None = None
     error: str | None = None
+    #: Invocations made: 1, plus Connect's retries of a throttled/5xx call (retries.py).
+    attempts: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -188,6 +204,7 @@ class LambdaCall:
             "response": self.response,
             "error_kind": self.error_kind,
             "error": self.error,
+            "attempts": self.attempts,
         }
 
 
@@ -219,6 +236,10 @@ class SimulationResult:
     elapsed_seconds: float = 0.0
     success: bool = False
     success_reason: str = ""
+    #: $.FlowAttributes at the end (flow-scoped; never on the contact).
+    flow_attributes: dict[str, str] = field(default_factory=dict)
+    #: What was assumed for blocks whose outcome the simulation cannot know.
+    assumptions: list[Assumption] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON summary."""
@@ -257,6 +278,8 @@ class SimulationResult:
                 for s in self.steps
             ],
             "warnings": list(self.warnings),
+            "flow_attributes": dict(self.flow_attributes),
+            "assumptions": [assumption.to_dict() for assumption in self.assumptions],
         }
 
     def render_transcript(self) -> str:
@@ -305,6 +328,8 @@ class Simulation:
         self.external: dict[str, Any] = {}
         self.queue: dict[str, str] | None = dict(self.contact.queue) if self.contact.queue else None
         self.loop_counters: dict[str, int] = {}
+        self.flow_attributes: dict[str, str] = {}
+        self.outcomes = OutcomeState(self.options.outcomes)
         self.result = SimulationResult(
             contact_id=self.contact.contact_id,
             started_at=datetime.now(UTC),
@@ -357,6 +382,8 @@ class Simulation:
             self.say("END", result.ended_at_action or "", ended.note)
         result.elapsed_seconds = self.clock.elapsed()
         result.attributes = dict(self.attributes)
+        result.flow_attributes = dict(self.flow_attributes)
+        result.warnings.extend(self.outcomes.leftovers())
         result.external = self.external
         result.success, result.success_reason = self._judge()
         return result
@@ -364,6 +391,12 @@ class Simulation:
     def _dispatch(self, action: Action) -> tuple[str, str | None]:
         """Run one action; answer (what happened, where to go next)."""
         runner = getattr(self, f"_run_{action.type}", None)
+        handler = HANDLERS.get(action.type)  # passthrough.py
+        if (runner is None or action.type not in ACTION_SPECS) and handler is not None:
+            try:
+                return handler(self, action)
+            except StopSimulation as stop:
+                raise _Ended(stop.ended_by, stop.note) from None
         if runner is None or action.type not in ACTION_SPECS:
             raise _Ended(
                 "UnsupportedAction", f"{action.type} ({action.identifier!r}) is not simulated"
@@ -422,6 +455,10 @@ class Simulation:
             value = {"Address": address, "Type": "TELEPHONE_NUMBER"}.get(path[0]) if path else None
         elif root == "Queue":
             value = self.queue.get(path[0]) if self.queue and path else None
+        elif root == "FlowAttributes":
+            value = self.flow_attributes.get(path[0]) if path else None
+        elif self.outcomes.value(root, path) is not None:  # --value, or learned by a block
+            value = self.outcomes.value(root, path)
         else:
             value = {
                 "ContactId": self.contact.contact_id,
@@ -432,7 +469,10 @@ class Simulation:
                 "InitiationMethod": self.contact.initiation_method,
             }.get(root)
             if value is None:
-                self.warn(f"{reference} is not simulated; it resolved to nothing")
+                self.warn(
+                    f"{reference} is not simulated; it resolved to nothing "
+                    f"(give it with --value {reference.removeprefix('$.')}=VALUE)"
+                )
         if value is None:
             self.warn(f"{reference} had no value")
             return None
@@ -441,10 +481,30 @@ class Simulation:
         return json.dumps(value)
 
     def value_of(self, value: Any) -> str:
-        """A parameter value: static text as is, a whole reference resolved ('' if unset)."""
-        if is_reference(value):
+        """A parameter value: static text as is, a whole reference resolved ('' if unset),
+        text with references in it filled in ("$.Customer.FirstName $.Customer.LastName")."""
+        if is_single_reference(value):
             return self.resolve(str(value)) or ""
+        if has_references(value):
+            return self.render(str(value))
         return str(value)
+
+    def play_prompt(self, action: Action) -> None:
+        """Play the prompt of a block that gathers input, as MessageParticipant plays it."""
+        prompt = {
+            key: value
+            for key, value in action.parameters.items()
+            if key in ("Text", "SSML", "PromptId", "Media")
+        }
+        if prompt:
+            self._run_MessageParticipant(
+                Action(
+                    action.identifier,
+                    "MessageParticipant",
+                    prompt,
+                    Transitions(next_action=action.identifier),
+                )
+            )
 
     def render(self, text: str) -> str:
         """Prompt text with every embedded reference replaced by its value."""
@@ -497,7 +557,15 @@ class Simulation:
             self.contact, attributes=self.attributes, parameters=sent, queue=self.queue
         )
         started = self.clock.elapsed()
-        outcome = self._invoke(arn, event, limit)
+        outcome, attempts = invoke_with_retries(  # Connect retries throttled/5xx calls
+            lambda remaining: self._invoke(arn, event, remaining),
+            limit,
+            on_retry=lambda number, failed: self.say(
+                "LAMBDA",
+                action.identifier,
+                f"{function_name(arn)} attempt {number} failed ({failed.failure}); Connect retries",
+            ),
+        )
         self.clock.account(min(outcome.duration_seconds, limit))
         ok, response, kind, error = self._judge_response(outcome, limit, response_type)
         self.result.lambda_calls.append(
@@ -513,6 +581,7 @@ class Simulation:
                 response=response,
                 error_kind=kind,
                 error=error,
+                attempts=attempts,
             )
         )
         name = function_name(arn)
