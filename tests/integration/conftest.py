@@ -136,6 +136,8 @@ def stack() -> Iterator[Stack]:
         "request_deadline_seconds": DEADLINE_SECONDS,
         # the whole module, Connect resources included, on the sandbox's Connect
         "create_connect_instance": True,
+        # alarms evaluated every 10 s instead of 60 (tests/integration/test_alarms.py)
+        "alarm_period_seconds": 10,
     }
     with deployed(EXAMPLE, variables, label="it", say=_say) as deployment:
         yield Stack(
