@@ -1,7 +1,8 @@
 """The module's alarms on the sandbox: applied with the stack (examples/localstack wires
 alarm_actions and ok_actions to an SNS topic), and a record that fails past its retries
 fills the on-failure queue, whose alarm reaches ALARM and notifies the topic; drained, the
-queue brings it back to OK, which notifies the topic again.
+queue brings it back to OK, which notifies the topic again. A writer whose table does not
+answer sets off its errors alarm and writes the line its metric filter counts.
 
 How LocalStack 2026.3 evaluates a metric alarm (localstack/services/cloudwatch/
 alarm_scheduler.py): every evaluation_periods x period seconds it reads the metric over the
@@ -19,8 +20,9 @@ from typing import Any
 
 import pytest
 
-from tests.integration.conftest import Stack, new_contact
+from tests.integration.conftest import Stack, connect_event, new_contact
 from tests.integration.stack import wait_for
+from tests.integration.test_tracker_stack import log_lines
 
 pytestmark = pytest.mark.integration
 
@@ -180,3 +182,32 @@ def test_a_filling_on_failure_queue_sets_off_its_alarm_and_notifies_the_topic(
     drain(stack)
     wait_for_state(stack, "on_failure_queue_depth", "OK")
     assert wait_for_notification(stack, inbox, name, "OK")["OldStateValue"] == "ALARM"
+
+
+def test_a_writer_whose_table_does_not_answer_sets_off_its_errors_alarm(stack: Stack):
+    wait_for_state(stack, "writer_errors", "OK")
+    contact = new_contact()
+    with stack.table_unanswering_for("writer"):
+        answer = stack.client("lambda").invoke(
+            FunctionName=stack.outputs["writer_function_name"],
+            Payload=json.dumps(connect_event(contact, {"TaskName": "simulated_backend"})).encode(),
+        )
+        error = json.loads(answer["Payload"].read())
+    assert answer.get("FunctionError"), error
+    assert error["errorType"] == "StoreUnavailable"
+    fired = wait_for_state(stack, "writer_errors", "ALARM")
+    assert fired["Dimensions"] == [
+        {"Name": "FunctionName", "Value": stack.outputs["writer_function_name"]}
+    ]
+    # the JSON line the writer_failures filter selects ({ $.event = "request.store_unavailable" })
+    lines = wait_for(
+        lambda: [
+            line
+            for line in log_lines(stack, "writer", contact)
+            if line.get("event") == "request.store_unavailable"
+        ],
+        timeout=60,
+        what="the writer's request.store_unavailable line",
+    )
+    assert lines[0]["level"] == "ERROR"
+    assert lines[0]["task_name"] == "simulated_backend"
