@@ -122,3 +122,22 @@ output "lambda_source_hash" {
   description = "Base64 SHA-256 the functions' source_code_hash is set to: computed at plan time from the packaged sources, or the prebuilt package's hash."
   value       = local.create ? local.package_hash : null
 }
+
+################################################################################
+# Alarms and dashboard
+################################################################################
+
+output "alarm_arns" {
+  description = "ARNs of the CloudWatch alarms, by alarm (on_failure_queue_depth, stream_iterator_age, <function>_errors, <function>_throttles, checker_unknown_answers, writer_failures, and <function>_async_event_age / <function>_async_events_dropped for asynchronously invoked functions); null without alarms."
+  value       = local.create_alarms ? { for key, alarm in aws_cloudwatch_metric_alarm.this : key => alarm.arn } : null
+}
+
+output "alarm_metric_namespace" {
+  description = "CloudWatch namespace of the metrics the module counts from the functions' logs (CheckerUnknownAnswers, WriterFailures); null without alarms."
+  value       = local.create_alarms ? local.alarm_metric_namespace : null
+}
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard (null unless create_dashboard)."
+  value       = try(aws_cloudwatch_dashboard.this[0].dashboard_name, null)
+}

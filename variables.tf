@@ -514,3 +514,87 @@ variable "contact_flow" {
     error_message = "The contact_flow.invocation_time_limit_seconds must be a whole number from 1 to 8."
   }
 }
+
+################################################################################
+# Alarms and dashboard (alarms.tf, docs/alarms.md)
+################################################################################
+
+variable "alarms" {
+  description = <<-EOT
+    CloudWatch alarms of the tracker (docs/alarms.md):
+    create: true (default) or false: the on-failure queue's depth, the stream's iterator age, the errors and throttles of every function, the async event age and dropped events of asynchronously invoked functions, the checker's UNKNOWN answers and the writer's failures (metric filters on the JSON logs);
+    period_seconds: 10, 20, 30 or a multiple of 60 (default 60; Lambda and SQS publish one-minute metrics, so below 60 only on an emulator);
+    evaluation_periods: a whole number >= 1 (default 1); period_seconds x evaluation_periods at most 86400, or 604800 with periods of an hour or more;
+    datapoints_to_alarm: null (default: evaluation_periods) or a whole number from 1 to evaluation_periods;
+    thresholds (an alarm fires at or above its threshold): on_failure_queue_messages (default 1), function_errors (default 1), function_throttles (default 1), async_events_dropped (default 1), checker_unknown_answers (default 1), writer_failures (default 1): whole numbers >= 1; stream_iterator_age_ms (default 60000) and async_event_age_ms (default 60000): whole milliseconds >= 1.
+  EOT
+  type = object({
+    create              = optional(bool, true)
+    period_seconds      = optional(number, 60)
+    evaluation_periods  = optional(number, 1)
+    datapoints_to_alarm = optional(number)
+    thresholds = optional(object({
+      on_failure_queue_messages = optional(number, 1)
+      stream_iterator_age_ms    = optional(number, 60000)
+      function_errors           = optional(number, 1)
+      function_throttles        = optional(number, 1)
+      async_event_age_ms        = optional(number, 60000)
+      async_events_dropped      = optional(number, 1)
+      checker_unknown_answers   = optional(number, 1)
+      writer_failures           = optional(number, 1)
+    }), {})
+  })
+  default  = {}
+  nullable = false
+
+  # PutMetricAlarm's limits: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+  validation {
+    condition     = contains([10, 20, 30], var.alarms.period_seconds) || (var.alarms.period_seconds >= 60 && var.alarms.period_seconds % 60 == 0)
+    error_message = "The alarms.period_seconds must be 10, 20, 30 or a multiple of 60."
+  }
+  validation {
+    condition     = var.alarms.evaluation_periods >= 1 && floor(var.alarms.evaluation_periods) == var.alarms.evaluation_periods && var.alarms.period_seconds * var.alarms.evaluation_periods <= (var.alarms.period_seconds >= 3600 ? 604800 : 86400)
+    error_message = "The alarms.evaluation_periods must be a whole number >= 1, and alarms.period_seconds x alarms.evaluation_periods at most 86400 (604800 with periods of 3600 or more)."
+  }
+  validation {
+    condition     = var.alarms.datapoints_to_alarm == null || try(var.alarms.datapoints_to_alarm >= 1 && var.alarms.datapoints_to_alarm <= var.alarms.evaluation_periods && floor(var.alarms.datapoints_to_alarm) == var.alarms.datapoints_to_alarm, false)
+    error_message = "The alarms.datapoints_to_alarm must be null or a whole number from 1 to alarms.evaluation_periods."
+  }
+  validation {
+    condition = alltrue([
+      for name, value in var.alarms.thresholds : value >= 1 && floor(value) == value
+    ])
+    error_message = "Every alarms.thresholds.<name> must be a whole number >= 1 (counts, or milliseconds for stream_iterator_age_ms and async_event_age_ms)."
+  }
+}
+
+variable "alarm_actions" {
+  description = "ARNs of SNS topics notified when an alarm enters ALARM: a list of at most 5 SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic>); empty (default) notifies nobody."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(var.alarm_actions) <= 5 && alltrue([for arn in var.alarm_actions : can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", arn))])
+    error_message = "The alarm_actions must be at most 5 SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic-name>)."
+  }
+}
+
+variable "ok_actions" {
+  description = "ARNs of SNS topics notified when an alarm returns to OK: a list of at most 5 SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic>); empty (default) notifies nobody."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(var.ok_actions) <= 5 && alltrue([for arn in var.ok_actions : can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", arn))])
+    error_message = "The ok_actions must be at most 5 SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic-name>)."
+  }
+}
+
+variable "create_dashboard" {
+  description = "Whether to create a CloudWatch dashboard (<name>-async-tracker) with the alarms and the metrics they watch: true or false (default). Needs alarms.create."
+  type        = bool
+  default     = false
+  nullable    = false
+}

@@ -54,6 +54,10 @@ module "tracker" {
     parallelization_factor             = var.parallelization_factor
     maximum_retry_attempts             = 2
   }
+  # The bench measures the tracker, not the emulator's alarms: LocalStack's metric filters
+  # match every line of every log group and would add work to every log batch. The alarms
+  # are applied and tested in the integration tier (tests/integration/test_alarms.py).
+  alarms = { create = false }
 
   contact_flow = {
     poll_count      = 60

@@ -1,7 +1,8 @@
 # Complete: every feature of the module. A customer-managed KMS key (created here)
-# encrypts the table, the queue, the log groups and the functions' environment; your own
-# task code (./tasks) is packaged beside connect_tracker; the flow is published to the
-# Amazon Connect instance given as var.connect_instance_arn.
+# encrypts the table, the queue, the log groups, the functions' environment and the topic
+# the module's alarms notify; your own task code (./tasks) is packaged beside
+# connect_tracker; the flow is published to the Amazon Connect instance given as
+# var.connect_instance_arn.
 
 provider "aws" {
   region = var.region
@@ -47,8 +48,30 @@ resource "aws_kms_key" "tracker" {
           }
         }
       },
+      {
+        # CloudWatch alarms publish to the alarm topic, which this key encrypts:
+        # https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+        Sid       = "CloudWatchAlarmsToEncryptedTopic"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = local.account_id }
+          ArnLike      = { "aws:SourceArn" = "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.name}-*" }
+        }
+      },
     ]
   })
+
+  tags = var.tags
+}
+
+# The module's alarms notify this topic on ALARM and back to OK: subscribe the on-call
+# (e-mail, chat, paging tool) to it.
+resource "aws_sns_topic" "alarms" {
+  name              = "${var.name}-alarms"
+  kms_master_key_id = aws_kms_key.tracker.arn
 
   tags = var.tags
 }
@@ -111,6 +134,19 @@ module "tracker" {
     message_retention_seconds         = 7 * 24 * 3600
     kms_data_key_reuse_period_seconds = 300
   }
+
+  alarms = {
+    period_seconds      = 60
+    evaluation_periods  = 3
+    datapoints_to_alarm = 2
+    thresholds = {
+      stream_iterator_age_ms  = 90000 # half the request deadline
+      checker_unknown_answers = 5
+    }
+  }
+  alarm_actions    = [aws_sns_topic.alarms.arn]
+  ok_actions       = [aws_sns_topic.alarms.arn]
+  create_dashboard = true
 
   connect_instance_arn = var.connect_instance_arn
   contact_flow = {

@@ -32,3 +32,13 @@ output "kms_key_arn" {
   description = "ARN of the KMS key encrypting the tracker."
   value       = aws_kms_key.tracker.arn
 }
+
+output "alarm_topic_arn" {
+  description = "ARN of the SNS topic the alarms notify: subscribe the on-call to it."
+  value       = aws_sns_topic.alarms.arn
+}
+
+output "dashboard_name" {
+  description = "Name of the tracker's CloudWatch dashboard."
+  value       = module.tracker.dashboard_name
+}

@@ -16,14 +16,16 @@ provider "aws" {
   skip_region_validation      = true
 
   endpoints {
-    connect  = var.endpoint
-    dynamodb = var.endpoint
-    iam      = var.endpoint
-    kms      = var.endpoint
-    lambda   = var.endpoint
-    logs     = var.endpoint
-    sqs      = var.endpoint
-    sts      = var.endpoint
+    cloudwatch = var.endpoint
+    connect    = var.endpoint
+    dynamodb   = var.endpoint
+    iam        = var.endpoint
+    kms        = var.endpoint
+    lambda     = var.endpoint
+    logs       = var.endpoint
+    sns        = var.endpoint
+    sqs        = var.endpoint
+    sts        = var.endpoint
   }
 }
 
@@ -36,6 +38,13 @@ resource "aws_connect_instance" "sandbox" {
   identity_management_type = "CONNECT_MANAGED"
   inbound_calls_enabled    = true
   outbound_calls_enabled   = false
+}
+
+# Where the module's alarms notify (alarm_actions and ok_actions): the integration tests
+# subscribe a queue to it and read the notifications.
+resource "aws_sns_topic" "alarms" {
+  name              = "${var.name}-alarms"
+  kms_master_key_id = "alias/aws/sns"
 }
 
 module "tracker" {
@@ -68,6 +77,13 @@ module "tracker" {
     batch_size             = 10
     maximum_retry_attempts = 2
   }
+
+  alarms = {
+    period_seconds = var.alarm_period_seconds
+  }
+  alarm_actions    = [aws_sns_topic.alarms.arn]
+  ok_actions       = [aws_sns_topic.alarms.arn]
+  create_dashboard = true
 
   connect_instance_arn     = var.create_connect_instance ? aws_connect_instance.sandbox[0].arn : var.connect_instance_arn
   create_connect_resources = var.create_connect_instance || var.connect_instance_arn != null

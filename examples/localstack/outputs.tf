@@ -92,3 +92,23 @@ output "contact_flow_arn" {
   description = "ARN of the published contact flow (null without a Connect instance)."
   value       = module.tracker.contact_flow_arn
 }
+
+output "alarm_arns" {
+  description = "ARNs of the module's CloudWatch alarms, by alarm."
+  value       = module.tracker.alarm_arns
+}
+
+output "alarm_metric_namespace" {
+  description = "Namespace of the metrics the module counts from the logs."
+  value       = module.tracker.alarm_metric_namespace
+}
+
+output "alarm_topic_arn" {
+  description = "ARN of the SNS topic the alarms notify on ALARM and on OK."
+  value       = aws_sns_topic.alarms.arn
+}
+
+output "dashboard_name" {
+  description = "Name of the module's CloudWatch dashboard."
+  value       = module.tracker.dashboard_name
+}

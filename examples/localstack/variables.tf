@@ -63,3 +63,9 @@ variable "greeting_prompt" {
   type        = string
   default     = "Thank you for calling. Let me look that up for you."
 }
+
+variable "alarm_period_seconds" {
+  description = "Period of the module's alarms in seconds: 60 as in AWS, or 10 or 30 so the sandbox's alarms change state sooner (the integration tests use 10)."
+  type        = number
+  default     = 60
+}

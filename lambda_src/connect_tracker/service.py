@@ -112,7 +112,20 @@ def submit_request(
         )
     except RequestRejected as rejection:
         return _rejected("request.rejected", event, rejection)
-    stored, created = with_retries(lambda: store.create(request), budget or TimeBudget())
+    try:
+        stored, created = with_retries(lambda: store.create(request), budget or TimeBudget())
+    except StoreUnavailable as error:
+        # The writer's one failure of its own: the flow takes its error branch. The module's
+        # writer-failures metric filter counts this line (docs/alarms.md).
+        log_event(
+            logging.ERROR,
+            "request.store_unavailable",
+            contact_id=request.contact_id,
+            request_id=request.request_id,
+            task_name=request.task_name,
+            error_message=str(error),
+        )
+        raise
     if not same_ask(stored, request):
         return _rejected("request.key_reused", event, key_reused(stored))
     log_event(

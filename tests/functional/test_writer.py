@@ -114,8 +114,18 @@ def test_logs_carry_the_contact_and_never_the_caller_number_or_a_sensitive_value
     assert "4321" not in text
 
 
-def test_an_unreachable_table_raises_for_the_flow_error_branch(writer_event, monkeypatch):
+def test_an_unreachable_table_raises_for_the_flow_error_branch(writer_event, monkeypatch, caplog):
 
     boto3.client("dynamodb").delete_table(TableName=TABLE)
-    with pytest.raises(StoreUnavailable, match="ResourceNotFoundException"):
-        writer.handler(writer_event("contact-1"), None)
+    with (
+        caplog.at_level(logging.INFO),
+        pytest.raises(StoreUnavailable, match="ResourceNotFoundException"),
+    ):
+        writer.handler(writer_event("contact-1", TaskName="test_counted"), None)
+    # the line the module's writer-failures metric filter counts ({ $.event = ... }, alarms.tf)
+    record = next(r for r in caplog.records if r.getMessage() == "request.store_unavailable")
+    assert record.levelno == logging.ERROR
+    assert record.__dict__["event"] == "request.store_unavailable"
+    assert record.__dict__["contact_id"] == "contact-1"
+    assert record.__dict__["task_name"] == "test_counted"
+    assert "ResourceNotFoundException" in record.__dict__["error_message"]

@@ -7,9 +7,11 @@ and in `finally` destroys the stack and stops what it started.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
+import socket
 import sys
 import uuid
 from collections.abc import Iterator, Mapping
@@ -124,6 +126,38 @@ class Stack:
             .get("Item")
         )
 
+    @contextlib.contextmanager
+    def table_unanswering_for(self, function: str) -> Iterator[None]:
+        """Within the block, ``function``'s DynamoDB calls go to a port that never answers.
+
+        A listening socket that is never accepted from: the connection opens (the kernel's
+        backlog) and every read times out, as a saturated table does. The function's own
+        environment is changed (``AWS_ENDPOINT_URL_DYNAMODB`` overrides the sandbox's
+        ``AWS_ENDPOINT_URL`` for DynamoDB only) and restored exactly afterwards.
+        """
+        lambda_client = self.client("lambda")
+        name = self.outputs[f"{function}_function_name"]
+        before = lambda_client.get_function_configuration(FunctionName=name)
+        variables = dict(before.get("Environment", {}).get("Variables", {}))
+        with socket.create_server(("127.0.0.1", 0), backlog=128) as black_hole:
+            port = black_hole.getsockname()[1]
+            self._reconfigure(
+                name, {**variables, "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{port}"}
+            )
+            try:
+                yield
+            finally:
+                self._reconfigure(name, variables)
+
+    def _reconfigure(self, name: str, variables: Mapping[str, str]) -> None:
+        lambda_client = self.client("lambda")
+        lambda_client.update_function_configuration(
+            FunctionName=name, Environment={"Variables": dict(variables)}
+        )
+        lambda_client.get_waiter("function_updated_v2").wait(
+            FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+        )
+
 
 def connect_event(
     contact_id: str, parameters: Mapping[str, str], initial_contact_id: str | None = None
@@ -167,6 +201,8 @@ def stack() -> Iterator[Stack]:
         "request_deadline_seconds": DEADLINE_SECONDS,
         # the whole module, Connect resources included, on the sandbox's Connect
         "create_connect_instance": True,
+        # alarms evaluated every 10 s instead of 60 (tests/integration/test_alarms.py)
+        "alarm_period_seconds": 10,
     }
     with deployed(EXAMPLE, variables, label="it", say=_say) as deployment:
         yield Stack(

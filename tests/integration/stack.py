@@ -184,6 +184,21 @@ def leftovers(endpoint: str, prefix: str) -> list[str]:
         for r in client("iam").list_roles()["Roles"]
         if r["RoleName"].startswith(prefix)
     ]
+    found += [
+        f"alarm {a['AlarmName']}"
+        for a in client("cloudwatch").describe_alarms(AlarmNamePrefix=prefix)["MetricAlarms"]
+    ]
+    found += [
+        f"dashboard {d['DashboardName']}"
+        for d in client("cloudwatch").list_dashboards(DashboardNamePrefix=prefix)[
+            "DashboardEntries"
+        ]
+    ]
+    found += [
+        f"topic {t['TopicArn']}"
+        for t in client("sns").list_topics()["Topics"]
+        if t["TopicArn"].rsplit(":", 1)[1].startswith(prefix)
+    ]
     return found
 
 

@@ -10,12 +10,10 @@ holding prompt) until the answer is terminal.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import secrets
 import signal
-import socket
 import sys
 import threading
 import time
@@ -89,38 +87,6 @@ class FaultStack(Stack):
             began = time.monotonic()
             self.terraform.apply(request_deadline_seconds=seconds)
             say(f"re-applied with a {seconds}s deadline in {time.monotonic() - began:.1f}s")
-
-    @contextlib.contextmanager
-    def table_unanswering_for(self, function: str) -> Iterator[None]:
-        """Within the block, ``function``'s DynamoDB calls go to a port that never answers.
-
-        A listening socket that is never accepted from: the connection opens (the kernel's
-        backlog) and every read times out, as a saturated table does. The function's own
-        environment is changed (``AWS_ENDPOINT_URL_DYNAMODB`` overrides the sandbox's
-        ``AWS_ENDPOINT_URL`` for DynamoDB only) and restored exactly afterwards.
-        """
-        lambda_client = self.client("lambda")
-        name = self.outputs[f"{function}_function_name"]
-        before = lambda_client.get_function_configuration(FunctionName=name)
-        variables = dict(before.get("Environment", {}).get("Variables", {}))
-        with socket.create_server(("127.0.0.1", 0), backlog=128) as black_hole:
-            port = black_hole.getsockname()[1]
-            self._reconfigure(
-                name, {**variables, "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{port}"}
-            )
-            try:
-                yield
-            finally:
-                self._reconfigure(name, variables)
-
-    def _reconfigure(self, name: str, variables: Mapping[str, str]) -> None:
-        lambda_client = self.client("lambda")
-        lambda_client.update_function_configuration(
-            FunctionName=name, Environment={"Variables": dict(variables)}
-        )
-        lambda_client.get_waiter("function_updated_v2").wait(
-            FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
-        )
 
     def strict_client(self, service: str) -> Any:
         """A client that does not retry: a throttle or error is seen, not papered over."""

@@ -235,6 +235,12 @@ def localstack_environment(paths: config.Paths, port: int) -> dict[str, str]:
             "LAMBDA_RUNTIME_EXECUTOR": config.EXECUTOR_PLUGIN_NAME,
             # Amazon Connect from tracker_sandbox.connect (plux "connect:tracker").
             "PROVIDER_OVERRIDE_CONNECT": "tracker",
+            # The module's on-failure queue alarm watches ApproximateNumberOfMessagesVisible.
+            # LocalStack publishes it (on by default; SQS_DISABLE_CLOUDWATCH_METRICS turns it
+            # off) every SQS_CLOUDWATCH_METRICS_REPORT_INTERVAL seconds, 60 by default; AWS
+            # every minute. 10 lets an alarm see a filling queue within one short period
+            # (docs/alarms.md: the sandbox).
+            "SQS_CLOUDWATCH_METRICS_REPORT_INTERVAL": "10",
             # DEBUG logs name every download LocalStack attempts, which `up` watches for.
             "DEBUG": os.environ.get("SANDBOX_DEBUG", "1"),
             "SANDBOX_STATE_DIR": str(paths.state),

@@ -1,0 +1,245 @@
+# CloudWatch alarms (docs/alarms.md): on by default (var.alarms.create), one alarm per
+# signal, all in one map so a new function or signal is one entry.
+
+locals {
+  create_alarms    = local.create && var.alarms.create
+  create_dashboard = local.create_alarms && var.create_dashboard
+
+  # Functions invoked asynchronously (Lambda's event queue): they also get the AsyncEventAge
+  # and AsyncEventsDropped alarms. "worker" is the asynchronously invoked function of the
+  # per-request execution design (issue 11); a key with no function in local.functions
+  # creates nothing, so the list may name it before the function exists.
+  async_function_keys = ["worker"]
+  # The function the table's stream triggers (stream.tf): its IteratorAge is the stream's lag.
+  stream_function_key = "processor"
+
+  alarm_functions = local.create_alarms ? {
+    for key, function in local.functions : key => {
+      name  = function.name
+      async = contains(local.async_function_keys, key)
+    }
+  } : {}
+
+  # Metrics counted from the JSON logs (Lambda's JSON log format puts each record's `extra`
+  # fields at the top level; connect_tracker.logs.log_event sets `event`). Patterns in
+  # CloudWatch Logs' JSON filter syntax:
+  # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
+  # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/matching-terms-json-log-events.html
+  alarm_metric_namespace = "ConnectTracker/${var.name}"
+  log_metrics = local.create_alarms ? {
+    # The checker's only UNKNOWN answer: the table did not answer within its time
+    # (service.check_request).
+    checker_unknown_answers = {
+      function    = "checker"
+      metric_name = "CheckerUnknownAnswers"
+      pattern     = "{ $.event = \"check.store_unavailable\" }"
+    }
+    # The writer's own failure: the table stayed unreachable, the flow takes its error
+    # branch (service.submit_request). Other unhandled errors count in <writer>-errors.
+    writer_failures = {
+      function    = "writer"
+      metric_name = "WriterFailures"
+      pattern     = "{ $.event = \"request.store_unavailable\" }"
+    }
+  } : {}
+
+  thresholds = var.alarms.thresholds
+
+  function_alarms = merge([
+    for key, function in local.alarm_functions : merge(
+      {
+        "${key}_errors" = {
+          namespace   = "AWS/Lambda"
+          metric_name = "Errors"
+          dimensions  = { FunctionName = function.name }
+          statistic   = "Sum"
+          threshold   = local.thresholds.function_errors
+          description = "The ${key} function (${function.name}) failed at least ${local.thresholds.function_errors} time(s) in a period: its invocations raised or timed out. See docs/alarms.md."
+        }
+        "${key}_throttles" = {
+          namespace   = "AWS/Lambda"
+          metric_name = "Throttles"
+          dimensions  = { FunctionName = function.name }
+          statistic   = "Sum"
+          threshold   = local.thresholds.function_throttles
+          description = "The ${key} function (${function.name}) was throttled at least ${local.thresholds.function_throttles} time(s) in a period: concurrency (reserved or the account's) ran out. See docs/alarms.md."
+        }
+      },
+      function.async ? {
+        "${key}_async_event_age" = {
+          namespace   = "AWS/Lambda"
+          metric_name = "AsyncEventAge"
+          dimensions  = { FunctionName = function.name }
+          statistic   = "Maximum"
+          threshold   = local.thresholds.async_event_age_ms
+          description = "Events waited at least ${local.thresholds.async_event_age_ms} ms in the ${key} function's (${function.name}) asynchronous queue before an invocation. See docs/alarms.md."
+        }
+        "${key}_async_events_dropped" = {
+          namespace   = "AWS/Lambda"
+          metric_name = "AsyncEventsDropped"
+          dimensions  = { FunctionName = function.name }
+          statistic   = "Sum"
+          threshold   = local.thresholds.async_events_dropped
+          description = "The ${key} function (${function.name}) dropped at least ${local.thresholds.async_events_dropped} asynchronous event(s) without running them. See docs/alarms.md."
+        }
+      } : {},
+    )
+  ]...)
+
+  service_alarms = local.create_alarms ? {
+    on_failure_queue_depth = {
+      namespace   = "AWS/SQS"
+      metric_name = "ApproximateNumberOfMessagesVisible"
+      dimensions  = { QueueName = local.queue_name }
+      statistic   = "Maximum"
+      threshold   = local.thresholds.on_failure_queue_messages
+      description = "At least ${local.thresholds.on_failure_queue_messages} stream batch(es) the processor gave up on wait in ${local.queue_name}: inspect and replay them (docs/alarms.md)."
+    }
+    stream_iterator_age = {
+      namespace   = "AWS/Lambda"
+      metric_name = "IteratorAge"
+      dimensions  = { FunctionName = local.functions[local.stream_function_key].name }
+      statistic   = "Maximum"
+      threshold   = local.thresholds.stream_iterator_age_ms
+      description = "The tracker table's stream reached the ${local.stream_function_key} at least ${local.thresholds.stream_iterator_age_ms} ms after its records were written: requests wait before their work starts. See docs/alarms.md."
+    }
+  } : {}
+
+  log_metric_alarms = {
+    for key, metric in local.log_metrics : key => {
+      namespace   = local.alarm_metric_namespace
+      metric_name = metric.metric_name
+      dimensions  = {}
+      statistic   = "Sum"
+      threshold   = local.thresholds[key]
+      description = "The ${metric.function} logged at least ${local.thresholds[key]} line(s) matching ${metric.pattern} in a period. See docs/alarms.md."
+    }
+  }
+
+  alarms = merge(local.service_alarms, local.function_alarms, local.log_metric_alarms)
+}
+
+resource "aws_cloudwatch_log_metric_filter" "this" {
+  for_each = local.log_metrics
+
+  name           = "${var.name}-${replace(each.key, "_", "-")}"
+  log_group_name = aws_cloudwatch_log_group.this[each.value.function].name
+  pattern        = each.value.pattern
+
+  metric_transformation {
+    namespace = local.alarm_metric_namespace
+    name      = each.value.metric_name
+    value     = "1"
+    unit      = "Count"
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each = local.alarms
+
+  alarm_name        = "${var.name}-${replace(each.key, "_", "-")}"
+  alarm_description = each.value.description
+
+  namespace   = each.value.namespace
+  metric_name = each.value.metric_name
+  dimensions  = length(each.value.dimensions) > 0 ? each.value.dimensions : null
+  statistic   = each.value.statistic
+  period      = var.alarms.period_seconds
+
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  threshold           = each.value.threshold
+  evaluation_periods  = var.alarms.evaluation_periods
+  datapoints_to_alarm = coalesce(var.alarms.datapoints_to_alarm, var.alarms.evaluation_periods)
+  # Every metric here is absent when nothing happens (no invocation, no record, an idle
+  # queue, no matching line): no data is good news, not a reason to page.
+  treat_missing_data = "notBreaching"
+
+  actions_enabled = true
+  alarm_actions   = var.alarm_actions
+  ok_actions      = var.ok_actions
+
+  tags = local.tags
+
+  depends_on = [
+    aws_lambda_function.this,
+    aws_sqs_queue.on_failure,
+    aws_cloudwatch_log_metric_filter.this,
+  ]
+}
+
+locals {
+  # Region of the deployment, for the dashboard's metric widgets (known after apply).
+  dashboard_region = local.create_dashboard ? element(split(":", aws_sqs_queue.on_failure[0].arn), 3) : null
+
+  dashboard_metric_widgets = local.create_dashboard ? concat(
+    [
+      for key, function in local.alarm_functions : {
+        title = "${key}: invocations, errors, throttles"
+        metrics = [for metric in concat(["Invocations", "Errors", "Throttles"], function.async ? ["AsyncEventsDropped"] : []) :
+          ["AWS/Lambda", metric, "FunctionName", function.name]
+        ]
+        stat = "Sum"
+      }
+    ],
+    [
+      {
+        title   = "On-failure queue: messages visible"
+        metrics = [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", local.queue_name]]
+        stat    = "Maximum"
+      },
+      {
+        title = "Stream iterator age and async event age (ms)"
+        metrics = concat(
+          [["AWS/Lambda", "IteratorAge", "FunctionName", local.functions[local.stream_function_key].name]],
+          [for key, function in local.alarm_functions : ["AWS/Lambda", "AsyncEventAge", "FunctionName", function.name] if function.async],
+        )
+        stat = "Maximum"
+      },
+      {
+        title   = "From the logs: checker UNKNOWN answers, writer failures"
+        metrics = [for key, metric in local.log_metrics : [local.alarm_metric_namespace, metric.metric_name]]
+        stat    = "Sum"
+      },
+    ],
+  ) : []
+}
+
+resource "aws_cloudwatch_dashboard" "this" {
+  count = local.create_dashboard ? 1 : 0
+
+  dashboard_name = "${var.name}-async-tracker"
+  # Dashboard body structure:
+  # https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html
+  dashboard_body = jsonencode({
+    widgets = concat(
+      [{
+        type   = "alarm"
+        x      = 0
+        y      = 0
+        width  = 24
+        height = 4
+        properties = {
+          title  = "Alarms"
+          alarms = [for alarm in aws_cloudwatch_metric_alarm.this : alarm.arn]
+        }
+      }],
+      [
+        for index, widget in local.dashboard_metric_widgets : {
+          type   = "metric"
+          x      = (index % 2) * 12
+          y      = 4 + floor(index / 2) * 6
+          width  = 12
+          height = 6
+          properties = {
+            title   = widget.title
+            region  = local.dashboard_region
+            metrics = widget.metrics
+            stat    = widget.stat
+            period  = var.alarms.period_seconds
+            view    = "timeSeries"
+          }
+        }
+      ],
+    )
+  })
+}
