@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
 from bench.pipeline import contact_row
+
 from tracker_sandbox.flows.simulator import LambdaCall, SimulationResult
 
 REPO = Path(__file__).resolve().parents[2]
