@@ -106,7 +106,9 @@ def submit_request(
         request_id=stored.request_id,
         task_name=stored.task_name,
         status=stored.status.value,
-        parameters=redact_parameters(parameters, settings.sensitive_parameters),
+        parameters=redact_parameters(
+            parameters, settings.log_parameters_in_clear, settings.sensitive_parameters
+        ),
     )
     return connect.writer_response(stored)
 

@@ -154,6 +154,7 @@ run "defaults" {
     condition = aws_lambda_function.this["writer"].environment[0].variables == tomap({
       TRACKER_TABLE_NAME               = "test-tracker"
       TRACKER_SENSITIVE_PARAMETERS     = ""
+      TRACKER_LOG_PARAMETERS_IN_CLEAR  = ""
       TRACKER_REQUEST_DEADLINE_SECONDS = "120"
       TRACKER_REQUEST_TTL_SECONDS      = "86400"
       TRACKER_DEFAULT_TASK             = ""
@@ -162,7 +163,7 @@ run "defaults" {
   }
   assert {
     condition     = aws_lambda_function.this["processor"].environment[0].variables == tomap({ TRACKER_TABLE_NAME = "test-tracker", TRACKER_SENSITIVE_PARAMETERS = "", TRACKER_TASK_MODULES = "" })
-    error_message = "The processor's environment is wrong."
+    error_message = "The processor's environment is wrong (by default no task module, so no demo task, is registered)."
   }
   assert {
     condition     = aws_lambda_function.this["checker"].environment[0].variables == tomap({ TRACKER_TABLE_NAME = "test-tracker", TRACKER_SENSITIVE_PARAMETERS = "", TRACKER_CONSISTENT_READ = "true" })
@@ -243,6 +244,8 @@ run "kms_tracing_and_tuning" {
     stream                   = { batch_size = 5, maximum_batching_window_in_seconds = 2, parallelization_factor = 3, bisect_batch_on_function_error = false, maximum_retry_attempts = -1, maximum_record_age_in_seconds = -1 }
     on_failure_queue         = { message_retention_seconds = 86400, kms_data_key_reuse_period_seconds = 600 }
     sensitive_parameters     = ["AccountNumber", "Pin"]
+    log_parameters_in_clear  = ["TaskName", "DelaySeconds"]
+    enable_demo_tasks        = true
     default_task             = "simulated_backend"
     consistent_read          = false
     task_environment         = { API_URL = "https://example.invalid" }
@@ -302,6 +305,10 @@ run "kms_tracing_and_tuning" {
   assert {
     condition     = aws_lambda_function.this["processor"].environment[0].variables.TRACKER_TASK_ENV_API_URL == "https://example.invalid" && aws_lambda_function.this["checker"].environment[0].variables.TRACKER_CONSISTENT_READ == "false" && !contains(keys(aws_lambda_function.this["writer"].environment[0].variables), "TRACKER_TASK_ENV_API_URL")
     error_message = "Task settings go to the processor only; consistent_read to the checker."
+  }
+  assert {
+    condition     = aws_lambda_function.this["writer"].environment[0].variables.TRACKER_LOG_PARAMETERS_IN_CLEAR == "TaskName,DelaySeconds" && aws_lambda_function.this["processor"].environment[0].variables.TRACKER_TASK_MODULES == "connect_tracker.tasks.builtin"
+    error_message = "The clear-text allow-list goes to the writer; enable_demo_tasks lists the demo tasks' module for the processor."
   }
 }
 
