@@ -57,7 +57,9 @@ module "tracker" {
     SIMULATED_DELAY_SECONDS = tostring(var.simulated_delay_seconds)
   }
 
-  lambda_runtime = var.lambda_runtime
+  lambda_runtime      = var.lambda_runtime
+  lambda_architecture = var.lambda_architecture
+  python_executable   = var.python_executable
   functions = {
     processor = { timeout = 60 }
   }

@@ -333,6 +333,40 @@ run "task_source_dir" {
   }
 }
 
+run "crlf_checkout_hashes_like_lf" {
+  command = plan
+
+  # The same task files with CRLF line endings (a Windows checkout with core.autocrlf).
+  variables {
+    task_source_dir   = "tests/terraform/fixtures/sample_tasks_crlf"
+    task_package_name = "sample_tasks"
+  }
+
+  assert {
+    condition     = output.lambda_source_hash == run.task_source_dir.lambda_source_hash && aws_lambda_function.this["writer"].filename == run.task_source_dir.lambda_package_path
+    error_message = "CRLF and LF checkouts of the same sources must give the same hash and package path."
+  }
+}
+
+run "package_rebuilt_when_the_provider_reads_it" {
+  command = plan
+
+  variables {
+    lambda_architecture = "arm64"
+  }
+
+  # The aws provider reads the zip on create and when filename, source_code_hash or
+  # architectures change: each is a trigger, so a fresh checkout builds it first.
+  assert {
+    condition     = terraform_data.package[0].triggers_replace.architecture == "arm64" && terraform_data.package[0].triggers_replace.functions == "checker,processor,writer" && terraform_data.package[0].triggers_replace.source_hash == aws_lambda_function.this["writer"].source_code_hash && terraform_data.package[0].triggers_replace.output == aws_lambda_function.this["writer"].filename
+    error_message = "The package's triggers must cover the architecture, the set of functions, the hash and the path."
+  }
+  assert {
+    condition     = run.defaults.lambda_source_hash == output.lambda_source_hash
+    error_message = "The architecture must not change the source hash (only the build is re-run)."
+  }
+}
+
 run "task_modules_and_package_name" {
   command = plan
 

@@ -183,6 +183,16 @@ run "demo_default_task_without_demo_tasks" {
   expect_failures = [var.default_task]
 }
 
+run "python_executable_path_missing" {
+  command = plan
+
+  variables {
+    python_executable = "/nonexistent/bin/python3"
+  }
+
+  expect_failures = [terraform_data.package]
+}
+
 run "task_source_dir_missing" {
   command = plan
 
