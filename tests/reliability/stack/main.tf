@@ -3,12 +3,12 @@
 # side-effect table the test tasks count their runs in (tests/reliability/tasks).
 
 terraform {
-  required_version = ">= 1.7"
+  required_version = ">= 1.9"
 
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.0"
+      version = ">= 5.76"
     }
   }
 }
