@@ -87,7 +87,7 @@ resource "terraform_data" "package" {
   # (depends_on), so nothing has been created yet on a first apply.
   provisioner "local-exec" {
     interpreter = [var.python_executable, "-c"]
-    command     = "import sys; sys.exit(0 if sys.version_info >= (3, 8) else 'python_executable must be Python 3.8 or later (or set lambda_package_path to a prebuilt package); it runs ' + sys.version)"
+    command     = "# python_executable must name a Python 3.8+ interpreter (a command on PATH or a path), or set lambda_package_path\nimport sys\nsys.exit(0 if sys.version_info >= (3, 8) else 'python_executable runs Python ' + sys.version.split()[0] + ': 3.8 or later is needed')"
   }
 
   provisioner "local-exec" {
