@@ -52,7 +52,7 @@ module "tracker" {
   request_deadline_seconds = var.request_deadline_seconds
   request_ttl_seconds      = 3600
   # Every other parameter is logged by name and length only.
-  log_parameters_in_clear = ["TaskName", "DelaySeconds"]
+  log_parameters_in_clear = ["DelaySeconds"]
   task_environment = {
     SIMULATED_DELAY_SECONDS = tostring(var.simulated_delay_seconds)
   }

@@ -1,8 +1,8 @@
 """A full contact's logs, all three functions' log groups: the contact id is there; the
 caller's number, a sensitive parameter's value and the personal data a flow may pass along
 (e-mail address, name, postal address, IBAN-like account number) never are. Parameters are
-logged by name and length; only the stack's allow-list (log_parameters_in_clear: TaskName,
-Fault, Value) appears in clear."""
+logged by name and length; only the stack's allow-list (log_parameters_in_clear: Fault,
+Value) appears in clear."""
 
 from __future__ import annotations
 
@@ -69,4 +69,6 @@ def test_a_full_contacts_logs_carry_the_contact_id_and_no_personal_data(
     assert logged["Caller"] == masked(CALLER_NUMBER)
     for name, value in PERSONAL.items():
         assert logged[name] == masked(value), name
-    assert (logged["TaskName"], logged["Value"]) == ("reliability_work", "9")
+    # The allow-listed ones in clear (TaskName is the line's task_name, not a parameter).
+    assert (logged["Fault"], logged["Value"]) == ("none", "9")
+    assert writer_lines[0]["task_name"] == "reliability_work"

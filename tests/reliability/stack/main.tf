@@ -100,7 +100,7 @@ module "tracker" {
   request_deadline_seconds = var.request_deadline_seconds
   request_ttl_seconds      = 3600
   sensitive_parameters     = var.sensitive_parameters
-  log_parameters_in_clear  = ["TaskName", "Fault", "Value"]
+  log_parameters_in_clear  = ["Fault", "Value"]
   task_environment = {
     EFFECTS_TABLE = aws_dynamodb_table.effects.name
   }
