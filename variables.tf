@@ -247,7 +247,7 @@ variable "artifacts_dir" {
 }
 
 variable "python_executable" {
-  description = "Python 3.8+ interpreter that runs the packager at apply time: a command name or path (default python3)."
+  description = "Python 3.8+ interpreter that runs the packager at apply time: a command name on PATH or a path (default python3). Checked first: a path to no file fails the plan; a command that cannot run fails the apply before any resource is created."
   type        = string
   default     = "python3"
   nullable    = false
