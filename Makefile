@@ -80,8 +80,13 @@ test-fuzz: venv ## Long property-based run on the three handlers (3 x 3,400 exam
 	TRACKER_FUZZ_EXAMPLES=3400 $(PYTEST) tests/functional/test_hostile_input.py
 
 .PHONY: docs
-docs: venv ## Regenerate the README's inputs and outputs tables from variables.tf and outputs.tf
+docs: venv ## Regenerate the inputs and outputs tables (README.md summaries, docs/inputs.md whole) from variables.tf and outputs.tf
 	$(VENV_PY) scripts/readme_tables.py
+
+.PHONY: docs-check
+docs-check: venv tf-config ## Fail when the inputs/outputs tables or the README's flow diagram are out of date
+	$(VENV_PY) scripts/readme_tables.py --check
+	$(VENV_PY) scripts/flow_diagram.py --check
 
 .PHONY: demo
 demo: venv tf-config ## The main job: sandbox up, module applied, a simulated call through the deployed flow

@@ -37,4 +37,7 @@ resource "aws_dynamodb_table" "this" {
   }
 
   tags = local.tags
+
+  # The packager's interpreter check runs before anything is created (packaging.tf).
+  depends_on = [terraform_data.package]
 }

@@ -98,6 +98,9 @@ resource "aws_iam_role" "this" {
   })
 
   tags = local.tags
+
+  # The packager's interpreter check runs before anything is created (packaging.tf).
+  depends_on = [terraform_data.package]
 }
 
 resource "aws_iam_role_policy" "this" {

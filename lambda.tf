@@ -10,6 +10,9 @@ resource "aws_cloudwatch_log_group" "this" {
   kms_key_id        = local.log_group_kms_key
 
   tags = local.tags
+
+  # The packager's interpreter check runs before anything is created (packaging.tf).
+  depends_on = [terraform_data.package]
 }
 
 resource "aws_lambda_function" "this" {

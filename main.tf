@@ -27,8 +27,9 @@ locals {
   kms_key_arn       = var.kms_key_arn
   log_group_kms_key = var.kms_key_arn != null && var.encrypt_log_groups_with_kms_key ? var.kms_key_arn : null
 
-  task_modules = length(var.task_modules) > 0 ? var.task_modules : (
-    var.task_source_dir != null ? [local.task_package_name] : []
+  task_modules = concat(
+    var.enable_demo_tasks ? ["connect_tracker.tasks.builtin"] : [],
+    length(var.task_modules) > 0 ? var.task_modules : (var.task_source_dir != null ? [local.task_package_name] : []),
   )
 
   common_environment = {
@@ -37,6 +38,7 @@ locals {
   }
   environment = {
     writer = merge(local.common_environment, {
+      TRACKER_LOG_PARAMETERS_IN_CLEAR  = join(",", var.log_parameters_in_clear)
       TRACKER_REQUEST_DEADLINE_SECONDS = tostring(var.request_deadline_seconds)
       TRACKER_REQUEST_TTL_SECONDS      = tostring(var.request_ttl_seconds)
       TRACKER_DEFAULT_TASK             = var.default_task == null ? "" : var.default_task

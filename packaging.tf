@@ -2,6 +2,22 @@
 # zipper (packaging/build_package.py) runs at apply time, while the code hash the function
 # is compared against is computed at plan time from the source files themselves, so a
 # plan on any machine sees the same hash and only a real source change updates the code.
+#
+# Fresh checkouts (CI runners): builds/ is never committed, so the zip exists only where an
+# apply built it. The zip is read by the aws provider on exactly three occasions: creating a
+# function, and updating one whose filename, source_code_hash or architectures change
+# (needsFunctionCodeUpdate in the provider's internal/service/lambda/function.go). Each of
+# them changes terraform_data.package's triggers below (the path holds var.name and the
+# hash; the architecture and the set of functions are listed), so the build runs, first, in
+# the same apply. Nothing else reads the zip, and the triggers hold no timestamp and no
+# file-exists test: after an apply elsewhere, a fresh checkout plans no change at all.
+# Not covered: a function recreated for a reason Terraform alone knows (`-replace` of a
+# function, or one deleted outside Terraform) on a machine without the zip; replace the
+# package with it: -replace='<module>.terraform_data.package[0]' (docs/operations.md).
+#
+# Line endings: text files are hashed and zipped with CRLF turned into LF, so a Windows
+# (core.autocrlf) checkout and a Linux one compute the same hash and ship the same bytes;
+# .gitattributes keeps the repository's own files LF on every checkout as well.
 
 locals {
   build_package = local.create && var.lambda_package_path == null
@@ -13,6 +29,8 @@ locals {
   # Same selection as the packager: no hidden files or directories, no __pycache__ or
   # tests directories, no compiled bytecode.
   excluded_path = "(^|/)(\\.[^/]*|__pycache__|tests)(/|$)|\\.py[co]$"
+  # Text files, hashed with CRLF read as LF; the packager's TEXT_SUFFIXES, the same list.
+  text_file = "\\.(py|pyi|typed|txt|json|cfg|ini|toml|yaml|yml|csv|md)$"
   # And, for the module's own source only, the packager's exclusion list (operator tools
   # no handler imports): the same file, so the hash covers exactly what the zip holds.
   source_exclusions = [
@@ -27,11 +45,12 @@ locals {
     for file in sort(fileset(var.task_source_dir, "**")) : file if length(regexall(local.excluded_path, file)) == 0
   ] : []
 
+  # sha256 of a text file's content with CRLF as LF equals filesha256 of an LF file.
   source_hash = local.build_package ? base64sha256(join("\n", concat(
-    ["packager ${filesha256(local.packager_path)}"],
-    ["exclusions ${filesha256("${path.module}/packaging/source_exclusions.txt")}"],
-    [for file in local.source_files : "source ${file} ${filesha256("${local.lambda_source_dir}/${file}")}"],
-    [for file in local.task_files : "task ${local.task_package_name}/${file} ${filesha256("${var.task_source_dir}/${file}")}"],
+    ["packager ${sha256(replace(file(local.packager_path), "\r\n", "\n"))}"],
+    ["exclusions ${sha256(replace(file("${path.module}/packaging/source_exclusions.txt"), "\r\n", "\n"))}"],
+    [for file in local.source_files : "source ${file} ${length(regexall(local.text_file, file)) > 0 ? sha256(replace(file("${local.lambda_source_dir}/${file}"), "\r\n", "\n")) : filesha256("${local.lambda_source_dir}/${file}")}"],
+    [for file in local.task_files : "task ${local.task_package_name}/${file} ${length(regexall(local.text_file, file)) > 0 ? sha256(replace(file("${var.task_source_dir}/${file}"), "\r\n", "\n")) : filesha256("${var.task_source_dir}/${file}")}"],
   ))) : null
 
   artifacts_dir = coalesce(var.artifacts_dir, "${path.root}/builds")
@@ -46,9 +65,29 @@ locals {
 resource "terraform_data" "package" {
   count = local.build_package ? 1 : 0
 
+  # Everything that makes the aws provider read the zip (see the top of this file).
   triggers_replace = {
-    source_hash = local.source_hash
-    output      = local.built_package_path
+    source_hash  = local.source_hash
+    output       = local.built_package_path
+    architecture = var.lambda_architecture
+    functions    = join(",", sort(keys(local.functions)))
+  }
+
+  lifecycle {
+    # A path is checked at plan time; a bare command name can only be looked up on PATH
+    # when the provisioner below runs it.
+    precondition {
+      condition     = length(regexall("[/\\\\]", var.python_executable)) == 0 || fileexists(var.python_executable)
+      error_message = "The python_executable (${var.python_executable}) is a path to no file: give a Python 3.8+ interpreter (a path, or a command name on PATH), or set lambda_package_path to a prebuilt package."
+    }
+  }
+
+  # First the interpreter. When it cannot be run, Terraform's error quotes this command,
+  # which names the input to fix; every other resource of the module waits for this one
+  # (depends_on), so nothing has been created yet on a first apply.
+  provisioner "local-exec" {
+    interpreter = [var.python_executable, "-c"]
+    command     = "# python_executable must name a Python 3.8+ interpreter (a command on PATH or a path), or set lambda_package_path\nimport sys\nsys.exit(0 if sys.version_info >= (3, 8) else 'python_executable runs Python ' + sys.version.split()[0] + ': 3.8 or later is needed')"
   }
 
   provisioner "local-exec" {

@@ -8,6 +8,9 @@ resource "aws_sqs_queue" "on_failure" {
   kms_data_key_reuse_period_seconds = local.kms_key_arn == null ? null : var.on_failure_queue.kms_data_key_reuse_period_seconds
 
   tags = local.tags
+
+  # The packager's interpreter check runs before anything is created (packaging.tf).
+  depends_on = [terraform_data.package]
 }
 
 locals {

@@ -124,10 +124,32 @@ variable "default_task" {
     condition     = var.default_task == null || can(regex("^[A-Za-z][A-Za-z0-9_.-]{0,63}$", var.default_task))
     error_message = "The default_task must be null or a letter followed by up to 63 letters, digits, '_', '-' or '.' (the writer refuses any other name)."
   }
+
+  validation {
+    condition     = var.enable_demo_tasks || !contains(["simulated_backend", "legacy_http_lookup"], coalesce(var.default_task, "-"))
+    error_message = "The default_task names a built-in demo task (${coalesce(var.default_task, "-")}), which is registered only with enable_demo_tasks = true: set it, or name one of your own tasks."
+  }
+}
+
+variable "log_parameters_in_clear" {
+  description = "Names of request parameters the writer may log in clear (TRACKER_LOG_PARAMETERS_IN_CLEAR), compared case-insensitively: every other parameter is logged by name and length only, and phone-like values stay masked even when listed. Empty (default): no value in clear. A list of names of letters, digits, '_', '-' or '.' (no commas), none of them in sensitive_parameters."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for name in var.log_parameters_in_clear : can(regex("^[A-Za-z0-9_.-]{1,128}$", name))])
+    error_message = "Every entry of log_parameters_in_clear must be 1-128 characters of letters, digits, '_', '-' or '.'."
+  }
+
+  validation {
+    condition     = length(setintersection([for name in var.log_parameters_in_clear : lower(name)], [for name in var.sensitive_parameters : lower(name)])) == 0
+    error_message = "A parameter may not be both in log_parameters_in_clear and in sensitive_parameters; found in both: ${join(", ", setintersection([for name in var.log_parameters_in_clear : lower(name)], [for name in var.sensitive_parameters : lower(name)]))}."
+  }
 }
 
 variable "sensitive_parameters" {
-  description = "Names of request parameters never logged in clear (TRACKER_SENSITIVE_PARAMETERS): a list of names of letters, digits, '_', '-' or '.' (no commas)."
+  description = "Names of request parameters never logged in clear (TRACKER_SENSITIVE_PARAMETERS). Since log_parameters_in_clear, every parameter is masked by default and this list is needed only as a guard: a name here may not be allow-listed. A list of names of letters, digits, '_', '-' or '.' (no commas)."
   type        = list(string)
   default     = []
   nullable    = false
@@ -183,6 +205,13 @@ variable "task_modules" {
   }
 }
 
+variable "enable_demo_tasks" {
+  description = "Whether the processor registers the built-in demo tasks simulated_backend (waits up to 900 s) and legacy_http_lookup (connect_tracker.tasks.builtin, added to TRACKER_TASK_MODULES): false (default) in production, where a flow that takes TaskName from an attribute must not reach them; true for the examples, demos and tests."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "task_environment" {
   description = "Free settings for your tasks, set on the processor as TRACKER_TASK_ENV_<KEY>: a map whose keys are 1-64 characters of upper-case letters, digits and '_' (starting with a letter)."
   type        = map(string)
@@ -218,7 +247,7 @@ variable "artifacts_dir" {
 }
 
 variable "python_executable" {
-  description = "Python 3.8+ interpreter that runs the packager at apply time: a command name or path (default python3)."
+  description = "Python 3.8+ interpreter that runs the packager at apply time: a command name on PATH or a path (default python3). Checked first: a path to no file fails the plan; a command that cannot run fails the apply before any resource is created."
   type        = string
   default     = "python3"
   nullable    = false

@@ -547,6 +547,30 @@ PRICES = {
 MEMORY_GB = 256 / 1024
 
 
+def contact_row(
+    summary: Mapping[str, Any], work: float, interval: float, wall_seconds: float
+) -> dict[str, Any]:
+    """One per-contact row from the simulator's JSON summary (SimulationResult.to_dict):
+    whether the contact reached a success action (its ``success`` key), how often the flow
+    called each function, and the request id the writer returned."""
+    calls = summary["lambda_calls"]
+    writer_calls = sum(1 for c in calls if c["action"] == "invoke-writer")
+    checker_calls = sum(1 for c in calls if c["action"] == "invoke-checker")
+    request_id = next(
+        (c["response"].get("RequestId") for c in calls if c["action"] == "invoke-writer"),
+        None,
+    )
+    return {
+        "work_seconds": work,
+        "poll_interval_seconds": interval,
+        "success": summary["success"],
+        "writer_calls": writer_calls,
+        "checker_calls": checker_calls,
+        "request_id": request_id,
+        "wall_seconds": round(wall_seconds, 1),
+    }
+
+
 def per_contact(
     stack: Stack, cases: Sequence[tuple[float, float]], consistent_read: bool
 ) -> dict[str, Any]:
@@ -575,23 +599,7 @@ def per_contact(
             contact=ContactData(attributes={"DelaySeconds": f"{work:g}"}),
             options=options,
         )
-        summary = result.to_dict()
-        calls = summary["lambda_calls"]
-        writer_calls = sum(1 for c in calls if c["action"] == "invoke-writer")
-        checker_calls = sum(1 for c in calls if c["action"] == "invoke-checker")
-        request_id = next(
-            (c["response"].get("RequestId") for c in calls if c["action"] == "invoke-writer"),
-            None,
-        )
-        return {
-            "work_seconds": work,
-            "poll_interval_seconds": interval,
-            "succeeded": summary.get("succeeded"),
-            "writer_calls": writer_calls,
-            "checker_calls": checker_calls,
-            "request_id": request_id,
-            "wall_seconds": round(time.time() - began, 1),
-        }
+        return contact_row(result.to_dict(), work, interval, time.time() - began)
 
     since = time.time()
     with ThreadPoolExecutor(max_workers=len(cases)) as pool:

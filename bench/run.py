@@ -214,7 +214,8 @@ def table(report: dict[str, Any]) -> str:
             (
                 f"5 contact W={row['work_seconds']:g}s poll={row['poll_interval_seconds']:g}s"
                 f" {label}",
-                f"{row['invocations']:g} invocations "
+                ("thanked, " if row["success"] else "NOT thanked, ")
+                + f"{row['invocations']:g} invocations "
                 f"(w{row['writer_calls']} c{row['checker_calls']} "
                 f"p{row['processor_invocations']:g})"
                 f", {row['dynamodb_write_units']} WRU {row['dynamodb_read_units']:g} RRU",

@@ -15,6 +15,10 @@ The selection rules (what is skipped) must match the ``fileset`` filter in the m
 packaging.tf, which hashes the same files at plan time. Files of ``--source`` listed in
 ``source_exclusions.txt`` (next to this script; operator tools no handler imports) are left
 out too; packaging.tf reads the same list.
+
+Text files (``TEXT_SUFFIXES``) are packaged with CRLF line endings turned into LF, the
+same normalisation packaging.tf applies when it hashes them: a Windows checkout
+(core.autocrlf) and a Linux one ship the same bytes under the same hash.
 """
 
 from __future__ import annotations
@@ -35,6 +39,21 @@ COMPRESS_LEVEL = 9
 # Directory names skipped anywhere in the tree, and file suffixes never packaged.
 SKIPPED_DIRS = frozenset({"__pycache__", "tests"})
 SKIPPED_SUFFIXES = (".pyc", ".pyo")
+#: Suffixes of files read as text (CRLF -> LF); packaging.tf's ``text_file`` pattern.
+TEXT_SUFFIXES = (
+    ".py",
+    ".pyi",
+    ".typed",
+    ".txt",
+    ".json",
+    ".cfg",
+    ".ini",
+    ".toml",
+    ".yaml",
+    ".yml",
+    ".csv",
+    ".md",
+)
 PACKAGE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 #: Paths (relative to --source) kept out of the package; packaging.tf reads the same file.
 SOURCE_EXCLUSIONS_FILE = os.path.join(
@@ -78,6 +97,15 @@ def collect(root: str, prefix: str = "") -> dict[str, str]:
                 continue
             files["/".join([*parts, name])] = path
     return files
+
+
+def content(path: str) -> bytes:
+    """A file's bytes as packaged: text files (TEXT_SUFFIXES) with CRLF turned into LF."""
+    with open(path, "rb") as source_file:
+        data = source_file.read()
+    if path.endswith(TEXT_SUFFIXES):
+        data = data.replace(b"\r\n", b"\n")
+    return data
 
 
 def _directories(names: list[str]) -> list[str]:
@@ -137,11 +165,9 @@ def build(
                 if path is None:
                     archive.writestr(_zip_info(arcname, True), b"")
                     continue
-                with open(path, "rb") as source_file:
-                    data = source_file.read()
                 archive.writestr(
                     _zip_info(arcname, False),
-                    data,
+                    content(path),
                     compress_type=COMPRESSION,
                     compresslevel=COMPRESS_LEVEL,
                 )

@@ -30,6 +30,7 @@ module "tracker" {
   name          = var.name
   artifacts_dir = "${path.module}/builds"
 
+  enable_demo_tasks        = true
   default_task             = "simulated_backend"
   request_deadline_seconds = 120
   request_ttl_seconds      = 3600

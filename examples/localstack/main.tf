@@ -56,15 +56,19 @@ module "tracker" {
   task_source_dir = var.task_source_dir
   task_modules    = var.task_modules
 
+  enable_demo_tasks        = true
   default_task             = "simulated_backend"
   request_deadline_seconds = var.request_deadline_seconds
   request_ttl_seconds      = 3600
-  sensitive_parameters     = ["AccountId"]
+  # Every other parameter is logged by name and length only.
+  log_parameters_in_clear = ["DelaySeconds"]
   task_environment = {
     SIMULATED_DELAY_SECONDS = tostring(var.simulated_delay_seconds)
   }
 
-  lambda_runtime = var.lambda_runtime
+  lambda_runtime      = var.lambda_runtime
+  lambda_architecture = var.lambda_architecture
+  python_executable   = var.python_executable
   functions = {
     processor = { timeout = 60 }
   }

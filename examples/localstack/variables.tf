@@ -28,6 +28,18 @@ variable "lambda_runtime" {
   default     = "python3.13"
 }
 
+variable "lambda_architecture" {
+  description = "Instruction set of the functions: x86_64 (default) or arm64."
+  type        = string
+  default     = "x86_64"
+}
+
+variable "python_executable" {
+  description = "Interpreter that runs the packager at apply time (the module's python_executable)."
+  type        = string
+  default     = "python3"
+}
+
 variable "request_deadline_seconds" {
   description = "Seconds until an unfinished request is sealed TIMED_OUT."
   type        = number

@@ -8,6 +8,9 @@ provider "aws" {
 module "tracker" {
   source = "../../"
 
-  name         = var.name
-  default_task = "simulated_backend"
+  name = var.name
+
+  # The built-in demo task: registered only because this example asks for it.
+  enable_demo_tasks = true
+  default_task      = "simulated_backend"
 }

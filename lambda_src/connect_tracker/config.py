@@ -22,6 +22,7 @@ class Settings:
     ttl_seconds: int = 86_400
     default_task: str = ""
     sensitive_parameters: frozenset[str] = frozenset()
+    log_parameters_in_clear: frozenset[str] = frozenset()
     task_modules: tuple[str, ...] = ()
     consistent_read: bool = True
     task_environment: Mapping[str, str] | None = None
@@ -49,6 +50,7 @@ class Settings:
             ttl_seconds=ttl,
             default_task=env.get("TRACKER_DEFAULT_TASK", "").strip(),
             sensitive_parameters=frozenset(_csv(env.get("TRACKER_SENSITIVE_PARAMETERS", ""))),
+            log_parameters_in_clear=frozenset(_csv(env.get("TRACKER_LOG_PARAMETERS_IN_CLEAR", ""))),
             task_modules=tuple(_csv(env.get("TRACKER_TASK_MODULES", ""))),
             consistent_read=_bool(env, "TRACKER_CONSISTENT_READ", True),
             task_environment={

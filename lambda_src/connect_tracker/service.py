@@ -135,7 +135,9 @@ def submit_request(
         request_id=stored.request_id,
         task_name=stored.task_name,
         status=stored.status.value,
-        parameters=redact_parameters(ask.parameters, settings.sensitive_parameters),
+        parameters=redact_parameters(
+            ask.parameters, settings.log_parameters_in_clear, settings.sensitive_parameters
+        ),
     )
     return connect.writer_response(stored)
 

@@ -31,11 +31,18 @@ class Terraform:
     """Runs one example root with its own data dir and state file, so a test stack never
     touches the state of `make demo` or of another run."""
 
-    def __init__(self, example: Path, work_dir: Path, variables: Mapping[str, object]) -> None:
+    def __init__(
+        self,
+        example: Path,
+        work_dir: Path,
+        variables: Mapping[str, object],
+        state: Path | None = None,
+    ) -> None:
         self.example = example
         self.work_dir = work_dir
         self.variables = dict(variables)
-        self.state = work_dir / "terraform.tfstate"
+        # Two checkouts may share one state (a local backend both runners reach).
+        self.state = state or work_dir / "terraform.tfstate"
         self.env = {
             **os.environ,
             "TF_DATA_DIR": str(work_dir / ".terraform"),

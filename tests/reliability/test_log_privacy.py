@@ -1,10 +1,14 @@
-"""A full contact's logs, all three functions' log groups: the contact id is there, the
-caller's number and a sensitive parameter's value never are."""
+"""A full contact's logs, all three functions' log groups: the contact id is there; the
+caller's number, a sensitive parameter's value and the personal data a flow may pass along
+(e-mail address, name, postal address, IBAN-like account number) never are. Parameters are
+logged by name and length; only the stack's allow-list (log_parameters_in_clear: Fault,
+Value) appears in clear."""
 
 from __future__ import annotations
 
 import pytest
 
+from connect_tracker.logs import masked
 from tests.reliability.conftest import (
     CALLER_NUMBER,
     SENSITIVE_PARAMETER,
@@ -15,6 +19,13 @@ from tests.reliability.conftest import (
 pytestmark = pytest.mark.fault
 
 SECRET_VALUE = "pin-SECRET-8c1f"  # not phone-like: only its name marks it sensitive
+# Not phone-like either: only the default (length only) keeps them out of the logs.
+PERSONAL = {
+    "Email": "jane.doe@example.com",
+    "FullName": "Jane Q. Doe",
+    "PostalAddress": "12 Rue de la Paix, 75002 Paris",
+    "Iban": "FR7630006000011234567890189",
+}
 
 
 def test_a_full_contacts_logs_carry_the_contact_id_and_no_personal_data(
@@ -28,6 +39,7 @@ def test_a_full_contacts_logs_carry_the_contact_id_and_no_personal_data(
             "Value": "9",
             SENSITIVE_PARAMETER: SECRET_VALUE,
             "Caller": CALLER_NUMBER,  # a flow passing $.CustomerEndpoint.Address along
+            **PERSONAL,
         }
     )
     assert not run.errors
@@ -42,7 +54,8 @@ def test_a_full_contacts_logs_carry_the_contact_id_and_no_personal_data(
         lines = wait_until(mentions, timeout=60, what=f"{function} log lines of the contact")
         assert lines, function
         everything = stack.log_events(function)
-        for needle in (CALLER_NUMBER, CALLER_NUMBER.lstrip("+"), SECRET_VALUE):
+        needles = (CALLER_NUMBER, CALLER_NUMBER.lstrip("+"), SECRET_VALUE, *PERSONAL.values())
+        for needle in needles:
             leaks = [m for m in everything if needle in m]
             assert not leaks, (function, needle, leaks[:3])
     writer_lines = [
@@ -51,5 +64,11 @@ def test_a_full_contacts_logs_carry_the_contact_id_and_no_personal_data(
         if line.get("contact_id") == contact and line.get("message") == "request.created"
     ]
     assert writer_lines
-    assert writer_lines[0]["parameters"][SENSITIVE_PARAMETER] == "***"
-    assert writer_lines[0]["parameters"]["Caller"] == "***"
+    logged = writer_lines[0]["parameters"]
+    assert logged[SENSITIVE_PARAMETER] == masked(SECRET_VALUE)
+    assert logged["Caller"] == masked(CALLER_NUMBER)
+    for name, value in PERSONAL.items():
+        assert logged[name] == masked(value), name
+    # The allow-listed ones in clear (TaskName is the line's task_name, not a parameter).
+    assert (logged["Fault"], logged["Value"]) == ("none", "9")
+    assert writer_lines[0]["task_name"] == "reliability_work"

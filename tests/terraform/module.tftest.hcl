@@ -154,6 +154,7 @@ run "defaults" {
     condition = aws_lambda_function.this["writer"].environment[0].variables == tomap({
       TRACKER_TABLE_NAME               = "test-tracker"
       TRACKER_SENSITIVE_PARAMETERS     = ""
+      TRACKER_LOG_PARAMETERS_IN_CLEAR  = ""
       TRACKER_REQUEST_DEADLINE_SECONDS = "120"
       TRACKER_REQUEST_TTL_SECONDS      = "86400"
       TRACKER_DEFAULT_TASK             = ""
@@ -162,7 +163,7 @@ run "defaults" {
   }
   assert {
     condition     = aws_lambda_function.this["processor"].environment[0].variables == tomap({ TRACKER_TABLE_NAME = "test-tracker", TRACKER_SENSITIVE_PARAMETERS = "", TRACKER_TASK_MODULES = "" })
-    error_message = "The processor's environment is wrong."
+    error_message = "The processor's environment is wrong (by default no task module, so no demo task, is registered)."
   }
   assert {
     condition     = aws_lambda_function.this["checker"].environment[0].variables == tomap({ TRACKER_TABLE_NAME = "test-tracker", TRACKER_SENSITIVE_PARAMETERS = "", TRACKER_CONSISTENT_READ = "true" })
@@ -243,6 +244,8 @@ run "kms_tracing_and_tuning" {
     stream                   = { batch_size = 5, maximum_batching_window_in_seconds = 2, parallelization_factor = 3, bisect_batch_on_function_error = false, maximum_retry_attempts = -1, maximum_record_age_in_seconds = -1 }
     on_failure_queue         = { message_retention_seconds = 86400, kms_data_key_reuse_period_seconds = 600 }
     sensitive_parameters     = ["AccountNumber", "Pin"]
+    log_parameters_in_clear  = ["TaskName", "DelaySeconds"]
+    enable_demo_tasks        = true
     default_task             = "simulated_backend"
     consistent_read          = false
     task_environment         = { API_URL = "https://example.invalid" }
@@ -303,6 +306,10 @@ run "kms_tracing_and_tuning" {
     condition     = aws_lambda_function.this["processor"].environment[0].variables.TRACKER_TASK_ENV_API_URL == "https://example.invalid" && aws_lambda_function.this["checker"].environment[0].variables.TRACKER_CONSISTENT_READ == "false" && !contains(keys(aws_lambda_function.this["writer"].environment[0].variables), "TRACKER_TASK_ENV_API_URL")
     error_message = "Task settings go to the processor only; consistent_read to the checker."
   }
+  assert {
+    condition     = aws_lambda_function.this["writer"].environment[0].variables.TRACKER_LOG_PARAMETERS_IN_CLEAR == "TaskName,DelaySeconds" && aws_lambda_function.this["processor"].environment[0].variables.TRACKER_TASK_MODULES == "connect_tracker.tasks.builtin"
+    error_message = "The clear-text allow-list goes to the writer; enable_demo_tasks lists the demo tasks' module for the processor."
+  }
 }
 
 run "task_source_dir" {
@@ -323,6 +330,40 @@ run "task_source_dir" {
   assert {
     condition     = output.lambda_source_hash != run.defaults.lambda_source_hash
     error_message = "Adding task code must change the source hash."
+  }
+}
+
+run "crlf_checkout_hashes_like_lf" {
+  command = plan
+
+  # The same task files with CRLF line endings (a Windows checkout with core.autocrlf).
+  variables {
+    task_source_dir   = "tests/terraform/fixtures/sample_tasks_crlf"
+    task_package_name = "sample_tasks"
+  }
+
+  assert {
+    condition     = output.lambda_source_hash == run.task_source_dir.lambda_source_hash && aws_lambda_function.this["writer"].filename == run.task_source_dir.lambda_package_path
+    error_message = "CRLF and LF checkouts of the same sources must give the same hash and package path."
+  }
+}
+
+run "package_rebuilt_when_the_provider_reads_it" {
+  command = plan
+
+  variables {
+    lambda_architecture = "arm64"
+  }
+
+  # The aws provider reads the zip on create and when filename, source_code_hash or
+  # architectures change: each is a trigger, so a fresh checkout builds it first.
+  assert {
+    condition     = terraform_data.package[0].triggers_replace.architecture == "arm64" && terraform_data.package[0].triggers_replace.functions == "checker,processor,writer" && terraform_data.package[0].triggers_replace.source_hash == aws_lambda_function.this["writer"].source_code_hash && terraform_data.package[0].triggers_replace.output == aws_lambda_function.this["writer"].filename
+    error_message = "The package's triggers must cover the architecture, the set of functions, the hash and the path."
+  }
+  assert {
+    condition     = run.defaults.lambda_source_hash == output.lambda_source_hash
+    error_message = "The architecture must not change the source hash (only the build is re-run)."
   }
 }
 

@@ -152,6 +152,47 @@ run "sensitive_parameter_with_comma" {
   expect_failures = [var.sensitive_parameters]
 }
 
+run "parameter_both_in_clear_and_sensitive" {
+  command = plan
+
+  variables {
+    sensitive_parameters    = ["Pin"]
+    log_parameters_in_clear = ["TaskName", "PIN"]
+  }
+
+  expect_failures = [var.log_parameters_in_clear]
+}
+
+run "log_parameter_in_clear_with_comma" {
+  command = plan
+
+  variables {
+    log_parameters_in_clear = ["a,b"]
+  }
+
+  expect_failures = [var.log_parameters_in_clear]
+}
+
+run "demo_default_task_without_demo_tasks" {
+  command = plan
+
+  variables {
+    default_task = "simulated_backend"
+  }
+
+  expect_failures = [var.default_task]
+}
+
+run "python_executable_path_missing" {
+  command = plan
+
+  variables {
+    python_executable = "/nonexistent/bin/python3"
+  }
+
+  expect_failures = [terraform_data.package]
+}
+
 run "task_source_dir_missing" {
   command = plan
 

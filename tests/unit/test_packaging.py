@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -264,3 +265,35 @@ def test_listed_exclusions_exist_and_no_packaged_module_imports_them() -> None:
             text = path.read_text()
             assert module not in text, f"{path} imports the excluded {module}"
             assert f"from {parent} import {leaf}" not in text, f"{path} imports {module}"
+
+
+def _crlf_copy(tree: Path, destination: Path) -> Path:
+    for path in tree.rglob("*"):
+        if path.is_file():
+            target = destination / path.relative_to(tree)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    return destination
+
+
+def test_a_crlf_checkout_packages_the_same_bytes(source: Path, tmp_path: Path) -> None:
+    (source / "connect_tracker" / "icon.bin").write_bytes(b"\x00\r\n\x01")
+    crlf = _crlf_copy(source, tmp_path / "crlf")
+    (crlf / "connect_tracker" / "icon.bin").write_bytes(b"\x00\r\n\x01")
+    assert (crlf / "connect_tracker" / "__init__.py").read_bytes().endswith(b"\r\n")
+    build_package.build(str(source), str(tmp_path / "lf.zip"))
+    build_package.build(str(crlf), str(tmp_path / "crlf.zip"))
+    assert (tmp_path / "lf.zip").read_bytes() == (tmp_path / "crlf.zip").read_bytes()
+    with zipfile.ZipFile(tmp_path / "crlf.zip") as archive:
+        assert b"\r" not in archive.read("connect_tracker/__init__.py")
+        # Binary files are packaged as they are.
+        assert archive.read("connect_tracker/icon.bin") == b"\x00\r\n\x01"
+
+
+def test_the_packager_and_packaging_tf_read_the_same_files_as_text() -> None:
+    """packaging.tf hashes text files with CRLF as LF; the packager zips them so: one list."""
+    terraform = (REPO / "packaging.tf").read_text()
+    pattern = re.search(r'text_file\s*=\s*"\\\\\.\(([a-z|]+)\)\$"', terraform)
+    assert pattern, "packaging.tf has no text_file pattern"
+    in_terraform = {f".{suffix}" for suffix in pattern.group(1).split("|")}
+    assert in_terraform == set(build_package.TEXT_SUFFIXES)

@@ -10,7 +10,9 @@ from typing import ClassVar
 
 import pytest
 
+import connect_tracker.tasks as tasks_package
 from connect_tracker.tasks import (
+    DEMO_TASKS_MODULE,
     RetryableTaskError,
     TaskContext,
     TaskError,
@@ -47,9 +49,13 @@ def test_registry_finds_registered_tasks_and_names_the_known_ones():
         tasks.register("one", lambda p, c: {})
 
 
-def test_builtin_tasks_are_registered_on_load():
+def test_the_demo_tasks_are_registered_only_when_their_module_is_listed(monkeypatch):
+    monkeypatch.setattr(tasks_package, "registry", TaskRegistry())
+    monkeypatch.delitem(sys.modules, DEMO_TASKS_MODULE, raising=False)
     load_task_modules([])
-    assert {"simulated_backend", "legacy_http_lookup"} <= set(registry.names())
+    assert tasks_package.registry.names() == []
+    load_task_modules([DEMO_TASKS_MODULE])
+    assert {"simulated_backend", "legacy_http_lookup"} <= set(tasks_package.registry.names())
 
 
 def test_user_modules_register_their_tasks(tmp_path, monkeypatch):

@@ -99,9 +99,14 @@ def task(name: str) -> Callable[[TaskFunction], TaskFunction]:
     return decorate
 
 
+#: The demo tasks (simulated_backend, legacy_http_lookup): registered only when a deployment
+#: lists this module, which the Terraform module does when ``enable_demo_tasks`` is true.
+DEMO_TASKS_MODULE = "connect_tracker.tasks.builtin"
+
+
 def load_task_modules(modules: Iterable[str]) -> None:
-    """Import the built-in tasks and the user's modules, whose decorators register theirs."""
-    importlib.import_module("connect_tracker.tasks.builtin")
+    """Import the listed modules (TRACKER_TASK_MODULES), whose decorators register their
+    tasks. Nothing else is registered: the demo tasks only when DEMO_TASKS_MODULE is listed."""
     for module in modules:
         try:
             importlib.import_module(module)

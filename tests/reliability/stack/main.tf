@@ -3,12 +3,12 @@
 # side-effect table the test tasks count their runs in (tests/reliability/tasks).
 
 terraform {
-  required_version = ">= 1.7"
+  required_version = ">= 1.9"
 
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.0"
+      version = ">= 5.76"
     }
   }
 }
@@ -100,6 +100,7 @@ module "tracker" {
   request_deadline_seconds = var.request_deadline_seconds
   request_ttl_seconds      = 3600
   sensitive_parameters     = var.sensitive_parameters
+  log_parameters_in_clear  = ["Fault", "Value"]
   task_environment = {
     EFFECTS_TABLE = aws_dynamodb_table.effects.name
   }
