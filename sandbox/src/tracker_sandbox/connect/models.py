@@ -14,12 +14,17 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from tracker_sandbox.flows import validate_flow
+from tracker_sandbox.flows.modules import (
+    flow_type_problems,
+    unknown_module_problems,
+    validate_flow_module,
+)
 
 IDENTITY_MANAGEMENT_TYPES = ("SAML", "CONNECT_MANAGED", "EXISTING_DIRECTORY")
 FLOW_TYPES = (
@@ -36,6 +41,8 @@ FLOW_TYPES = (
 )
 FLOW_STATUSES = ("PUBLISHED", "SAVED")
 FLOW_STATES = ("ACTIVE", "ARCHIVED")
+#: ContactFlowModuleState / ContactFlowModuleStatus (API Reference, ContactFlowModule).
+MODULE_STATES = ("ACTIVE", "ARCHIVED")
 SAVED_SUFFIX = ":$SAVED"
 
 #: Instance attributes and their values on a new instance (calls come from CreateInstance).
@@ -63,7 +70,8 @@ _LAMBDA_ARN = re.compile(
 )
 _INSTANCE_ARN = re.compile(
     r"^arn:(?P<partition>aws[a-zA-Z-]*):connect:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
-    r"instance/(?P<instance>[A-Za-z0-9-]+)(?:/contact-flow/(?P<flow>[A-Za-z0-9-]+))?$"
+    r"instance/(?P<instance>[A-Za-z0-9-]+)"
+    r"(?:/contact-flow/(?P<flow>[A-Za-z0-9-]+)|/flow-module/(?P<module>[A-Za-z0-9-]+))?$"
 )
 MAX_TAGS = 50
 MAX_NAME_CHARS = 127
@@ -153,6 +161,47 @@ class ContactFlow:
 
 
 @dataclass
+class FlowModule:
+    """A flow module (API Reference, ContactFlowModule): created PUBLISHED and ACTIVE."""
+
+    id: str
+    arn: str
+    name: str
+    content: str
+    description: str | None
+    region: str
+    settings: str | None = None
+    status: str = "PUBLISHED"
+    state: str = "ACTIVE"
+    tags: dict[str, str] = field(default_factory=dict)
+    last_modified: datetime = field(default_factory=_now)
+
+    @property
+    def content_sha256(self) -> str:
+        return hashlib.sha256(self.content.encode("utf-8")).hexdigest()
+
+    def describe(self) -> dict[str, Any]:
+        module: dict[str, Any] = {
+            "Arn": self.arn,
+            "Id": self.id,
+            "Name": self.name,
+            "Content": self.content,
+            "State": self.state,
+            "Status": self.status,
+            "Tags": dict(self.tags),
+            "FlowModuleContentSha256": self.content_sha256,
+        }
+        if self.description is not None:
+            module["Description"] = self.description
+        if self.settings is not None:
+            module["Settings"] = self.settings
+        return module
+
+    def summary(self) -> dict[str, Any]:
+        return {"Id": self.id, "Arn": self.arn, "Name": self.name, "State": self.state}
+
+
+@dataclass
 class Instance:
     id: str
     arn: str
@@ -165,6 +214,7 @@ class Instance:
     attributes: dict[str, str]
     tags: dict[str, str] = field(default_factory=dict)
     flows: dict[str, ContactFlow] = field(default_factory=dict)
+    modules: dict[str, FlowModule] = field(default_factory=dict)
     lambda_functions: list[str] = field(default_factory=list)
 
     @property
@@ -243,10 +293,22 @@ def _check_description(description: str | None) -> str | None:
     return description
 
 
-def _flow_problems(content: str, associated: Iterable[str]) -> list[dict[str, str]]:
+def _flow_problems(content: str, flow_type: str, instance: Instance) -> list[dict[str, str]]:
+    """Connect's checks of a published flow: the flow language, the Lambda associations,
+    the module actions its type may hold and the modules it invokes (flows/modules.py)."""
+    problems = validate_flow(content, associated_lambda_arns=frozenset(instance.lambda_functions))
+    problems += flow_type_problems(content, flow_type)
+    known = {module.id: module.arn for module in instance.modules.values()}
+    problems += unknown_module_problems(content, known)
+    return [problem.to_connect() for problem in problems]
+
+
+def _module_problems(content: str, instance: Instance) -> list[dict[str, str]]:
     return [
         problem.to_connect()
-        for problem in validate_flow(content, associated_lambda_arns=frozenset(associated))
+        for problem in validate_flow_module(
+            content, associated_lambda_arns=frozenset(instance.lambda_functions)
+        )
     ]
 
 
@@ -259,6 +321,18 @@ def invalid_flow(problems: list[dict[str, str]]) -> ConnectError:
         f"The flow is not valid: {summary}",
         400,
         {"problems": problems},
+    )
+
+
+def invalid_module(problems: list[dict[str, str]]) -> ConnectError:
+    # InvalidContactFlowModuleException models `Problems` (capitalised, unlike the flow
+    # exception's `problems`); the message repeats them for clients printing only it.
+    summary = "; ".join(problem["message"] for problem in problems)
+    return ConnectError(
+        "InvalidContactFlowModuleException",
+        f"The flow module is not valid: {summary}",
+        400,
+        {"Problems": problems},
     )
 
 
@@ -286,6 +360,7 @@ class ConnectRegion:
         if (
             match
             and match.group("flow") is None
+            and match.group("module") is None
             and (match.group("account"), match.group("region")) == (self.account_id, self.region)
         ):
             instance_id = match.group("instance")
@@ -313,15 +388,34 @@ class ConnectRegion:
             )
         return found
 
-    def _tagged(self, arn: str) -> Instance | ContactFlow:
+    def module(self, instance_id: str, module_id: str) -> FlowModule:
+        """By id or ARN (ContactFlowModuleId takes either)."""
+        instance = self.instance(instance_id)
+        match = _INSTANCE_ARN.match(module_id)
+        if match and match.group("module") is not None:
+            module_id = match.group("module")
+        found = instance.modules.get(module_id)
+        if found is None:
+            raise not_found(f"Flow module not found: {module_id} (instance {instance.id})")
+        return found
+
+    def _tagged(self, arn: str) -> Instance | ContactFlow | FlowModule:
         match = _INSTANCE_ARN.match(arn)
         if match is None:
-            raise invalid_parameter(f"{arn!r} is not an Amazon Connect instance or flow ARN")
+            raise invalid_parameter(
+                f"{arn!r} is not an Amazon Connect instance, flow or flow module ARN"
+            )
         if (match.group("account"), match.group("region")) != (self.account_id, self.region):
             raise not_found(f"Resource not found: {arn}")
         instance = self.instances.get(match.group("instance"))
         if instance is None:
             raise not_found(f"Resource not found: {arn}")
+        module_id = match.group("module")
+        if module_id is not None:
+            module = instance.modules.get(module_id)
+            if module is None:
+                raise not_found(f"Resource not found: {arn}")
+            return module
         flow_id = match.group("flow")
         if flow_id is None:
             return instance
@@ -454,7 +548,7 @@ class ConnectRegion:
             self._check_unique_name(instance, checked_name, None)
             # Connect validates a PUBLISHED flow's content; a SAVED one is stored as it is.
             if status == "PUBLISHED":
-                problems = _flow_problems(content, instance.lambda_functions)
+                problems = _flow_problems(content, flow_type, instance)
                 if problems:
                     raise invalid_flow(problems)
             flow_id = str(uuid.uuid4())
@@ -479,7 +573,7 @@ class ConnectRegion:
             instance = self.instance(instance_id)
             flow = self.flow(instance_id, flow_id, published_only=False)
             if flow.status == "PUBLISHED":
-                problems = _flow_problems(content, instance.lambda_functions)
+                problems = _flow_problems(content, flow.type, instance)
                 if problems:
                     raise invalid_flow(problems)
             flow.content = content
@@ -536,6 +630,121 @@ class ConnectRegion:
         flows.sort(key=lambda flow: (flow.name, flow.id))
         page, token = _page(flows, next_token, max_results, 1000)
         return [flow.summary() for flow in page], token
+
+    # Flow modules -------------------------------------------------------------------
+
+    def _check_unique_module_name(
+        self, instance: Instance, name: str, except_id: str | None
+    ) -> None:
+        for other in instance.modules.values():
+            if other.name == name and other.id != except_id:
+                raise duplicate(
+                    f"A flow module named {name!r} already exists in instance {instance.id}"
+                )
+
+    def create_module(
+        self,
+        instance_id: str,
+        *,
+        name: str | None,
+        content: str | None,
+        description: str | None = None,
+        settings: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> FlowModule:
+        checked_name = _check_name(name)
+        if not content:
+            raise invalid_parameter("Content is required")
+        checked_description = _check_description(description)
+        checked_tags = _check_tags(tags)
+        with self._lock:
+            instance = self.instance(instance_id)
+            self._check_unique_module_name(instance, checked_name, None)
+            problems = _module_problems(content, instance)
+            if problems:
+                raise invalid_module(problems)
+            module_id = str(uuid.uuid4())
+            module = FlowModule(
+                id=module_id,
+                arn=f"{instance.arn}/flow-module/{module_id}",
+                name=checked_name,
+                content=content,
+                description=checked_description,
+                region=self.region,
+                settings=settings,
+                tags=checked_tags,
+            )
+            instance.modules[module_id] = module
+            return module
+
+    def update_module_content(
+        self, instance_id: str, module_id: str, content: str | None, settings: str | None = None
+    ) -> None:
+        if not content:
+            raise invalid_parameter("Content is required")
+        with self._lock:
+            instance = self.instance(instance_id)
+            module = self.module(instance_id, module_id)
+            problems = _module_problems(content, instance)
+            if problems:
+                raise invalid_module(problems)
+            module.content = content
+            if settings is not None:
+                module.settings = settings
+            module.last_modified = _now()
+
+    def update_module_metadata(
+        self,
+        instance_id: str,
+        module_id: str,
+        *,
+        name: str | None,
+        description: str | None,
+        state: str | None = None,
+    ) -> None:
+        if state is not None and state not in MODULE_STATES:
+            raise invalid_parameter(f"State must be ACTIVE or ARCHIVED, not {state!r}")
+        with self._lock:
+            instance = self.instance(instance_id)
+            module = self.module(instance_id, module_id)
+            if name is not None:
+                self._check_unique_module_name(instance, _check_name(name), module.id)
+            checked_description = _check_description(description)
+            if name is not None:
+                module.name = name
+            if description is not None:
+                # The aws provider sends "" for no description; Describe then omits it.
+                module.description = checked_description or None
+            if state is not None:
+                module.state = state
+            module.last_modified = _now()
+
+    def delete_module(self, instance_id: str, module_id: str) -> None:
+        with self._lock:
+            instance = self.instance(instance_id)
+            module = self.module(instance_id, module_id)
+            del instance.modules[module.id]
+
+    def list_modules(
+        self,
+        instance_id: str,
+        state: str | None,
+        next_token: str | None,
+        max_results: int | None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        if state is not None and state not in MODULE_STATES:
+            raise invalid_parameter(
+                f"ContactFlowModuleState must be ACTIVE or ARCHIVED, not {state!r}"
+            )
+        with self._lock:
+            modules = [
+                module
+                for module in self.instance(instance_id).modules.values()
+                if state is None or module.state == state
+            ]
+        modules.sort(key=lambda module: (module.name, module.id))
+        page, token = _page(modules, next_token, max_results, 1000)
+        return [module.summary() for module in page], token
 
     # Lambda functions ---------------------------------------------------------------
 

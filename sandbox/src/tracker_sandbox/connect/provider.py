@@ -201,6 +201,60 @@ class ConnectProvider:
         )
         return _with_token({"ContactFlowSummaryList": summaries}, token)
 
+    # Flow modules (the calls hashicorp/aws makes for aws_connect_contact_flow_module) ---
+
+    @operation("CreateContactFlowModule")
+    def create_contact_flow_module(self, context: RequestContext, request: Request) -> Response:
+        module = _region(context).create_module(
+            request["InstanceId"],
+            name=request.get("Name"),
+            content=request.get("Content"),
+            description=request.get("Description"),
+            settings=request.get("Settings"),
+            tags=request.get("Tags"),
+        )
+        return {"Id": module.id, "Arn": module.arn}
+
+    @operation("DescribeContactFlowModule")
+    def describe_contact_flow_module(self, context: RequestContext, request: Request) -> Response:
+        module = _region(context).module(request["InstanceId"], request["ContactFlowModuleId"])
+        return {"ContactFlowModule": module.describe()}
+
+    @operation("UpdateContactFlowModuleContent")
+    def update_contact_flow_module_content(self, context: RequestContext, request: Request) -> None:
+        _region(context).update_module_content(
+            request["InstanceId"],
+            request["ContactFlowModuleId"],
+            request.get("Content"),
+            request.get("Settings"),
+        )
+
+    @operation("UpdateContactFlowModuleMetadata")
+    def update_contact_flow_module_metadata(
+        self, context: RequestContext, request: Request
+    ) -> None:
+        _region(context).update_module_metadata(
+            request["InstanceId"],
+            request["ContactFlowModuleId"],
+            name=request.get("Name"),
+            description=request.get("Description"),
+            state=request.get("State"),
+        )
+
+    @operation("DeleteContactFlowModule")
+    def delete_contact_flow_module(self, context: RequestContext, request: Request) -> None:
+        _region(context).delete_module(request["InstanceId"], request["ContactFlowModuleId"])
+
+    @operation("ListContactFlowModules")
+    def list_contact_flow_modules(self, context: RequestContext, request: Request) -> Response:
+        summaries, token = _region(context).list_modules(
+            request["InstanceId"],
+            request.get("ContactFlowModuleState"),
+            request.get("NextToken"),
+            request.get("MaxResults"),
+        )
+        return _with_token({"ContactFlowModulesSummaryList": summaries}, token)
+
     # Lambda functions -----------------------------------------------------------------
 
     @operation("AssociateLambdaFunction")

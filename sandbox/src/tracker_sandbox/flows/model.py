@@ -58,6 +58,10 @@ class ProblemCode(StrEnum):
     MISSING_CONDITION = "MISSING_CONDITION"
     MISSING_LOOP_CONDITION = "MISSING_LOOP_CONDITION"
     LAMBDA_NOT_ASSOCIATED = "LAMBDA_NOT_ASSOCIATED"
+    # Flow modules (modules.py): rules of the Admin Guide's "Flow modules" and block pages.
+    MODULE_INVOKES_MODULE = "MODULE_INVOKES_MODULE"
+    NOT_IN_THIS_FLOW_TYPE = "NOT_IN_THIS_FLOW_TYPE"
+    UNKNOWN_FLOW_MODULE = "UNKNOWN_FLOW_MODULE"
 
 
 @dataclass(frozen=True)

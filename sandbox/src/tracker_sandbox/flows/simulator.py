@@ -149,6 +149,8 @@ class SimulationOptions:
     #: ...or per PromptId / Media Uri.
     prompt_seconds: Mapping[str, float] = field(default_factory=dict)
     real_time: bool = False
+    #: Flow modules InvokeFlowModule may run, by id or ARN (modules.py).
+    flow_modules: Mapping[str, FlowContent] = field(default_factory=dict)
     max_steps: int = 1000
     max_contact_seconds: float = 3600.0
     success_actions: frozenset[str] = frozenset()
@@ -390,6 +392,10 @@ class Simulation:
 
     def _dispatch(self, action: Action) -> tuple[str, str | None]:
         """Run one action; answer (what happened, where to go next)."""
+        from .modules import MODULE_RUNNERS  # here: modules.py imports this module
+
+        if action.type in MODULE_RUNNERS:
+            return MODULE_RUNNERS[action.type](self, action)
         runner = getattr(self, f"_run_{action.type}", None)
         handler = HANDLERS.get(action.type)  # passthrough.py
         if (runner is None or action.type not in ACTION_SPECS) and handler is not None:

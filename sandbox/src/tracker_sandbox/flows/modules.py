@@ -1,0 +1,307 @@
+"""Amazon Connect flow modules: what Connect checks in one, and how a contact runs one.
+
+What AWS documents, and what this module does with it:
+
+- Admin Guide, "Flow modules for reusable functions in Amazon Connect"
+  (https://docs.aws.amazon.com/connect/latest/adminguide/contact-flow-modules.html):
+  "You can use modules in any flow that is type Inbound flow" (the other types "do not
+  support modules"); Limitations: "Modules do not allow invoking another module" and
+  "Modules do not allow overriding flow local data of the invoking flow. This means you
+  can't use the following with modules: External attributes, Amazon Lex attributes,
+  Customer Profiles attributes, ..., Queue metrics, Stored customer input"; "To pass any
+  data to a module, or to get any data from a module, you need to pass and retrieve
+  attributes." `validate_flow_module` refuses a module that invokes a module; the
+  simulator shares contact attributes ($.Attributes) between the flow and its modules
+  and gives each module run its own $.External (restoring the flow's on return).
+- Flow language, "InvokeFlowModule"
+  (https://docs.aws.amazon.com/connect/latest/APIReference/flow-language-actions-invoke-flow-module.html):
+  "FlowModuleId: The flow module ID or flow module ARN to be invoked. May be defined
+  statically or dynamically"; Errors: NoMatchingError; "only supports Inbound flow
+  types". `flow_type_problems` refuses it in other flow types; the simulator takes the
+  error branch when the module cannot be found.
+- Admin Guide, "Flow block in Amazon Connect: Return (from module)"
+  (https://docs.aws.amazon.com/connect/latest/adminguide/return-module.html), the block of
+  EndFlowModuleExecution: "This block is only available in flow modules. It is not
+  available in any other type of flow"; "exit the flow module after it has run
+  successfully. Then continue running the flow in which the module is referenced."
+  `flow_type_problems` refuses it in flows; the simulator continues at the invoking
+  action's NextAction (the Invoke module block's Success branch).
+
+Not documented, and a choice of the sandbox: a published flow whose InvokeFlowModule names
+(statically) a module the instance does not have is refused (`unknown_module_problems`),
+as Connect refuses a flow naming a Lambda function not associated with the instance.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from .model import (
+    Action,
+    ConditionBranch,
+    ErrorBranch,
+    Flow,
+    FlowContent,
+    InvalidContactFlow,
+    Problem,
+    ProblemCode,
+    Transitions,
+    decode_flow_content,
+    parse_flow,
+)
+from .references import is_reference
+from .validate import validate_flow
+
+if TYPE_CHECKING:
+    from .simulator import Simulation
+
+MODULES_PAGE = "https://docs.aws.amazon.com/connect/latest/adminguide/contact-flow-modules.html"
+RETURN_PAGE = "https://docs.aws.amazon.com/connect/latest/adminguide/return-module.html"
+INVOKE_PAGE = (
+    "https://docs.aws.amazon.com/connect/latest/APIReference/"
+    "flow-language-actions-invoke-flow-module.html"
+)
+#: The flow type that may invoke modules ("Inbound flow", CONTACT_FLOW in the API).
+INBOUND_FLOW_TYPE = "CONTACT_FLOW"
+#: In the simulator, a module's actions are named "<module>/<Identifier>"; "/" is not
+#: allowed in identifiers, so these names never clash with the flow's own.
+MODULE_SEPARATOR = "/"
+
+_MODULE_ARN = re.compile(
+    r"^arn:aws[a-zA-Z-]*:connect:[a-z0-9-]+:\d{12}:instance/[A-Za-z0-9-]+"
+    r"/flow-module/(?P<id>[A-Za-z0-9-]+)(?::[^:/]+)?$"
+)
+
+
+def module_id(flow_module_id: str) -> str:
+    """The module's id, whether given as an id or as an ARN (with or without a
+    version/alias qualifier)."""
+    match = _MODULE_ARN.match(flow_module_id)
+    return match.group("id") if match else flow_module_id
+
+
+# Validation -----------------------------------------------------------------------
+
+
+def _raw_actions(content: FlowContent) -> list[dict[str, Any]]:
+    try:
+        document = decode_flow_content(content)
+    except InvalidContactFlow:
+        return []  # validate_flow reports it
+    actions = document.get("Actions")
+    if not isinstance(actions, list):
+        return []
+    return [action for action in actions if isinstance(action, dict)]
+
+
+def _identifier(raw: Mapping[str, Any]) -> str | None:
+    identifier = raw.get("Identifier")
+    return identifier if isinstance(identifier, str) else None
+
+
+def validate_flow_module(
+    content: FlowContent, *, associated_lambda_arns: Collection[str] | None = None
+) -> list[Problem]:
+    """Every reason Connect would refuse this content as a flow module: the flow
+    language's rules (`validate_flow`) plus "Modules do not allow invoking another module"."""
+    problems = validate_flow(content, associated_lambda_arns=associated_lambda_arns)
+    for raw in _raw_actions(content):
+        if raw.get("Type") == "InvokeFlowModule":
+            problems.append(
+                Problem(
+                    ProblemCode.MODULE_INVOKES_MODULE,
+                    "modules do not allow invoking another module "
+                    f"(Admin Guide, Flow modules, Limitations: {MODULES_PAGE})",
+                    _identifier(raw),
+                )
+            )
+    return problems
+
+
+def flow_type_problems(content: FlowContent, flow_type: str) -> list[Problem]:
+    """The module actions a flow of this type may not hold: EndFlowModuleExecution (only
+    in modules) and InvokeFlowModule (only in inbound flows, CONTACT_FLOW)."""
+    problems = []
+    for raw in _raw_actions(content):
+        action_type = raw.get("Type")
+        if action_type == "EndFlowModuleExecution":
+            problems.append(
+                Problem(
+                    ProblemCode.NOT_IN_THIS_FLOW_TYPE,
+                    "EndFlowModuleExecution (the Return block) is only available in flow "
+                    f"modules, not in a {flow_type} flow ({RETURN_PAGE})",
+                    _identifier(raw),
+                )
+            )
+        elif action_type == "InvokeFlowModule" and flow_type != INBOUND_FLOW_TYPE:
+            problems.append(
+                Problem(
+                    ProblemCode.NOT_IN_THIS_FLOW_TYPE,
+                    f"InvokeFlowModule only supports inbound flows ({INBOUND_FLOW_TYPE}), "
+                    f"not {flow_type} ({INVOKE_PAGE})",
+                    _identifier(raw),
+                )
+            )
+    return problems
+
+
+def unknown_module_problems(content: FlowContent, known: Mapping[str, str]) -> list[Problem]:
+    """InvokeFlowModule actions naming statically a module that is not in `known`
+    (module id -> module ARN). A FlowModuleId given by reference is checked when it runs."""
+    problems = []
+    for raw in _raw_actions(content):
+        if raw.get("Type") != "InvokeFlowModule":
+            continue
+        parameters = raw.get("Parameters")
+        value = parameters.get("FlowModuleId") if isinstance(parameters, dict) else None
+        if not isinstance(value, str) or not value or is_reference(value):
+            continue
+        wanted = module_id(value)
+        if wanted not in known or (value != wanted and not value.startswith(known[wanted])):
+            problems.append(
+                Problem(
+                    ProblemCode.UNKNOWN_FLOW_MODULE,
+                    f"the flow module {value} does not exist in this instance",
+                    _identifier(raw),
+                )
+            )
+    return problems
+
+
+# Where the simulator finds modules ------------------------------------------------
+
+
+class DescribedFlowModules(Mapping[str, FlowContent]):
+    """Modules fetched from Connect (or the sandbox) with DescribeContactFlowModule.
+
+    `client` is a boto3 Connect client; keys are module ids or ARNs.
+    """
+
+    def __init__(self, client: Any, instance_id: str) -> None:
+        self._client = client
+        self._instance_id = instance_id
+        self._cache: dict[str, FlowContent] = {}
+
+    def __getitem__(self, key: str) -> FlowContent:
+        wanted = module_id(key)
+        if wanted not in self._cache:
+            try:
+                described = self._client.describe_contact_flow_module(
+                    InstanceId=self._instance_id, ContactFlowModuleId=wanted
+                )
+            except self._client.exceptions.ResourceNotFoundException as missing:
+                raise KeyError(key) from missing
+            self._cache[wanted] = str(described["ContactFlowModule"]["Content"])
+        return self._cache[wanted]
+
+    def __iter__(self) -> Iterator[str]:
+        paginator = self._client.get_paginator("list_contact_flow_modules")
+        for page in paginator.paginate(InstanceId=self._instance_id):
+            for summary in page["ContactFlowModulesSummaryList"]:
+                yield str(summary["Id"])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def find_module(modules: Mapping[str, FlowContent], flow_module_id: str) -> FlowContent | None:
+    """The content of a module given by id or ARN; keys of `modules` may be either."""
+    wanted = module_id(flow_module_id)
+    for key in (flow_module_id, wanted):
+        try:
+            return modules[key]
+        except KeyError:
+            continue
+    for key in modules if not isinstance(modules, DescribedFlowModules) else ():
+        if module_id(key) == wanted:
+            return modules[key]
+    return None
+
+
+# Running a module -------------------------------------------------------------------
+
+
+@dataclass
+class _Call:
+    """One running module: where it was invoked and the caller's flow-local data."""
+
+    module: str
+    caller: str
+    saved_external: dict[str, Any] = field(default_factory=dict)
+
+
+_CALLS: weakref.WeakKeyDictionary[Simulation, list[_Call]] = weakref.WeakKeyDictionary()
+
+
+def _prefixed(action: Action, prefix: str) -> Action:
+    def name(target: str) -> str:
+        return f"{prefix}{target}"
+
+    transitions = action.transitions
+    renamed = Transitions(
+        next_action=name(transitions.next_action) if transitions.next_action else None,
+        errors=tuple(
+            ErrorBranch(error.error_type, name(error.next_action)) for error in transitions.errors
+        ),
+        conditions=tuple(
+            ConditionBranch(condition.operator, condition.operands, name(condition.next_action))
+            for condition in transitions.conditions
+        ),
+    )
+    return replace(action, identifier=name(action.identifier), transitions=renamed)
+
+
+def _merge(flow: Flow, module: Flow, prefix: str) -> Flow:
+    """The running flow plus the module's actions, renamed under `prefix` (once)."""
+    if f"{prefix}{module.start_action}" in flow:
+        return flow
+    added = tuple(_prefixed(action, prefix) for action in module.actions)
+    return replace(flow, actions=flow.actions + added)
+
+
+def run_invoke_flow_module(sim: Simulation, action: Action) -> tuple[str, str | None]:
+    """InvokeFlowModule: the module's actions run in the same contact, then the flow goes
+    on at this action's NextAction; a module that cannot be found takes the error branch."""
+    calls = _CALLS.setdefault(sim, [])
+    wanted = sim.value_of(action.parameters.get("FlowModuleId", ""))
+    content = find_module(sim.options.flow_modules, wanted) if wanted else None
+    if content is None:
+        return sim.go_error(action, "NoMatchingError", f"no flow module {wanted!r}")
+    problems = validate_flow_module(content)
+    if problems:
+        raise InvalidContactFlow(problems)
+    module = parse_flow(content)
+    label = module_id(wanted)
+    prefix = f"{label}{MODULE_SEPARATOR}"
+    sim.flow = _merge(sim.flow, module, prefix)
+    calls.append(_Call(label, action.identifier, saved_external=sim.external))
+    sim.external = {}  # the module has its own flow-local data (Limitations)
+    sim.say("MODULE", action.identifier, f"invokes flow module {label}")
+    return f"module:{label}", f"{prefix}{module.start_action}"
+
+
+def run_end_flow_module_execution(sim: Simulation, action: Action) -> tuple[str, str | None]:
+    """EndFlowModuleExecution: back to the flow that invoked the module."""
+    calls = _CALLS.setdefault(sim, [])
+    if not calls:
+        from .simulator import _Ended  # here: simulator imports modules.py
+
+        raise _Ended(
+            "EndFlowModuleExecution",
+            "EndFlowModuleExecution outside a flow module (only available in modules)",
+        )
+    call = calls.pop()
+    sim.external = call.saved_external
+    sim.say("MODULE", action.identifier, f"flow module {call.module} returns to {call.caller}")
+    return sim.go_next(sim.flow.action(call.caller), label=f"returned:{call.module}")
+
+
+#: The action types this module runs, for `Simulation._dispatch`.
+MODULE_RUNNERS = {
+    "InvokeFlowModule": run_invoke_flow_module,
+    "EndFlowModuleExecution": run_end_flow_module_execution,
+}
