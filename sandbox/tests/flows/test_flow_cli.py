@@ -94,7 +94,7 @@ def test_simulate_success_with_stubs(tmp_path: Path) -> None:
         str(summary_path),
     )
     assert code == 0, out
-    assert out.startswith("Contact c-1 (simulated clock)")
+    assert out.startswith("Contact c-1 (VOICE, simulated clock)")
     assert "Your balance is 9.99 dollars." in out
     summary = json.loads(summary_path.read_text())
     assert summary["success"] is True

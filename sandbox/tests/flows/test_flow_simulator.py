@@ -339,7 +339,8 @@ def test_pace_and_recorded_prompts_and_waits() -> None:
     )
     result = simulate_contact(flow, StubInvoker({}), options=options)
     assert [p.seconds for p in result.prompts] == [3.0, 30.0]
-    assert result.elapsed_seconds == pytest.approx(3.0 + 30.0 + 7.0)
+    # A plain Wait is not supported on voice: its error branch (none here) ends the call.
+    assert (result.elapsed_seconds, result.ended_by) == (pytest.approx(33.0), "UnhandledError")
 
 
 def test_speech_estimate() -> None:
@@ -369,7 +370,10 @@ def test_max_contact_seconds() -> None:
         ),
     )
     result = simulate_contact(
-        flow, StubInvoker({}), options=SimulationOptions(max_contact_seconds=3000)
+        flow,
+        StubInvoker({}),
+        contact=ContactData(channel="CHAT"),
+        options=SimulationOptions(max_contact_seconds=3000),
     )
     assert result.ended_by == "MaxDuration"
     assert result.path.count("wait") == 6
@@ -394,13 +398,13 @@ def test_transfer_without_a_queue_is_an_error() -> None:
     )
 
 
-@pytest.mark.parametrize("type_", ["GetParticipantInput", "InvokeLambdaFunction"])
+@pytest.mark.parametrize("type_", ["CheckHoursOfOperation", "InvokeLambdaFunction"])
 def test_unsimulated_actions_stop_the_contact(type_: str) -> None:
     if type_ == "InvokeLambdaFunction":
         action = K.invoke("x", limit="30")
         action["Parameters"]["InvocationType"] = "ASYNCHRONOUS"
     else:
-        action = K.action("x", type_, {"Text": "Press 1"}, errors={"NoMatchingError": "hang-up"})
+        action = K.action("x", type_, {}, errors={"NoMatchingError": "hang-up"})
     result = simulate_contact(K.flow(action, K.hang_up()), StubInvoker({}))
     assert (result.ended_by, result.success) == ("UnsupportedAction", False)
 
@@ -510,6 +514,6 @@ def test_summary_and_transcript(tracker_flow: dict[str, Any]) -> None:
     assert summary["lambda_calls"][0]["duration_seconds"] == 0.5
     assert summary["prompts"][0]["text"].startswith("Thanks for calling")
     transcript = result.render_transcript()
-    assert transcript.splitlines()[0] == "Contact c-1 (simulated clock)"
+    assert transcript.splitlines()[0] == "Contact c-1 (VOICE, simulated clock)"
     assert "00:00.0  SAY     Thanks for calling." in transcript
     assert transcript.splitlines()[-1].startswith("SUCCESS: ended by DisconnectParticipant")
