@@ -34,7 +34,7 @@ MODULE = ROOT / "modules" / "contact-flow"
 BEGIN = "<!-- BEGIN FLOW DIAGRAM -->"
 END = "<!-- END FLOW DIAGRAM -->"
 
-#: What the README's diagram shows: the module's defaults (poll count, prompts, time
+#: What the README's diagram shows: the module's defaults (deadline, poll interval, prompts, time
 #: limit) with the task of the README's "Use it as a module" / "Plug in your task" example.
 PLACEHOLDER_ACCOUNT = "111122223333"
 README_FLOW: dict[str, object] = {
@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
             current = readme_diagram(README.read_text())
             if current != diagram:
                 print(
-                    "README.md's flow diagram is out of date with flows/async_tracker.json.tftpl: "
+                    "README.md's flow diagram is out of date with modules/contact-flow/async_tracker.json.tftpl: "
                     "run `make diagrams` (python scripts/flow_diagram.py)",
                     file=sys.stderr,
                 )
