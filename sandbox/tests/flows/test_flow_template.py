@@ -356,7 +356,14 @@ def test_a_writer_failing_twice_ends_with_the_apology(rendered: str) -> None:
     assert not result.success
 
 
-def test_explicit_success_actions_still_win(rendered: str) -> None:
+def test_the_apology_fails_the_contact_whatever_the_success_actions(rendered: str) -> None:
     options = SimulationOptions(success_actions=frozenset({"greet"}))
     result = simulate_contact(rendered, stubs(status("FAILED")), options=options)
-    assert result.success and result.outcome == "RESULT"
+    assert (result.success, result.outcome) == (False, "APOLOGY")
+    assert "failure action 'apologize'" in result.success_reason
+    # Failure actions named explicitly replace the tracker's own: the contact heard the
+    # result (outcome RESULT), but passing a failure action fails it.
+    options = SimulationOptions(failure_actions=frozenset({"invoke-writer"}))
+    result = simulate_contact(rendered, stubs(status("COMPLETE", Balance="1")), options=options)
+    assert (result.success, result.outcome) == (False, "RESULT")
+    assert "failure action 'invoke-writer'" in result.success_reason

@@ -29,8 +29,8 @@ by the flow sees the same spacing a real contact would.
 Verdict. The contact's *outcome* is `RESULT` when the last of the success or failure
 actions it passed is a success action, `APOLOGY` when it is a failure action, else
 None. Success and failure actions come from `SimulationOptions`, else the flow's
-`Metadata.TrackerSandbox`, else the tracker flow's own identifiers (`thank-caller`,
-`apologize`) when the flow has them. A contact succeeds when it ends normally and
+`Metadata.TrackerSandbox`, else (each side on its own) the tracker flow's identifiers
+(`thank-caller`, `apologize`) when the flow has both. A contact succeeds when it ends normally and
 1. it passed through none of the failure actions, and
 2. if success actions are known, it passed through at least one; with none known, it
    took no Lambda error branch.
@@ -915,11 +915,15 @@ class Simulation:
                 success |= _metadata_actions(flow, "SuccessActions")
             if not self.options.failure_actions:
                 failure |= _metadata_actions(flow, "FailureActions")
-        if not success and not failure:
-            for flow in self.flows_seen:
-                if flow.by_id.keys() >= TRACKER_SUCCESS_ACTIONS | TRACKER_FAILURE_ACTIONS:
-                    success |= TRACKER_SUCCESS_ACTIONS
-                    failure |= TRACKER_FAILURE_ACTIONS
+        # Each side not named by the options or the metadata: the tracker flow's own.
+        tracker = any(
+            flow.by_id.keys() >= TRACKER_SUCCESS_ACTIONS | TRACKER_FAILURE_ACTIONS
+            for flow in self.flows_seen
+        )
+        if tracker and not success:
+            success |= TRACKER_SUCCESS_ACTIONS
+        if tracker and not failure:
+            failure |= TRACKER_FAILURE_ACTIONS
         return frozenset(success), frozenset(failure)
 
     def _judge(self) -> tuple[bool, str]:
