@@ -182,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
             current = readme_diagram(README.read_text())
             if current != diagram:
                 print(
-                    "README.md's flow diagram is out of date with modules/contact-flow/async_tracker.json.tftpl: "
+                    "README.md's flow diagram is out of date with "
+                    "modules/contact-flow/async_tracker.json.tftpl: "
                     "run `make diagrams` (python scripts/flow_diagram.py)",
                     file=sys.stderr,
                 )
