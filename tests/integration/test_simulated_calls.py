@@ -343,7 +343,8 @@ def test_a_failing_task_ends_with_the_apology(
     )
     transcript = result.render_transcript()
     assert not summary["success"], transcript
-    assert summary["success_reason"].endswith("passed none of the success actions ['thank-caller']")
+    assert summary["success_reason"].endswith("passed failure action 'apologize'")
+    assert summary["outcome"] == "APOLOGY"
     assert summary["ended_by"] == "DisconnectParticipant"
     polls = checker_polls(summary)
     assert 1 <= len(polls) < DEPLOYED_POLLS, f"the loop ran out first:\n{transcript}"
