@@ -65,14 +65,14 @@ clean: ## Remove build outputs and caches (keeps the venvs and the sandbox)
 	find . -name __pycache__ -type d -prune -not -path './.venv*' -not -path './.sandbox/*' -exec rm -rf {} +
 
 .PHONY: diagrams
-diagrams: venv ## Redraw the flow: the Mermaid diagram in README.md and docs/flow.png (with Graphviz dot)
+diagrams: venv ## Redraw the flow: the Mermaid diagram in docs/flow-design.md and docs/flow.png (with Graphviz dot)
 	@if command -v dot >/dev/null 2>&1; then \
 		$(VENV_PY) scripts/flow_diagram.py --png docs/flow.png; \
 	else \
 		$(VENV_PY) scripts/flow_diagram.py && \
 		echo "docs/flow.png not drawn: Graphviz 'dot' is not installed." && \
 		echo "  Debian/Ubuntu: sudo apt-get install -y graphviz   macOS: brew install graphviz" && \
-		echo "  then run 'make diagrams' again (the Mermaid diagram in README.md needs no dot)."; \
+		echo "  then run 'make diagrams' again (the Mermaid diagram in docs/flow-design.md needs no dot)."; \
 	fi
 
 .PHONY: test-fuzz
@@ -84,7 +84,7 @@ docs: venv ## Regenerate the inputs and outputs tables (README.md summaries, doc
 	$(VENV_PY) scripts/readme_tables.py
 
 .PHONY: docs-check
-docs-check: venv tf-config ## Fail when the inputs/outputs tables or the README's flow diagram are out of date
+docs-check: venv tf-config ## Fail when the inputs/outputs tables or docs/flow-design.md's flow diagram are out of date
 	$(VENV_PY) scripts/readme_tables.py --check
 	$(VENV_PY) scripts/flow_diagram.py --check
 

@@ -4,7 +4,8 @@ module "contact_flow" {
 
   writer_function_arn           = aws_lambda_function.this["writer"].arn
   checker_function_arn          = aws_lambda_function.this["checker"].arn
-  poll_count                    = var.contact_flow.poll_count
+  poll_interval_seconds         = var.contact_flow.poll_interval_seconds
+  request_deadline_seconds      = var.request_deadline_seconds
   invocation_time_limit_seconds = var.contact_flow.invocation_time_limit_seconds
   task_name                     = var.contact_flow.task_name
   task_parameters               = var.contact_flow.task_parameters

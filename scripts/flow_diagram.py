@@ -1,11 +1,11 @@
-"""Draw the module's contact flow and keep the README's diagram in sync with the template.
+"""Draw the module's contact flow and keep docs/flow-design.md's diagram in sync with the template.
 
 Run with the project venv (tracker_sandbox installed): `make diagrams`, or
 
-python scripts/flow_diagram.py            # rewrite the Mermaid diagram in README.md
-python scripts/flow_diagram.py --check    # exit 1 when README.md's diagram is out of date
+python scripts/flow_diagram.py            # rewrite the Mermaid diagram in docs/flow-design.md
+python scripts/flow_diagram.py --check    # exit 1 when docs/flow-design.md's diagram is out of date
 python scripts/flow_diagram.py --png docs/flow.png   # also draw a PNG (needs Graphviz `dot`)
-python scripts/flow_diagram.py --print    # the Mermaid text on stdout, README untouched
+python scripts/flow_diagram.py --print    # the Mermaid text on stdout, the page untouched
 
 The flow is rendered exactly as the module renders it: `modules/contact-flow` (which is
 resource-free, so terraform needs no provider and no network) with placeholder ARNs and
@@ -29,12 +29,12 @@ from pathlib import Path
 from tracker_sandbox.flows import to_dot, to_mermaid
 
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
+PAGE = ROOT / "docs" / "flow-design.md"
 MODULE = ROOT / "modules" / "contact-flow"
 BEGIN = "<!-- BEGIN FLOW DIAGRAM -->"
 END = "<!-- END FLOW DIAGRAM -->"
 
-#: What the README's diagram shows: the module's defaults (poll count, prompts, time
+#: What the diagram shows: the module's defaults (deadline, poll interval, prompts, time
 #: limit) with the task of the README's "Use it as a module" / "Plug in your task" example.
 PLACEHOLDER_ACCOUNT = "111122223333"
 README_FLOW: dict[str, object] = {
@@ -125,7 +125,7 @@ def mermaid(content: str) -> str:
     return to_mermaid(content)
 
 
-def readme_section(diagram: str) -> str:
+def page_section(diagram: str) -> str:
     """What goes between the markers: the Mermaid block."""
     return f"{BEGIN}\n```mermaid\n{diagram.rstrip()}\n```\n{END}"
 
@@ -133,11 +133,11 @@ def readme_section(diagram: str) -> str:
 def replace_section(readme: str, diagram: str) -> str:
     start, end = readme.find(BEGIN), readme.find(END)
     if start < 0 or end < start:
-        raise RenderError(f"README.md has no {BEGIN} ... {END} markers")
-    return readme[:start] + readme_section(diagram) + readme[end + len(END) :]
+        raise RenderError(f"docs/flow-design.md has no {BEGIN} ... {END} markers")
+    return readme[:start] + page_section(diagram) + readme[end + len(END) :]
 
 
-def readme_diagram(readme: str) -> str | None:
+def page_diagram(readme: str) -> str | None:
     """The Mermaid text currently between the markers, or None without markers."""
     start, end = readme.find(BEGIN), readme.find(END)
     if start < 0 or end < start:
@@ -154,7 +154,7 @@ def draw_png(content: str, target: Path) -> None:
         raise RenderError(
             "Graphviz `dot` is not installed, so no PNG: install it "
             "(Debian/Ubuntu: `sudo apt-get install -y graphviz`, macOS: `brew install graphviz`) "
-            "or use the Mermaid diagram in README.md"
+            "or use the Mermaid diagram in docs/flow-design.md"
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
@@ -169,7 +169,9 @@ def draw_png(content: str, target: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--check", action="store_true", help="fail when README.md is out of date")
+    mode.add_argument(
+        "--check", action="store_true", help="fail when docs/flow-design.md is out of date"
+    )
     mode.add_argument("--print", action="store_true", help="print the Mermaid text only")
     parser.add_argument("--png", type=Path, help="also draw the flow as a PNG with Graphviz dot")
     arguments = parser.parse_args(argv)
@@ -179,22 +181,23 @@ def main(argv: list[str] | None = None) -> int:
         if arguments.print:
             sys.stdout.write(diagram)
         elif arguments.check:
-            current = readme_diagram(README.read_text())
+            current = page_diagram(PAGE.read_text())
             if current != diagram:
                 print(
-                    "README.md's flow diagram is out of date with flows/async_tracker.json.tftpl: "
+                    "docs/flow-design.md's flow diagram is out of date with "
+                    "modules/contact-flow/async_tracker.json.tftpl: "
                     "run `make diagrams` (python scripts/flow_diagram.py)",
                     file=sys.stderr,
                 )
                 return 1
         else:
-            readme = README.read_text()
+            readme = PAGE.read_text()
             updated = replace_section(readme, diagram)
             if updated != readme:
-                README.write_text(updated)
-                print("README.md: flow diagram updated")
+                PAGE.write_text(updated)
+                print("docs/flow-design.md: flow diagram updated")
             else:
-                print("README.md: flow diagram already up to date")
+                print("docs/flow-design.md: flow diagram already up to date")
         if arguments.png:
             draw_png(content, arguments.png)
             print(f"{arguments.png}: drawn with Graphviz dot")

@@ -61,10 +61,10 @@ module "tracker" {
   alarms = { create = false }
 
   contact_flow = {
-    poll_count      = 60
-    task_name       = "simulated_backend"
-    task_parameters = { DelaySeconds = "$.Attributes.DelaySeconds" }
-    result_fields   = ["Message"]
+    poll_interval_seconds = 5
+    task_name             = "simulated_backend"
+    task_parameters       = { DelaySeconds = "$.Attributes.DelaySeconds" }
+    result_fields         = ["Message"]
     prompts = {
       greeting         = "Hello."
       holding          = "Please hold."

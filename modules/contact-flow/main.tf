@@ -7,14 +7,36 @@ locals {
   # Connect's text-to-speech reads contact attribute references in place.
   thank_you_text = join(" ", concat([var.prompts.thank_you_prefix], [for field in var.result_fields : "$.Attributes.${field}"]))
 
-  # The template lives in the repository's flows/ folder, beside the other flow files.
-  template_path = coalesce(var.template_path, "${path.module}/../../flows/async_tracker.json.tftpl")
+  # Polls are spaced by at least poll_interval_seconds on every channel, so poll k comes at
+  # least k intervals after the request was created. ceil(deadline / interval) polls reach
+  # the deadline (the checker seals an open request TIMED_OUT at or after it); one more
+  # covers a poll the table did not answer (UNKNOWN) and clock skew.
+  poll_interval_seconds = coalesce(var.poll_interval_seconds, max(5, ceil(var.request_deadline_seconds / 99)))
+  poll_count            = ceil(var.request_deadline_seconds / local.poll_interval_seconds) + 1
+
+  # Voice: the holding text, then silence adding up to the interval. A <break> lasts at
+  # most 10 s (Amazon Connect "SSML tags supported by Amazon Connect"), so longer
+  # intervals chain breaks. The text is XML-escaped: it is SSML, not plain text.
+  break_seconds = concat(
+    [for _ in range(floor(local.poll_interval_seconds / 10)) : 10],
+    local.poll_interval_seconds % 10 == 0 ? [] : [local.poll_interval_seconds % 10],
+  )
+  holding_ssml = format(
+    "<speak>%s%s</speak>",
+    replace(replace(replace(var.prompts.holding, "&", "&amp;"), "<", "&lt;"), ">", "&gt;"),
+    join("", [for seconds in local.break_seconds : "<break time=\"${seconds}s\"/>"]),
+  )
+
+  # The template ships inside this module, so the module is self-contained.
+  template_path = coalesce(var.template_path, "${path.module}/async_tracker.json.tftpl")
 
   content = trimspace(templatefile(local.template_path, {
     writer_function_arn   = var.writer_function_arn
     checker_function_arn  = var.checker_function_arn
     invocation_time_limit = tostring(var.invocation_time_limit_seconds)
-    loop_count            = tostring(var.poll_count)
+    loop_count            = tostring(local.poll_count)
+    poll_interval_seconds = tostring(local.poll_interval_seconds)
+    holding_ssml          = local.holding_ssml
     writer_parameters     = local.writer_parameters
     result_attributes     = local.result_attributes
     prompts               = var.prompts

@@ -18,15 +18,32 @@ variable "checker_function_arn" {
   }
 }
 
-variable "poll_count" {
-  description = "How many times the flow plays the holding prompt and polls the checker before giving up (the Loop block's count): a whole number from 1 to 100 (default 10)."
+variable "poll_interval_seconds" {
+  description = "Seconds between two polls of the checker: null (default: 5, or ceil(request_deadline_seconds / 99) when the deadline is longer than 495 s, so the polls fit Connect's largest loop) or a whole number from 1 to 900. Chat, task and email contacts wait this long in a Wait block; voice contacts hear the holding prompt followed by this much silence (SSML breaks). The number of polls follows from request_deadline_seconds (see the poll_count output)."
   type        = number
-  default     = 10
+  default     = null
+
+  validation {
+    condition     = var.poll_interval_seconds == null || try(var.poll_interval_seconds >= 1 && var.poll_interval_seconds <= 900 && floor(var.poll_interval_seconds) == var.poll_interval_seconds, false)
+    error_message = "The poll_interval_seconds must be null or a whole number from 1 to 900."
+  }
+}
+
+variable "request_deadline_seconds" {
+  description = "The tracker's request deadline in seconds (the root module's request_deadline_seconds, TRACKER_REQUEST_DEADLINE_SECONDS): a whole number from 1 to 86400 (default 120). The flow polls until the deadline has passed: ceil(request_deadline_seconds / poll_interval_seconds) + 1 polls, at most 100 (Connect's largest Loop count)."
+  type        = number
+  default     = 120
   nullable    = false
 
   validation {
-    condition     = var.poll_count >= 1 && var.poll_count <= 100 && floor(var.poll_count) == var.poll_count
-    error_message = "The poll_count must be a whole number from 1 to 100."
+    condition     = var.request_deadline_seconds >= 1 && var.request_deadline_seconds <= 86400 && floor(var.request_deadline_seconds) == var.request_deadline_seconds
+    error_message = "The request_deadline_seconds must be a whole number from 1 to 86400."
+  }
+  validation {
+    # Connect's Loop block counts 0-100 (flow language reference: Loop). Only an explicit
+    # poll_interval_seconds can be too short: the default grows with the deadline.
+    condition     = var.poll_interval_seconds == null || try(ceil(var.request_deadline_seconds / var.poll_interval_seconds) + 1 <= 100, true)
+    error_message = "The request_deadline_seconds (${var.request_deadline_seconds}) and poll_interval_seconds (${coalesce(var.poll_interval_seconds, 0)}) need ceil(${var.request_deadline_seconds} / ${coalesce(var.poll_interval_seconds, 0)}) + 1 polls to reach the deadline; Connect's Loop block allows at most 100. Raise poll_interval_seconds to at least ${ceil(var.request_deadline_seconds / 99)} (or leave it null), or lower request_deadline_seconds."
   }
 }
 
@@ -78,7 +95,7 @@ variable "result_fields" {
 }
 
 variable "prompts" {
-  description = "Texts spoken to the caller, each 1-1000 characters: greeting (before the request), holding (before each poll), thank_you_prefix (before the result), apology (on any failure or when polling gives up)."
+  description = "Texts for the contact, each 1-1000 characters: greeting (before the request), holding (voice: spoken before each poll's silence; chat: sent once, when polling starts; task: none), thank_you_prefix (before the result), apology (on any failure or when polling gives up)."
   type = object({
     greeting         = optional(string, "Thank you for calling. Let me look that up for you.")
     holding          = optional(string, "Still working on it, thank you for holding.")
@@ -95,7 +112,7 @@ variable "prompts" {
 }
 
 variable "template_path" {
-  description = "Path of the flow template rendered with templatefile(): null (default: flows/async_tracker.json.tftpl of this repository) or the path of your own .json.tftpl taking the same template variables."
+  description = "Path of the flow template rendered with templatefile(): null (default: async_tracker.json.tftpl in this module's folder) or the path of your own .json.tftpl taking the same template variables."
   type        = string
   default     = null
 

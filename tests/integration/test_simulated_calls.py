@@ -1,22 +1,31 @@
 """Simulated calls through the deployed flow, against the real functions on the sandbox.
 
-Each test places one voice contact with `tracker_sandbox.flows.simulate_contact` and a
-`Boto3LambdaInvoker` on the sandbox: the writer, the stream, the processor and the checker
-all run for real. What a test asserts comes from the simulator's JSON summary (path,
-prompts, Lambda calls, attributes, ending, verdict) and from the tracker table.
+Each test places one contact (voice, chat or task) with
+`tracker_sandbox.flows.simulate_contact` and a `Boto3LambdaInvoker` on the sandbox: the
+writer, the stream, the processor and the checker all run for real. What a test asserts
+comes from the simulator's JSON summary (path, prompts, Lambda calls, attributes, ending,
+outcome, verdict) and from the tracker table.
 
-Clocks. The flow's only pacing is the holding prompt before each poll; on the simulated
-clock a prompt takes no real time, so the loop would poll the checker back to back and
-could run out while the real processor is still working. Every call whose outcome depends
-on the processor therefore runs on the *real* clock: prompts are really waited, as a
-caller lives them, and the poll count is what the flow's schedule implies. The writer
-error paths never reach the loop, so they run on the simulated clock.
+Clocks. The flow paces its polls by time (a Wait block on chat and task, the holding
+prompt and its SSML breaks on voice), but the real processor works in real seconds and
+the real checker seals overdue requests by its own clock. Every call whose outcome
+depends on the processor or the deadline therefore runs on the *real* clock: prompts and
+waits are really waited, as a contact lives them. The writer error paths never reach the
+loop, so they run on the simulated clock.
+
+Deadline. The stack's request deadline is the integration tier's 20 s (conftest), and
+the deployed flow's loop follows from it (ceil(20 / 5) + 1 = 5 polls). The "work inside
+the deadline" proofs use work of 1, 7 and 15 s: about the same fractions of the 20 s
+deadline as work of 5, 45 and 100 s of a 120 s one, at a sixth of the wall time. The
+120 s cases themselves are proven on the simulated clock against the rendered flow
+(sandbox/tests/flows/test_flow_template.py).
 
 Variants. The flow's TaskName is a literal of the rendered flow (modules/contact-flow
 validates task_name as a name, so it cannot be a "$.Attributes.X" reference, and
-task_parameters may not set TaskName). The cases that need another task, another poll
-count or another writer get a variant rendered by modules/contact-flow itself (terraform,
-no provider) with the stack's real ARNs and short prompts.
+task_parameters may not set TaskName). The cases that need another task, other task
+parameters or another writer get a variant rendered by modules/contact-flow itself
+(terraform, no provider) with the stack's real ARNs and deadline; the timed variant is
+published to the sandbox's Connect emulator and fetched back from it by the simulator.
 """
 
 from __future__ import annotations
@@ -42,12 +51,16 @@ from tracker_sandbox.flows import (
     SimulationResult,
     simulate_contact,
 )
-from tracker_sandbox.flows.aws import Boto3LambdaInvoker
+from tracker_sandbox.flows.aws import Boto3LambdaInvoker, fetch_flow_content
+from tracker_sandbox.flows.simulator import FlowResolver, flow_id_of
 
 pytestmark = pytest.mark.integration
 
-#: The example's flow (examples/localstack): poll_count 10, result_fields ["Message"].
-DEPLOYED_POLLS = 10
+#: The example's flow (examples/localstack): polls every 5 s (the module's default) until
+#: its 20 s deadline has passed, result_fields ["Message"].
+POLL_INTERVAL = 5
+DEPLOYED_POLLS = -(-DEADLINE_SECONDS // POLL_INTERVAL) + 1
+CHANNELS = ("VOICE", "CHAT", "TASK")
 #: Short prompts for the variants, so a real-time call costs seconds, not minutes.
 SHORT_PROMPTS = {
     "greeting": "Hello.",
@@ -55,13 +68,8 @@ SHORT_PROMPTS = {
     "thank_you_prefix": "Thanks.",
     "apology": "Sorry, goodbye.",
 }
-#: The variant whose task fails polls long enough for a cold processor to get to it.
-FAILING_POLLS = 15
-#: The variant whose work outlasts the loop: three short polls, work of 12 s, all well
-#: inside the 20 s request deadline (so the request is still RUNNING, never TIMED_OUT, when
-#: the caller is let go).
-OVERRUN_POLLS = 3
-OVERRUN_WORK_SECONDS = 12
+#: Work that outlives the 20 s deadline (the processor keeps the stream busy this long).
+OVERDUE_WORK_SECONDS = DEADLINE_SECONDS + 5
 #: A task name the module's validation lets through but the writer refuses (it must start
 #: with a letter): the flow's writer call answers Status=INVALID_REQUEST.
 REFUSED_TASK_NAME = "9-lives"
@@ -72,8 +80,9 @@ LOOP_HEAD = [
     "invoke-writer",
     "check-writer-status",
     "remember-request-id",
+    "route-by-channel",
 ]
-POLL = ["poll-loop", "play-holding-prompt", "invoke-checker", "check-request-status"]
+POLL = ["poll-loop", "pace-poll", "play-holding-prompt", "invoke-checker", "check-request-status"]
 WRITER_REFUSED_PATH = ["greet", "invoke-writer", "check-writer-status", "apologize", "disconnect"]
 WRITER_FAILED_PATH = ["greet", "invoke-writer", "retry-writer", "apologize", "disconnect"]
 
@@ -82,6 +91,8 @@ WRITER_FAILED_PATH = ["greet", "invoke-writer", "retry-writer", "apologize", "di
 class Variants:
     flows: dict[str, str]
     broken_writer_arn: str
+    #: The timed variant as published to the Connect emulator: its ContactFlowArn.
+    timed_flow_arn: str
 
 
 def _arn_of(function_arn: str, name: str) -> str:
@@ -158,6 +169,7 @@ def variants(stack: Stack, broken_writer: str) -> Variants:
         "checker_function_arn": stack.outputs["checker_function_arn"],
         "prompts": SHORT_PROMPTS,
         "result_fields": ["Message"],
+        "request_deadline_seconds": DEADLINE_SECONDS,
     }
     flows = render_flows(
         {
@@ -165,13 +177,11 @@ def variants(stack: Stack, broken_writer: str) -> Variants:
                 **common,
                 "task_name": "integration_fails",
                 "task_parameters": {"AccountId": "$.Attributes.AccountId"},
-                "poll_count": FAILING_POLLS,
             },
-            "overrun": {
+            "timed": {
                 **common,
                 "task_name": "simulated_backend",
-                "task_parameters": {"DelaySeconds": str(OVERRUN_WORK_SECONDS)},
-                "poll_count": OVERRUN_POLLS,
+                "task_parameters": {"DelaySeconds": "$.Attributes.WorkSeconds"},
             },
             "refused_task": {**common, "task_name": "simulated_backend"},
             "broken_writer": {
@@ -187,7 +197,27 @@ def variants(stack: Stack, broken_writer: str) -> Variants:
         '"TaskName":"simulated_backend"', f'"TaskName":"{REFUSED_TASK_NAME}"'
     )
     assert REFUSED_TASK_NAME in flows["refused_task"]
-    return Variants(flows, broken_writer)
+    # The timed variant is published like the deployed one: Connect validates it (the
+    # functions are associated with the instance) and the calls fetch it back by ARN.
+    instance_id = stack.outputs["contact_flow_arn"].split("/")[1]
+    created = stack.client("connect").create_contact_flow(
+        InstanceId=instance_id,
+        Name=f"timed-{uuid.uuid4().hex[:6]}",
+        Type="CONTACT_FLOW",
+        Content=flows["timed"],
+    )
+    return Variants(flows, broken_writer, created["ContactFlowArn"])
+
+
+def emulator_flows(stack: Stack) -> FlowResolver:
+    """Flows as the simulator fetches them from the sandbox's Connect emulator, by id or ARN."""
+    connect = stack.client("connect")
+    instance_id = stack.outputs["contact_flow_arn"].split("/")[1]
+
+    def resolve(target: str) -> str | None:
+        return fetch_flow_content(instance_id, flow_id_of(target), client=connect)
+
+    return resolve
 
 
 def place_call(
@@ -198,18 +228,21 @@ def place_call(
     real_time: bool,
     attributes: dict[str, str] | None = None,
     writer_arn: str | None = None,
+    channel: str = "VOICE",
+    flows: FlowResolver | None = None,
 ) -> tuple[SimulationResult, dict[str, Any]]:
     """One contact through `content`; the result and its JSON summary (as the CLI prints it)."""
     began = time.monotonic()
     result = simulate_contact(
         content,
         invoker,
-        contact=ContactData(attributes=attributes or {}),
+        contact=ContactData(channel=channel, attributes=attributes or {}),
         options=SimulationOptions(real_time=real_time, success_actions=SUCCESS),
         associated_lambda_arns=[
             writer_arn or stack.outputs["writer_function_arn"],
             stack.outputs["checker_function_arn"],
         ],
+        flows=flows,
     )
     _say(result, time.monotonic() - began)
     summary = json.loads(json.dumps(result.to_dict()))
@@ -310,10 +343,11 @@ def test_a_failing_task_ends_with_the_apology(
     )
     transcript = result.render_transcript()
     assert not summary["success"], transcript
-    assert summary["success_reason"].endswith("passed none of the success actions ['thank-caller']")
+    assert summary["success_reason"].endswith("passed failure action 'apologize'")
+    assert summary["outcome"] == "APOLOGY"
     assert summary["ended_by"] == "DisconnectParticipant"
     polls = checker_polls(summary)
-    assert 1 <= len(polls) < FAILING_POLLS, f"the loop ran out first:\n{transcript}"
+    assert 1 <= len(polls) < DEPLOYED_POLLS, f"the loop ran out first:\n{transcript}"
     assert summary["path"] == expected_path(len(polls), ["apologize", "disconnect"])
     assert summary["lambda_calls"][0]["parameters"] == {
         "TaskName": "integration_fails",
@@ -333,38 +367,93 @@ def test_a_failing_task_ends_with_the_apology(
     assert "Message" not in summary["attributes"]
 
 
-def test_work_longer_than_the_polling_budget_ends_with_the_apology(
-    stack: Stack, variants: Variants, lambda_invoker: Boto3LambdaInvoker
+def _timed_call(
+    stack: Stack,
+    variants: Variants,
+    invoker: Boto3LambdaInvoker,
+    channel: str,
+    work_seconds: int,
+) -> tuple[SimulationResult, dict[str, Any], list[dict[str, Any]]]:
+    """A real-time contact on `channel` through the timed flow, fetched from the emulator."""
+    flows = emulator_flows(stack)
+    content = flows(variants.timed_flow_arn)
+    assert content is not None
+    assert json.loads(content) == json.loads(variants.flows["timed"])
+    result, summary = place_call(
+        stack,
+        content,
+        invoker,
+        real_time=True,
+        channel=channel,
+        attributes={"WorkSeconds": str(work_seconds)},
+    )
+    return result, summary, checker_polls(summary)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("work_seconds", [1, 7, 15])
+def test_work_inside_the_deadline_reaches_the_contact_on_every_channel(
+    stack: Stack,
+    variants: Variants,
+    lambda_invoker: Boto3LambdaInvoker,
+    channel: str,
+    work_seconds: int,
 ):
-    """The loop runs out (DoneLooping) while the processor is still working; the work still
-    completes afterwards and stays on record."""
-    result, summary = place_call(stack, variants.flows["overrun"], lambda_invoker, real_time=True)
+    """The flow keeps the contact until the result is there, on voice, chat and task."""
+    result, summary, polls = _timed_call(stack, variants, lambda_invoker, channel, work_seconds)
+    transcript = result.render_transcript()
+    assert summary["success"], transcript
+    assert (summary["channel"], summary["outcome"], summary["result_delivered"]) == (
+        channel,
+        "RESULT",
+        True,
+    )
+    final = polls[-1]["response"]
+    assert final["Status"] == "COMPLETE", transcript
+    assert final["Message"] == f"Processed after {work_seconds} seconds"
+    assert summary["attributes"]["Message"] == final["Message"]
+    assert {call["response"]["Status"] for call in polls[:-1]} <= {"PENDING", "RUNNING", "UNKNOWN"}
+    # Paced by time: at least one poll interval between two polls on every channel.
+    starts = [call["started_at"] for call in polls]
+    for before, after in itertools.pairwise(starts):
+        assert after - before >= POLL_INTERVAL - 0.5, transcript
+    prompts = [prompt["action"] for prompt in summary["prompts"]]
+    if channel == "CHAT":
+        assert prompts.count("send-holding-message") == 1
+        assert "play-holding-prompt" not in prompts
+    elif channel == "TASK":
+        assert not any(prompt["delivered"] for prompt in summary["prompts"])
+    else:
+        assert prompts.count("play-holding-prompt") == len(polls)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_work_past_the_deadline_is_told_within_one_poll_after_it(
+    stack: Stack, variants: Variants, lambda_invoker: Boto3LambdaInvoker, channel: str
+):
+    """The real checker seals the request TIMED_OUT at the first poll after its deadline;
+    the contact hears the apology then, never while the request could still complete."""
+    result, summary, polls = _timed_call(
+        stack, variants, lambda_invoker, channel, OVERDUE_WORK_SECONDS
+    )
     transcript = result.render_transcript()
     assert not summary["success"], transcript
-    assert summary["ended_by"] == "DisconnectParticipant"
-    polls = checker_polls(summary)
-    # Exactly the schedule: poll_count polls, then the loop's DoneLooping branch.
-    assert len(polls) == OVERRUN_POLLS
-    assert summary["path"] == expected_path(OVERRUN_POLLS, ["poll-loop", "apologize", "disconnect"])
-    loop_steps = [step for step in summary["steps"] if step["action"] == "poll-loop"]
-    assert [step["result"] for step in loop_steps] == ["ContinueLooping"] * OVERRUN_POLLS + [
-        "DoneLooping"
-    ]
-    assert all(call["outcome"] == "success" for call in summary["lambda_calls"]), transcript
-    assert {call["response"]["Status"] for call in polls} <= {"PENDING", "RUNNING", "UNKNOWN"}
-    assert prompt_texts(summary) == [
-        "Hello.",
-        *["One moment please."] * OVERRUN_POLLS,
-        "Sorry, goodbye.",
-    ]
-    # The caller was let go well before the work could have finished...
-    assert summary["elapsed_seconds"] < OVERRUN_WORK_SECONDS
-    assert summary["elapsed_seconds"] < DEADLINE_SECONDS
-    # ...and the request completes anyway: the result outlives the call.
+    assert summary["outcome"] == "APOLOGY"
+    assert polls[-1]["response"]["Status"] == "TIMED_OUT", transcript
+    assert {call["response"]["Status"] for call in polls[:-1]} <= {"PENDING", "RUNNING", "UNKNOWN"}
     request_id = summary["lambda_calls"][0]["response"]["RequestId"]
-    final = stack.wait_terminal(request_id)
-    assert final["Status"] == "COMPLETE"
-    assert final["Message"] == f"Processed after {OVERRUN_WORK_SECONDS} seconds"
+    item = stack.item(request_id)
+    assert item is not None
+    assert item["Status"]["S"] == "TIMED_OUT"
+    due = float(item["DeadlineAt"]["N"])
+    call_began = result.started_at.timestamp()
+    apology = next(p for p in summary["prompts"] if p["action"] == "apologize")
+    # Not before the deadline...
+    assert call_began + apology["at"] >= due - 1.0, transcript
+    # ...and within one poll after it (a voice poll is the holding text plus the interval).
+    holding = max(p["seconds"] for p in summary["prompts"] if p["action"] != "apologize")
+    period = POLL_INTERVAL + (holding if channel == "VOICE" else 0.0)
+    assert call_began + apology["at"] <= due + period + 8.0, transcript
 
 
 def test_a_writer_refusing_the_request_ends_with_the_apology(

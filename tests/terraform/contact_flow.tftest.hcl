@@ -13,11 +13,12 @@ run "structure" {
   }
 
   variables {
-    poll_count      = 7
-    task_name       = "simulated_backend"
-    task_parameters = { AccountId = "$.Attributes.AccountId", Channel = "voice" }
-    result_fields   = ["Balance", "Currency"]
-    prompts         = { thank_you_prefix = "Thanks \"for\" waiting: ${"$"}{not a template}." }
+    poll_interval_seconds    = 7
+    request_deadline_seconds = 60
+    task_name                = "simulated_backend"
+    task_parameters          = { AccountId = "$.Attributes.AccountId", Channel = "voice" }
+    result_fields            = ["Balance", "Currency"]
+    prompts                  = { thank_you_prefix = "Thanks \"for\" waiting: ${"$"}{not a template}." }
   }
 
   assert {
@@ -53,8 +54,54 @@ run "structure" {
     error_message = "The one loop must branch on both ContinueLooping and DoneLooping."
   }
   assert {
-    condition     = [for action in jsondecode(output.content).Actions : action.Parameters.LoopCount if action.Type == "Loop"] == ["7"]
-    error_message = "The loop count must be poll_count."
+    condition     = [for action in jsondecode(output.content).Actions : action.Parameters.LoopCount if action.Type == "Loop"] == ["10"] && output.poll_count == 10
+    error_message = "The loop count must be ceil(request_deadline_seconds / poll_interval_seconds) + 1 = ceil(60 / 7) + 1 = 10."
+  }
+  assert {
+    condition = {
+      for action in jsondecode(output.content).Actions : action.Identifier => {
+        for condition in action.Transitions.Conditions : condition.Condition.Operands[0] => condition.NextAction
+      } if try(action.Parameters.ComparisonValue, "") == "$.Channel"
+      } == {
+      "route-by-channel" = { CHAT = "send-holding-message" }
+      "pace-poll"        = { VOICE = "play-holding-prompt" }
+    }
+    error_message = "The flow must branch on $.Channel: chat gets the holding message once, voice is paced by the holding prompt."
+  }
+  assert {
+    condition = {
+      for action in jsondecode(output.content).Actions : action.Identifier => [action.Transitions.NextAction, action.Transitions.Errors[0].NextAction] if try(action.Parameters.ComparisonValue, "") == "$.Channel"
+      } == {
+      "route-by-channel" = ["poll-loop", "poll-loop"]
+      "pace-poll"        = ["wait-before-poll", "wait-before-poll"]
+    }
+    error_message = "Every other channel (task, email, anything new) must poll after a Wait block."
+  }
+  assert {
+    condition = [for action in jsondecode(output.content).Actions : {
+      timeout = action.Parameters.TimeoutSeconds
+      next    = action.Transitions.NextAction
+      branch  = [for c in action.Transitions.Conditions : [c.Condition.Operands[0], c.NextAction]]
+      errors  = [for e in action.Transitions.Errors : [e.ErrorType, e.NextAction]]
+      } if action.Type == "Wait"] == [{
+      timeout = "7"
+      next    = "invoke-checker"
+      branch  = [["WaitCompleted", "invoke-checker"]]
+      errors  = [["NoMatchingError", "invoke-checker"]]
+    }]
+    error_message = "The one Wait must wait poll_interval_seconds (TimeoutSeconds) and then poll, also on its error branch."
+  }
+  assert {
+    condition     = [for action in jsondecode(output.content).Actions : action.Parameters.SSML if action.Identifier == "play-holding-prompt"] == ["<speak>Still working on it, thank you for holding.<break time=\"7s\"/></speak>"]
+    error_message = "Voice must hear the holding text followed by poll_interval_seconds of SSML break."
+  }
+  assert {
+    condition     = [for action in jsondecode(output.content).Actions : action.Parameters.Text if action.Identifier == "send-holding-message"] == ["Still working on it, thank you for holding."] && [for action in jsondecode(output.content).Actions : action.Transitions.NextAction if action.Identifier == "send-holding-message"] == ["poll-loop"]
+    error_message = "Chat must get the holding text once, as plain text, before the poll loop."
+  }
+  assert {
+    condition     = [for action in jsondecode(output.content).Actions : action.Transitions.Conditions[0].NextAction if action.Identifier == "poll-loop"] == ["pace-poll"]
+    error_message = "Every poll must be paced by channel."
   }
   assert {
     condition     = [for action in jsondecode(output.content).Actions : action.Parameters.LambdaInvocationAttributes if action.Identifier == "invoke-writer"][0] == { AccountId = "$.Attributes.AccountId", Channel = "voice", TaskName = "simulated_backend" }
@@ -80,7 +127,7 @@ run "structure" {
     condition = {
       for action in jsondecode(output.content).Actions : action.Identifier => {
         for condition in action.Transitions.Conditions : condition.Condition.Operands[0] => condition.NextAction
-      } if action.Type == "Compare"
+      } if try(action.Parameters.ComparisonValue, "") == "$.External.Status"
       } == {
       "check-writer-status"  = { PENDING = "remember-request-id", RUNNING = "remember-request-id", COMPLETE = "remember-request-id" }
       "check-request-status" = { COMPLETE = "store-result", FAILED = "apologize", TIMED_OUT = "apologize", NOT_FOUND = "apologize", INVALID_REQUEST = "apologize", PENDING = "poll-loop", RUNNING = "poll-loop", UNKNOWN = "poll-loop" }
@@ -154,15 +201,108 @@ run "bad_checker_arn" {
   expect_failures = [var.checker_function_arn]
 }
 
-run "poll_count_out_of_range" {
+run "long_interval_chains_breaks_and_escapes_ssml" {
+  command = plan
+
+  module {
+    source = "./modules/contact-flow"
+  }
+
+  variables {
+    poll_interval_seconds = 25
+    prompts               = { holding = "Hold on <please> & \"wait\"." }
+  }
+
+  assert {
+    condition     = [for action in jsondecode(output.content).Actions : action.Parameters.SSML if action.Identifier == "play-holding-prompt"] == ["<speak>Hold on &lt;please&gt; &amp; \"wait\".<break time=\"10s\"/><break time=\"10s\"/><break time=\"5s\"/></speak>"]
+    error_message = "A break lasts at most 10 s: 25 s must be 10 + 10 + 5, after the XML-escaped holding text."
+  }
+  assert {
+    condition     = output.poll_count == 6 && [for action in jsondecode(output.content).Actions : action.Parameters.TimeoutSeconds if action.Type == "Wait"] == ["25"]
+    error_message = "The default 120 s deadline at 25 s intervals needs ceil(120 / 25) + 1 = 6 polls."
+  }
+}
+
+run "defaults_poll_every_5_seconds_past_the_deadline" {
+  command = plan
+
+  module {
+    source = "./modules/contact-flow"
+  }
+
+  assert {
+    condition     = output.poll_count == 25 && [for action in jsondecode(output.content).Actions : action.Parameters.LoopCount if action.Type == "Loop"] == ["25"]
+    error_message = "The defaults (120 s deadline, 5 s interval) need ceil(120 / 5) + 1 = 25 polls."
+  }
+}
+
+run "largest_loop_is_100_polls" {
+  command = plan
+
+  module {
+    source = "./modules/contact-flow"
+  }
+
+  variables {
+    request_deadline_seconds = 495
+    poll_interval_seconds    = 5
+  }
+
+  assert {
+    condition     = output.poll_count == 100
+    error_message = "495 s at 5 s intervals is exactly Connect's largest loop count: ceil(495 / 5) + 1 = 100."
+  }
+}
+
+run "deadline_too_long_for_the_interval" {
   command = plan
   module {
     source = "./modules/contact-flow"
   }
   variables {
-    poll_count = 101
+    request_deadline_seconds = 496
+    poll_interval_seconds    = 5
   }
-  expect_failures = [var.poll_count]
+  expect_failures = [var.request_deadline_seconds]
+}
+
+run "long_deadline_derives_the_interval" {
+  command = plan
+
+  module {
+    source = "./modules/contact-flow"
+  }
+
+  variables {
+    request_deadline_seconds = 3600
+  }
+
+  assert {
+    condition     = output.poll_interval_seconds == 37 && output.poll_count == 99 && [for action in jsondecode(output.content).Actions : action.Parameters.TimeoutSeconds if action.Type == "Wait"] == ["37"]
+    error_message = "Without an interval, a 3600 s deadline must poll every ceil(3600 / 99) = 37 s, ceil(3600 / 37) + 1 = 99 times."
+  }
+}
+
+run "poll_interval_out_of_range" {
+  command = plan
+  module {
+    source = "./modules/contact-flow"
+  }
+  variables {
+    poll_interval_seconds = 901
+  }
+  expect_failures = [var.poll_interval_seconds]
+}
+
+run "poll_interval_fractional" {
+  command = plan
+  module {
+    source = "./modules/contact-flow"
+  }
+  variables {
+    poll_interval_seconds = 2.5
+  }
+  expect_failures = [var.poll_interval_seconds]
 }
 
 run "invocation_time_limit_over_8" {
@@ -226,7 +366,7 @@ run "missing_template" {
     source = "./modules/contact-flow"
   }
   variables {
-    template_path = "flows/missing.json.tftpl"
+    template_path = "modules/contact-flow/missing.json.tftpl"
   }
   expect_failures = [var.template_path]
 }

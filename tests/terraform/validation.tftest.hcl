@@ -503,14 +503,47 @@ run "flow_description_too_long" {
   expect_failures = [var.contact_flow]
 }
 
-run "flow_poll_count_zero" {
+run "flow_poll_count_removed" {
   command = plan
 
   variables {
-    contact_flow = { poll_count = 0 }
+    contact_flow = { poll_count = 10 }
   }
 
   expect_failures = [var.contact_flow]
+}
+
+run "flow_poll_interval_too_long" {
+  command = plan
+
+  variables {
+    contact_flow = { poll_interval_seconds = 901 }
+  }
+
+  expect_failures = [var.contact_flow]
+}
+
+run "flow_deadline_needs_more_than_100_polls" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 600
+    request_ttl_seconds      = 600
+    contact_flow             = { poll_interval_seconds = 6 }
+  }
+
+  expect_failures = [var.contact_flow]
+}
+
+# 600 s at 7 s intervals: ceil(600 / 7) + 1 = 87 polls fit the loop.
+run "flow_long_deadline_with_a_long_interval_passes" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 600
+    request_ttl_seconds      = 600
+    contact_flow             = { poll_interval_seconds = 7 }
+  }
 }
 
 run "flow_time_limit_over_8" {

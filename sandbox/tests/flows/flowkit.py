@@ -97,3 +97,61 @@ class Kit:
         }
         document.update(extra)
         return document
+
+
+class FakeTracker:
+    """The tracker's writer and checker, as plain handlers on a simulated clock.
+
+    The writer records one request per contact chain (InitialContactId) when first
+    asked; the checker answers as the real one does: COMPLETE once `work_seconds` have
+    passed since the request was recorded, TIMED_OUT (sealed) once `deadline_seconds`
+    have passed without that, else RUNNING. `work_seconds=None` is work that never ends;
+    `seal=False` a checker that keeps answering RUNNING (the deadline never seals).
+    Every event is kept in `events` so tests can look at what the flow sent.
+    """
+
+    def __init__(
+        self,
+        clock: Any,
+        *,
+        work_seconds: float | None,
+        deadline_seconds: float = 120.0,
+        seal: bool = True,
+        result: str = "12.50",
+    ) -> None:
+        self.clock = clock
+        self.work_seconds = work_seconds
+        self.deadline_seconds = deadline_seconds
+        self.seal = seal
+        self.result = result
+        self.created_at: dict[str, float] = {}
+        self.events: list[tuple[str, dict[str, Any]]] = []
+        self.answers: list[tuple[float, str]] = []
+
+    def handlers(self) -> dict[str, Any]:
+        return {WRITER_ARN: self.writer, CHECKER_ARN: self.checker}
+
+    def writer(self, event: dict[str, Any], context: Any) -> dict[str, str]:
+        del context
+        self.events.append(("writer", event))
+        chain = event["Details"]["ContactData"]["InitialContactId"]
+        self.created_at.setdefault(chain, self.clock.elapsed())
+        return {"RequestId": f"r-{chain}", "Status": "PENDING"}
+
+    def checker(self, event: dict[str, Any], context: Any) -> dict[str, str]:
+        del context
+        self.events.append(("checker", event))
+        request_id = event["Details"]["Parameters"]["RequestId"]
+        age = self.clock.elapsed() - self.created_at[request_id.removeprefix("r-")]
+        if self.work_seconds is not None and age >= self.work_seconds:
+            answer = {"RequestId": request_id, "Status": "COMPLETE", "Balance": self.result}
+        elif self.seal and age >= self.deadline_seconds:
+            answer = {"RequestId": request_id, "Status": "TIMED_OUT"}
+        else:
+            answer = {"RequestId": request_id, "Status": "RUNNING"}
+        self.answers.append((self.clock.elapsed(), answer["Status"]))
+        return answer
+
+    @property
+    def deadline_at(self) -> float:
+        return min(self.created_at.values()) + self.deadline_seconds

@@ -94,7 +94,7 @@ def test_simulate_success_with_stubs(tmp_path: Path) -> None:
         str(summary_path),
     )
     assert code == 0, out
-    assert out.startswith("Contact c-1 (simulated clock)")
+    assert out.startswith("Contact c-1 (VOICE, simulated clock)")
     assert "Your balance is 9.99 dollars." in out
     summary = json.loads(summary_path.read_text())
     assert summary["success"] is True
@@ -170,3 +170,99 @@ def test_module_entry_point() -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip().endswith("valid")
+
+
+def _tracker_like(tmp_path: Path) -> str:
+    """Poll once after a Wait; thank-caller on COMPLETE, apologize otherwise."""
+    flow = Kit.flow(
+        Kit.action(
+            "wait",
+            "Wait",
+            {"TimeoutSeconds": "20"},
+            conditions=[("Equals", ["WaitCompleted"], "poll")],
+            errors={"NoMatchingError": "apologize"},
+        ),
+        Kit.invoke("poll", next_action="status", error="apologize"),
+        Kit.action(
+            "status",
+            "Compare",
+            {"ComparisonValue": "$.External.Status"},
+            conditions=[("Equals", ["COMPLETE"], "thank-caller")],
+            errors={"NoMatchingCondition": "apologize"},
+        ),
+        Kit.say("thank-caller", "Thank you"),
+        Kit.say("apologize", "Sorry"),
+        Kit.hang_up(),
+    )
+    return write(tmp_path, flow)
+
+
+def test_simulate_channel_and_the_apology_exit_code(tmp_path: Path) -> None:
+    path = _tracker_like(tmp_path)
+    code, out, _ = run(
+        "simulate",
+        "--file",
+        path,
+        "--channel",
+        "CHAT",
+        "--lambda-stub",
+        'tracker-writer={"Status": "COMPLETE"}',
+        "--quiet",
+        "--json",
+        "-",
+    )
+    summary = json.loads(out)
+    assert (code, summary["channel"], summary["outcome"]) == (0, "CHAT", "RESULT")
+    assert summary["result_delivered"] is True
+    assert summary["elapsed_seconds"] == pytest.approx(20.05)
+    assert len(summary["lambda_calls"]) == 1
+    # Voice cannot use a plain Wait: its error branch leads to the apology, exit code 1.
+    code, out, _ = run(
+        "simulate",
+        "--file",
+        path,
+        "--lambda-stub",
+        'tracker-writer={"Status": "COMPLETE"}',
+        "--quiet",
+        "--json",
+        "-",
+    )
+    summary = json.loads(out)
+    assert (code, summary["outcome"], summary["final_prompt"]["action"]) == (
+        1,
+        "APOLOGY",
+        "apologize",
+    )
+
+
+def test_simulate_follows_a_transfer_to_a_given_flow(tmp_path: Path) -> None:
+    second = tmp_path / "second.json"
+    second.write_text(json.dumps(Kit.flow(Kit.say("thank-caller", "Thanks"), Kit.hang_up())))
+    first = Kit.flow(
+        Kit.action(
+            "go",
+            "TransferToFlow",
+            {"ContactFlowId": "arn:aws:connect:r:1:instance/i/contact-flow/f-2"},
+        ),
+        Kit.say("apologize", "Sorry"),
+        Kit.hang_up(),
+    )
+    first["Actions"][0]["Transitions"] = {
+        "Errors": [{"NextAction": "apologize", "ErrorType": "NoMatchingError"}]
+    }
+    code, out, _ = run(
+        "simulate",
+        "--file",
+        write(tmp_path, first),
+        "--contact-id",
+        "c-1",
+        "--transfer-flow",
+        f"f-2={second}",
+        "--quiet",
+        "--json",
+        "-",
+    )
+    summary = json.loads(out)
+    assert code == 0, summary["success_reason"]
+    assert summary["contact_ids"][0] == "c-1" and len(summary["contact_ids"]) == 2
+    assert summary["transfers"][0]["target"].endswith("/contact-flow/f-2")

@@ -21,6 +21,7 @@ from tracker_sandbox.flows import (
     StubResponse,
     simulate_contact,
 )
+from tracker_sandbox.flows.outcomes import OutcomePlan
 from tracker_sandbox.flows.simulator import speech_seconds
 
 K = Kit
@@ -339,7 +340,8 @@ def test_pace_and_recorded_prompts_and_waits() -> None:
     )
     result = simulate_contact(flow, StubInvoker({}), options=options)
     assert [p.seconds for p in result.prompts] == [3.0, 30.0]
-    assert result.elapsed_seconds == pytest.approx(3.0 + 30.0 + 7.0)
+    # A plain Wait is not supported on voice: its error branch (none here) ends the call.
+    assert (result.elapsed_seconds, result.ended_by) == (pytest.approx(33.0), "UnhandledError")
 
 
 def test_speech_estimate() -> None:
@@ -369,7 +371,10 @@ def test_max_contact_seconds() -> None:
         ),
     )
     result = simulate_contact(
-        flow, StubInvoker({}), options=SimulationOptions(max_contact_seconds=3000)
+        flow,
+        StubInvoker({}),
+        contact=ContactData(channel="CHAT"),
+        options=SimulationOptions(max_contact_seconds=3000),
     )
     assert result.ended_by == "MaxDuration"
     assert result.path.count("wait") == 6
@@ -510,6 +515,215 @@ def test_summary_and_transcript(tracker_flow: dict[str, Any]) -> None:
     assert summary["lambda_calls"][0]["duration_seconds"] == 0.5
     assert summary["prompts"][0]["text"].startswith("Thanks for calling")
     transcript = result.render_transcript()
-    assert transcript.splitlines()[0] == "Contact c-1 (simulated clock)"
+    assert transcript.splitlines()[0] == "Contact c-1 (VOICE, simulated clock)"
     assert "00:00.0  SAY     Thanks for calling." in transcript
     assert transcript.splitlines()[-1].startswith("SUCCESS: ended by DisconnectParticipant")
+
+
+# Channels ----------------------------------------------------------------------------
+
+
+def _on(channel: str) -> ContactData:
+    return ContactData(channel=channel)
+
+
+def test_play_prompt_per_channel() -> None:
+    flow = K.flow(K.say("hello", "one two three four five"), K.hang_up())
+    voice, chat, task = (
+        simulate_contact(flow, StubInvoker({}), contact=_on(channel))
+        for channel in ("VOICE", "CHAT", "TASK")
+    )
+    assert [(p.seconds, p.delivered) for p in voice.prompts] == [(2.0, True)]
+    assert voice.elapsed_seconds == pytest.approx(2.0)
+    assert [(p.seconds, p.delivered) for p in chat.prompts] == [(0.0, True)]
+    assert chat.elapsed_seconds == 0.0
+    assert [(p.seconds, p.delivered) for p in task.prompts] == [(0.0, False)]
+    assert all(r.success and r.ended_by == "DisconnectParticipant" for r in (voice, chat, task))
+
+
+def test_ssml_and_recorded_prompts_are_voice_only() -> None:
+    for parameters in ({"SSML": "<speak>Hi</speak>"}, {"PromptId": "arn:prompt/music"}):
+        flow = K.flow(
+            K.action(
+                "hello",
+                "MessageParticipant",
+                parameters,
+                next_action="hang-up",
+                errors={"NoMatchingError": "sorry"},
+            ),
+            K.say("sorry", "Sorry"),
+            K.hang_up(),
+        )
+        assert simulate_contact(flow, StubInvoker({}), contact=_on("CHAT")).path == [
+            "hello",
+            "sorry",
+            "hang-up",
+        ]
+        assert simulate_contact(flow, StubInvoker({})).path == ["hello", "hang-up"]
+
+
+def _wait_flow(parameters: dict[str, Any]) -> dict[str, Any]:
+    return K.flow(
+        K.action(
+            "wait",
+            "Wait",
+            parameters,
+            conditions=[("Equals", ["WaitCompleted"], "done")],
+            errors={"NoMatchingError": "failed"},
+        ),
+        K.say("done", "done"),
+        K.say("failed", "failed"),
+        K.hang_up(),
+    )
+
+
+@pytest.mark.parametrize("channel", ["CHAT", "TASK", "EMAIL"])
+def test_wait_waits_on_chat_task_and_email(channel: str) -> None:
+    result = simulate_contact(
+        _wait_flow({"TimeoutSeconds": "42"}), StubInvoker({}), contact=_on(channel)
+    )
+    assert (result.path[:2], result.elapsed_seconds) == (["wait", "done"], 42.0)
+
+
+def test_wait_reads_the_time_limit_the_flow_editor_exports() -> None:
+    flow = _wait_flow({"TimeLimitSeconds": "300"})
+    result = simulate_contact(flow, StubInvoker({}), contact=_on("CHAT"), validate=False)
+    assert (result.path[:2], result.elapsed_seconds) == (["wait", "done"], 300.0)
+
+
+def test_a_plain_wait_on_voice_takes_the_error_branch() -> None:
+    result = simulate_contact(_wait_flow({"TimeoutSeconds": "42"}), StubInvoker({}))
+    assert (result.path[:2], result.elapsed_seconds) == (["wait", "failed"], pytest.approx(0.4))
+
+
+@pytest.mark.parametrize("timeout", ["0", "604801", "1.5", "soon"])
+def test_a_wait_timeout_out_of_range_takes_the_error_branch(timeout: str) -> None:
+    flow = _wait_flow({"TimeoutSeconds": timeout})
+    result = simulate_contact(flow, StubInvoker({}), contact=_on("CHAT"), validate=False)
+    assert result.path[:2] == ["wait", "failed"]
+
+
+def test_the_channel_is_what_the_flow_compares() -> None:
+    flow = K.flow(
+        K.action(
+            "which",
+            "Compare",
+            {"ComparisonValue": "$.Channel"},
+            next_action="other",
+            conditions=[("Equals", ["TASK"], "task")],
+        ),
+        K.say("task", "task"),
+        K.say("other", "other"),
+        K.hang_up(),
+    )
+    assert simulate_contact(flow, StubInvoker({}), contact=_on("TASK")).path[:2] == [
+        "which",
+        "task",
+    ]
+    assert simulate_contact(flow, StubInvoker({})).path[:2] == ["which", "other"]
+
+
+def _input_flow() -> dict[str, Any]:
+    return K.flow(
+        K.action(
+            "menu",
+            "GetParticipantInput",
+            {"Text": "Press one", "InputTimeLimitSeconds": "4"},
+            conditions=[("Equals", ["1"], "one")],
+            errors={
+                "InputTimeLimitExceeded": "timeout",
+                "NoMatchingCondition": "other",
+                "NoMatchingError": "error",
+            },
+        ),
+        *(K.say(name, name) for name in ("one", "timeout", "other", "error")),
+        K.hang_up(),
+    )
+
+
+def test_get_customer_input_per_channel() -> None:
+    def path(channel: str, *inputs: str) -> list[str]:
+        options = SimulationOptions(outcomes=OutcomePlan(inputs=inputs))
+        result = simulate_contact(
+            _input_flow(), StubInvoker({}), contact=_on(channel), options=options
+        )
+        return result.path[:2]
+
+    assert path("VOICE", "1") == ["menu", "one"]
+    assert path("VOICE", "9") == ["menu", "other"]
+    assert path("VOICE", "") == ["menu", "timeout"]  # an empty entry: the caller entered nothing
+    # Chat: only with Amazon Lex (not modelled); task: not supported.
+    assert path("CHAT", "1") == ["menu", "error"]
+    assert path("TASK", "1") == ["menu", "error"]
+
+
+def _transfer_flow(target: str) -> dict[str, Any]:
+    return K.flow(
+        K.action(
+            "remember",
+            "UpdateContactAttributes",
+            {"Attributes": {"Carried": "yes"}},
+            next_action="transfer",
+        ),
+        K.action(
+            "transfer",
+            "TransferToFlow",
+            {"ContactFlowId": target},
+            errors={"NoMatchingError": "sorry"},
+        ),
+        K.say("sorry", "sorry"),
+        K.hang_up(),
+    )
+
+
+def test_transfer_to_flow_continues_as_a_new_contact_of_the_chain() -> None:
+    second = K.flow(
+        K.invoke("call", attributes={"Carried": "$.Attributes.Carried"}, next_action="hang-up"),
+        K.hang_up(),
+    )
+    invoker = StubInvoker({WRITER_ARN: [PENDING]})
+    arn = "arn:aws:connect:us-east-1:000000000000:instance/i-1/contact-flow/second"
+    contact = ContactData(contact_id="c-1")
+    result = simulate_contact(
+        _transfer_flow(arn), invoker, contact=contact, flows={"second": json.dumps(second)}
+    )
+    assert result.success, result.success_reason
+    assert result.contact_ids[0] == "c-1" and len(result.contact_ids) == 2
+    data = invoker.calls[0][1]["Details"]["ContactData"]
+    assert data["ContactId"] == result.contact_ids[1]
+    assert (data["InitialContactId"], data["PreviousContactId"]) == ("c-1", "c-1")
+    assert invoker.calls[0][1]["Details"]["Parameters"] == {"Carried": "yes"}
+    assert result.to_dict()["transfers"][0]["to_contact_id"] == result.contact_ids[1]
+
+
+def test_transfer_to_an_unknown_flow_ends_the_contact() -> None:
+    result = simulate_contact(_transfer_flow("elsewhere"), StubInvoker({}), flows={})
+    assert (result.ended_by, result.contact_ids[1:]) == ("TransferToFlow", [])
+
+
+def test_transfer_to_an_invalid_flow_takes_the_error_branch() -> None:
+    broken = {"Version": "2019-10-30", "StartAction": "ghost", "Actions": []}
+    result = simulate_contact(
+        _transfer_flow("broken"), StubInvoker({}), flows={"broken": json.dumps(broken)}
+    )
+    assert result.path[-2:] == ["sorry", "hang-up"]
+
+
+def test_the_verdict_reports_the_outcome_and_the_last_prompt() -> None:
+    flow = K.flow(
+        K.say("thank-caller", "Thanks", next_action="hang-up"),
+        K.say("apologize", "Sorry"),
+        K.hang_up(),
+    )
+    result = simulate_contact(flow, StubInvoker({}))
+    summary = result.to_dict()
+    assert (summary["outcome"], summary["result_delivered"], summary["success"]) == (
+        "RESULT",
+        True,
+        True,
+    )
+    assert summary["final_prompt"]["action"] == "thank-caller"
+    sorry = K.flow(K.say("apologize", "Sorry"), K.say("thank-caller", "Thanks"), K.hang_up())
+    result = simulate_contact(sorry, StubInvoker({}), validate=False)
+    assert (result.outcome, result.success, result.result_delivered) == ("APOLOGY", False, False)
+    assert "outcome APOLOGY" in result.render_transcript()

@@ -4,7 +4,8 @@
   come back as `Problem`s, or raised as `InvalidContactFlow` (whose
   `connect_problems()` is the `problems` list of Connect's InvalidContactFlowException).
 - `analyze_flow`: structural facts for tests (reachability, error branches, Lambdas).
-- `simulate_contact`: one voice contact through a flow, with a `LambdaInvoker`.
+- `simulate_contact`: one voice, chat or task contact through a flow (and the flows it
+  transfers to), with a `LambdaInvoker`.
 - `to_mermaid` / `to_dot`: diagrams.
 
 boto3 is needed only by `aws` (real invocations, DescribeContactFlow).

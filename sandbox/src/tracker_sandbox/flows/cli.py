@@ -1,9 +1,11 @@
 """`python -m tracker_sandbox.flows validate|diagram|simulate ...`
 
-Exit codes: 0 success (valid flow / diagram written / contact succeeded); 1 the
-answer is no (flow has problems / contact failed); 2 usage errors, unreadable input,
-a flow that fails validation before `simulate`, or AWS unreachable; 3 `simulate
---strict` stopped at a block whose outcome the simulation cannot know.
+Exit codes: 0 success (valid flow / diagram written / contact succeeded: it ended
+normally, passed a success action such as the tracker flow's thank-you and no failure
+action); 1 the answer is no (flow has problems / contact failed, which includes a
+contact that ended with the apology); 2 usage errors, unreadable input, a flow that
+fails validation before `simulate`, or AWS unreachable; 3 `simulate --strict` stopped
+at a block whose outcome the simulation cannot know.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from typing import Any, TextIO
 
 from .diagram import to_dot, to_mermaid
 from .lambdas import ContactData, LambdaInvoker, StubInvoker, StubResponse
-from .model import InvalidContactFlow, parse_flow
+from .model import FlowContent, InvalidContactFlow, parse_flow
 from .outcomes import UNKNOWN_OUTCOME, OutcomePlan, parse_answers, parse_values, plan_problems
 from .passthrough import ANSWERABLE, HANDLERS, PASS_THROUGH, UNKNOWN_OUTCOME_TYPES
-from .simulator import SimulationOptions, simulate_contact
+from .simulator import CHANNELS, FlowResolver, SimulationOptions, flow_id_of, simulate_contact
 from .validate import FlowAnalysis, analyze_flow, validate_flow
 
 EXIT_OK, EXIT_NO, EXIT_USAGE = 0, 1, 2
@@ -89,7 +91,24 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="a contact attribute the contact arrives with (repeat)",
     )
+    simulate.add_argument(
+        "--channel",
+        choices=CHANNELS,
+        default="VOICE",
+        help="the contact's channel ($.Channel); blocks behave as Connect documents per channel",
+    )
+    simulate.add_argument(
+        "--transfer-flow",
+        action="append",
+        default=[],
+        metavar="FLOW=FILE",
+        help="a flow TransferToFlow may continue in: its id or ARN, = its JSON file (repeat). "
+        "With --instance-id, other targets are fetched with DescribeContactFlow.",
+    )
     simulate.add_argument("--contact-id", help="the simulated ContactId (default: a new UUID)")
+    simulate.add_argument(
+        "--initial-contact-id", help="InitialContactId (default: the ContactId itself)"
+    )
     simulate.add_argument("--customer-number", default="+15555550100")
     simulate.add_argument("--system-number", default="+15555550199")
     simulate.add_argument("--instance-arn", help="InstanceARN put in Lambda events")
@@ -271,6 +290,8 @@ def _simulate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     contact = ContactData(
         customer_address=args.customer_number,
         system_address=args.system_number,
+        channel=args.channel,
+        initial_contact_id=args.initial_contact_id,
         attributes=_pairs(args.attribute, "--attribute"),
         **({"contact_id": args.contact_id} if args.contact_id else {}),
         **({"instance_arn": args.instance_arn} if args.instance_arn else {}),
@@ -296,6 +317,7 @@ def _simulate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             options=options,
             validate=not args.no_validate,
             associated_lambda_arns=args.associated_lambda_arn,
+            flows=_transfer_flows(args),
         )
     except InvalidContactFlow as refused:
         print(f"error: the flow is not valid ({len(refused.problems)} problem(s)):", file=err)
@@ -342,6 +364,35 @@ def _flow_content(args: argparse.Namespace) -> str:
         )
     except Exception as error:  # any AWS failure is reported the same way
         raise _Usage(f"DescribeContactFlow failed: {error}") from error
+
+
+def _transfer_flows(args: argparse.Namespace) -> FlowResolver:
+    """Targets of TransferToFlow: the --transfer-flow files, else DescribeContactFlow."""
+    known: dict[str, FlowContent] = {}
+    for target, path in _pair_list(args.transfer_flow, "--transfer-flow"):
+        known[target] = _read(path)
+        known[flow_id_of(target)] = known[target]
+
+    def resolve(target: str) -> FlowContent | None:
+        if target in known or flow_id_of(target) in known:
+            return known.get(target, known.get(flow_id_of(target)))
+        if not args.instance_id:
+            return None
+        from .aws import fetch_flow_content
+
+        try:
+            content = fetch_flow_content(
+                args.instance_id,
+                flow_id_of(target),
+                endpoint_url=args.endpoint_url,
+                region_name=args.region,
+            )
+        except Exception as error:  # any AWS failure is reported the same way
+            raise _Usage(f"DescribeContactFlow {target} failed: {error}") from error
+        known[target] = content
+        return content
+
+    return resolve
 
 
 def _invoker(args: argparse.Namespace) -> LambdaInvoker:

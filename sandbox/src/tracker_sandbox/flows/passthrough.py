@@ -299,8 +299,14 @@ def _succeed(sim: Runner, action: Action, parameters: Mapping[str, Any]) -> Outc
 
 
 def _unsupported_channel(sim: Runner, action: Action) -> bool:
-    channel = sim.contact.channel
-    return channel == "CHAT" or (_stores_input(action) and channel != "VOICE")
+    """Get customer input (DTMF) and Store customer input run on voice only.
+
+    Administrator Guide, "Supported channels for flow blocks": Get customer input is
+    "Yes" on voice, on chat only "when Amazon Lex is used" (ConnectParticipantWithLexBot
+    here), "No" on task and email; Store customer input is "No - Error branch" off voice.
+    """
+    del action  # both forms of the block answer the same way per channel
+    return sim.contact.channel != "VOICE"
 
 
 def _true_false(conditions: tuple[ConditionBranch, ...]) -> bool:

@@ -1,19 +1,46 @@
-"""Places a simulated voice contact through a flow and records what the caller lives through.
+"""Places a simulated contact (voice, chat or task) through a flow and records what it lives through.
 
-What happens at each action type is in `Simulation._run_<Type>`. Time is kept by a
-`Clock`: `SimulatedClock` (default) advances by each prompt's spoken length and by
-each Lambda call's measured duration (capped at the block's time limit, as Connect
-stops waiting there); `RealClock` actually sleeps the prompts, so a Lambda polled by
-the flow sees the same spacing a real caller would.
+What happens at each action type is in `Simulation._run_<Type>`, per channel as the
+Amazon Connect Administrator Guide documents it ("Supported channels for flow blocks"
+and each block's page; docs/flow-design.md has the citations):
 
-Success. A contact succeeds when it ends normally and
-1. it passed through none of the *failure actions*, and
-2. if *success actions* are given (`SimulationOptions.success_actions`, else the
-   flow's `Metadata.TrackerSandbox.SuccessActions`), it passed through at least one;
-   with none given, it took no Lambda error branch.
+- Play prompt (MessageParticipant): voice speaks it (time passes: words at a pace plus
+  SSML `<break>`s); chat sends a message (no time passes; only `Text` is supported on
+  chat, SSML and prompts take the error branch); a task "takes the Okay branch but it
+  has no effect".
+- Wait: waits `TimeoutSeconds` (flow-language reference) or `TimeLimitSeconds` (what the
+  flow editor exports) on chat, task and email; on voice Connect supports it only with
+  "keep running while waiting" or an event-based wait, which are not modelled, so it
+  takes the error branch.
+- Get customer input (GetParticipantInput): passthrough.py runs it: voice plays its
+  prompt (as Play prompt, so it takes its speaking time) and takes the next DTMF entry
+  given with `--input` (outcomes.py), else its documented default (a timeout); chat
+  supports it only with Amazon Lex (not modelled) and a task not at all: the error
+  branch.
+- TransferToFlow: when the target flow is known (`flows` of `simulate_contact`), the
+  contact continues there as a new contact: a new `ContactId`, the same
+  `InitialContactId`, `PreviousContactId` the old one, its attributes carried over.
+  Unknown targets end the contact, as before.
+
+Time is kept by a `Clock`: `SimulatedClock` (default) advances by each prompt's spoken
+length, each Wait, and each Lambda call's measured duration (capped at the block's time
+limit, as Connect stops waiting there); `RealClock` actually sleeps, so a Lambda polled
+by the flow sees the same spacing a real contact would.
+
+Verdict. The contact's *outcome* is `RESULT` when the last of the success or failure
+actions it passed is a success action, `APOLOGY` when it is a failure action, else
+None. Success and failure actions come from `SimulationOptions`, else the flow's
+`Metadata.TrackerSandbox`, else (each side on its own) the tracker flow's identifiers
+(`thank-caller`, `apologize`) when the flow has both. A contact succeeds when it ends normally and
+1. it passed through none of the failure actions, and
+2. if success actions are known, it passed through at least one; with none known, it
+   took no Lambda error branch.
 Ending normally means ending at DisconnectParticipant, TransferContactToQueue,
-TransferToFlow or EndFlowExecution. Running out of transitions, an error without a
-branch, an unmodelled action, or the step/time guards end it abnormally (failure).
+TransferToFlow (to a flow not followed) or EndFlowExecution. Running out of
+transitions, an error without a branch, an unmodelled action, or the step/time guards
+end it abnormally (failure). `result_delivered` says whether the result reached the
+contact: the outcome is RESULT and its last prompt was delivered (voice, chat), or, on a
+task, where prompts have no effect, the result is in the contact's attributes.
 """
 
 from __future__ import annotations
@@ -24,8 +51,9 @@ import math
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -36,7 +64,7 @@ from .lambdas import (
     build_contact_event,
     function_name,
 )
-from .model import Action, Flow, FlowContent, Transitions, parse_flow
+from .model import Action, Flow, FlowContent, InvalidContactFlow, Transitions, parse_flow
 from .outcomes import Assumption, OutcomePlan, OutcomeState, StopSimulation
 from .passthrough import HANDLERS, TRANSFER_ENDINGS
 from .references import (
@@ -57,6 +85,17 @@ NORMAL_ENDINGS = frozenset(
 )
 #: passthrough.py: the transfers it assumes succeed end a contact normally, too.
 NORMAL_ENDINGS |= TRANSFER_ENDINGS
+#: `$.Channel` values (Connect Administrator Guide, "Supported channels for flow blocks").
+CHANNELS = ("VOICE", "CHAT", "TASK", "EMAIL")
+#: The tracker flow's (modules/contact-flow) terminal prompts, used when a flow names none.
+TRACKER_SUCCESS_ACTIONS = frozenset({"thank-caller"})
+TRACKER_FAILURE_ACTIONS = frozenset({"apologize"})
+#: Flow-language reference (Wait): TimeoutSeconds is a positive integer of at most 7 days.
+MAX_WAIT_SECONDS = 604_800
+
+#: Resolves a TransferToFlow target (a flow id or ARN, as the flow names it) to the flow's
+#: content, or None when it is not known.
+FlowResolver = Callable[[str], "FlowContent | None"]
 
 
 # Clocks ----------------------------------------------------------------------------
@@ -175,6 +214,35 @@ class PromptRecord:
     at: float
     text: str
     seconds: float
+    #: False where the channel gives the block no effect (a task).
+    delivered: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "at": round(self.at, 3),
+            "seconds": round(self.seconds, 3),
+            "text": self.text,
+            "delivered": self.delivered,
+        }
+
+
+@dataclass(frozen=True)
+class TransferRecord:
+    action: str
+    at: float
+    target: str
+    from_contact_id: str
+    to_contact_id: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "at": round(self.at, 3),
+            "target": self.target,
+            "from_contact_id": self.from_contact_id,
+            "to_contact_id": self.to_contact_id,
+        }
 
 
 @dataclass(frozen=True)
@@ -225,6 +293,10 @@ class SimulationResult:
     contact_id: str
     started_at: datetime
     clock: str
+    channel: str = "VOICE"
+    #: Every ContactId the contact had, the first one first (transfers add one each).
+    contact_ids: list[str] = field(default_factory=list)
+    transfers: list[TransferRecord] = field(default_factory=list)
     path: list[str] = field(default_factory=list)
     steps: list[StepRecord] = field(default_factory=list)
     transcript: list[TranscriptLine] = field(default_factory=list)
@@ -242,29 +314,32 @@ class SimulationResult:
     flow_attributes: dict[str, str] = field(default_factory=dict)
     #: What was assumed for blocks whose outcome the simulation cannot know.
     assumptions: list[Assumption] = field(default_factory=list)
+    #: RESULT (ended past a success action), APOLOGY (past a failure action) or None.
+    outcome: str | None = None
+    #: The last prompt the contact was given (or, on a task, passed without effect).
+    final_prompt: PromptRecord | None = None
+    result_delivered: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON summary."""
         return {
             "contact_id": self.contact_id,
+            "contact_ids": list(self.contact_ids),
+            "channel": self.channel,
             "started_at": self.started_at.isoformat(),
             "clock": self.clock,
             "success": self.success,
             "success_reason": self.success_reason,
+            "outcome": self.outcome,
+            "final_prompt": self.final_prompt.to_dict() if self.final_prompt else None,
+            "result_delivered": self.result_delivered,
             "ended_by": self.ended_by,
             "ended_at_action": self.ended_at_action,
             "elapsed_seconds": round(self.elapsed_seconds, 3),
             "step_count": len(self.steps),
             "path": list(self.path),
-            "prompts": [
-                {
-                    "action": p.action,
-                    "at": round(p.at, 3),
-                    "seconds": round(p.seconds, 3),
-                    "text": p.text,
-                }
-                for p in self.prompts
-            ],
+            "prompts": [p.to_dict() for p in self.prompts],
+            "transfers": [t.to_dict() for t in self.transfers],
             "attributes": dict(self.attributes),
             "external": self.external,
             "lambda_calls": [call.to_dict() for call in self.lambda_calls],
@@ -286,11 +361,19 @@ class SimulationResult:
 
     def render_transcript(self) -> str:
         """The call as a person reads it: one timestamped line per event."""
-        lines = [f"Contact {self.contact_id} ({self.clock} clock)"]
+        lines = [f"Contact {self.contact_id} ({self.channel}, {self.clock} clock)"]
         for line in self.transcript:
             lines.append(f"{format_offset(line.at)}  {line.kind:<6}  {line.text}")
         verdict = "SUCCESS" if self.success else "FAILURE"
-        lines.append(f"{verdict}: {self.success_reason}")
+        heard = (
+            f"; last prompt {self.final_prompt.action!r} at {format_offset(self.final_prompt.at)}"
+            if self.final_prompt
+            else ""
+        )
+        delivered = "result delivered" if self.result_delivered else "result not delivered"
+        lines.append(
+            f"{verdict}: {self.success_reason} (outcome {self.outcome or 'none'}{heard}; {delivered})"
+        )
         return "\n".join(lines)
 
 
@@ -320,12 +403,15 @@ class Simulation:
         contact: ContactData | None = None,
         options: SimulationOptions | None = None,
         clock: Clock | None = None,
+        flows: FlowResolver | None = None,
     ) -> None:
         self.flow = flow
+        self.flows_seen: list[Flow] = [flow]
         self.invoker = invoker
         self.contact = contact or ContactData()
         self.options = options or SimulationOptions()
         self.clock: Clock = clock or (RealClock() if self.options.real_time else SimulatedClock())
+        self.resolve_flow = flows
         self.attributes: dict[str, str] = dict(self.contact.attributes)
         self.external: dict[str, Any] = {}
         self.queue: dict[str, str] | None = dict(self.contact.queue) if self.contact.queue else None
@@ -336,7 +422,13 @@ class Simulation:
             contact_id=self.contact.contact_id,
             started_at=datetime.now(UTC),
             clock="real" if self.clock.real_time else "simulated",
+            channel=self.contact.channel,
+            contact_ids=[self.contact.contact_id],
         )
+
+    @property
+    def channel(self) -> str:
+        return self.contact.channel
 
     # Running ----------------------------------------------------------------------
 
@@ -521,6 +613,33 @@ class Simulation:
     # Actions ----------------------------------------------------------------------
 
     def _run_MessageParticipant(self, action: Action) -> tuple[str, str | None]:
+        if self.channel == "TASK":
+            # Play prompt on a task "takes the Okay branch but it has no effect".
+            text = self.render(str(action.parameters.get("Text", "")))
+            at = self.clock.elapsed()
+            self.say("SKIP", action.identifier, f"(no effect on a task) {text}")
+            self.result.prompts.append(PromptRecord(action.identifier, at, text, 0.0, False))
+            return self.go_next(action)
+        if self.channel != "VOICE":
+            if "Text" not in action.parameters:
+                # MessageParticipant: "PromptId" and "SSML" are only supported for voice.
+                return self.go_error(
+                    action, "NoMatchingError", f"only Text can be sent on {self.channel}"
+                )
+            text = self.render(str(action.parameters["Text"]))
+            at = self.clock.elapsed()
+            self.say("SEND", action.identifier, text)
+            self.result.prompts.append(PromptRecord(action.identifier, at, text, 0.0))
+            return self.go_next(action)
+        text, seconds = self._speak(action)
+        at = self.clock.elapsed()
+        self.say("SAY", action.identifier, f"{text}  ({seconds:.1f} s)")
+        self.result.prompts.append(PromptRecord(action.identifier, at, text, seconds))
+        self.clock.pass_time(seconds)
+        return self.go_next(action)
+
+    def _speak(self, action: Action) -> tuple[str, float]:
+        """The text a voice prompt says and how long saying it takes."""
         parameters = action.parameters
         if "Text" in parameters:
             text = self.render(str(parameters["Text"]))
@@ -536,11 +655,7 @@ class Simulation:
             name = self.value_of(source)
             seconds = self.options.prompt_seconds.get(name, self.options.default_prompt_seconds)
             text = f"<recorded prompt {name}>"
-        at = self.clock.elapsed()
-        self.say("SAY", action.identifier, f"{text}  ({seconds:.1f} s)")
-        self.result.prompts.append(PromptRecord(action.identifier, at, text, seconds))
-        self.clock.pass_time(seconds)
-        return self.go_next(action)
+        return text, seconds
 
     def _run_InvokeLambdaFunction(self, action: Action) -> tuple[str, str | None]:
         parameters = action.parameters
@@ -728,14 +843,27 @@ class Simulation:
         raise _Ended("NoTransition", f"{action.identifier!r} has no branch for {result}")
 
     def _run_Wait(self, action: Action) -> tuple[str, str | None]:
-        text = self.value_of(action.parameters.get("TimeoutSeconds", ""))
-        try:
-            seconds = float(text)
-        except ValueError:
+        if self.channel == "VOICE":
+            # Admin Guide, Wait: voice only in an inbound flow with "Keep running while
+            # waiting" or "Set event-based wait", neither of which is modelled.
             return self.go_error(
-                action, "NoMatchingError", f"TimeoutSeconds {text!r} is not a number"
+                action,
+                "NoMatchingError",
+                "Wait on voice needs 'keep running while waiting' or an event-based wait",
             )
-        self.say("WAIT", action.identifier, f"waits {seconds:g} s")
+        parameters = action.parameters
+        # The flow-language reference names it TimeoutSeconds; the flow editor exports
+        # TimeLimitSeconds.
+        raw = parameters.get("TimeoutSeconds", parameters.get("TimeLimitSeconds", ""))
+        text = self.value_of(raw)
+        if not re.fullmatch(r"\d{1,6}", text.strip()) or not 1 <= int(text) <= MAX_WAIT_SECONDS:
+            return self.go_error(
+                action,
+                "NoMatchingError",
+                f"the timeout {text!r} is not a whole number of seconds from 1 to {MAX_WAIT_SECONDS}",
+            )
+        seconds = int(text)
+        self.say("WAIT", action.identifier, f"waits {seconds} s")
         self.clock.pass_time(seconds)
         return self._condition(action, "WaitCompleted")
 
@@ -755,7 +883,40 @@ class Simulation:
 
     def _run_TransferToFlow(self, action: Action) -> tuple[str, str | None]:
         target = self.value_of(action.parameters.get("ContactFlowId", ""))
-        raise _Ended("TransferToFlow", f"continues in flow {target} (not followed)")
+        content = self.resolve_flow(target) if self.resolve_flow and target else None
+        if content is None:
+            raise _Ended("TransferToFlow", f"continues in flow {target} (not followed)")
+        try:
+            flow = load_flow(content)
+        except InvalidContactFlow as refused:
+            # Transfer to flow: the Error branch when the target is not a valid flow.
+            return self.go_error(action, "NoMatchingError", f"flow {target}: {refused}")
+        # A transfer makes a new contact in the chain: new ContactId, same
+        # InitialContactId, PreviousContactId the contact it came from; user-defined
+        # attributes travel with it (Admin Guide: contacts, contact chains, attributes).
+        previous = self.contact.contact_id
+        self.contact = replace(
+            self.contact,
+            contact_id=str(uuid.uuid4()),
+            initial_contact_id=self.contact.initial_contact_id or previous,
+            previous_contact_id=previous,
+            attributes=dict(self.attributes),
+        )
+        self.external = {}
+        self.loop_counters = {}
+        self.flow = flow
+        self.flows_seen.append(flow)
+        record = TransferRecord(
+            action.identifier, self.clock.elapsed(), target, previous, self.contact.contact_id
+        )
+        self.result.transfers.append(record)
+        self.result.contact_ids.append(self.contact.contact_id)
+        self.say(
+            "XFER",
+            action.identifier,
+            f"transferred to flow {target} as contact {self.contact.contact_id}",
+        )
+        return "transfer", flow.start_action
 
     def _run_UpdateFlowLoggingBehavior(self, action: Action) -> tuple[str, str | None]:
         self.say(
@@ -779,15 +940,44 @@ class Simulation:
 
     # Verdict ----------------------------------------------------------------------
 
+    def _terminal_actions(self) -> tuple[frozenset[str], frozenset[str]]:
+        """(success actions, failure actions) of the verdict; see the module docstring."""
+        success = set(self.options.success_actions)
+        failure = set(self.options.failure_actions)
+        for flow in self.flows_seen:
+            if not self.options.success_actions:
+                success |= _metadata_actions(flow, "SuccessActions")
+            if not self.options.failure_actions:
+                failure |= _metadata_actions(flow, "FailureActions")
+        # Each side not named by the options or the metadata: the tracker flow's own.
+        tracker = any(
+            flow.by_id.keys() >= TRACKER_SUCCESS_ACTIONS | TRACKER_FAILURE_ACTIONS
+            for flow in self.flows_seen
+        )
+        if tracker and not success:
+            success |= TRACKER_SUCCESS_ACTIONS
+        if tracker and not failure:
+            failure |= TRACKER_FAILURE_ACTIONS
+        return frozenset(success), frozenset(failure)
+
     def _judge(self) -> tuple[bool, str]:
         result = self.result
+        wanted, unwanted = self._terminal_actions()
+        for identifier in reversed(result.path):
+            if identifier in wanted or identifier in unwanted:
+                result.outcome = "RESULT" if identifier in wanted else "APOLOGY"
+                break
+        result.final_prompt = result.prompts[-1] if result.prompts else None
+        final = result.final_prompt
+        result.result_delivered = result.outcome == "RESULT" and (
+            self.channel == "TASK" or (final is not None and final.delivered)
+        )
         ended = f"ended by {result.ended_by} at {result.ended_at_action!r}"
         if result.ended_by not in NORMAL_ENDINGS:
             return False, f"{ended}: not a normal ending"
-        failures = [a for a in result.path if a in self.options.failure_actions]
+        failures = [a for a in result.path if a in unwanted]
         if failures:
             return False, f"{ended}; passed failure action {failures[0]!r}"
-        wanted = self.options.success_actions or _metadata_actions(self.flow, "SuccessActions")
         if wanted:
             hits = [a for a in result.path if a in wanted]
             if hits:
@@ -808,10 +998,14 @@ def simulate_contact(
     clock: Clock | None = None,
     validate: bool = True,
     associated_lambda_arns: Collection[str] | None = None,
+    flows: FlowResolver | Mapping[str, FlowContent] | None = None,
 ) -> SimulationResult:
     """Validate the flow (unless told not to), then place one contact through it.
 
-    Raises `InvalidContactFlow` when validation finds problems.
+    `flows` lets TransferToFlow continue in another flow: a mapping from the target as
+    the flow names it (id or ARN; an ARN also matches by its trailing id) to the flow's
+    content, or a function answering the content or None. Raises `InvalidContactFlow`
+    when validation finds problems.
     """
     if isinstance(content, Flow):
         flow = content
@@ -819,7 +1013,27 @@ def simulate_contact(
         flow = load_flow(content, associated_lambda_arns=associated_lambda_arns)
     else:
         flow = parse_flow(content)
-    return Simulation(flow, invoker, contact=contact, options=options, clock=clock).run()
+    resolver = flows if flows is None or callable(flows) else mapping_resolver(flows)
+    return Simulation(
+        flow, invoker, contact=contact, options=options, clock=clock, flows=resolver
+    ).run()
+
+
+def mapping_resolver(flows: Mapping[str, FlowContent]) -> FlowResolver:
+    """Resolve targets from a mapping; `.../contact-flow/<id>` also matches `<id>`."""
+
+    def resolve(target: str) -> FlowContent | None:
+        if target in flows:
+            return flows[target]
+        return flows.get(flow_id_of(target))
+
+    return resolve
+
+
+def flow_id_of(target: str) -> str:
+    """`arn:...:instance/<instance>/contact-flow/<id>` -> `<id>`; an id unchanged."""
+    marker = "/contact-flow/"
+    return target.rsplit(marker, 1)[1] if marker in target else target
 
 
 def _metadata_actions(flow: Flow, key: str) -> frozenset[str]:

@@ -1,4 +1,4 @@
-"""The README's flow diagram is what scripts/flow_diagram.py draws from the template now.
+"""docs/flow-design.md's flow diagram is what scripts/flow_diagram.py draws from the template now.
 
 Rendering runs terraform on modules/contact-flow (resource-free: no provider, no network);
 without the terraform binary this skips.
@@ -12,9 +12,9 @@ import pytest
 from scripts.flow_diagram import (
     BEGIN,
     END,
-    README,
+    PAGE,
     mermaid,
-    readme_diagram,
+    page_diagram,
     render_readme_flow,
     replace_section,
 )
@@ -31,21 +31,22 @@ def rendered() -> str:
     return render_readme_flow()
 
 
-def test_the_readme_diagram_is_the_rendered_template(rendered: str):
-    readme = README.read_text()
-    assert readme_diagram(readme) == mermaid(rendered), (
-        "README.md's flow diagram is stale: run `make diagrams`"
+def test_the_page_diagram_is_the_rendered_template(rendered: str):
+    page = PAGE.read_text()
+    assert page_diagram(page) == mermaid(rendered), (
+        "docs/flow-design.md's flow diagram is stale: run `make diagrams`"
     )
 
 
-def test_the_diagram_sits_in_its_own_section_after_the_flow_contract():
-    readme = README.read_text()
-    assert readme.count(BEGIN) == 1
-    assert readme.count(END) == 1
-    contract = readme.index("### Flow contract")
-    section = readme.index("## The contact flow")
-    assert contract < section < readme.index(BEGIN) < readme.index(END)
-    assert readme.index(END) < readme.index("## Inputs")
+def test_the_diagram_sits_in_its_own_section_before_the_rule_and_the_readme_links_it():
+    page = PAGE.read_text()
+    assert page.count(BEGIN) == 1
+    assert page.count(END) == 1
+    section = page.index("## The flow, drawn")
+    assert section < page.index(BEGIN) < page.index(END) < page.index("## The rule")
+    readme = (PAGE.parents[1] / "README.md").read_text()
+    assert readme.index("### Flow contract") < readme.index("## The contact flow")
+    assert "(docs/flow-design.md)" in readme[readme.index("## The contact flow") :]
 
 
 def test_the_drawn_flow_is_valid_and_shows_every_action(rendered: str):
@@ -65,5 +66,5 @@ def test_the_drawn_flow_is_valid_and_shows_every_action(rendered: str):
 
 
 def test_rewriting_is_idempotent(rendered: str):
-    readme = README.read_text()
-    assert replace_section(readme, mermaid(rendered)) == readme
+    page = PAGE.read_text()
+    assert replace_section(page, mermaid(rendered)) == page
