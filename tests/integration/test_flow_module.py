@@ -52,16 +52,24 @@ def module_stack(stack: Stack) -> Iterator[dict[str, Any]]:
     """The stack with the flow module switched on; switched off (module destroyed, inline
     flow restored) afterwards, whatever happened."""
     inline_flow = stack.outputs["contact_flow_content"]
+    published: dict[str, Any] = {}
     try:
         stack.terraform.apply(create_contact_flow_module=True, second_lookup_task=SECOND_TASK)
-        yield stack.terraform.outputs()
+        published = stack.terraform.outputs()
+        yield published
     finally:
         for changed in ("holding_prompt", "contact_flow_module_description"):
             stack.terraform.variables.pop(changed, None)
         stack.terraform.apply(create_contact_flow_module=False)
     restored = stack.terraform.outputs()
-    assert restored["contact_flow_module_id"] is None
+    assert restored.get("contact_flow_module_id") is None  # null outputs are left out
     assert json.loads(restored["contact_flow_content"]) == json.loads(inline_flow)
+    connect = stack.client("connect")
+    with pytest.raises(connect.exceptions.ResourceNotFoundException):
+        connect.describe_contact_flow_module(
+            InstanceId=_instance_id(restored),
+            ContactFlowModuleId=published["contact_flow_module_id"],
+        )
 
 
 def _instance_id(outputs: dict[str, Any]) -> str:
