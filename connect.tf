@@ -11,6 +11,9 @@ module "contact_flow" {
   task_parameters               = var.contact_flow.task_parameters
   result_fields                 = var.contact_flow.result_fields
   prompts                       = var.contact_flow.prompts
+
+  invoke_flow_module = local.create_flow_module
+  flow_module_id     = local.create_flow_module ? aws_connect_contact_flow_module.this[0].contact_flow_module_id : null
 }
 
 resource "aws_lambda_permission" "connect" {
@@ -28,6 +31,25 @@ resource "aws_connect_lambda_function_association" "this" {
 
   instance_id  = local.connect_instance_id
   function_arn = aws_lambda_function.this[each.key].arn
+}
+
+# The tracker as a flow module (docs/flow-module.md): any inbound flow of the instance can
+# invoke it; the module's own flow does.
+resource "aws_connect_contact_flow_module" "this" {
+  count = local.create_flow_module ? 1 : 0
+
+  instance_id = local.connect_instance_id
+  name        = coalesce(var.contact_flow_module.name, "${var.name}-async-tracker-module")
+  description = var.contact_flow_module.description
+  content     = module.contact_flow[0].flow_module_content
+
+  tags = local.tags
+
+  # Connect validates a module's Lambda references as it does a flow's.
+  depends_on = [
+    aws_connect_lambda_function_association.this,
+    aws_lambda_permission.connect,
+  ]
 }
 
 resource "aws_connect_contact_flow" "this" {

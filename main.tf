@@ -6,6 +6,8 @@ locals {
   create_connect = local.create && (var.create_connect_resources != null ? var.create_connect_resources : var.connect_instance_arn != null)
   # arn:<partition>:connect:<region>:<account>:instance/<instance-id>
   connect_instance_id = var.connect_instance_arn == null ? null : element(split("/", var.connect_instance_arn), 1)
+  # The tracker as a flow module, which the module's flow then invokes (connect.tf).
+  create_flow_module = local.create_connect && var.contact_flow_module.create
 
   table_name = "${var.name}-tracker"
   queue_name = "${var.name}-processor-failures"

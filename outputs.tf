@@ -141,3 +141,18 @@ output "dashboard_name" {
   description = "Name of the CloudWatch dashboard (null unless create_dashboard)."
   value       = try(aws_cloudwatch_dashboard.this[0].dashboard_name, null)
 }
+
+output "contact_flow_module_id" {
+  description = "ID of the published flow module (null unless contact_flow_module.create and the Connect resources are created): the FlowModuleId your flows' InvokeFlowModule blocks name."
+  value       = try(aws_connect_contact_flow_module.this[0].contact_flow_module_id, null)
+}
+
+output "contact_flow_module_arn" {
+  description = "ARN of the published flow module (null unless contact_flow_module.create and the Connect resources are created)."
+  value       = try(aws_connect_contact_flow_module.this[0].arn, null)
+}
+
+output "contact_flow_module_content" {
+  description = "The rendered flow module JSON (flow language), with or without a Connect instance: import it by hand when the module does not publish it (docs/flow-module.md)."
+  value       = try(module.contact_flow[0].flow_module_content, null)
+}

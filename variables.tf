@@ -559,6 +559,40 @@ variable "contact_flow" {
   }
 }
 
+variable "contact_flow_module" {
+  description = <<-EOT
+    The tracker as an Amazon Connect flow module (aws_connect_contact_flow_module; docs/flow-module.md):
+    create: false (default) or true: publish the module (with the Connect resources, so only with
+      connect_instance_arn) and make the module's own flow invoke it instead of polling inline;
+      your own inbound flows can invoke it too, passing TrackerTaskName, TrackerRequestKey and the
+      contact_flow.task_parameters attributes in and reading TrackerStatus and the result fields back;
+    name: null (default "<name>-async-tracker-module") or 1-127 characters;
+    description: up to 500 characters.
+    The module polls as the flow does (contact_flow.poll_interval_seconds, request_deadline_seconds)
+    and passes contact_flow.task_parameters to the writer and copies contact_flow.result_fields back.
+  EOT
+  type = object({
+    create      = optional(bool, false)
+    name        = optional(string)
+    description = optional(string, "Asynchronous tracker: starts the task named by contact attribute TrackerTaskName, waits for it, returns TrackerStatus and the result fields as contact attributes.")
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.contact_flow_module.name == null || try(length(var.contact_flow_module.name) >= 1 && length(var.contact_flow_module.name) <= 127, false)
+    error_message = "The contact_flow_module.name must be null or 1-127 characters."
+  }
+  validation {
+    condition     = length(var.contact_flow_module.description) <= 500
+    error_message = "The contact_flow_module.description must be at most 500 characters."
+  }
+  validation {
+    condition     = !var.contact_flow_module.create || var.connect_instance_arn != null
+    error_message = "The contact_flow_module.create input is true but connect_instance_arn is null: a flow module is published to a Connect instance, so give its ARN or leave contact_flow_module.create false."
+  }
+}
+
 ################################################################################
 # Alarms and dashboard (alarms.tf, docs/alarms.md)
 ################################################################################

@@ -98,6 +98,102 @@ module "tracker" {
     result_fields         = ["Message"]
     prompts = {
       greeting = var.greeting_prompt
+      holding  = var.holding_prompt
     }
   }
+  # The tracker as a flow module (docs/flow-module.md): the module's flow invokes it, and
+  # so does the two-lookups flow below.
+  contact_flow_module = {
+    create      = var.create_contact_flow_module
+    description = var.contact_flow_module_description
+  }
+}
+
+# A flow of your own invoking the tracker's flow module twice, for two different tasks: the
+# lookup of the contact's account (simulated_backend) and of its second account
+# (var.second_lookup_task). Each call passes its task in TrackerTaskName and its account in
+# AccountId (the module's task parameter, contact_flow.task_parameters above), and reads the
+# outcome back from TrackerStatus and Message; the first Message is kept as FirstMessage
+# before the second call clears it. Two asks, so two requests (docs/flow-contract.md).
+locals {
+  lookups = [
+    { id = "first", task = "simulated_backend", account = "$.Attributes.AccountId", next = "second-lookup" },
+    { id = "second", task = var.second_lookup_task, account = "$.Attributes.SecondAccountId", next = "thank-caller" },
+  ]
+}
+
+resource "aws_connect_contact_flow" "two_lookups" {
+  count = var.create_connect_instance && var.create_contact_flow_module ? 1 : 0
+
+  instance_id = aws_connect_instance.sandbox[0].id
+  name        = "${var.name}-two-lookups"
+  description = "Invokes the tracker's flow module for two lookups"
+  type        = "CONTACT_FLOW"
+  content = jsonencode({
+    Version     = "2019-10-30"
+    StartAction = "greet"
+    Actions = concat(
+      [{
+        Identifier  = "greet"
+        Type        = "MessageParticipant"
+        Parameters  = { Text = "Let me look up both of your accounts." }
+        Transitions = { NextAction = "first-lookup", Errors = [{ NextAction = "first-lookup", ErrorType = "NoMatchingError" }] }
+      }],
+      flatten([
+        for lookup in local.lookups : [
+          {
+            Identifier = "${lookup.id}-lookup"
+            Type       = "UpdateContactAttributes"
+            Parameters = {
+              TargetContact = "Current"
+              Attributes    = { TrackerTaskName = lookup.task, AccountId = lookup.account }
+            }
+            Transitions = { NextAction = "${lookup.id}-invoke", Errors = [{ NextAction = "apologize", ErrorType = "NoMatchingError" }] }
+          },
+          {
+            Identifier  = "${lookup.id}-invoke"
+            Type        = "InvokeFlowModule"
+            Parameters  = { FlowModuleId = module.tracker.contact_flow_module_id }
+            Transitions = { NextAction = "${lookup.id}-check", Errors = [{ NextAction = "apologize", ErrorType = "NoMatchingError" }] }
+          },
+          {
+            Identifier = "${lookup.id}-check"
+            Type       = "Compare"
+            Parameters = { ComparisonValue = "$.Attributes.TrackerStatus" }
+            Transitions = {
+              NextAction = "apologize"
+              Conditions = [{ NextAction = lookup.id == "first" ? "keep-first-result" : lookup.next, Condition = { Operator = "Equals", Operands = ["COMPLETE"] } }]
+              Errors     = [{ NextAction = "apologize", ErrorType = "NoMatchingCondition" }]
+            }
+          },
+        ]
+      ]),
+      [
+        {
+          Identifier  = "keep-first-result"
+          Type        = "UpdateContactAttributes"
+          Parameters  = { TargetContact = "Current", Attributes = { FirstMessage = "$.Attributes.Message", FirstRequestId = "$.Attributes.TrackerRequestId" } }
+          Transitions = { NextAction = "second-lookup", Errors = [{ NextAction = "apologize", ErrorType = "NoMatchingError" }] }
+        },
+        {
+          Identifier  = "thank-caller"
+          Type        = "MessageParticipant"
+          Parameters  = { Text = "Thank you for waiting. $.Attributes.FirstMessage and $.Attributes.Message" }
+          Transitions = { NextAction = "disconnect", Errors = [{ NextAction = "disconnect", ErrorType = "NoMatchingError" }] }
+        },
+        {
+          Identifier  = "apologize"
+          Type        = "MessageParticipant"
+          Parameters  = { Text = "Sorry, we could not look up your accounts right now." }
+          Transitions = { NextAction = "disconnect", Errors = [{ NextAction = "disconnect", ErrorType = "NoMatchingError" }] }
+        },
+        {
+          Identifier  = "disconnect"
+          Type        = "DisconnectParticipant"
+          Parameters  = {}
+          Transitions = {}
+        },
+      ],
+    )
+  })
 }

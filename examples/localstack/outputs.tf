@@ -112,3 +112,18 @@ output "dashboard_name" {
   description = "Name of the module's CloudWatch dashboard."
   value       = module.tracker.dashboard_name
 }
+
+output "contact_flow_module_id" {
+  description = "ID of the tracker's flow module (null unless create_contact_flow_module)."
+  value       = module.tracker.contact_flow_module_id
+}
+
+output "contact_flow_module_content" {
+  description = "The rendered flow module JSON."
+  value       = module.tracker.contact_flow_module_content
+}
+
+output "two_lookups_flow_id" {
+  description = "ID of the flow invoking the flow module twice (null unless create_contact_flow_module)."
+  value       = try(aws_connect_contact_flow.two_lookups[0].contact_flow_id, null)
+}

@@ -81,3 +81,37 @@ variable "alarm_period_seconds" {
   type        = number
   default     = 60
 }
+
+variable "holding_prompt" {
+  description = "What the contact hears while it waits (the integration tests change it to prove an in-place update of the flow module)."
+  type        = string
+  default     = "Still working on it, thank you for holding."
+}
+
+variable "create_contact_flow_module" {
+  description = "Whether to publish the tracker as a flow module (the module's contact_flow_module.create), which the module's flow then invokes, and the two-lookups flow invoking it twice; true or false. Needs create_connect_instance."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = !var.create_contact_flow_module || var.create_connect_instance
+    error_message = "The create_contact_flow_module input needs create_connect_instance = true (the flow module is published to the sandbox's instance)."
+  }
+}
+
+variable "contact_flow_module_description" {
+  description = "Description of the flow module (the integration tests change it to prove an in-place metadata update)."
+  type        = string
+  default     = "Asynchronous tracker: starts the task named by contact attribute TrackerTaskName, waits for it, returns TrackerStatus and the result fields as contact attributes."
+}
+
+variable "second_lookup_task" {
+  description = "Task of the two-lookups flow's second call to the flow module: simulated_backend (default, a demo task) or a task of task_source_dir (the integration tests use one)."
+  type        = string
+  default     = "simulated_backend"
+
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9_.-]{0,63}$", var.second_lookup_task))
+    error_message = "The second_lookup_task must be a task name: a letter followed by up to 63 letters, digits, '_', '-' or '.'."
+  }
+}

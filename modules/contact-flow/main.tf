@@ -27,10 +27,39 @@ locals {
     join("", [for seconds in local.break_seconds : "<break time=\"${seconds}s\"/>"]),
   )
 
-  # The template ships inside this module, so the module is self-contained.
-  template_path = coalesce(var.template_path, "${path.module}/async_tracker.json.tftpl")
+  # The templates ship inside this module, so the module is self-contained.
+  template_path = coalesce(
+    var.template_path,
+    "${path.module}/${var.invoke_flow_module ? "async_tracker_invoke_module" : "async_tracker"}.json.tftpl",
+  )
+
+  # The flow module (docs/flow-module.md): the task name and the RequestKey come from
+  # contact attributes, the only data a module shares with the flow invoking it (Admin
+  # Guide, "Flow modules for reusable functions", Limitations). An attribute never set
+  # reaches the writer empty: no TaskName means the writer's default task, no RequestKey
+  # means none (connect_tracker.connect.split_ask).
+  module_writer_parameters = merge(var.task_parameters, {
+    TaskName   = "$.Attributes.TrackerTaskName"
+    RequestKey = "$.Attributes.TrackerRequestKey"
+  })
+  module_output_attributes = concat(["TrackerStatus", "TrackerRequestId", "TrackerErrorCode", "TrackerErrorMessage"], var.result_fields)
+
+  flow_module_content = trimspace(templatefile("${path.module}/async_tracker_module.json.tftpl", {
+    writer_function_arn   = var.writer_function_arn
+    checker_function_arn  = var.checker_function_arn
+    invocation_time_limit = tostring(var.invocation_time_limit_seconds)
+    loop_count            = tostring(local.poll_count)
+    poll_interval_seconds = tostring(local.poll_interval_seconds)
+    holding_ssml          = local.holding_ssml
+    writer_parameters     = local.module_writer_parameters
+    result_attributes     = local.result_attributes
+    cleared_attributes    = { for name in local.module_output_attributes : name => "" }
+    prompts               = var.prompts
+  }))
 
   content = trimspace(templatefile(local.template_path, {
+    flow_module_id        = var.flow_module_id == null ? "" : var.flow_module_id
+    task_name_attribute   = var.task_name == null ? "" : var.task_name
     writer_function_arn   = var.writer_function_arn
     checker_function_arn  = var.checker_function_arn
     invocation_time_limit = tostring(var.invocation_time_limit_seconds)

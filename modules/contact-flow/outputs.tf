@@ -17,3 +17,13 @@ output "poll_interval_seconds" {
   description = "Seconds between two polls (the Wait block's TimeoutSeconds; the silence after the voice holding prompt): poll_interval_seconds, or its default derived from request_deadline_seconds."
   value       = local.poll_interval_seconds
 }
+
+output "flow_module_content" {
+  description = "The tracker as an Amazon Connect flow module, as a JSON string (aws_connect_contact_flow_module.content): starts the task contact attribute TrackerTaskName names, waits for it paced by time per channel, and returns TrackerStatus, TrackerRequestId, TrackerErrorCode, TrackerErrorMessage and the result_fields as contact attributes (docs/flow-module.md). Rendered whether or not the flow invokes it."
+  value       = local.flow_module_content
+}
+
+output "flow_module_action_identifiers" {
+  description = "Identifiers of the flow module's actions, in document order."
+  value       = [for action in jsondecode(local.flow_module_content).Actions : action.Identifier]
+}

@@ -71,7 +71,7 @@ variable "task_name" {
 }
 
 variable "task_parameters" {
-  description = "Parameters passed to the writer (and on to the task): a map of name (1-128 letters, digits, '_', '-' or '.'; not TaskName) to value, either a literal string or a flow reference such as \"$.Attributes.AccountId\" or \"$.CustomerEndpoint.Address\"."
+  description = "Parameters passed to the writer (and on to the task), by the flow and by the flow module: a map of name (1-128 letters, digits, '_', '-' or '.'; not TaskName) to value, either a literal string or a flow reference such as \"$.Attributes.AccountId\" or \"$.CustomerEndpoint.Address\". In the flow module, $.External holds nothing at the writer call (a module has its own), so pass data in contact attributes."
   type        = map(string)
   default     = {}
   nullable    = false
@@ -83,14 +83,14 @@ variable "task_parameters" {
 }
 
 variable "result_fields" {
-  description = "Fields of the completed request's result (as the checker returns them) copied into contact attributes of the same name and spoken after the thank-you prefix: a list of unique names of 1-64 letters, digits and '_', other than Status, RequestId, ErrorCode and ErrorMessage."
+  description = "Fields of the completed request's result (as the checker returns them) copied into contact attributes of the same name (by the flow, or by the flow module: flow_module_content) and spoken after the thank-you prefix: a list of unique names of 1-64 letters, digits and '_', other than Status, RequestId, ErrorCode, ErrorMessage and the flow module's Tracker* attributes."
   type        = list(string)
   default     = []
   nullable    = false
 
   validation {
-    condition     = alltrue([for field in var.result_fields : can(regex("^[A-Za-z0-9_]{1,64}$", field)) && !contains(["Status", "RequestId", "ErrorCode", "ErrorMessage"], field)]) && length(distinct(var.result_fields)) == length(var.result_fields)
-    error_message = "The result_fields must be unique names of 1-64 letters, digits and '_', none of Status, RequestId, ErrorCode, ErrorMessage."
+    condition     = alltrue([for field in var.result_fields : can(regex("^[A-Za-z0-9_]{1,64}$", field)) && !contains(["Status", "RequestId", "ErrorCode", "ErrorMessage", "TrackerTaskName", "TrackerRequestKey", "TrackerStatus", "TrackerRequestId", "TrackerErrorCode", "TrackerErrorMessage"], field)]) && length(distinct(var.result_fields)) == length(var.result_fields)
+    error_message = "The result_fields must be unique names of 1-64 letters, digits and '_', none of Status, RequestId, ErrorCode, ErrorMessage, nor the flow module's attributes TrackerTaskName, TrackerRequestKey, TrackerStatus, TrackerRequestId, TrackerErrorCode, TrackerErrorMessage."
   }
 }
 
@@ -112,12 +112,34 @@ variable "prompts" {
 }
 
 variable "template_path" {
-  description = "Path of the flow template rendered with templatefile(): null (default: async_tracker.json.tftpl in this module's folder) or the path of your own .json.tftpl taking the same template variables."
+  description = "Path of the flow template rendered with templatefile(): null (default: async_tracker.json.tftpl in this module's folder, or async_tracker_invoke_module.json.tftpl when invoke_flow_module is true) or the path of your own .json.tftpl taking the same template variables (see the README). The flow module's template is not replaceable."
   type        = string
   default     = null
 
   validation {
     condition     = var.template_path == null || try(fileexists(var.template_path) && endswith(var.template_path, ".tftpl"), false)
     error_message = "The template_path must be null or the path of an existing .tftpl file."
+  }
+}
+
+variable "invoke_flow_module" {
+  description = "Whether the flow (content) invokes the tracker's flow module (flow_module_content, published by you or the root module as an aws_connect_contact_flow_module) instead of requesting and polling itself: false (default) or true, which needs flow_module_id. A plain bool, known at plan time, because the module's id is not known before it is created. See docs/flow-module.md."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "flow_module_id" {
+  description = "The flow module the flow invokes when invoke_flow_module is true (InvokeFlowModule's FlowModuleId): null (default) or the module's id or ARN (aws_connect_contact_flow_module's contact_flow_module_id or arn)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.flow_module_id == null || can(regex("^([A-Za-z0-9-]{1,500}|arn:aws[a-zA-Z-]*:connect:[a-z0-9-]+:[0-9]{12}:instance/[A-Za-z0-9-]+/flow-module/[A-Za-z0-9-]+(:[A-Za-z0-9$_-]+)?)$", coalesce(var.flow_module_id, "-")))
+    error_message = "The flow_module_id must be null, a flow module id (letters, digits, '-') or a flow module ARN (arn:<partition>:connect:<region>:<account>:instance/<id>/flow-module/<id>)."
+  }
+  validation {
+    condition     = !var.invoke_flow_module || var.flow_module_id != null
+    error_message = "The invoke_flow_module input is true but flow_module_id is null: give the module's id or ARN, or set invoke_flow_module to false."
   }
 }

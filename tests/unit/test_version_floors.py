@@ -218,6 +218,10 @@ PROVIDER_FEATURES: dict[str, dict[str, Version]] = {
     "aws_connect_contact_flow": _all_at(
         V5, "instance_id", "name", "description", "type", "content", "tags"
     ),
+    # Added in 3.72.0 (provider CHANGELOG: "New Resource: aws_connect_contact_flow_module", #22349).
+    "aws_connect_contact_flow_module": _all_at(
+        V5, "instance_id", "name", "description", "content", "tags"
+    ),
     "aws_connect_lambda_function_association": _all_at(V5, "instance_id", "function_arn"),
     "aws_connect_instance": _all_at(
         V5,

@@ -922,5 +922,4 @@ def test_validate_note_lists_unmodelled_action_types(tmp_path: Path) -> None:
         "note: action types simulated on an assumed outcome (see --answer, --strict): "
         "GetParticipantInput (ask, ask-again), ShowView (guide)",
         "note: action types the simulator passes through: TagContact (tag)",
-        "note: unmodelled action types (not simulated): InvokeFlowModule (module)",
-    ]
+    ]  # InvokeFlowModule is simulated (modules.py): in no note

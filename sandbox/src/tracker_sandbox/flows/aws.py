@@ -89,6 +89,14 @@ class Boto3LambdaInvoker:
         )
 
 
+def connect_client(
+    *, endpoint_url: str | None = None, region_name: str | None = None
+) -> ConnectClient:
+    import boto3
+
+    return boto3.client("connect", endpoint_url=endpoint_url, region_name=region_name)
+
+
 def fetch_flow_content(
     instance_id: str,
     contact_flow_id: str,

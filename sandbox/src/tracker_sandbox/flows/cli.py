@@ -15,13 +15,14 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from .diagram import to_dot, to_mermaid
 from .lambdas import ContactData, LambdaInvoker, StubInvoker, StubResponse
 from .model import FlowContent, InvalidContactFlow, parse_flow
+from .modules import MODULE_RUNNERS, DescribedFlowModules, module_id
 from .outcomes import UNKNOWN_OUTCOME, OutcomePlan, parse_answers, parse_values, plan_problems
 from .passthrough import ANSWERABLE, HANDLERS, PASS_THROUGH, UNKNOWN_OUTCOME_TYPES
 from .simulator import CHANNELS, FlowResolver, SimulationOptions, flow_id_of, simulate_contact
@@ -67,7 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--file", help="flow JSON file ('-' for standard input)")
     source.add_argument("--content", help="flow JSON given inline")
     source.add_argument("--flow-id", help="fetch with DescribeContactFlow (needs --instance-id)")
-    simulate.add_argument("--instance-id", help="Connect instance id for --flow-id")
+    simulate.add_argument(
+        "--instance-id",
+        help="Connect instance id for --flow-id, transfer targets and flow modules not given",
+    )
     simulate.add_argument(
         "--endpoint-url", help="AWS endpoint for Connect and Lambda (e.g. LocalStack)"
     )
@@ -104,6 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FLOW=FILE",
         help="a flow TransferToFlow may continue in: its id or ARN, = its JSON file (repeat). "
         "With --instance-id, other targets are fetched with DescribeContactFlow.",
+    )
+    simulate.add_argument(
+        "--flow-module",
+        action="append",
+        default=[],
+        metavar="MODULE=FILE",
+        help="a flow module InvokeFlowModule may run: its id or ARN, = its JSON file (repeat). "
+        "With --instance-id, other modules are fetched with DescribeContactFlowModule.",
     )
     simulate.add_argument("--contact-id", help="the simulated ContactId (default: a new UUID)")
     simulate.add_argument(
@@ -258,7 +270,8 @@ def _types_and_actions(analysis: FlowAnalysis, kinds: Collection[str] | None) ->
     the actions of that type: `ShowView (guide)`."""
     by_type: dict[str, list[str]] = {}
     for identifier, type_ in analysis.unmodelled_actions.items():
-        if (type_ in kinds) if kinds is not None else (type_ not in HANDLERS):
+        modelled = type_ in HANDLERS or type_ in MODULE_RUNNERS
+        if (type_ in kinds) if kinds is not None else not modelled:
             by_type.setdefault(type_, []).append(identifier)
     return tuple(f"{type_} ({', '.join(ids)})" for type_, ids in sorted(by_type.items()))
 
@@ -305,6 +318,7 @@ def _simulate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         success_actions=frozenset(args.success_action),
         failure_actions=frozenset(args.failure_action),
         outcomes=_outcome_plan(args),
+        flow_modules=_FlowModules(args),
     )
     try:
         problems = plan_problems(parse_flow(content), options.outcomes, ANSWERABLE)
@@ -393,6 +407,44 @@ def _transfer_flows(args: argparse.Namespace) -> FlowResolver:
         return content
 
     return resolve
+
+
+class _FlowModules(Mapping[str, FlowContent]):
+    """The --flow-module files (by the id or ARN given, and by the id an ARN ends in); with
+    --instance-id, any other module is fetched with DescribeContactFlowModule."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self._given: dict[str, FlowContent] = {}
+        for module, path in _pair_list(args.flow_module, "--flow-module"):
+            self._given[module] = self._given[module_id(module)] = _read(path)
+        self._args = args
+        self._described: Mapping[str, FlowContent] | None = None
+
+    def __getitem__(self, key: str) -> FlowContent:
+        for candidate in (key, module_id(key)):
+            if candidate in self._given:
+                return self._given[candidate]
+        if not self._args.instance_id:
+            raise KeyError(key)
+        if self._described is None:
+            from .aws import connect_client
+
+            client = connect_client(
+                endpoint_url=self._args.endpoint_url, region_name=self._args.region
+            )
+            self._described = DescribedFlowModules(client, self._args.instance_id)
+        try:
+            return self._described[key]
+        except KeyError:
+            raise
+        except Exception as error:  # any AWS failure is reported the same way
+            raise _Usage(f"DescribeContactFlowModule {key} failed: {error}") from error
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._given)
+
+    def __len__(self) -> int:
+        return len(self._given)
 
 
 def _invoker(args: argparse.Namespace) -> LambdaInvoker:

@@ -43,3 +43,10 @@ def overruns(parameters: Mapping[str, str], context: TaskContext) -> dict[str, s
 def backend_down(parameters: Mapping[str, str], context: TaskContext) -> None:
     """A backend that is never reachable: every delivery is retried, then dead-lettered."""
     raise RetryableTaskError("BACKEND_UNAVAILABLE", "connection refused by the legacy API")
+
+
+@task("integration_account_status")
+def account_status(parameters: Mapping[str, str], context: TaskContext) -> dict[str, str]:
+    """A second kind of lookup (the two-lookups flow's second task): answers a Message, as
+    simulated_backend does, so one result field serves both."""
+    return {"Message": f"Account {parameters.get('AccountId', '?')} is open"}
