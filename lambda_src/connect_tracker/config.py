@@ -23,6 +23,7 @@ class Settings:
     task_modules: tuple[str, ...] = ()
     consistent_read: bool = True
     task_environment: Mapping[str, str] | None = None
+    worker_function: str = ""
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -46,6 +47,7 @@ class Settings:
             sensitive_parameters=frozenset(_csv(env.get("TRACKER_SENSITIVE_PARAMETERS", ""))),
             task_modules=tuple(_csv(env.get("TRACKER_TASK_MODULES", ""))),
             consistent_read=_bool(env, "TRACKER_CONSISTENT_READ", True),
+            worker_function=env.get("TRACKER_WORKER_FUNCTION", "").strip(),
             task_environment={
                 key[len(TASK_ENV_PREFIX) :]: value
                 for key, value in env.items()
