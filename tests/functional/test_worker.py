@@ -112,7 +112,7 @@ def deliver(writer_event, stream, invokes: AsyncInvokes, task_name: str, **param
 
 
 @pytest.mark.parametrize(
-    ("task_name", "status", "code"),
+    "case",
     [
         ("test_business_failure", "FAILED", "NO_ACCOUNT"),
         ("test_crash", "FAILED", "TASK_ERROR"),
@@ -121,8 +121,9 @@ def deliver(writer_event, stream, invokes: AsyncInvokes, task_name: str, **param
     ],
 )
 def test_failures_are_terminal_and_recorded_by_the_worker(
-    writer_event, checker_event, stream, invokes, task_name, status, code
+    writer_event, checker_event, stream, invokes, case
 ):
+    task_name, status, code = case
     request_id = deliver(writer_event, stream, invokes, task_name)
     assert invokes.drain() == [status]
     stored = item(request_id)
@@ -193,9 +194,7 @@ def test_a_failed_final_write_is_handed_over_and_the_next_delivery_finishes_it(
     assert checker.handler(checker_event(request_id), None)["Answer"] == "q!"
 
 
-def test_a_failed_release_is_recovered_by_the_hand_over(
-    writer_event, stream, invokes, monkeypatch
-):
+def test_a_failed_release_is_recovered_by_the_hand_over(writer_event, stream, invokes, monkeypatch):
     """The worker hands a request to a fresh invocation (its own has too little time left
     after a backoff); the release fails; the hand-over's token takes the claim over."""
     request_id = deliver(writer_event, stream, invokes, "test_transient")
