@@ -4,9 +4,11 @@ When a batch exhausts its retries, Lambda sends the on-failure queue a record na
 stream, the shard and the batch's sequence range (``DDBStreamBatchInfo``), not the records
 themselves. ``replay_failure`` reads that range back from the stream (records are kept 24
 hours), keeps what the event source mapping would have delivered (INSERTs of PENDING
-requests) and invokes the processor with them, as the mapping does. Replaying is safe:
-the processor claims each request before running it, so a request that has finished, or
-is running elsewhere, is skipped and its work never runs twice.
+requests) and invokes the processor with them, as the mapping does; the processor hands
+each request to its own worker invocation. Replaying is safe: the worker claims each
+request before running it, so a request that has finished, or is running under a live
+claim elsewhere, is skipped and its work never runs twice. What a replay can and cannot
+recover after a request's deadline: docs/execution.md.
 
 Operator use (credentials with dynamodb:GetShardIterator/GetRecords on the stream and
 lambda:InvokeFunction on the processor)::
@@ -30,6 +32,8 @@ from typing import Any, Protocol
 _ADMITTED_EVENT = "INSERT"
 _ADMITTED_STATUS = "PENDING"
 _PAGE_LIMIT = 1000
+#: Pages read before a replay gives up on reaching the end of its range (empty pages count).
+_MAX_PAGES = 10_000
 
 
 class StreamsClient(Protocol):
@@ -84,8 +88,19 @@ class ReplayReport:
         return [str(r["dynamodb"]["Keys"]["RequestId"]["S"]) for r in self.records]
 
 
-def read_batch(info: BatchInfo, streams: StreamsClient) -> list[dict[str, Any]]:
-    """The records of ``info``'s range the mapping would deliver, as Lambda event records."""
+def read_batch(
+    info: BatchInfo, streams: StreamsClient, *, max_pages: int = _MAX_PAGES
+) -> list[dict[str, Any]]:
+    """The records of ``info``'s range the mapping would deliver, as Lambda event records.
+
+    Reads until the range's last record, past empty pages: "If there are no stream records
+    available in the portion of the shard that the iterator points to, GetRecords returns an
+    empty list. Note that it might take multiple calls to get to a portion of the shard that
+    contains stream records." (DynamoDB Streams API Reference, GetRecords:
+    https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetRecords.html).
+    It stops early only when the shard is closed (no NextShardIterator) or after
+    ``max_pages`` pages, which raises ``ReplayError`` rather than return part of the range.
+    """
     iterator = streams.get_shard_iterator(
         StreamArn=info.stream_arn,
         ShardId=info.shard_id,
@@ -94,15 +109,23 @@ def read_batch(info: BatchInfo, streams: StreamsClient) -> list[dict[str, Any]]:
     )["ShardIterator"]
     last = int(info.end_sequence)
     records: list[dict[str, Any]] = []
+    pages = 0
     while iterator:
+        if pages >= max_pages:
+            raise ReplayError(
+                f"read {pages} pages of shard {info.shard_id} without reaching sequence number "
+                f"{info.end_sequence}; replay again to read on"
+            )
         page = streams.get_records(ShardIterator=iterator, Limit=_PAGE_LIMIT)
+        pages += 1
         for record in page["Records"]:
-            if int(record["dynamodb"]["SequenceNumber"]) > last:
+            sequence = int(record["dynamodb"]["SequenceNumber"])
+            if sequence > last:
                 return records
             if _admitted(record):
                 records.append(as_event_record(record, info.stream_arn))
-        if not page["Records"]:
-            break
+            if sequence == last:
+                return records
         iterator = page.get("NextShardIterator")
     return records
 
