@@ -66,6 +66,11 @@ MIN_ATTEMPT_SECONDS = 1.0
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 8.0
 MAX_PARALLEL_DISPATCHES = 10
+#: How long one invocation retries a failing outcome write before handing the outcome to a
+#: fresh invocation, and how many such hand-overs a request gets before the worker fails
+#: the invocation (Lambda then retries the event and sends it to the on-failure queue).
+RECORD_RETRY_SECONDS = 5.0
+MAX_HANDOVERS = 10
 
 
 class DispatchFailed(RuntimeError):
@@ -434,7 +439,18 @@ class Worker:
         outcome: Outcome,
         budget: TimeBudget,
     ) -> WorkResult:
-        """Write the outcome under our claim, retrying while the invocation has time."""
+        """Write the outcome under our claim, retrying for ``RECORD_RETRY_SECONDS`` while the
+        invocation has time; then a fresh invocation is handed the outcome to retry with."""
+        window_end = time.monotonic() + RECORD_RETRY_SECONDS
+        seconds_left = budget.time_left or (lambda: float("inf"))
+        margin = budget.attempt_seconds + budget.margin_seconds
+        record_budget = TimeBudget(
+            time_left=lambda: min(seconds_left(), window_end - time.monotonic() + margin + 1e-3),
+            attempt_seconds=budget.attempt_seconds,
+            margin_seconds=budget.margin_seconds,
+        )
+        if order.handovers >= MAX_HANDOVERS:
+            record_budget = budget  # the last hand-over: retry for as long as there is time
         try:
             recorded = with_retries(
                 lambda: self._store.finish(
@@ -444,10 +460,12 @@ class Worker:
                     self._clock(),
                     finished_by=FINISHED_BY_WORKER,
                 ),
-                budget,
+                record_budget,
                 first=False,
             )
         except StoreUnavailable as error:
+            if order.handovers >= MAX_HANDOVERS:
+                raise  # Lambda retries the event, then sends it to the on-failure queue
             log_event(
                 logging.ERROR,
                 "store.unavailable",
