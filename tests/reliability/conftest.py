@@ -85,19 +85,29 @@ class FaultStack(Stack):
 
     def set_deadline(self, seconds: int) -> None:
         """Re-apply the stack with another request deadline (the writer's setting) if needed."""
-        if self.terraform.variables.get("request_deadline_seconds") != seconds:
+        self.configure(request_deadline_seconds=seconds)
+
+    def configure(self, **variables: object) -> None:
+        """Re-apply the stack with other values of its variables, if any differs."""
+        if any(self.terraform.variables.get(key) != value for key, value in variables.items()):
             began = time.monotonic()
-            self.terraform.apply(request_deadline_seconds=seconds)
-            say(f"re-applied with a {seconds}s deadline in {time.monotonic() - began:.1f}s")
+            self.terraform.apply(**variables)
+            say(f"re-applied with {variables} in {time.monotonic() - began:.1f}s")
 
     @contextlib.contextmanager
     def table_unanswering_for(self, function: str) -> Iterator[None]:
-        """Within the block, ``function``'s DynamoDB calls go to a port that never answers.
+        """Within the block, ``function``'s DynamoDB calls go to a port that never answers."""
+        with self.endpoint_unanswering_for(function, "DYNAMODB"):
+            yield
+
+    @contextlib.contextmanager
+    def endpoint_unanswering_for(self, function: str, service: str) -> Iterator[None]:
+        """Within the block, ``function``'s calls to ``service`` go to a port that never answers.
 
         A listening socket that is never accepted from: the connection opens (the kernel's
-        backlog) and every read times out, as a saturated table does. The function's own
-        environment is changed (``AWS_ENDPOINT_URL_DYNAMODB`` overrides the sandbox's
-        ``AWS_ENDPOINT_URL`` for DynamoDB only) and restored exactly afterwards.
+        backlog) and every read times out, as a saturated service does. The function's own
+        environment is changed (``AWS_ENDPOINT_URL_<SERVICE>`` overrides the sandbox's
+        ``AWS_ENDPOINT_URL`` for that service only) and restored exactly afterwards.
         """
         lambda_client = self.client("lambda")
         name = self.outputs[f"{function}_function_name"]
@@ -106,7 +116,7 @@ class FaultStack(Stack):
         with socket.create_server(("127.0.0.1", 0), backlog=128) as black_hole:
             port = black_hole.getsockname()[1]
             self._reconfigure(
-                name, {**variables, "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{port}"}
+                name, {**variables, f"AWS_ENDPOINT_URL_{service}": f"http://127.0.0.1:{port}"}
             )
             try:
                 yield
@@ -243,9 +253,9 @@ class FaultStack(Stack):
         return lines
 
     def task_starts(self) -> dict[str, int]:
-        """task.started lines per request id in the processor's JSON logs."""
+        """task.started lines per request id in the worker's JSON logs (one per attempt)."""
         counts: dict[str, int] = {}
-        for line in self.json_logs("processor"):
+        for line in self.json_logs("worker"):
             if line.get("message") == "task.started":
                 request_id = str(line.get("request_id"))
                 counts[request_id] = counts.get(request_id, 0) + 1
