@@ -90,6 +90,7 @@ def test_mixed_burst_with_raising_and_overrunning_tasks(fault_stack: FaultStack)
         FunctionName=stack.outputs["processor_function_name"]
     )
     assert concurrency.get("ReservedConcurrentExecutions") == 1  # the dispatcher is throttled
+    stack.warm("worker", MIXED_BATCH)
 
     plans = [
         {"TaskName": "reliability_work", "Fault": fault_of(i), "Value": str(i)}

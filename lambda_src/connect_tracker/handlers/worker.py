@@ -25,7 +25,8 @@ def _worker() -> Worker:
     )
 
 
-_runtime.prewarm(_worker, _runtime.lambda_client)
+# The Lambda client is built on first use: only a hand-over needs it.
+_runtime.prewarm(_worker)
 
 
 def handler(event: object, context: object) -> dict[str, str]:
