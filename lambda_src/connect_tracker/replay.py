@@ -10,14 +10,18 @@ request before running it, so a request that has finished, or is running under a
 claim elsewhere, is skipped and its work never runs twice. What a replay can and cannot
 recover after a request's deadline: docs/execution.md.
 
+A worker event Lambda gave up on (after its retries, or too old) arrives as an
+asynchronous invocation record whose ``requestPayload`` is the work order; with
+``worker=<name>-worker`` it is invoked again the same way.
+
 Operator use (credentials with dynamodb:GetShardIterator/GetRecords on the stream and
-lambda:InvokeFunction on the processor)::
+lambda:InvokeFunction on the processor and the worker)::
 
     import boto3, json
     from connect_tracker.replay import replay_failure
     body = json.loads(message["Body"])           # from the on-failure queue
     report = replay_failure(body, boto3.client("dynamodbstreams"), boto3.client("lambda"),
-                            processor="<name>-processor")
+                            processor="<name>-processor", worker="<name>-worker")
 """
 
 from __future__ import annotations
@@ -82,10 +86,13 @@ class ReplayReport:
     records: list[dict[str, Any]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # sequence numbers still failing
     function_error: str | None = None
+    orders: list[dict[str, Any]] = field(default_factory=list)  # worker events re-sent
 
     @property
     def request_ids(self) -> list[str]:
-        return [str(r["dynamodb"]["Keys"]["RequestId"]["S"]) for r in self.records]
+        return [str(r["dynamodb"]["Keys"]["RequestId"]["S"]) for r in self.records] + [
+            str(order["RequestId"]) for order in self.orders
+        ]
 
 
 def read_batch(
@@ -136,8 +143,14 @@ def replay_failure(
     lambda_client: LambdaClient,
     *,
     processor: str,
+    worker: str | None = None,
 ) -> ReplayReport:
-    """Re-drive the batch an on-failure record describes through the processor."""
+    """Re-drive what an on-failure record describes: a stream batch through the processor,
+    or (with ``worker``) a worker event Lambda gave up on, invoked again asynchronously."""
+    if "DDBStreamBatchInfo" not in body and isinstance(body.get("requestPayload"), Mapping):
+        if worker is None:
+            raise ReplayError("the record is a worker event: name the worker function to replay")
+        return replay_worker_event(body, lambda_client, worker=worker)
     info = BatchInfo.from_failure(body)
     report = ReplayReport(records=read_batch(info, streams))
     if not report.records:
@@ -155,6 +168,27 @@ def replay_failure(
             for item in payload.get("batchItemFailures") or []
             if isinstance(item, Mapping)
         ]
+    return report
+
+
+def replay_worker_event(
+    body: Mapping[str, Any], lambda_client: LambdaClient, *, worker: str
+) -> ReplayReport:
+    """Invoke the worker again (InvocationType=Event) with the order Lambda gave up on.
+
+    The asynchronous invocation record carries the original event as ``requestPayload``
+    (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
+    """
+    payload = body["requestPayload"]
+    request_id = payload.get("RequestId")
+    if not isinstance(request_id, str):
+        raise ReplayError("the worker event's requestPayload names no RequestId")
+    answer = lambda_client.invoke(
+        FunctionName=worker, InvocationType="Event", Payload=json.dumps(payload).encode()
+    )
+    report = ReplayReport(orders=[dict(payload)])
+    if answer.get("StatusCode") != 202:
+        report.function_error = f"the worker's Invoke answered {answer.get('StatusCode')}"
     return report
 
 

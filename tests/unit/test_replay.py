@@ -155,3 +155,24 @@ def test_a_closed_shard_ends_the_read():
 
     found = read_batch(info(10, 20), Closed([record(10), record(11)]))
     assert [r["dynamodb"]["SequenceNumber"] for r in found] == ["10", "11"]
+
+
+class AsyncLambda(Lambda):
+    def invoke(self, **kwargs: Any) -> dict[str, Any]:
+        self.events.append({"type": kwargs["InvocationType"], **json.loads(kwargs["Payload"])})
+        return {"StatusCode": 202}
+
+
+def test_a_worker_event_lambda_gave_up_on_is_sent_to_the_worker_again():
+    order = {"RequestId": "6f1c1d3e-5a43-4f7e-9c1b-0b7a3c2de0a1"}
+    body = {
+        "requestContext": {"condition": "RetriesExhausted", "functionArn": "arn:...:worker"},
+        "requestPayload": order,
+    }
+    client = AsyncLambda({})
+    report = replay_failure(body, Streams([]), client, processor="p", worker="w")
+    assert client.events == [{"type": "Event", **order}]
+    assert report.request_ids == [order["RequestId"]]
+    assert report.function_error is None
+    with pytest.raises(ReplayError, match="name the worker"):
+        replay_failure(body, Streams([]), client, processor="p")
