@@ -190,19 +190,25 @@ class Dispatcher:
                     sequence_number=sequence,
                 )
                 return DispatchResult.DUPLICATE
+            contact_id = _contact_id(record)
             try:
                 self._send(WorkOrder(request_id))
             except DispatchFailed as error:
                 log_event(
                     logging.ERROR,
                     "dispatch.failed",
+                    contact_id=contact_id,
                     request_id=request_id,
                     sequence_number=sequence,
                     detail=str(error),
                 )
                 return DispatchResult.RETRY
             log_event(
-                logging.INFO, "request.dispatched", request_id=request_id, sequence_number=sequence
+                logging.INFO,
+                "request.dispatched",
+                contact_id=contact_id,
+                request_id=request_id,
+                sequence_number=sequence,
             )
             return DispatchResult.DISPATCHED
 
@@ -651,6 +657,17 @@ def _repeats(records: Sequence[object]) -> list[bool]:
         if request_id is not None:
             seen.add(request_id)
     return repeats
+
+
+def _contact_id(record: object) -> str | None:
+    """The contact a stream record's request belongs to (NewImage.ContactId), for logs."""
+    if isinstance(record, Mapping):
+        dynamodb = record.get("dynamodb")
+        image = dynamodb.get("NewImage") if isinstance(dynamodb, Mapping) else None
+        value = image.get("ContactId") if isinstance(image, Mapping) else None
+        if isinstance(value, Mapping) and isinstance(value.get("S"), str):
+            return str(value["S"])[:128]
+    return None
 
 
 def _sequence_number(record: object) -> str | None:

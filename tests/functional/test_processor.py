@@ -130,3 +130,15 @@ def test_malformed_batches_never_raise_and_report_nothing_to_retry(event, invoke
 def test_stream_reader_sees_inserts(writer_event, stream):
     submit(writer_event, "c-1", "test_counted")
     assert [r["eventName"] for r in stream.new_records()] == ["INSERT"]
+
+
+def test_a_dispatch_is_logged_with_the_contact_and_the_request(
+    writer_event, stream, invokes: AsyncInvokes, caplog
+):
+    request_id = submit(writer_event, "c-logged", "test_counted")
+    with caplog.at_level("INFO", logger="connect_tracker"):
+        dispatch(stream.deliverable())
+    lines = [r for r in caplog.records if r.getMessage() == "request.dispatched"]
+    assert [(r.__dict__["contact_id"], r.__dict__["request_id"]) for r in lines] == [
+        ("c-logged", request_id)
+    ]
