@@ -407,7 +407,7 @@ variable "role_permissions_boundary" {
 variable "stream" {
   description = <<-EOT
     Event source mapping from the table's stream to the processor:
-    batch_size: 1-10000 (default 10);
+    batch_size: 1-10000 (default 100: the processor only dispatches, so a batch costs it one asynchronous Invoke per record, made in parallel; with maximum_batching_window_in_seconds = 0 Lambda does not wait to fill a batch);
     maximum_batching_window_in_seconds: 0-300 (default 0);
     parallelization_factor: 1-10 (default 1);
     bisect_batch_on_function_error: true (default) or false;
@@ -416,7 +416,7 @@ variable "stream" {
     enabled: true (default) or false.
   EOT
   type = object({
-    batch_size                         = optional(number, 10)
+    batch_size                         = optional(number, 100)
     maximum_batching_window_in_seconds = optional(number, 0)
     parallelization_factor             = optional(number, 1)
     bisect_batch_on_function_error     = optional(bool, true)

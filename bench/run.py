@@ -37,8 +37,8 @@ WORK = REPORTS / "terraform"  # TF_DATA_DIR and state: git-ignored (reports/)
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 SWEEP = os.environ.get("BENCH_SWEEP") == "1"
 #: The module's default mapping settings, and the alternative measured against them.
-DEFAULT_MAPPING = {"batch_size": 10, "window": 0, "parallelization": 1}
-PARALLEL_MAPPING = {"batch_size": 10, "window": 0, "parallelization": 10}
+DEFAULT_MAPPING = {"batch_size": 100, "window": 0, "parallelization": 1}
+PARALLEL_MAPPING = {"batch_size": 100, "window": 0, "parallelization": 10}
 
 
 class LoadSampler:

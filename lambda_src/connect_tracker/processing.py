@@ -65,7 +65,7 @@ MIN_ATTEMPT_SECONDS = 1.0
 #: Backoff between attempts after a RetryableTaskError: base * 2**n, capped, jittered.
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 8.0
-MAX_PARALLEL_DISPATCHES = 10
+MAX_PARALLEL_DISPATCHES = 25
 #: How long one invocation retries a failing outcome write before handing the outcome to a
 #: fresh invocation, and how many such hand-overs a request gets before the worker fails
 #: the invocation (Lambda then retries the event and sends it to the on-failure queue).

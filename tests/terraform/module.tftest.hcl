@@ -135,7 +135,7 @@ run "defaults" {
     error_message = "The mapping must start at LATEST and report batch item failures."
   }
   assert {
-    condition     = aws_lambda_event_source_mapping.processor[0].batch_size == 10 && aws_lambda_event_source_mapping.processor[0].bisect_batch_on_function_error && aws_lambda_event_source_mapping.processor[0].maximum_retry_attempts == 2 && aws_lambda_event_source_mapping.processor[0].maximum_record_age_in_seconds == 3600 && aws_lambda_event_source_mapping.processor[0].parallelization_factor == 1 && aws_lambda_event_source_mapping.processor[0].maximum_batching_window_in_seconds == 0
+    condition     = aws_lambda_event_source_mapping.processor[0].batch_size == 100 && aws_lambda_event_source_mapping.processor[0].bisect_batch_on_function_error && aws_lambda_event_source_mapping.processor[0].maximum_retry_attempts == 2 && aws_lambda_event_source_mapping.processor[0].maximum_record_age_in_seconds == 3600 && aws_lambda_event_source_mapping.processor[0].parallelization_factor == 1 && aws_lambda_event_source_mapping.processor[0].maximum_batching_window_in_seconds == 0
     error_message = "The mapping's batching and retry defaults are wrong."
   }
   assert {

@@ -127,7 +127,6 @@ module "tracker" {
     retention_in_days     = 1
   }
   stream = {
-    batch_size             = 10
     maximum_retry_attempts = 2
   }
 }
