@@ -6,8 +6,11 @@ locals {
   queue_arn  = try(aws_sqs_queue.on_failure[0].arn, null)
 
   table_actions = {
-    writer    = ["dynamodb:GetItem", "dynamodb:PutItem"]
-    processor = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    writer = ["dynamodb:GetItem", "dynamodb:PutItem"]
+    # The processor only dispatches: it reads the stream, never the table.
+    processor = []
+    # The worker reads a request, claims it, records its outcome or releases it (updates).
+    worker = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
     # The checker seals requests past their deadline as TIMED_OUT (a conditional update).
     checker = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
   }
@@ -53,17 +56,31 @@ locals {
     },
   ]
 
+  worker_statements = [
+    {
+      # Lambda sends the record of a worker event it gave up on to the on-failure
+      # destination with the function's execution role.
+      # https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
+      Sid      = "OnFailureQueueSend"
+      Effect   = "Allow"
+      Action   = ["sqs:SendMessage"]
+      Resource = local.queue_arn
+    },
+  ]
+
   role_policies = {
     for key, function in local.functions : key => jsonencode({
       Version = "2012-10-17"
       Statement = concat(
-        [
+        length(local.table_actions[key]) == 0 ? [] : [
           {
             Sid      = "TrackerTable"
             Effect   = "Allow"
             Action   = local.table_actions[key]
             Resource = local.table_arn
           },
+        ],
+        [
           {
             Sid      = "OwnLogGroup"
             Effect   = "Allow"
@@ -72,6 +89,7 @@ locals {
           },
         ],
         key == "processor" ? local.processor_statements : [],
+        key == "worker" ? local.worker_statements : [],
         local.kms_statements,
         local.xray_statements,
       )
@@ -109,4 +127,23 @@ resource "aws_iam_role_policy" "this" {
   name   = "${each.value.name}-access"
   role   = aws_iam_role.this[each.key].id
   policy = local.role_policies[each.key]
+}
+
+# The processor dispatches each request to the worker, and the worker hands a request over
+# to a fresh invocation of itself: both may invoke the worker, nothing else. A policy of its
+# own, because it names the worker's ARN and the functions depend on the roles' policies.
+resource "aws_iam_role_policy" "invoke_worker" {
+  for_each = local.create ? toset(["processor", "worker"]) : toset([])
+
+  name = "${local.functions[each.key].name}-invoke-worker"
+  role = aws_iam_role.this[each.key].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "InvokeWorker"
+      Effect   = "Allow"
+      Action   = ["lambda:InvokeFunction"]
+      Resource = aws_lambda_function.this["worker"].arn
+    }]
+  })
 }

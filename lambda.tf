@@ -60,10 +60,24 @@ resource "aws_lambda_function" "this" {
 
   tags = local.tags
 
+  # Settings that must agree with each other (preconditions, not cross-variable validation
+  # blocks, so the module keeps working on Terraform < 1.9).
   lifecycle {
     precondition {
       condition     = var.request_ttl_seconds >= var.request_deadline_seconds
       error_message = "The request_ttl_seconds (${var.request_ttl_seconds}) must be at least request_deadline_seconds (${var.request_deadline_seconds}): a record may not expire before its request is due."
+    }
+    # Connect abandons a Lambda call after the block's time limit: a writer or checker
+    # allowed to run longer answers a flow that has already taken its error branch.
+    precondition {
+      condition     = var.functions.writer.timeout <= var.contact_flow.invocation_time_limit_seconds && var.functions.checker.timeout <= var.contact_flow.invocation_time_limit_seconds
+      error_message = "The functions.writer.timeout (${var.functions.writer.timeout}) and functions.checker.timeout (${var.functions.checker.timeout}) must be at most contact_flow.invocation_time_limit_seconds (${var.contact_flow.invocation_time_limit_seconds}): Connect stops waiting for the function after that limit."
+    }
+    # The worker keeps 12 s of its invocation back to record the outcome
+    # (processing.RECORD_RESERVE_SECONDS) and may run a task until the request's deadline.
+    precondition {
+      condition     = var.functions.worker.timeout >= var.request_deadline_seconds + 15
+      error_message = "The functions.worker.timeout (${var.functions.worker.timeout}) must be at least request_deadline_seconds (${var.request_deadline_seconds}) + 15: the worker runs a task until the request's deadline and then needs time to record its outcome."
     }
   }
 
@@ -73,4 +87,31 @@ resource "aws_lambda_function" "this" {
     terraform_data.package,
     aws_iam_role_policy.this,
   ]
+}
+
+# Each request's worker invocation: retries after a failed invocation, how long Lambda keeps
+# an event it could not run yet, and where it sends one it gives up on. Destinations are
+# sent with the function's execution role (iam.tf). https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
+resource "aws_lambda_function_event_invoke_config" "worker" {
+  count = local.create ? 1 : 0
+
+  function_name                = aws_lambda_function.this["worker"].function_name
+  maximum_retry_attempts       = var.worker_async_invocation.maximum_retry_attempts
+  maximum_event_age_in_seconds = var.worker_async_invocation.maximum_event_age_in_seconds
+
+  destination_config {
+    on_failure {
+      destination = aws_sqs_queue.on_failure[0].arn
+    }
+  }
+
+  lifecycle {
+    # An event dropped for age while its request may still run leaves nobody to run it.
+    precondition {
+      condition     = var.worker_async_invocation.maximum_event_age_in_seconds >= var.request_deadline_seconds
+      error_message = "The worker_async_invocation.maximum_event_age_in_seconds (${var.worker_async_invocation.maximum_event_age_in_seconds}) must be at least request_deadline_seconds (${var.request_deadline_seconds}): Lambda would drop a throttled request before its deadline."
+    }
+  }
+
+  depends_on = [aws_iam_role_policy.this]
 }

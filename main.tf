@@ -15,8 +15,12 @@ locals {
   handlers = {
     writer    = "connect_tracker.handlers.writer.handler"
     processor = "connect_tracker.handlers.processor.handler"
+    worker    = "connect_tracker.handlers.worker.handler"
     checker   = "connect_tracker.handlers.checker.handler"
   }
+  # The processor (the stream's dispatcher) invokes the worker asynchronously, once per new
+  # request; the worker invokes itself to hand a request over (docs/execution.md).
+  worker_function_name = "${var.name}-worker"
   functions = {
     for key, settings in var.functions : key => merge(settings, {
       name    = "${var.name}-${key}"
@@ -45,9 +49,15 @@ locals {
       TRACKER_REQUEST_TTL_SECONDS      = tostring(var.request_ttl_seconds)
       TRACKER_DEFAULT_TASK             = var.default_task == null ? "" : var.default_task
     })
-    processor = merge(
+    processor = merge(local.common_environment, {
+      TRACKER_WORKER_FUNCTION = local.worker_function_name
+    })
+    worker = merge(
       local.common_environment,
-      { TRACKER_TASK_MODULES = join(",", local.task_modules) },
+      {
+        TRACKER_TASK_MODULES    = join(",", local.task_modules)
+        TRACKER_WORKER_FUNCTION = local.worker_function_name
+      },
       { for key, value in var.task_environment : "TRACKER_TASK_ENV_${key}" => value },
     )
     checker = merge(local.common_environment, {

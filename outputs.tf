@@ -32,13 +32,23 @@ output "writer_function_arn" {
 }
 
 output "processor_function_name" {
-  description = "Name of the processor Lambda function (triggered by the table stream to do the work)."
+  description = "Name of the processor Lambda function (triggered by the table stream; hands each new request to its own worker invocation)."
   value       = try(aws_lambda_function.this["processor"].function_name, null)
 }
 
 output "processor_function_arn" {
   description = "ARN of the processor Lambda function."
   value       = try(aws_lambda_function.this["processor"].arn, null)
+}
+
+output "worker_function_name" {
+  description = "Name of the worker Lambda function (invoked asynchronously by the processor, once per request, to run its task)."
+  value       = try(aws_lambda_function.this["worker"].function_name, null)
+}
+
+output "worker_function_arn" {
+  description = "ARN of the worker Lambda function."
+  value       = try(aws_lambda_function.this["worker"].arn, null)
 }
 
 output "checker_function_name" {
@@ -61,13 +71,18 @@ output "processor_role_arn" {
   value       = try(aws_iam_role.this["processor"].arn, null)
 }
 
+output "worker_role_arn" {
+  description = "ARN of the worker's IAM execution role."
+  value       = try(aws_iam_role.this["worker"].arn, null)
+}
+
 output "checker_role_arn" {
   description = "ARN of the checker's IAM execution role."
   value       = try(aws_iam_role.this["checker"].arn, null)
 }
 
 output "log_group_names" {
-  description = "CloudWatch log group names of the functions, by function (writer, processor, checker)."
+  description = "CloudWatch log group names of the functions, by function (writer, processor, worker, checker)."
   value       = local.create ? { for key, group in aws_cloudwatch_log_group.this : key => group.name } : null
 }
 
@@ -81,7 +96,7 @@ output "event_source_mapping_uuid" {
 }
 
 output "on_failure_queue_url" {
-  description = "URL of the SQS queue receiving records of stream batches the processor gave up on."
+  description = "URL of the SQS queue receiving records of stream batches the processor gave up on and of worker events Lambda gave up on."
   value       = try(aws_sqs_queue.on_failure[0].url, null)
 }
 

@@ -57,6 +57,15 @@ resource "aws_lambda_event_source_mapping" "processor" {
 
   tags = local.tags
 
-  # Lambda checks the role's stream and queue permissions when the mapping is created.
-  depends_on = [aws_iam_role_policy.this]
+  lifecycle {
+    # A record dropped for age while its request may still run leaves nobody to run it.
+    precondition {
+      condition     = var.stream.maximum_record_age_in_seconds == -1 || var.stream.maximum_record_age_in_seconds >= var.request_deadline_seconds
+      error_message = "The stream.maximum_record_age_in_seconds (${var.stream.maximum_record_age_in_seconds}) must be -1 or at least request_deadline_seconds (${var.request_deadline_seconds}): the mapping would drop a record before its request's deadline."
+    }
+  }
+
+  # Lambda checks the role's stream and queue permissions when the mapping is created; the
+  # processor must be allowed to invoke the worker before the first record arrives.
+  depends_on = [aws_iam_role_policy.this, aws_iam_role_policy.invoke_worker]
 }

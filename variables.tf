@@ -194,7 +194,7 @@ variable "task_package_name" {
 }
 
 variable "task_modules" {
-  description = "Importable modules holding your tasks, imported by the processor (TRACKER_TASK_MODULES): a list of dotted Python module names. Empty (default) means the task package itself when task_source_dir is set, else none."
+  description = "Importable modules holding your tasks, imported by the worker (TRACKER_TASK_MODULES): a list of dotted Python module names. Empty (default) means the task package itself when task_source_dir is set, else none."
   type        = list(string)
   default     = []
   nullable    = false
@@ -206,14 +206,14 @@ variable "task_modules" {
 }
 
 variable "enable_demo_tasks" {
-  description = "Whether the processor registers the built-in demo tasks simulated_backend (waits up to 900 s) and legacy_http_lookup (connect_tracker.tasks.builtin, added to TRACKER_TASK_MODULES): false (default) in production, where a flow that takes TaskName from an attribute must not reach them; true for the examples, demos and tests."
+  description = "Whether the worker registers the built-in demo tasks simulated_backend (waits up to 900 s) and legacy_http_lookup (connect_tracker.tasks.builtin, added to TRACKER_TASK_MODULES): false (default) in production, where a flow that takes TaskName from an attribute must not reach them; true for the examples, demos and tests."
   type        = bool
   default     = false
   nullable    = false
 }
 
 variable "task_environment" {
-  description = "Free settings for your tasks, set on the processor as TRACKER_TASK_ENV_<KEY>: a map whose keys are 1-64 characters of upper-case letters, digits and '_' (starting with a letter)."
+  description = "Free settings for your tasks, set on the worker as TRACKER_TASK_ENV_<KEY>: a map whose keys are 1-64 characters of upper-case letters, digits and '_' (starting with a letter)."
   type        = map(string)
   default     = {}
   nullable    = false
@@ -263,7 +263,7 @@ variable "python_executable" {
 ################################################################################
 
 variable "lambda_runtime" {
-  description = "Lambda runtime of the three functions: python3.11, python3.12 or python3.13 (default)."
+  description = "Lambda runtime of the four functions: python3.11, python3.12 or python3.13 (default)."
   type        = string
   default     = "python3.13"
   nullable    = false
@@ -275,7 +275,7 @@ variable "lambda_runtime" {
 }
 
 variable "lambda_architecture" {
-  description = "Instruction set of the three functions: x86_64 (default) or arm64."
+  description = "Instruction set of the four functions: x86_64 (default) or arm64."
   type        = string
   default     = "x86_64"
   nullable    = false
@@ -288,9 +288,9 @@ variable "lambda_architecture" {
 
 variable "functions" {
   description = <<-EOT
-    Per-function settings for writer, processor and checker:
+    Per-function settings for writer, processor (the stream's dispatcher), worker (runs each request's task) and checker:
     memory_size: MB, a whole number from 128 to 10240 (default 256);
-    timeout: seconds, whole; writer and checker 1-8 (default 5: Connect waits at most 8 s), processor 1-900 (default 300);
+    timeout: seconds, whole; writer and checker 1-8 (default 5: Connect waits at most 8 s) and at most contact_flow.invocation_time_limit_seconds; processor 1-900 (default 60: it only dispatches); worker 1-900 (default 300) and at least request_deadline_seconds + 15 (the worker keeps time back to record the outcome);
     reserved_concurrent_executions: null (default: unreserved) or a whole number >= 0 (0 disables the function).
   EOT
   type = object({
@@ -300,6 +300,11 @@ variable "functions" {
       reserved_concurrent_executions = optional(number)
     }), {})
     processor = optional(object({
+      memory_size                    = optional(number, 256)
+      timeout                        = optional(number, 60)
+      reserved_concurrent_executions = optional(number)
+    }), {})
+    worker = optional(object({
       memory_size                    = optional(number, 256)
       timeout                        = optional(number, 300)
       reserved_concurrent_executions = optional(number)
@@ -314,8 +319,8 @@ variable "functions" {
   nullable = false
 
   validation {
-    condition     = alltrue([for f in [var.functions.writer, var.functions.processor, var.functions.checker] : f.memory_size >= 128 && f.memory_size <= 10240 && floor(f.memory_size) == f.memory_size])
-    error_message = "Each functions.<writer|processor|checker>.memory_size must be a whole number from 128 to 10240."
+    condition     = alltrue([for f in [var.functions.writer, var.functions.processor, var.functions.worker, var.functions.checker] : f.memory_size >= 128 && f.memory_size <= 10240 && floor(f.memory_size) == f.memory_size])
+    error_message = "Each functions.<writer|processor|worker|checker>.memory_size must be a whole number from 128 to 10240."
   }
   validation {
     condition     = alltrue([for f in [var.functions.writer, var.functions.checker] : f.timeout >= 1 && f.timeout <= 8 && floor(f.timeout) == f.timeout])
@@ -326,14 +331,41 @@ variable "functions" {
     error_message = "The functions.processor.timeout must be a whole number from 1 to 900."
   }
   validation {
-    condition     = alltrue([for f in [var.functions.writer, var.functions.processor, var.functions.checker] : f.reserved_concurrent_executions == null || try(f.reserved_concurrent_executions >= 0 && floor(f.reserved_concurrent_executions) == f.reserved_concurrent_executions, false)])
-    error_message = "Each functions.<writer|processor|checker>.reserved_concurrent_executions must be null or a whole number >= 0."
+    condition     = var.functions.worker.timeout >= 1 && var.functions.worker.timeout <= 900 && floor(var.functions.worker.timeout) == var.functions.worker.timeout
+    error_message = "The functions.worker.timeout must be a whole number from 1 to 900."
+  }
+  validation {
+    condition     = alltrue([for f in [var.functions.writer, var.functions.processor, var.functions.worker, var.functions.checker] : f.reserved_concurrent_executions == null || try(f.reserved_concurrent_executions >= 0 && floor(f.reserved_concurrent_executions) == f.reserved_concurrent_executions, false)])
+    error_message = "Each functions.<writer|processor|worker|checker>.reserved_concurrent_executions must be null or a whole number >= 0."
+  }
+}
+
+variable "worker_async_invocation" {
+  description = <<-EOT
+    How Lambda handles the worker's asynchronous invocations (aws_lambda_function_event_invoke_config):
+    maximum_retry_attempts: 0-2 (default 2): retries after the worker itself fails (it fails only when it can neither record nor hand over a request);
+    maximum_event_age_in_seconds: 60-21600 (default 3600) and at least request_deadline_seconds: how long Lambda keeps an event it could not run yet (throttled) before sending it to the on-failure queue.
+  EOT
+  type = object({
+    maximum_retry_attempts       = optional(number, 2)
+    maximum_event_age_in_seconds = optional(number, 3600)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains([0, 1, 2], var.worker_async_invocation.maximum_retry_attempts)
+    error_message = "The worker_async_invocation.maximum_retry_attempts must be 0, 1 or 2."
+  }
+  validation {
+    condition     = var.worker_async_invocation.maximum_event_age_in_seconds >= 60 && var.worker_async_invocation.maximum_event_age_in_seconds <= 21600 && floor(var.worker_async_invocation.maximum_event_age_in_seconds) == var.worker_async_invocation.maximum_event_age_in_seconds
+    error_message = "The worker_async_invocation.maximum_event_age_in_seconds must be a whole number from 60 to 21600."
   }
 }
 
 variable "logging" {
   description = <<-EOT
-    Logging of the three functions (log format is always JSON):
+    Logging of the four functions (log format is always JSON):
     application_log_level: TRACE, DEBUG, INFO (default), WARN, ERROR or FATAL;
     system_log_level: DEBUG, INFO or WARN (default);
     retention_in_days: a CloudWatch Logs retention: 0 (never expire), 1, 3, 5, 7, 14, 30 (default), 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653.
@@ -361,7 +393,7 @@ variable "logging" {
 }
 
 variable "tracing_mode" {
-  description = "AWS X-Ray tracing of the three functions: null (default: off), Active or PassThrough. Any non-null value grants the roles xray:PutTraceSegments and xray:PutTelemetryRecords."
+  description = "AWS X-Ray tracing of the four functions: null (default: off), Active or PassThrough. Any non-null value grants the roles xray:PutTraceSegments and xray:PutTelemetryRecords."
   type        = string
   default     = null
 
@@ -376,7 +408,7 @@ variable "tracing_mode" {
 ################################################################################
 
 variable "role_path" {
-  description = "Path of the three IAM roles: null (default: \"/\") or a path starting and ending with '/', at most 512 characters."
+  description = "Path of the four IAM roles: null (default: \"/\") or a path starting and ending with '/', at most 512 characters."
   type        = string
   default     = null
 
@@ -387,7 +419,7 @@ variable "role_path" {
 }
 
 variable "role_permissions_boundary" {
-  description = "ARN of a managed policy set as the permissions boundary of the three IAM roles; null (default) for none."
+  description = "ARN of a managed policy set as the permissions boundary of the four IAM roles; null (default) for none."
   type        = string
   default     = null
 
@@ -404,16 +436,16 @@ variable "role_permissions_boundary" {
 variable "stream" {
   description = <<-EOT
     Event source mapping from the table's stream to the processor:
-    batch_size: 1-10000 (default 10);
+    batch_size: 1-10000 (default 100: the processor only dispatches, so a batch costs it one asynchronous Invoke per record, made in parallel; with maximum_batching_window_in_seconds = 0 Lambda does not wait to fill a batch);
     maximum_batching_window_in_seconds: 0-300 (default 0);
     parallelization_factor: 1-10 (default 1);
     bisect_batch_on_function_error: true (default) or false;
     maximum_retry_attempts: -1 (unlimited) or 0-10000 (default 2);
-    maximum_record_age_in_seconds: -1 (unlimited) or 60-604800 (default 3600);
+    maximum_record_age_in_seconds: -1 (unlimited) or 60-604800 (default 3600), and -1 or at least request_deadline_seconds;
     enabled: true (default) or false.
   EOT
   type = object({
-    batch_size                         = optional(number, 10)
+    batch_size                         = optional(number, 100)
     maximum_batching_window_in_seconds = optional(number, 0)
     parallelization_factor             = optional(number, 1)
     bisect_batch_on_function_error     = optional(bool, true)
@@ -448,7 +480,7 @@ variable "stream" {
 
 variable "on_failure_queue" {
   description = <<-EOT
-    SQS queue receiving the stream batches the processor gave up on:
+    SQS queue receiving the stream batches the processor gave up on and the worker events Lambda gave up on:
     message_retention_seconds: 60-1209600 (default 1209600, 14 days);
     kms_data_key_reuse_period_seconds: 60-86400 (default 300), used only with kms_key_arn.
   EOT
@@ -504,7 +536,7 @@ variable "contact_flow" {
       ceil(request_deadline_seconds / 99) for deadlines over 495 s) or 1-900; the flow polls
       ceil(request_deadline_seconds / poll_interval_seconds) + 1 times, at most 100;
     poll_count: removed (must stay unset): the number of polls follows from request_deadline_seconds;
-    invocation_time_limit_seconds: Lambda time limit of the flow's blocks, 1-8 (default 8);
+    invocation_time_limit_seconds: Lambda time limit of the flow's blocks, 1-8 (default 8), at least functions.writer.timeout and functions.checker.timeout;
     task_name: null (writer uses default_task) or the task the flow requests;
     task_parameters: map of parameter name -> literal or flow reference such as "$.CustomerEndpoint.Address";
     result_fields: result fields copied into contact attributes and spoken in the thank-you prompt;

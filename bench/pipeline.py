@@ -419,6 +419,64 @@ def completion_ab(
     return out
 
 
+def head_of_line(
+    stack: Stack, requests: int, rate: float, fast_seconds: float = 1.0, slow_seconds: float = 30.0
+) -> dict[str, Any]:
+    """Head-of-line blocking: the completion p99 of fast (1 s) requests while every tenth
+    request takes 30 s, against the same p99 in a run with no slow requests (same rate, same
+    number of fast requests, one after the other in this run)."""
+
+    def run(slow_every: int) -> dict[str, Any]:
+        returned: dict[str, tuple[float, float]] = {}
+        lock = threading.Lock()
+
+        def one(index: int) -> None:
+            slow = slow_every and index % slow_every == slow_every - 1
+            work = slow_seconds if slow else fast_seconds
+            request_id, at = stack.submit(f"bench-hol-{index}-{uuid.uuid4()}", work)
+            with lock:
+                returned[request_id] = (at, work)
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            began = time.monotonic()
+            futures = []
+            for index in range(requests):
+                pause = began + index / rate - time.monotonic()
+                if pause > 0:
+                    time.sleep(pause)
+                futures.append(pool.submit(one, index))
+            for future in futures:
+                future.result()
+        done, complete = stack.wait_terminal(list(returned), 120 + slow_seconds)
+        fast = [
+            float(done[rid]["CompletedAt"]["N"]) - at
+            for rid, (at, work) in returned.items()
+            if work == fast_seconds and rid in done and done[rid]["Status"]["S"] == "COMPLETE"
+        ]
+        return {
+            "requests": requests,
+            "slow_requests": sum(work != fast_seconds for _, work in returned.values()),
+            "all_complete": complete,
+            "fast_measured": len(fast),
+            "fast_completion": dist(fast),
+            "_fast": fast,
+        }
+
+    clean = run(0)
+    say(f"  no slow requests: fast p99 {clean['fast_completion']['p99_ms']:.0f} ms")
+    mixed = run(10)
+    say(f"  10% slow requests: fast p99 {mixed['fast_completion']['p99_ms']:.0f} ms")
+    ratio = round(pct(mixed.pop("_fast"), 99) / pct(clean.pop("_fast"), 99), 3)
+    return {
+        "fast_seconds": fast_seconds,
+        "slow_seconds": slow_seconds,
+        "rate_per_s": rate,
+        "without_slow": clean,
+        "with_10_percent_slow": mixed,
+        "hol_fast_p99_ratio": ratio,
+    }
+
+
 def polling_sweep(
     stack: Stack,
     settings: Sequence[Mapping[str, int]],
@@ -575,8 +633,9 @@ def per_contact(
     stack: Stack, cases: Sequence[tuple[float, float]], consistent_read: bool
 ) -> dict[str, Any]:
     """One simulated voice contact per (W, poll interval) through the deployed flow, real
-    clock, all cases at once; Lambda calls counted by the simulator, processor invocations
-    and durations from the REPORT records, DynamoDB units from the handlers' code paths."""
+    clock, all cases at once; Lambda calls counted by the simulator, processor (dispatcher)
+    and worker invocations and durations from the REPORT records, DynamoDB units from the
+    handlers' code paths."""
     content = stack.tracker["contact_flow_content"]
     invoker_client = stack.session.client(
         "lambda",
@@ -611,7 +670,8 @@ def per_contact(
         for fn, at_least in (
             ("writer", total_writer),
             ("checker", total_checker),
-            ("processor", len(rows)),
+            ("processor", 1),
+            ("worker", len(rows)),
         )
     }
     billed = {
@@ -621,17 +681,22 @@ def per_contact(
         for fn, found in reports.items()
     }
     processor_invocations = len(reports["processor"])
+    worker_invocations = len(reports["worker"])
     read_units = 1.0 if consistent_read else 0.5
     for row in rows:
         work, interval = row["work_seconds"], row["poll_interval_seconds"]
+        # the dispatcher takes a batch of records per invocation: its share per contact
         processor = processor_invocations / len(rows)
-        invocations = row["writer_calls"] + row["checker_calls"] + processor
-        writes = 3  # writer PutItem, processor claim UpdateItem and finish UpdateItem (< 1 KB)
-        reads = row["checker_calls"] * read_units  # one GetItem per poll (< 4 KB)
+        worker = worker_invocations / len(rows)
+        invocations = row["writer_calls"] + row["checker_calls"] + processor + worker
+        # writer PutItem; worker GetItem (read), claim and finish UpdateItems (< 1 KB)
+        writes = 3
+        reads = row["checker_calls"] * read_units + worker * 1.0
         gb_seconds = MEMORY_GB * (
             row["writer_calls"] * billed["writer"]
             + row["checker_calls"] * billed["checker"]
-            + processor * max(billed["processor"], work)
+            + processor * billed["processor"]
+            + worker * max(billed["worker"], work)
         )
         cost = 1000 * (
             invocations * PRICES["lambda_per_request"]
@@ -651,6 +716,7 @@ def per_contact(
         row.update(
             {
                 "processor_invocations": round(processor, 2),
+                "worker_invocations": round(worker, 2),
                 "invocations": round(invocations, 2),
                 "target_invocations": 2 + math.ceil(work / interval),
                 "dynamodb_write_units": writes,

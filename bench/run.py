@@ -37,8 +37,8 @@ WORK = REPORTS / "terraform"  # TF_DATA_DIR and state: git-ignored (reports/)
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 SWEEP = os.environ.get("BENCH_SWEEP") == "1"
 #: The module's default mapping settings, and the alternative measured against them.
-DEFAULT_MAPPING = {"batch_size": 10, "window": 0, "parallelization": 1}
-PARALLEL_MAPPING = {"batch_size": 10, "window": 0, "parallelization": 10}
+DEFAULT_MAPPING = {"batch_size": 100, "window": 0, "parallelization": 1}
+PARALLEL_MAPPING = {"batch_size": 100, "window": 0, "parallelization": 10}
 
 
 class LoadSampler:
@@ -158,6 +158,15 @@ def table(report: dict[str, Any]) -> str:
                 f"x{o['completion_overhead_vs_floor_p99']} (<= 1.2)",
             )
         )
+    h = report["head_of_line"]
+    rows.append(
+        (
+            "2c fast (1 s) completion p99, 10% of requests 30 s",
+            f"{h['with_10_percent_slow']['fast_completion']['p99_ms']:.0f} ms",
+            f"none slow {h['without_slow']['fast_completion']['p99_ms']:.0f} ms",
+            f"x{h['hol_fast_p99_ratio']} (<= 1.2)",
+        )
+    )
     s = report["coldstart"]
     for name, entry in s["handlers"].items():
         rows.append(
@@ -217,7 +226,7 @@ def table(report: dict[str, Any]) -> str:
                 ("thanked, " if row["success"] else "NOT thanked, ")
                 + f"{row['invocations']:g} invocations "
                 f"(w{row['writer_calls']} c{row['checker_calls']} "
-                f"p{row['processor_invocations']:g})"
+                f"p{row['processor_invocations']:g} k{row['worker_invocations']:g})"
                 f", {row['dynamodb_write_units']} WRU {row['dynamodb_read_units']:g} RRU",
                 f"${row['usd_per_1000_contacts']:.4f}/1k contacts; native async "
                 + (
@@ -297,6 +306,10 @@ def main() -> int:
             )
             report["completion"] = report["completion_ab"]["parallelization_1"]
             stack.set_mappings(**DEFAULT_MAPPING)
+            report["head_of_line"] = pipeline.timed(
+                "2c head-of-line blocking: 1 s requests with and without 10% of 30 s ones",
+                lambda: pipeline.head_of_line(stack, 20 if QUICK else 60, 2.0),
+            )
             if SWEEP:
                 report["polling_sweep"] = pipeline.timed(
                     "2b mapping settings sweep",
@@ -351,6 +364,7 @@ def main() -> int:
             "completion_overhead_vs_floor_p99_parallelization_10": report["completion_ab"][
                 "parallelization_10"
             ]["completion_overhead_vs_floor_p99"],
+            "hol_fast_p99_ratio": report["head_of_line"]["hol_fast_p99_ratio"],
             "import_vs_powertools": report["coldstart"]["import_vs_powertools"],
             "cold_init_plus_first_invoke_ms": {
                 name: report["first_invoke"][name]["init_plus_first_ms"]
@@ -368,6 +382,18 @@ def main() -> int:
             "invocations_per_contact_parallelization_10": {
                 f"W{r['work_seconds']:g}_P{r['poll_interval_seconds']:g}": r["invocations"]
                 for r in report["per_contact_parallelization_10"]["contacts"]
+            },
+            "usd_per_1000_contacts": {
+                f"W{r['work_seconds']:g}_P{r['poll_interval_seconds']:g}": r[
+                    "usd_per_1000_contacts"
+                ]
+                for r in report["per_contact"]["contacts"]
+            },
+            "native_async_usd_per_1000_contacts": {
+                f"W{r['work_seconds']:g}_P{r['poll_interval_seconds']:g}": r[
+                    "native_async_usd_per_1000_contacts"
+                ]
+                for r in report["per_contact"]["contacts"]
             },
         }
         REPORTS.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,18 @@ EVENTS = Path(__file__).parent / "events"
 
 
 class LambdaContext:
-    """The part of Lambda's context object the handlers read: the invocation's time left."""
+    """The part of Lambda's context object the handlers read: the invocation's time left.
 
-    def __init__(self, seconds: float = 900) -> None:
+    ``ticking``: the time left runs down with the wall clock from creation, as in Lambda.
+    """
+
+    def __init__(self, seconds: float = 900, *, ticking: bool = False) -> None:
         self._seconds = seconds
+        self._started = time.monotonic() if ticking else None
 
     def get_remaining_time_in_millis(self) -> int:
-        return int(self._seconds * 1000)
+        spent = 0.0 if self._started is None else time.monotonic() - self._started
+        return max(0, int((self._seconds - spent) * 1000))
 
 
 def load_event(name: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ output "tracker" {
     checker_function_name   = module.tracker.checker_function_name
     checker_function_arn    = module.tracker.checker_function_arn
     processor_function_name = module.tracker.processor_function_name
+    worker_function_name    = module.tracker.worker_function_name
     log_group_names         = module.tracker.log_group_names
     mapping_uuid            = module.tracker.event_source_mapping_uuid
     contact_flow_content    = module.tracker.contact_flow_content

@@ -18,7 +18,7 @@ variable "floor_package_path" {
 variable "batch_size" {
   description = "Event source mapping batch size, for the processor and the floor alike."
   type        = number
-  default     = 10
+  default     = 100
 }
 
 variable "maximum_batching_window_in_seconds" {

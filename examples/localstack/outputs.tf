@@ -43,6 +43,16 @@ output "processor_function_arn" {
   value       = module.tracker.processor_function_arn
 }
 
+output "worker_function_name" {
+  description = "Name of the worker function (runs each request's task)."
+  value       = module.tracker.worker_function_name
+}
+
+output "worker_function_arn" {
+  description = "ARN of the worker function."
+  value       = module.tracker.worker_function_arn
+}
+
 output "log_group_names" {
   description = "Log group names by function (writer, processor, checker)."
   value       = module.tracker.log_group_names

@@ -29,6 +29,7 @@ class Settings:
     #: How this function's runtime serializes an answer, from Lambda's own
     #: AWS_EXECUTION_ENV (AWS_Lambda_python3.13); escaped ASCII, the larger, without it.
     serialization: Serialization = Serialization.ASCII
+    worker_function: str = ""
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -53,6 +54,7 @@ class Settings:
             log_parameters_in_clear=frozenset(_csv(env.get("TRACKER_LOG_PARAMETERS_IN_CLEAR", ""))),
             task_modules=tuple(_csv(env.get("TRACKER_TASK_MODULES", ""))),
             consistent_read=_bool(env, "TRACKER_CONSISTENT_READ", True),
+            worker_function=env.get("TRACKER_WORKER_FUNCTION", "").strip(),
             task_environment={
                 key[len(TASK_ENV_PREFIX) :]: value
                 for key, value in env.items()

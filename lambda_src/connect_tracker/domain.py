@@ -140,6 +140,9 @@ class TrackerRequest:
     result: Mapping[str, str] = field(default_factory=dict)
     error_code: str | None = None
     error_message: str | None = None
+    #: Who wrote the terminal status (store.FINISHED_BY_*); the claimant's lease end.
+    finished_by: str | None = None
+    lease_until: float | None = None
 
     def is_overdue(self, now: float) -> bool:
         return self.status.is_open and now >= self.deadline_at

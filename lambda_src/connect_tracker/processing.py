@@ -1,14 +1,22 @@
-"""What the processor does with a batch of stream records.
+"""What the stream's dispatcher and the worker do with requests (docs/execution.md).
 
-Each record is claimed before its task runs (PENDING -> RUNNING, conditionally), so a
-duplicate delivery never runs the work twice; the outcome is written only while the claim
-still holds. Business failures are terminal; infrastructure failures are reported per
-record in ``batchItemFailures`` so only those records are delivered again.
+The dispatcher (the stream-triggered ``processor`` function) never runs task work: it hands
+each new request to its own asynchronous invocation of the worker function and returns, so
+no request waits behind another's work. The worker runs one request:
+
+- it claims the request with a lease that ends with its own invocation, so a later delivery
+  can take over a request whose claimant is provably gone, and never while a claim is live;
+- it starts an attempt only when the invocation has time for it, and retries a
+  ``RetryableTaskError`` with bounded, jittered exponential backoff while the request's
+  deadline allows;
+- it records the outcome, retrying while the invocation has time; what it cannot record it
+  hands over (outcome and claim token) to a fresh invocation of itself, which finishes it.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 import uuid
@@ -19,208 +27,587 @@ from enum import StrEnum
 
 from connect_tracker.config import Settings
 from connect_tracker.domain import (
+    REQUEST_ID_PATTERN,
     ErrorCode,
     Outcome,
     RequestRejected,
     Serialization,
     Status,
     TrackerRequest,
+    clip,
     normalise_result,
 )
 from connect_tracker.logs import log_event
-from connect_tracker.store import StoreUnavailable, TrackerStore, parse_stream_keys
+from connect_tracker.service import TimeBudget, with_retries
+from connect_tracker.store import (
+    FINISHED_BY_WORKER,
+    StoreUnavailable,
+    TrackerStore,
+    parse_stream_keys,
+)
 from connect_tracker.tasks import (
     RetryableTaskError,
     TaskContext,
     TaskError,
+    TaskFunction,
     TaskRegistry,
     UnknownTask,
 )
 
 Clock = Callable[[], float]
-#: Seconds kept back from the invocation's own limit to record the outcome.
-SAFETY_MARGIN_SECONDS = 2.0
-MAX_PARALLEL_RECORDS = 10
+SecondsLeft = Callable[[], float]
+
+#: Seconds of the worker's invocation kept back to record the outcome: one whole store
+#: call of the worker's client (handlers._runtime.WORKER_ATTEMPT_SECONDS) plus slack. The
+#: module requires functions.worker.timeout >= request_deadline_seconds + 15 (lambda.tf).
+RECORD_RESERVE_SECONDS = 12.0
+#: An attempt is started only with at least this long for it.
+MIN_ATTEMPT_SECONDS = 1.0
+#: Backoff between attempts after a RetryableTaskError: base * 2**n, capped, jittered.
+BACKOFF_BASE_SECONDS = 0.5
+BACKOFF_CAP_SECONDS = 8.0
+MAX_PARALLEL_DISPATCHES = 25
+#: How long one invocation retries a failing outcome write before handing the outcome to a
+#: fresh invocation, and how many such hand-overs a request gets before the worker fails
+#: the invocation (Lambda then retries the event and sends it to the on-failure queue).
+RECORD_RETRY_SECONDS = 5.0
+MAX_HANDOVERS = 10
 
 
-class RecordResult(StrEnum):
-    COMPLETE = "COMPLETE"
-    FAILED = "FAILED"
-    TIMED_OUT = "TIMED_OUT"
-    DUPLICATE = "DUPLICATE"  # not pending any more: another delivery has it or had it
-    CLAIM_LOST = "CLAIM_LOST"  # sealed by the checker while the task ran
+class DispatchFailed(RuntimeError):
+    """The worker could not be invoked (Lambda refused or did not answer)."""
+
+
+@dataclass(frozen=True)
+class WorkOrder:
+    """What one worker invocation is asked to do (the asynchronous event's payload).
+
+    A fresh order names the request only. A hand-over from a claimant also carries its claim
+    token (it may take the claim over) and, when the claimant ran the task but could not
+    record the outcome, that outcome (the new invocation records it, never re-runs it).
+    """
+
+    request_id: str
+    claim_token: str | None = None
+    outcome: Outcome | None = None
+    handovers: int = 0
+
+    def payload(self) -> dict[str, object]:
+        payload: dict[str, object] = {"RequestId": self.request_id}
+        if self.claim_token is not None:
+            payload["ClaimToken"] = self.claim_token
+            payload["Handovers"] = self.handovers
+        if self.outcome is not None:
+            payload["Outcome"] = {
+                "Status": self.outcome.status.value,
+                "Result": dict(self.outcome.result),
+                "ErrorCode": self.outcome.error_code,
+                "ErrorMessage": self.outcome.error_message,
+            }
+        return payload
+
+    @classmethod
+    def parse(cls, event: object) -> WorkOrder:
+        """The order an event holds; ``ValueError`` naming the problem when it holds none."""
+        if not isinstance(event, Mapping):
+            raise ValueError(f"a work order must be a JSON object, not {type(event).__name__}")
+        request_id = event.get("RequestId")
+        if not isinstance(request_id, str) or not REQUEST_ID_PATTERN.match(request_id):
+            raise ValueError(f"the work order's RequestId is not a request id: {request_id!r:.80}")
+        token = event.get("ClaimToken")
+        if token is not None and not isinstance(token, str):
+            raise ValueError("the work order's ClaimToken must be a string")
+        handovers = event.get("Handovers", 0)
+        if not isinstance(handovers, int) or handovers < 0:
+            raise ValueError("the work order's Handovers must be a whole number >= 0")
+        return cls(request_id, token, _parse_outcome(event.get("Outcome"), token), handovers)
+
+
+def _parse_outcome(raw: object, token: str | None) -> Outcome | None:
+    if raw is None:
+        return None
+    if token is None or not isinstance(raw, Mapping):
+        raise ValueError("a handed-over Outcome must be an object and come with its ClaimToken")
+    result = raw.get("Result") or {}
+    code, message = raw.get("ErrorCode"), raw.get("ErrorMessage")
+    if not isinstance(result, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in result.items()
+    ):
+        raise ValueError("the handed-over Outcome's Result must map strings to strings")
+    if not (code is None or isinstance(code, str)) or not (
+        message is None or isinstance(message, str)
+    ):
+        raise ValueError("the handed-over Outcome's ErrorCode/ErrorMessage must be strings")
+    try:
+        return Outcome(Status(str(raw.get("Status"))), dict(result), code, message)
+    except ValueError as error:
+        raise ValueError(f"the handed-over Outcome is not terminal: {error}") from None
+
+
+################################################################################
+# Dispatcher: the stream consumer
+################################################################################
+
+
+class DispatchResult(StrEnum):
+    DISPATCHED = "DISPATCHED"
+    DUPLICATE = "DUPLICATE"  # the same request earlier in the batch: dispatched once
     MALFORMED = "MALFORMED"  # names no request: nothing to retry
-    RETRY = "RETRY"  # infrastructure or transient failure: deliver again
+    RETRY = "RETRY"  # the worker could not be invoked: deliver the record again
 
 
 @dataclass(frozen=True)
 class BatchReport:
-    results: Mapping[str, RecordResult]
+    results: Mapping[str, DispatchResult]
     failures: Sequence[str]
 
     def response(self) -> dict[str, list[dict[str, str]]]:
         return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in self.failures]}
 
 
-class Processor:
-    def __init__(
-        self,
-        store: TrackerStore,
-        tasks: TaskRegistry,
-        settings: Settings,
-        clock: Clock = time.time,
-    ) -> None:
-        self._store = store
-        self._tasks = tasks
-        self._settings = settings
-        self._clock = clock
+class Dispatcher:
+    """Hands every request of a stream batch to its own worker invocation."""
 
-    def process_batch(self, event: object, seconds_left: Callable[[], float]) -> BatchReport:
+    def __init__(self, send: Callable[[WorkOrder], None]) -> None:
+        self._send = send
+
+    def dispatch_batch(self, event: object) -> BatchReport:
         records = event.get("Records") if isinstance(event, Mapping) else None
         if not isinstance(records, list):
             log_event(logging.ERROR, "batch.malformed", detail="the event has no 'Records' list")
             return BatchReport({}, [])
 
-        def handle(record: object, repeated: bool) -> RecordResult:
-            if repeated:  # the same request twice in one batch: its first copy has it
+        def handle(record: object, repeated: bool) -> DispatchResult:
+            request_id = parse_stream_keys(record)
+            sequence = _sequence_number(record)
+            if request_id is None or not REQUEST_ID_PATTERN.match(request_id):
+                log_event(logging.ERROR, "record.malformed", sequence_number=sequence)
+                return DispatchResult.MALFORMED
+            if repeated:
                 log_event(
                     logging.INFO,
                     "record.duplicate",
-                    request_id=parse_stream_keys(record),
-                    sequence_number=_sequence_number(record),
+                    request_id=request_id,
+                    sequence_number=sequence,
                 )
-                return RecordResult.DUPLICATE
-            return self.process_record(record, seconds_left)
+                return DispatchResult.DUPLICATE
+            contact_id = _contact_id(record)
+            try:
+                self._send(WorkOrder(request_id))
+            except DispatchFailed as error:
+                log_event(
+                    logging.ERROR,
+                    "dispatch.failed",
+                    contact_id=contact_id,
+                    request_id=request_id,
+                    sequence_number=sequence,
+                    detail=str(error),
+                )
+                return DispatchResult.RETRY
+            log_event(
+                logging.INFO,
+                "request.dispatched",
+                contact_id=contact_id,
+                request_id=request_id,
+                sequence_number=sequence,
+            )
+            return DispatchResult.DISPATCHED
 
-        with ThreadPoolExecutor(
-            max_workers=max(1, min(len(records), MAX_PARALLEL_RECORDS))
-        ) as pool:
+        if not records:
+            return BatchReport({}, [])
+        with ThreadPoolExecutor(max_workers=min(len(records), MAX_PARALLEL_DISPATCHES)) as pool:
             results = list(pool.map(handle, records, _repeats(records)))
-        report: dict[str, RecordResult] = {}
+        report: dict[str, DispatchResult] = {}
         failures: list[str] = []
         for index, (record, result) in enumerate(zip(records, results, strict=True)):
             sequence = _sequence_number(record)
             report[sequence or f"#{index}"] = result
-            if result is RecordResult.RETRY and sequence:
+            if result is DispatchResult.RETRY and sequence:
                 failures.append(sequence)
         return BatchReport(report, failures)
 
-    def process_record(self, record: object, seconds_left: Callable[[], float]) -> RecordResult:
-        request_id = parse_stream_keys(record)
-        if request_id is None:
-            log_event(logging.ERROR, "record.malformed", sequence_number=_sequence_number(record))
-            return RecordResult.MALFORMED
-        token = str(uuid.uuid4())
-        sequence = _sequence_number(record)
-        try:
-            request = self._store.claim(request_id, token, self._clock())
-            if request is None:
-                log_event(
-                    logging.INFO,
-                    "record.duplicate",
-                    request_id=request_id,
-                    sequence_number=sequence,
-                )
-                return RecordResult.DUPLICATE
-            outcome = self._run(request, seconds_left)
-            if outcome is None:
-                released = self._store.release(request_id, token)
-                log_event(
-                    logging.WARNING,
-                    "task.retry",
-                    contact_id=request.contact_id,
-                    request_id=request_id,
-                    task_name=request.task_name,
-                    released=released,
-                    sequence_number=sequence,
-                )
-                return RecordResult.RETRY
-            if not self._store.finish(request_id, token, outcome, self._clock()):
-                log_event(
-                    logging.WARNING,
-                    "request.claim_lost",
-                    contact_id=request.contact_id,
-                    request_id=request_id,
-                    detail="the request was sealed before its outcome could be recorded",
-                )
-                return RecordResult.CLAIM_LOST
-        except StoreUnavailable as error:
-            log_event(
-                logging.ERROR,
-                "store.unavailable",
-                request_id=request_id,
-                sequence_number=sequence,
-                detail=str(error),
-            )
-            return RecordResult.RETRY
-        log_event(
-            logging.INFO if outcome.status is Status.COMPLETE else logging.WARNING,
-            "request.finished",
-            contact_id=request.contact_id,
-            request_id=request_id,
-            task_name=request.task_name,
-            status=outcome.status.value,
-            error_code=outcome.error_code,
-            attempts=request.attempts,
-        )
-        return RecordResult(outcome.status.value)
 
-    def _run(self, request: TrackerRequest, seconds_left: Callable[[], float]) -> Outcome | None:
-        """Run the request's task within its budget; None means 'deliver again'."""
+################################################################################
+# Worker: one request per invocation
+################################################################################
+
+
+class WorkResult(StrEnum):
+    COMPLETE = "COMPLETE"
+    FAILED = "FAILED"
+    TIMED_OUT = "TIMED_OUT"
+    DUPLICATE = "DUPLICATE"  # already terminal: nothing to do
+    CLAIMED_ELSEWHERE = "CLAIMED_ELSEWHERE"  # another invocation holds a live claim
+    CLAIM_LOST = "CLAIM_LOST"  # sealed (by the checker) while the task ran
+    NOT_FOUND = "NOT_FOUND"
+    MALFORMED = "MALFORMED"
+    HANDED_OVER = "HANDED_OVER"  # a fresh invocation of the worker carries on
+
+
+@dataclass(frozen=True)
+class _HandOver:
+    """The invocation has too little time left for the next attempt; a fresh one has more."""
+
+    reason: str
+
+
+class Worker:
+    def __init__(
+        self,
+        store: TrackerStore,
+        tasks: TaskRegistry,
+        settings: Settings,
+        send: Callable[[WorkOrder], None],
+        *,
+        attempt_seconds: float,
+        clock: Clock = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._store = store
+        self._tasks = tasks
+        self._settings = settings
+        self._send = send
+        self._attempt_seconds = attempt_seconds
+        self._clock = clock
+        self._sleep = sleep
+
+    def work(self, event: object, seconds_left: SecondsLeft) -> WorkResult:
+        """Do what the order asks; raises ``StoreUnavailable``/``DispatchFailed`` only when
+        the request could be neither finished nor handed over (Lambda retries the event)."""
+        try:
+            order = WorkOrder.parse(event)
+        except ValueError as error:
+            log_event(logging.ERROR, "work.malformed", detail=str(error))
+            return WorkResult.MALFORMED
+        budget = TimeBudget(time_left=seconds_left, attempt_seconds=self._attempt_seconds)
+        request = with_retries(lambda: self._store.get(order.request_id), budget)
+        if request is None:
+            log_event(logging.WARNING, "request.not_found", request_id=order.request_id)
+            return WorkResult.NOT_FOUND
+        if request.status.is_terminal:
+            self._log_duplicate(request)
+            return WorkResult.DUPLICATE
+        if order.outcome is not None and order.claim_token is not None:
+            log_event(
+                logging.INFO,
+                "request.finish_resumed",
+                contact_id=request.contact_id,
+                request_id=request.request_id,
+                handovers=order.handovers,
+            )
+            return self._record(request, order, order.claim_token, order.outcome, budget)
         now = self._clock()
         if request.is_overdue(now):
-            return Outcome.timed_out(
-                ErrorCode.DEADLINE_EXCEEDED.value, "the request's deadline passed before it ran"
+            return self._seal(request, now, budget)
+        return self._claim_and_run(request, order, now, seconds_left, budget)
+
+    def _claim_and_run(
+        self,
+        request: TrackerRequest,
+        order: WorkOrder,
+        now: float,
+        seconds_left: SecondsLeft,
+        budget: TimeBudget,
+    ) -> WorkResult:
+        token = order.claim_token or str(uuid.uuid4())
+        # The lease is the claimant's own invocation deadline: once it has passed, the
+        # claimant is gone (Lambda ends an invocation at its timeout) and a later delivery
+        # may take the request over; before it, nobody else runs the task.
+        lease_until = now + seconds_left()
+        claimed = with_retries(
+            lambda: self._store.claim_lease(request.request_id, token, now, lease_until),
+            budget,
+            first=False,
+        )
+        if claimed is None:
+            current = self._current(request.request_id, budget)
+            if current is not None and current.status.is_terminal:
+                self._log_duplicate(current)
+                return WorkResult.DUPLICATE
+            log_event(
+                logging.INFO,
+                "request.claimed_elsewhere",
+                contact_id=request.contact_id,
+                request_id=request.request_id,
+                status=current.status.value if current else None,
+                lease_until=current.lease_until if current else None,
             )
+            return WorkResult.CLAIMED_ELSEWHERE
+        outcome = self._run(claimed, seconds_left)
+        if isinstance(outcome, _HandOver):
+            return self._hand_over(claimed, order, token, None, outcome.reason)
+        return self._record(claimed, order, token, outcome, budget)
+
+    def _run(self, request: TrackerRequest, seconds_left: SecondsLeft) -> Outcome | _HandOver:
+        """Run the request's task, retrying transient failures while the deadline allows."""
         try:
             function = self._tasks.get(request.task_name)
         except UnknownTask as error:
             return Outcome.failed(ErrorCode.UNKNOWN_TASK.value, str(error))
-        invocation_budget = seconds_left() - SAFETY_MARGIN_SECONDS
-        deadline_budget = request.seconds_left(now)
-        context = TaskContext(
-            request_id=request.request_id,
-            contact_id=request.contact_id,
-            task_name=request.task_name,
-            deadline_at=min(request.deadline_at, now + invocation_budget),
-            settings=self._settings.task_environment or {},
-            clock=self._clock,
-        )
+        first_left = seconds_left() - RECORD_RESERVE_SECONDS
+        retries = 0
+        last: RetryableTaskError | None = None
+        while True:
+            limit = self._attempt_limit(request, seconds_left, first_left, retries, last)
+            if not isinstance(limit, float):
+                return limit
+            value = self._attempt(function, request, limit, retries + 1)
+            if not isinstance(value, RetryableTaskError):
+                return value
+            retries, last = retries + 1, value
+            pause = backoff(retries)
+            log_event(
+                logging.WARNING,
+                "task.retry",
+                contact_id=request.contact_id,
+                request_id=request.request_id,
+                task_name=request.task_name,
+                error_code=value.code,
+                attempt=retries,
+                pause_seconds=round(pause, 3),
+            )
+            if self._clock() + pause + MIN_ATTEMPT_SECONDS > request.deadline_at:
+                return _deadline_outcome(retries, last)
+            if pause + MIN_ATTEMPT_SECONDS > seconds_left() - RECORD_RESERVE_SECONDS:
+                return _HandOver("the backoff outlasts the invocation")
+            self._sleep(pause)
+
+    def _attempt_limit(
+        self,
+        request: TrackerRequest,
+        seconds_left: SecondsLeft,
+        first_left: float,
+        retries: int,
+        last: RetryableTaskError | None,
+    ) -> float | Outcome | _HandOver:
+        """How long the next attempt may run, or why none starts in this invocation."""
+        deadline_left = request.deadline_at - self._clock()
+        invocation_left = seconds_left() - RECORD_RESERVE_SECONDS
+        if deadline_left < MIN_ATTEMPT_SECONDS:
+            return _deadline_outcome(retries, last)
+        if invocation_left < deadline_left and first_left - invocation_left > 1.0:
+            # A fresh invocation would give the attempt more of the time it may take.
+            return _HandOver("the invocation has less time left than the request")
+        limit = float(min(deadline_left, invocation_left))
+        if limit < MIN_ATTEMPT_SECONDS:
+            return Outcome.timed_out(
+                ErrorCode.PROCESSOR_TIME_EXHAUSTED.value,
+                "the worker's time limit leaves no time to run the task; raise "
+                "functions.worker.timeout above the request deadline",
+            )
+        return limit
+
+    def _attempt(
+        self, function: TaskFunction, request: TrackerRequest, limit: float, attempt: int
+    ) -> Outcome | RetryableTaskError:
+        """One run of the task within ``limit`` seconds."""
         log_event(
             logging.INFO,
             "task.started",
             contact_id=request.contact_id,
             request_id=request.request_id,
             task_name=request.task_name,
-            attempt=request.attempts,
+            attempt=attempt,
+        )
+        now = self._clock()
+        context = TaskContext(
+            request_id=request.request_id,
+            contact_id=request.contact_id,
+            task_name=request.task_name,
+            deadline_at=now + limit,
+            settings=self._settings.task_environment or {},
+            clock=self._clock,
         )
         started = time.monotonic()
         finished, value = _run_with_limit(
-            lambda: function(request.parameters, context),
-            max(0.0, min(deadline_budget, invocation_budget)),
-            f"task-{request.request_id}",
+            lambda: function(request.parameters, context), limit, f"task-{request.request_id}"
         )
+        if finished:
+            if isinstance(value, RetryableTaskError):
+                return value
+            return _outcome_of(value, request, self._settings.serialization)
         duration_ms = round((time.monotonic() - started) * 1000)
-        if not finished or request.is_overdue(self._clock()):
-            if invocation_budget < deadline_budget:
-                return Outcome.timed_out(
-                    ErrorCode.PROCESSOR_TIME_EXHAUSTED.value,
-                    f"the processor's own time limit ended the task after {duration_ms} ms; "
-                    "raise the processor timeout to at least the request deadline",
-                )
+        if now + limit < request.deadline_at - 0.001:
             return Outcome.timed_out(
-                ErrorCode.DEADLINE_EXCEEDED.value,
-                f"the task outlived the request's deadline ({duration_ms} ms)",
+                ErrorCode.PROCESSOR_TIME_EXHAUSTED.value,
+                f"the worker's own time limit ended the task after {duration_ms} ms; "
+                "raise functions.worker.timeout above the request deadline",
             )
-        return _outcome_of(value, request, self._settings.serialization)
+        return Outcome.timed_out(
+            ErrorCode.DEADLINE_EXCEEDED.value,
+            f"the task outlived the request's deadline ({duration_ms} ms)",
+        )
+
+    def _record(
+        self,
+        request: TrackerRequest,
+        order: WorkOrder,
+        token: str,
+        outcome: Outcome,
+        budget: TimeBudget,
+    ) -> WorkResult:
+        """Write the outcome under our claim, retrying for ``RECORD_RETRY_SECONDS`` while the
+        invocation has time; then a fresh invocation is handed the outcome to retry with."""
+        window_end = time.monotonic() + RECORD_RETRY_SECONDS
+        seconds_left = budget.time_left or (lambda: float("inf"))
+        margin = budget.attempt_seconds + budget.margin_seconds
+        record_budget = TimeBudget(
+            time_left=lambda: min(seconds_left(), window_end - time.monotonic() + margin + 1e-3),
+            attempt_seconds=budget.attempt_seconds,
+            margin_seconds=budget.margin_seconds,
+        )
+        if order.handovers >= MAX_HANDOVERS:
+            record_budget = budget  # the last hand-over: retry for as long as there is time
+        try:
+            recorded = with_retries(
+                lambda: self._store.finish(
+                    request.request_id,
+                    token,
+                    outcome,
+                    self._clock(),
+                    finished_by=FINISHED_BY_WORKER,
+                ),
+                record_budget,
+                first=False,
+            )
+        except StoreUnavailable as error:
+            if order.handovers >= MAX_HANDOVERS:
+                raise  # Lambda retries the event, then sends it to the on-failure queue
+            log_event(
+                logging.ERROR,
+                "store.unavailable",
+                contact_id=request.contact_id,
+                request_id=request.request_id,
+                detail=str(error),
+            )
+            return self._hand_over(request, order, token, outcome, "the outcome was not recorded")
+        if not recorded:
+            current = self._current(request.request_id, budget)
+            log_event(
+                logging.WARNING,
+                "request.claim_lost",
+                contact_id=request.contact_id,
+                request_id=request.request_id,
+                # what the table holds, not what this worker meant to write
+                status=current.status.value if current else None,
+                error_code=current.error_code if current else None,
+                finished_by=current.finished_by if current else None,
+                discarded_status=outcome.status.value,
+            )
+            return WorkResult.CLAIM_LOST
+        log_event(
+            logging.INFO if outcome.status is Status.COMPLETE else logging.WARNING,
+            "request.finished",
+            contact_id=request.contact_id,
+            request_id=request.request_id,
+            task_name=request.task_name,
+            status=outcome.status.value,
+            error_code=outcome.error_code,
+            finished_by=FINISHED_BY_WORKER,
+            attempts=request.attempts,
+        )
+        return WorkResult(outcome.status.value)
+
+    def _hand_over(
+        self,
+        request: TrackerRequest,
+        order: WorkOrder,
+        token: str,
+        outcome: Outcome | None,
+        reason: str,
+    ) -> WorkResult:
+        """Pass the claim (and an unrecorded outcome) to a fresh invocation of the worker.
+
+        Without an outcome the claim is released first, best effort: if the release fails the
+        new invocation still takes the claim over with the token it is given.
+        """
+        released: bool | None = None
+        if outcome is None:
+            try:
+                released = self._store.release(request.request_id, token)
+            except StoreUnavailable:
+                released = False
+        self._send(WorkOrder(request.request_id, token, outcome, order.handovers + 1))
+        log_event(
+            logging.WARNING,
+            "request.handed_over",
+            contact_id=request.contact_id,
+            request_id=request.request_id,
+            reason=reason,
+            released=released,
+            with_outcome=outcome is not None,
+            handovers=order.handovers + 1,
+        )
+        return WorkResult.HANDED_OVER
+
+    def _seal(self, request: TrackerRequest, now: float, budget: TimeBudget) -> WorkResult:
+        sealed = with_retries(
+            lambda: self._store.seal_overdue(request.request_id, now, sealed_by=FINISHED_BY_WORKER),
+            budget,
+            first=False,
+        )
+        if sealed is None:
+            current = self._current(request.request_id, budget)
+            if current is not None:
+                self._log_duplicate(current)
+            return WorkResult.DUPLICATE
+        log_event(
+            logging.WARNING,
+            "request.sealed_timed_out",
+            contact_id=request.contact_id,
+            request_id=request.request_id,
+            task_name=request.task_name,
+            previous_status=request.status.value,
+            error_code=sealed.error_code,
+            finished_by=FINISHED_BY_WORKER,
+        )
+        return WorkResult.TIMED_OUT
+
+    def _current(self, request_id: str, budget: TimeBudget) -> TrackerRequest | None:
+        try:
+            return with_retries(lambda: self._store.get(request_id), budget, first=False)
+        except StoreUnavailable:
+            return None
+
+    @staticmethod
+    def _log_duplicate(request: TrackerRequest) -> None:
+        log_event(
+            logging.INFO,
+            "record.duplicate",
+            contact_id=request.contact_id,
+            request_id=request.request_id,
+            status=request.status.value,
+            error_code=request.error_code,
+            finished_by=request.finished_by,
+        )
 
 
-def _outcome_of(
-    value: object, request: TrackerRequest, serialization: Serialization
-) -> Outcome | None:
-    """What a task's return value or exception means for its request."""
-    if isinstance(value, RetryableTaskError):
-        return None
+def backoff(retries: int, jitter: Callable[[float, float], float] = random.uniform) -> float:
+    """Pause before attempt ``retries + 1``: 0.5, 1, 2, 4, 8, 8 ... s, each times 0.5-1."""
+    ceiling = min(BACKOFF_BASE_SECONDS * 2.0 ** (retries - 1), BACKOFF_CAP_SECONDS)
+    return float(ceiling * jitter(0.5, 1.0))
+
+
+def _deadline_outcome(retries: int, last: RetryableTaskError | None) -> Outcome:
+    if last is None:
+        return Outcome.timed_out(
+            ErrorCode.DEADLINE_EXCEEDED.value, "the request's deadline passed before it ran"
+        )
+    return Outcome.timed_out(
+        ErrorCode.DEADLINE_EXCEEDED.value,
+        clip(
+            f"retried {retries} time(s) with backoff; no time for another attempt before the "
+            f"deadline; last error {last.code}: {last.message}"
+        ),
+    )
+
+
+def _outcome_of(value: object, request: TrackerRequest, serialization: Serialization) -> Outcome:
+    """What a task's return value or (non-retryable) exception means for its request.
+
+    A result is refused here (FAILED, RESULT_TOO_LARGE) when the checker's whole answer
+    would not fit as ``serialization`` writes it (docs/flow-contract.md).
+    """
     if isinstance(value, TaskError):
         return Outcome.failed(value.code, value.message)
     if isinstance(value, BaseException):
@@ -244,8 +631,9 @@ def _outcome_of(
 def _run_with_limit(call: Callable[[], object], limit: float, name: str) -> tuple[bool, object]:
     """Run ``call`` on its own thread; (False, None) if it has not returned within ``limit``.
 
-    A thread cannot be killed: a task that overruns is abandoned, and its eventual answer
-    is dropped (its claim is gone by then).
+    A thread cannot be killed: a task that overruns is abandoned and its eventual answer
+    dropped (the request's outcome is recorded by then). Tasks bound their backend calls
+    with ``TaskContext.remaining_seconds()``.
     """
     box: list[object] = []
     done = threading.Event()
@@ -274,6 +662,17 @@ def _repeats(records: Sequence[object]) -> list[bool]:
         if request_id is not None:
             seen.add(request_id)
     return repeats
+
+
+def _contact_id(record: object) -> str | None:
+    """The contact a stream record's request belongs to (NewImage.ContactId), for logs."""
+    if isinstance(record, Mapping):
+        dynamodb = record.get("dynamodb")
+        image = dynamodb.get("NewImage") if isinstance(dynamodb, Mapping) else None
+        value = image.get("ContactId") if isinstance(image, Mapping) else None
+        if isinstance(value, Mapping) and isinstance(value.get("S"), str):
+            return str(value["S"])[:128]
+    return None
 
 
 def _sequence_number(record: object) -> str | None:

@@ -76,7 +76,7 @@ def with_retries(
             return call()
         except StoreUnavailable:
             attempt += 1
-            pause = min(0.05 * 2**attempt, 0.5) * random.uniform(0.5, 1.0)  # noqa: S311 - jitter
+            pause = min(0.05 * 2 ** min(attempt, 4), 0.5) * random.uniform(0.5, 1.0)  # noqa: S311
             if not budget.may_retry(pause):
                 raise
             sleep(pause)

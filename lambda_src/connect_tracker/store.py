@@ -25,6 +25,12 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 
+#: Who wrote a request's terminal status, stored as ``FinishedBy``: the worker that ran it
+#: (its outcome) or the checker / worker that sealed it past its deadline.
+FINISHED_BY_WORKER = "worker"
+FINISHED_BY_CHECKER = "checker"
+
+
 class StoreUnavailable(RuntimeError):
     """DynamoDB could not be reached or refused the call: worth retrying later."""
 
@@ -43,13 +49,32 @@ class TrackerStore(Protocol):
     def claim(self, request_id: str, token: str, now: float) -> TrackerRequest | None:
         """PENDING -> RUNNING under ``token``; None when the request is not pending."""
 
-    def finish(self, request_id: str, token: str, outcome: Outcome, now: float) -> bool:
+    def finish(
+        self,
+        request_id: str,
+        token: str,
+        outcome: Outcome,
+        now: float,
+        *,
+        finished_by: str = FINISHED_BY_WORKER,
+    ) -> bool:
         """Record the outcome if ``token`` still holds the claim; False when it does not."""
+
+    def claim_lease(
+        self, request_id: str, token: str, now: float, lease_until: float
+    ) -> TrackerRequest | None:
+        """Claim an open request until ``lease_until``; None while another claim is live.
+
+        A PENDING request, one RUNNING under ``token`` (a hand-over from the claimant) or
+        one RUNNING whose lease ended (its claimant's invocation is over) can be claimed.
+        """
 
     def release(self, request_id: str, token: str) -> bool:
         """RUNNING -> PENDING, so a retried delivery can claim the request again."""
 
-    def seal_overdue(self, request_id: str, now: float) -> TrackerRequest | None:
+    def seal_overdue(
+        self, request_id: str, now: float, *, sealed_by: str = FINISHED_BY_CHECKER
+    ) -> TrackerRequest | None:
         """An open request past its deadline -> TIMED_OUT; None when it was not overdue."""
 
 
@@ -146,15 +171,51 @@ class DynamoDBTrackerStore:
             ),
         )
 
-    def finish(self, request_id: str, token: str, outcome: Outcome, now: float) -> bool:
+    def claim_lease(
+        self, request_id: str, token: str, now: float, lease_until: float
+    ) -> TrackerRequest | None:
+        return self._update(
+            request_id,
+            "SET #status = :running, ClaimToken = :token, ClaimedAt = :now, "
+            "LeaseUntil = :lease ADD Attempts :one",
+            "(#status = :pending OR (#status = :running AND "
+            "(ClaimToken = :token OR LeaseUntil < :now)))",
+            {
+                ":running": {"S": Status.RUNNING.value},
+                ":pending": {"S": Status.PENDING.value},
+                ":token": {"S": token},
+                ":now": _number(now),
+                ":lease": _number(round(lease_until, 3)),
+                ":one": {"N": "1"},
+            },
+            already_done=lambda found: (
+                found.status is Status.RUNNING and found.claim_token == token
+            ),
+        )
+
+    def finish(
+        self,
+        request_id: str,
+        token: str,
+        outcome: Outcome,
+        now: float,
+        *,
+        finished_by: str = FINISHED_BY_WORKER,
+    ) -> bool:
         values: dict[str, AttributeValueTypeDef] = {
             ":status": {"S": outcome.status.value},
             ":running": {"S": Status.RUNNING.value},
             ":token": {"S": token},
             ":now": _number(now),
             ":result": _string_map(outcome.result),
+            ":by": {"S": finished_by},
         }
-        assignments = ["#status = :status", "CompletedAt = :now", "#result = :result"]
+        assignments = [
+            "#status = :status",
+            "CompletedAt = :now",
+            "#result = :result",
+            "FinishedBy = :by",
+        ]
         removals = []
         for attribute, value in (
             ("ErrorCode", outcome.error_code),
@@ -183,7 +244,7 @@ class DynamoDBTrackerStore:
     def release(self, request_id: str, token: str) -> bool:
         updated = self._update(
             request_id,
-            "SET #status = :pending REMOVE ClaimToken, ClaimedAt",
+            "SET #status = :pending REMOVE ClaimToken, ClaimedAt, LeaseUntil",
             "#status = :running AND ClaimToken = :token",
             {
                 ":pending": {"S": Status.PENDING.value},
@@ -193,11 +254,13 @@ class DynamoDBTrackerStore:
         )
         return updated is not None
 
-    def seal_overdue(self, request_id: str, now: float) -> TrackerRequest | None:
+    def seal_overdue(
+        self, request_id: str, now: float, *, sealed_by: str = FINISHED_BY_CHECKER
+    ) -> TrackerRequest | None:
         return self._update(
             request_id,
             "SET #status = :timed_out, CompletedAt = :now, ErrorCode = :code, "
-            "ErrorMessage = :message",
+            "ErrorMessage = :message, FinishedBy = :by",
             "#status IN (:pending, :running) AND DeadlineAt <= :now",
             {
                 ":timed_out": {"S": Status.TIMED_OUT.value},
@@ -206,6 +269,7 @@ class DynamoDBTrackerStore:
                 ":now": _number(now),
                 ":code": {"S": "DEADLINE_EXCEEDED"},
                 ":message": {"S": "no outcome was recorded before the request's deadline"},
+                ":by": {"S": sealed_by},
             },
         )
 
@@ -342,6 +406,8 @@ def _from_item(item: Mapping[str, Any]) -> TrackerRequest:
         result=strings("Result"),
         error_code=text("ErrorCode"),
         error_message=text("ErrorMessage"),
+        finished_by=text("FinishedBy"),
+        lease_until=number("LeaseUntil"),
     )
 
 

@@ -262,3 +262,39 @@ def test_unsupported_runtime_leaves_function_failed_with_reason(
         time.sleep(0.2)
     assert state["State"] == "Failed"
     assert "nodejs20.x is not supported by the sandbox" in state["StateReason"]
+
+
+def test_asynchronous_invokes_run_beyond_localstacks_default_invoker_pool(
+    make_function: FunctionFactory, lambda_client: Any, logs_client: Any
+) -> None:
+    """Event invocations of one function run side by side, as Lambda runs them with the
+    function's concurrency (LocalStack alone runs at most min(32, cores + 4) at once)."""
+    name = make_function({"app.py": APP})
+    events = 12
+    for n in range(events):
+        answer = lambda_client.invoke(
+            FunctionName=name,
+            InvocationType="Event",
+            Payload=json.dumps({"action": "sleep", "seconds": 4, "n": n}).encode(),
+        )
+        assert answer["StatusCode"] == 202
+    # each event is handled once ("handling" line); while the others sleep, none is free to
+    # take a second event, so every event runs in an environment of its own
+    messages = wait_for_log(
+        logs_client,
+        f"/aws/lambda/{name}",
+        lambda lines: (
+            sum('"action": "sleep"' in line for line in lines) >= events
+            and sum(line.startswith("END ") for line in lines) >= events
+        ),
+        seconds=90,
+    )
+    streams = {
+        event["logStreamName"]
+        for page in logs_client.get_paginator("filter_log_events").paginate(
+            logGroupName=f"/aws/lambda/{name}"
+        )
+        for event in page["events"]
+        if '"action": "sleep"' in event["message"]
+    }
+    assert len(streams) == events, messages

@@ -7,6 +7,7 @@ records DynamoDB itself produced.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from moto import mock_aws
 
 from connect_tracker.handlers import _runtime
 from connect_tracker.handlers import processor as processor_handler
+from connect_tracker.handlers import worker as worker_handler
+from connect_tracker.processing import DispatchFailed, WorkOrder
 from connect_tracker.tasks import RetryableTaskError, TaskContext, TaskError, task
 from tests.conftest import LambdaContext
 
@@ -100,6 +103,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         "TRACKER_REQUEST_TTL_SECONDS": "3600",
         "TRACKER_DEFAULT_TASK": "test_counted",
         "TRACKER_SENSITIVE_PARAMETERS": "Pin",
+        "TRACKER_WORKER_FUNCTION": "tracker-test-worker",
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
@@ -118,7 +122,8 @@ def _reset_caches() -> None:
     _runtime.settings.cache_clear()
     _runtime.dynamodb_client.cache_clear()
     _runtime.store.cache_clear()
-    processor_handler._processor.cache_clear()
+    processor_handler._dispatcher.cache_clear()
+    worker_handler._worker.cache_clear()
 
 
 def create_table() -> None:
@@ -205,3 +210,45 @@ def batch(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 ContextFactory = Callable[..., LambdaContext]
+
+
+class AsyncInvokes:
+    """Lambda's asynchronous queue of the worker, in process: what the dispatcher (and the
+    worker, handing a request over) sent with InvocationType=Event, run on demand.
+
+    The payload goes through JSON as Lambda's does. ``refuse`` makes the next sends fail as
+    an unreachable Lambda API would.
+    """
+
+    def __init__(self) -> None:
+        self.queued: list[dict[str, Any]] = []
+        self.sent: list[dict[str, Any]] = []
+        self.refuse = 0
+
+    def send(self, order: WorkOrder) -> None:
+        if self.refuse:
+            self.refuse -= 1
+            raise DispatchFailed("Lambda Invoke of tracker-test-worker failed: ServiceException")
+        payload = json.loads(json.dumps(order.payload()))
+        self.queued.append(payload)
+        self.sent.append(payload)
+
+    def run_next(self, seconds: float = 900, *, ticking: bool = False) -> dict[str, Any]:
+        """Deliver the oldest queued event to the worker, as Lambda would."""
+        payload = self.queued.pop(0)
+        return worker_handler.handler(payload, LambdaContext(seconds, ticking=ticking))  # type: ignore[return-value]
+
+    def drain(self, seconds: float = 900) -> list[str]:
+        """Deliver every queued event, including those queued meanwhile; their results."""
+        results = []
+        while self.queued:
+            results.append(self.run_next(seconds)["Result"])
+        return results
+
+
+@pytest.fixture
+def invokes(monkeypatch: pytest.MonkeyPatch) -> AsyncInvokes:
+    queue = AsyncInvokes()
+    monkeypatch.setattr(_runtime, "send_to_worker", queue.send)
+    _reset_caches()
+    return queue

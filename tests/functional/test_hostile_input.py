@@ -161,7 +161,10 @@ stream_records = st.one_of(
         ),
     )
 )
-def test_processor_survives_any_batch(event):
+def test_processor_survives_any_batch(event, invokes):
     answer = processor.handler(event, LambdaContext())
-    # a record naming an unknown request is a duplicate (nothing pending to claim), never a retry
+    # a record naming no well-formed request id is malformed (nothing to retry) and never
+    # reaches the worker; a well-formed one is dispatched, and the worker finds no request
     assert answer == {"batchItemFailures": []}
+    while invokes.queued:
+        assert invokes.run_next(seconds=60)["Result"] == "NOT_FOUND"

@@ -19,6 +19,7 @@ from connect_tracker.store import DynamoDBTrackerStore, parse_stream_keys
 from tests.functional.conftest import (
     PROBE,
     TABLE,
+    AsyncInvokes,
     LambdaContext,
     StreamReader,
     _reset_caches,
@@ -41,8 +42,11 @@ def poll(checker_event, request_id: str, contact: str, initial: str | None = Non
     return checker.handler(checker_event(request_id, contact, initial), None)
 
 
-def process(stream) -> dict[str, Any]:
-    return processor.handler(batch(stream.deliverable()), LambdaContext())
+def process(stream, invokes: AsyncInvokes) -> dict[str, Any]:
+    """Dispatch what the stream delivers and run the workers it queued, as Lambda would."""
+    answer = processor.handler(batch(stream.deliverable()), LambdaContext())
+    invokes.drain()
+    return answer
 
 
 def table_snapshot() -> list[dict[str, Any]]:
@@ -50,18 +54,20 @@ def table_snapshot() -> list[dict[str, Any]]:
     return sorted(items, key=lambda i: i["RequestId"]["S"])
 
 
-def test_two_lookups_in_one_call_each_get_their_own_result(writer_event, checker_event, stream):
+def test_two_lookups_in_one_call_each_get_their_own_result(
+    writer_event, checker_event, stream, invokes: AsyncInvokes
+):
     first = write(writer_event, "call-1", AccountId="A-1")
     second = write(writer_event, "call-1", AccountId="B-2")
     assert first["RequestId"] != second["RequestId"]
-    assert process(stream) == {"batchItemFailures": []}
+    assert process(stream, invokes) == {"batchItemFailures": []}
     assert poll(checker_event, first["RequestId"], "call-1")["Lookup"] == "A-1"
     assert poll(checker_event, second["RequestId"], "call-1")["Lookup"] == "B-2"
     assert PROBE.calls == {first["RequestId"]: 1, second["RequestId"]: 1}
 
 
 def test_asking_the_same_again_finds_the_same_request_and_runs_once(
-    writer_event, checker_event, stream
+    writer_event, checker_event, stream, invokes: AsyncInvokes
 ):
     first = write(writer_event, "call-1", AccountId="A-1", Text="x")
     # retry-writer, or a second pass through the flow: same contact, same ask
@@ -71,7 +77,7 @@ def test_asking_the_same_again_finds_the_same_request_and_runs_once(
     assert first["RequestId"] == again["RequestId"] == transferred["RequestId"]
     assert item_count() == 1
     assert len(ask_items()) == 1
-    process(stream)
+    process(stream, invokes)
     answer = poll(checker_event, first["RequestId"], "call-1-after-transfer", "call-1")
     assert answer["Status"] == "COMPLETE"
     assert answer["Lookup"] == "A-1"
@@ -100,10 +106,10 @@ def test_request_ids_are_random_not_derived_from_the_contact(writer_event):
 
 
 def test_another_chain_polling_the_id_gets_not_found_and_no_result(
-    writer_event, checker_event, stream
+    writer_event, checker_event, stream, invokes: AsyncInvokes
 ):
     request_id = write(writer_event, "call-1", AccountId="A-1", Text="secret")["RequestId"]
-    process(stream)
+    process(stream, invokes)
     assert poll(checker_event, request_id, "call-1")["Text"] == "secret"
     stranger = poll(checker_event, request_id, "someone-else")
     # a transferred contact of another chain: the InitialContactId decides, not the ContactId
@@ -150,9 +156,11 @@ def test_a_request_key_reused_for_another_ask_is_refused_and_nothing_changes(wri
     assert keyed["Status"] == "PENDING"
 
 
-def test_a_new_request_key_after_failed_runs_the_task_again(writer_event, checker_event, stream):
+def test_a_new_request_key_after_failed_runs_the_task_again(
+    writer_event, checker_event, stream, invokes: AsyncInvokes
+):
     first = write(writer_event, "call-1", AccountId="A-1", Fail="yes", RequestKey="try-1")
-    process(stream)
+    process(stream, invokes)
     assert poll(checker_event, first["RequestId"], "call-1")["Status"] == "FAILED"
     # the same ask without a new key keeps finding the failed request
     assert write(writer_event, "call-1", AccountId="A-1", Fail="yes", RequestKey="try-1") == {
@@ -162,7 +170,7 @@ def test_a_new_request_key_after_failed_runs_the_task_again(writer_event, checke
     retry = write(writer_event, "call-1", AccountId="A-1", Fail="yes", RequestKey="try-2")
     assert retry["RequestId"] != first["RequestId"]
     assert retry["Status"] == "PENDING"
-    process(stream)
+    process(stream, invokes)
     assert poll(checker_event, retry["RequestId"], "call-1")["Status"] == "FAILED"
     assert PROBE.calls == {first["RequestId"]: 1, retry["RequestId"]: 1}
 
@@ -263,14 +271,14 @@ def test_a_request_stored_before_chains_belongs_to_its_contact(writer_event, che
     "case", [("AWS_Lambda_python3.11", "FAILED"), ("AWS_Lambda_python3.13", "COMPLETE")]
 )
 def test_a_result_is_sized_as_the_runtime_sends_it(
-    writer_event, checker_event, stream, monkeypatch, case
+    writer_event, checker_event, stream, monkeypatch, case, *, invokes: AsyncInvokes
 ):
     runtime, status = case
     monkeypatch.setenv("AWS_EXECUTION_ENV", runtime)
     _reset_caches()
     # 6,000 'é': 12,000 bytes as python3.13 sends them, 36,000 as python3.11 escapes them
     request_id = write(writer_event, "call-1", Text="é" * 6_000)["RequestId"]
-    process(stream)
+    process(stream, invokes)
     answer = poll(checker_event, request_id, "call-1")
     assert answer["Status"] == status
     if status == "FAILED":
@@ -282,12 +290,12 @@ def test_a_result_is_sized_as_the_runtime_sends_it(
 
 
 def test_a_stored_result_the_runtime_cannot_deliver_is_answered_failed(
-    writer_event, checker_event, stream, monkeypatch
+    writer_event, checker_event, stream, monkeypatch, invokes: AsyncInvokes
 ):
     monkeypatch.setenv("AWS_EXECUTION_ENV", "AWS_Lambda_python3.13")
     _reset_caches()
     request_id = write(writer_event, "call-1", Text="é" * 6_000)["RequestId"]
-    process(stream)
+    process(stream, invokes)
     assert item(request_id)["Status"] == {"S": Status.COMPLETE.value}
     # the functions move to python3.11, whose escaped answer would be 36 KB
     monkeypatch.setenv("AWS_EXECUTION_ENV", "AWS_Lambda_python3.11")

@@ -128,12 +128,18 @@ class Stack:
 
     @contextlib.contextmanager
     def table_unanswering_for(self, function: str) -> Iterator[None]:
-        """Within the block, ``function``'s DynamoDB calls go to a port that never answers.
+        """Within the block, ``function``'s DynamoDB calls go to a port that never answers."""
+        with self.endpoint_unanswering_for(function, "DYNAMODB"):
+            yield
+
+    @contextlib.contextmanager
+    def endpoint_unanswering_for(self, function: str, service: str) -> Iterator[None]:
+        """Within the block, ``function``'s calls to ``service`` go to a port that never answers.
 
         A listening socket that is never accepted from: the connection opens (the kernel's
-        backlog) and every read times out, as a saturated table does. The function's own
-        environment is changed (``AWS_ENDPOINT_URL_DYNAMODB`` overrides the sandbox's
-        ``AWS_ENDPOINT_URL`` for DynamoDB only) and restored exactly afterwards.
+        backlog) and every read times out, as a saturated service does. The function's own
+        environment is changed (``AWS_ENDPOINT_URL_<SERVICE>`` overrides the sandbox's
+        ``AWS_ENDPOINT_URL`` for that service only) and restored exactly afterwards.
         """
         lambda_client = self.client("lambda")
         name = self.outputs[f"{function}_function_name"]
@@ -142,7 +148,7 @@ class Stack:
         with socket.create_server(("127.0.0.1", 0), backlog=128) as black_hole:
             port = black_hole.getsockname()[1]
             self._reconfigure(
-                name, {**variables, "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{port}"}
+                name, {**variables, f"AWS_ENDPOINT_URL_{service}": f"http://127.0.0.1:{port}"}
             )
             try:
                 yield

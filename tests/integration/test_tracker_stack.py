@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
@@ -40,24 +39,27 @@ def test_the_whole_loop_completes_with_the_tasks_result(stack: Stack):
     assert all(isinstance(value, str) for value in final.values())
 
 
-def test_the_processor_runs_exactly_once_per_request(stack: Stack):
+def test_the_worker_runs_exactly_once_per_request(stack: Stack):
     contact = new_contact()
     request_id = stack.submit(contact, "simulated_backend", DelaySeconds="0")["RequestId"]
     assert stack.wait_terminal(request_id)["Status"] == "COMPLETE"
     item = stack.item(request_id)
     assert item is not None
     assert item["Attempts"] == {"N": "1"}
+    assert item["FinishedBy"] == {"S": "worker"}
     started = wait_for(
-        lambda: log_lines(stack, "processor", request_id) or None,
+        lambda: log_lines(stack, "worker", request_id) or None,
         timeout=30,
-        what="processor log lines",
+        what="worker log lines",
     )
     assert [line["message"] for line in started if line.get("message") == "task.started"] == [
         "task.started"
     ]
-    # the processor's own writes (claim, outcome) must not have re-invoked it: a second
+    # the worker's own writes (claim, outcome) must not have dispatched it again: a second
     # invocation would log record.duplicate for this request
     assert not [line for line in started if line.get("message") == "record.duplicate"]
+    dispatched = log_lines(stack, "processor", request_id)
+    assert [line["message"] for line in dispatched] == ["request.dispatched"]
 
 
 def test_a_task_that_raises_ends_failed_with_its_code(stack: Stack):
@@ -76,65 +78,31 @@ def test_a_task_that_outlives_the_deadline_ends_timed_out(stack: Stack):
     assert "TooLate" not in final
 
 
-def stream_sequence_number(stack: Stack, request_id: str) -> str:
-    """The sequence number of the INSERT record the stream holds for ``request_id``."""
-    streams = stack.client("dynamodbstreams")
-    arn = stack.outputs["tracker_table_stream_arn"]
-
-    def find() -> str | None:
-        for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-            iterator = streams.get_shard_iterator(
-                StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-            )["ShardIterator"]
-            while iterator:
-                page = streams.get_records(ShardIterator=iterator, Limit=1000)
-                for record in page["Records"]:
-                    keys = record["dynamodb"]["Keys"]
-                    if record["eventName"] == "INSERT" and keys["RequestId"]["S"] == request_id:
-                        return str(record["dynamodb"]["SequenceNumber"])
-                if not page["Records"]:
-                    break
-                iterator = page.get("NextShardIterator")
-        return None
-
-    return wait_for(find, timeout=30, what=f"the stream record of {request_id}")
-
-
-def test_a_record_that_keeps_failing_ends_in_the_on_failure_queue(stack: Stack):
+def test_a_backend_that_stays_down_is_retried_with_backoff_until_the_deadline(stack: Stack):
     request_id = stack.submit(new_contact(), "integration_backend_down")["RequestId"]
-    sequence = int(stream_sequence_number(stack, request_id))
-    sqs = stack.client("sqs")
-    queue = stack.outputs["on_failure_queue_url"]
-
-    def dead_letter() -> dict[str, Any] | None:
-        answer = sqs.receive_message(
-            QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1, VisibilityTimeout=0
-        )
-        for message in answer.get("Messages", []):
-            body = json.loads(message["Body"])
-            batch = body.get("DDBStreamBatchInfo", {})
-            first, last = batch.get("startSequenceNumber"), batch.get("endSequenceNumber")
-            if first and last and int(first) <= sequence <= int(last):
-                return body  # type: ignore[no-any-return]
-        return None
-
-    record = wait_for(
-        dead_letter, timeout=120, interval=0.1, what="the record in the on-failure queue"
-    )
-    # Lambda's on-failure record names the stream and the batch's range: enough to replay it
-    batch = record["DDBStreamBatchInfo"]
-    assert batch["streamArn"] == stack.outputs["tracker_table_stream_arn"]
-    assert batch["shardId"]
-    assert record["requestContext"]["condition"] == "RetryAttemptsExhausted"
-    assert record["requestContext"]["functionArn"].startswith(
-        stack.outputs["processor_function_arn"]
-    )
-    # each delivery ran the task and released the claim; none completed
+    final = stack.wait_terminal(request_id, timeout=DEADLINE_SECONDS + 60)
+    assert final["Status"] == "TIMED_OUT"
+    assert final["ErrorCode"] == "DEADLINE_EXCEEDED"
+    assert "BACKEND_UNAVAILABLE" in final["ErrorMessage"]
     item = stack.item(request_id)
     assert item is not None
-    assert item["Status"] == {"S": "PENDING"}
-    # the caller is not stranded: by its deadline the request is sealed TIMED_OUT
-    assert stack.wait_terminal(request_id, timeout=DEADLINE_SECONDS + 60)["Status"] == "TIMED_OUT"
+    assert item["FinishedBy"] == {"S": "worker"}  # recorded by the worker, not sealed
+    assert item["Attempts"] == {"N": "1"}  # one claim; the retries ran under it
+    retries = wait_for(
+        lambda: (
+            [
+                line
+                for line in log_lines(stack, "worker", request_id)
+                if line.get("message") == "task.retry"
+            ]
+            or None
+        ),
+        timeout=30,
+        what="task.retry lines",
+    )
+    pauses = [float(line["pause_seconds"]) for line in retries]
+    # growing, jittered pauses (0.5, 1, 2, 4, 8 ... s ceilings): never a tight loop
+    assert all(0.25 * min(2**n, 16) <= p <= 0.5 * min(2**n, 16) for n, p in enumerate(pauses))
 
 
 def test_the_writer_is_idempotent_per_contact_and_task(stack: Stack):
@@ -183,7 +151,7 @@ def test_logs_are_json_lines_with_the_contact_and_no_caller_number(stack: Stack)
     contact = new_contact()
     request_id = stack.submit(contact, "simulated_backend", DelaySeconds="0")["RequestId"]
     stack.wait_terminal(request_id)
-    for function in ("writer", "processor", "checker"):
+    for function in ("writer", "processor", "worker", "checker"):
         needle = contact if function != "checker" else request_id
         lines = wait_for(
             lambda f=function, n=needle: log_lines(stack, f, n) or None,

@@ -19,6 +19,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,10 +84,14 @@ class FaultStack(Stack):
 
     def set_deadline(self, seconds: int) -> None:
         """Re-apply the stack with another request deadline (the writer's setting) if needed."""
-        if self.terraform.variables.get("request_deadline_seconds") != seconds:
+        self.configure(request_deadline_seconds=seconds)
+
+    def configure(self, **variables: object) -> None:
+        """Re-apply the stack with other values of its variables, if any differs."""
+        if any(self.terraform.variables.get(key) != value for key, value in variables.items()):
             began = time.monotonic()
-            self.terraform.apply(request_deadline_seconds=seconds)
-            say(f"re-applied with a {seconds}s deadline in {time.monotonic() - began:.1f}s")
+            self.terraform.apply(**variables)
+            say(f"re-applied with {variables} in {time.monotonic() - began:.1f}s")
 
     def strict_client(self, service: str) -> Any:
         """A client that does not retry: a throttle or error is seen, not papered over."""
@@ -116,6 +121,21 @@ class FaultStack(Stack):
         if answer.get("FunctionError"):
             return None, f"FunctionError {answer['FunctionError']}: {payload}"
         return payload, ""
+
+    def warm(self, function: str, environments: int) -> None:
+        """Start ``environments`` execution environments of ``function`` side by side.
+
+        Each is invoked once with an order for no request (the worker answers NOT_FOUND at
+        once), all at the same time, so the sandbox creates that many environments. On a
+        shared 2-core host a burst of 40 cold worker starts (an interpreter, boto3 and its
+        clients each) takes longer than a 20-second deadline; on Lambda they start side by
+        side. Warming separates the emulator's CPU from what the tests hold the design to.
+        """
+        order = {"RequestId": str(uuid.uuid4())}
+        with ThreadPoolExecutor(max_workers=environments) as pool:
+            answers = list(pool.map(lambda _: self.call(function, order), range(environments)))
+        failed = [error for payload, error in answers if payload is None]
+        assert not failed, failed[:3]
 
     def run_contact(
         self, parameters: Mapping[str, str], *, poll_seconds: float = POLL_SECONDS
@@ -209,9 +229,9 @@ class FaultStack(Stack):
         return lines
 
     def task_starts(self) -> dict[str, int]:
-        """task.started lines per request id in the processor's JSON logs."""
+        """task.started lines per request id in the worker's JSON logs (one per attempt)."""
         counts: dict[str, int] = {}
-        for line in self.json_logs("processor"):
+        for line in self.json_logs("worker"):
             if line.get("message") == "task.started":
                 request_id = str(line.get("request_id"))
                 counts[request_id] = counts.get(request_id, 0) + 1

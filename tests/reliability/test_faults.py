@@ -1,12 +1,14 @@
-"""Faults on the deployed fault stack: failing and overrunning tasks under a throttled burst,
-duplicate stream deliveries, an execution environment killed mid-invoke, and batches that
-exhaust their retries (on-failure queue, then replay).
+"""Faults on the deployed fault stack: failing and overrunning tasks under a burst through a
+throttled dispatcher, duplicate stream deliveries, a worker environment killed mid-invoke,
+retryable backend errors, a failed outcome write, and stream batches whose dispatch
+exhausts its retries (on-failure queue, then replay).
 
 What every test holds the system to:
 - every request reaches COMPLETE / FAILED / TIMED_OUT no later than its deadline plus one
   poll interval (plus the stated invoke slack), and nothing stays PENDING / RUNNING;
 - no request's work runs twice: the side-effect table's ``Runs`` (a real count written by
-  the task) and the processor's ``task.started`` lines are at most 1 per request;
+  the task) and the worker's ``task.started`` lines are at most 1 per request (a retried
+  attempt after a RetryableTaskError is counted as such, under the same claim);
 - the checker answers every poll (no function error, no throttle), even when the table
   does not answer (``Status=UNKNOWN``, ``ErrorCode=STORE_UNAVAILABLE``: the flow polls again).
 """
@@ -87,7 +89,8 @@ def test_mixed_burst_with_raising_and_overrunning_tasks(fault_stack: FaultStack)
     concurrency = stack.client("lambda").get_function_concurrency(
         FunctionName=stack.outputs["processor_function_name"]
     )
-    assert concurrency.get("ReservedConcurrentExecutions") == 1  # the processor is throttled
+    assert concurrency.get("ReservedConcurrentExecutions") == 1  # the dispatcher is throttled
+    stack.warm("worker", MIXED_BATCH)
 
     plans = [
         {"TaskName": "reliability_work", "Fault": fault_of(i), "Value": str(i)}
@@ -115,32 +118,30 @@ def test_mixed_burst_with_raising_and_overrunning_tasks(fault_stack: FaultStack)
     for run in runs:
         item = check_terminal_in_time(stack, run)
         fault, status = run.parameters["Fault"], run.final["Status"]
-        if fault == "none":
-            assert status in {"COMPLETE", "TIMED_OUT"}, run.final
-            if status == "COMPLETE":
-                result = {k: run.final[k] for k in ("Answer", "Digest")}
-                assert result == expected_result(run.parameters["Value"])
+        if fault == "none":  # no good request waits behind an overrun: every one completes
+            assert status == "COMPLETE", run.final
+            result = {k: run.final[k] for k in ("Answer", "Digest")}
+            assert result == expected_result(run.parameters["Value"])
+            assert item["FinishedBy"]["S"] == "worker"
         elif fault == "raise":
-            assert status in {"FAILED", "TIMED_OUT"}, run.final
-            if status == "FAILED":
-                assert run.final["ErrorCode"] == "TASK_ERROR"
+            assert status == "FAILED", run.final
+            assert run.final["ErrorCode"] == "TASK_ERROR"
         else:
             assert status == "TIMED_OUT", run.final
+            assert run.final["ErrorCode"] == "DEADLINE_EXCEEDED"
             assert "TooLate" not in run.final
-        if status == "TIMED_OUT":
-            assert run.final["ErrorCode"] in {"DEADLINE_EXCEEDED", "PROCESSOR_TIME_EXHAUSTED"}
         assert int(item["Attempts"]["N"]) <= 1
-    assert all(effects.get(request_id, 0) <= 1 for request_id in ids), effects
+    assert all(effects.get(request_id, 0) == 1 for request_id in ids), effects
 
-    # every run the side-effect table saw is in the processor's logs, once
+    # every run the side-effect table saw is in the worker's logs, once
     def all_started() -> dict[str, int] | None:
         found = stack.task_starts()
         return found if ran <= set(found) else None
 
     starts = wait_until(all_started, timeout=60, what="task.started lines for every run")
     assert {request_id: starts[request_id] for request_id in ran} == dict.fromkeys(ran, 1)
-    assert outcomes[("none", "COMPLETE")] > 0
-    assert outcomes[("raise", "FAILED")] + outcomes[("raise", "TIMED_OUT")] == 4
+    assert outcomes[("none", "COMPLETE")] == MIXED_BATCH - 6
+    assert outcomes[("raise", "FAILED")] == 4
     assert outcomes[("overrun", "TIMED_OUT")] == 2
 
 
@@ -204,11 +205,12 @@ def test_duplicate_and_repeated_stream_deliveries_never_run_work_twice(fault_sta
     assert final["Status"] == "COMPLETE"
     assert {k: final[k] for k in ("Answer", "Digest")} == expected_result("7")
     assert stack.runs_of(written["RequestId"]) == 1
+    # in-batch repeats are skipped by the dispatcher, redeliveries by the worker
     duplicates = wait_until(
         lambda: (
             [
                 line
-                for line in stack.json_logs("processor")
+                for line in stack.json_logs("processor") + stack.json_logs("worker")
                 if line.get("message") == "record.duplicate"
                 and line.get("request_id") in ids | {written["RequestId"]}
             ]
@@ -225,71 +227,144 @@ def test_duplicate_and_repeated_stream_deliveries_never_run_work_twice(fault_sta
 def test_an_environment_killed_mid_invoke_leaves_no_request_open(fault_stack: FaultStack):
     stack = fault_stack
     stack.set_deadline(DEADLINE_SECONDS)
-    processor = stack.outputs["processor_function_name"]
+    worker = stack.outputs["worker_function_name"]
     run = stack.start_contact({"TaskName": "reliability_work", "Fault": "hold", "Value": "1"})
     assert not run.errors, run.errors
     request_id = run.request_id
     # the task has counted its run: its environment is mid-invoke
     wait_until(lambda: stack.runs_of(request_id) == 1, timeout=60, what="the held task running")
     assert (stack.item(request_id) or {})["Status"]["S"] == "RUNNING"
-    pids = runtime_pids(processor)
-    assert pids, "no runtime subprocess of the processor found"
+    pids = runtime_pids(worker)
+    assert pids, "no runtime subprocess of the worker found"
     for pid in pids:
         kill_environment(pid)
-    say(f"killed the processor's environment(s) {pids} while {request_id} ran")
+    say(f"killed the worker's environment(s) {pids} while {request_id} ran")
     stack.follow(run)
     item = check_terminal_in_time(stack, run)
     assert run.request_id == request_id
     assert run.final["Status"] == "TIMED_OUT"
     assert run.final["ErrorCode"] == "DEADLINE_EXCEEDED"
     assert item["Status"]["S"] == "TIMED_OUT"
-    assert stack.runs_of(request_id) == 1  # the redelivered record did not run it again
-    # the processor recovers: a new environment serves the next request
+    assert stack.runs_of(request_id) == 1  # a redelivered event did not run it again
+    # the worker recovers: a new environment serves the next request
     after = stack.run_contact({"TaskName": "reliability_work", "Fault": "none", "Value": "5"})
     check_terminal_in_time(stack, after)
     assert after.final["Status"] == "COMPLETE"
-    assert not set(runtime_pids(processor)) & set(pids)
+    assert not set(runtime_pids(worker)) & set(pids)
 
 
-def test_exhausted_retries_reach_the_on_failure_queue_and_replay_completes(
+def task_retries(stack: FaultStack, request_id: str) -> list[dict[str, Any]]:
+    return [
+        line
+        for line in stack.json_logs("worker")
+        if line.get("message") == "task.retry" and line.get("request_id") == request_id
+    ]
+
+
+def test_retryable_errors_are_retried_with_backoff_until_success_or_the_deadline(
+    fault_stack: FaultStack,
+):
+    stack = fault_stack
+    stack.set_deadline(DEADLINE_SECONDS)
+    plans = [
+        {"TaskName": "reliability_work", "Fault": "flaky", "FailRuns": "3", "Value": "12"},
+        {"TaskName": "reliability_work", "Fault": "flaky", "FailRuns": "1000", "Value": "13"},
+    ]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        recovering, failing = pool.map(stack.run_contact, plans)
+    # down for 3 runs: the fourth attempt, after three growing pauses, completes
+    check_terminal_in_time(stack, recovering)
+    assert recovering.final["Status"] == "COMPLETE", recovering.final
+    assert {k: recovering.final[k] for k in ("Answer", "Digest")} == expected_result("12")
+    assert stack.runs_of(recovering.request_id) == 4
+    item = stack.item(recovering.request_id) or {}
+    assert item["Attempts"]["N"] == "1"  # one claim; the attempts ran under it
+    retries = wait_until(
+        lambda: task_retries(stack, recovering.request_id) or None,
+        timeout=60,
+        what="task.retry lines",
+    )
+    pauses = [float(line["pause_seconds"]) for line in retries]
+    assert len(pauses) == 3
+    assert all(0.25 * 2**n <= pause <= 0.5 * 2**n for n, pause in enumerate(pauses)), pauses
+    # down for good: retried with backoff, never in a tight loop, until the deadline
+    item = check_terminal_in_time(stack, failing)
+    assert failing.final["Status"] == "TIMED_OUT", failing.final
+    assert failing.final["ErrorCode"] == "DEADLINE_EXCEEDED"
+    assert "BACKEND_UNAVAILABLE" in failing.final["ErrorMessage"]
+    assert item["FinishedBy"]["S"] == "worker"  # recorded by the worker before the deadline
+    runs = stack.runs_of(failing.request_id)
+    # the pauses' floors (0.25, 0.5, 1, 2, 4, 4, ...) leave room for at most 9 attempts in 20 s
+    assert 3 <= runs <= 9, runs
+    say(
+        f"retryable errors: recovered after pauses {[round(p, 2) for p in pauses]}s; "
+        f"a backend down for good was tried {runs} times in {DEADLINE_SECONDS}s"
+    )
+
+
+def test_a_failed_outcome_write_is_handed_over_and_recorded(fault_stack: FaultStack):
+    stack = fault_stack
+    stack.set_deadline(DEADLINE_SECONDS)
+    run = stack.run_contact(
+        {"TaskName": "reliability_work", "Fault": "fail_finish", "OutageSeconds": "7", "Value": "3"}
+    )
+    item = check_terminal_in_time(stack, run)
+    assert run.final["Status"] == "COMPLETE", run.final
+    assert {k: run.final[k] for k in ("Answer", "Digest")} == expected_result("3")
+    assert item["FinishedBy"]["S"] == "worker"
+    assert stack.runs_of(run.request_id) == 1  # recorded from the hand-over, not run again
+
+    def handed_over() -> list[dict[str, Any]] | None:
+        lines = [
+            line
+            for line in stack.json_logs("worker")
+            if line.get("request_id") == run.request_id
+            and line.get("message") in {"request.handed_over", "request.finish_resumed"}
+        ]
+        return lines if {line["message"] for line in lines} >= {"request.finish_resumed"} else None
+
+    lines = wait_until(handed_over, timeout=60, what="the hand-over's log lines")
+    assert any(line.get("with_outcome") is True for line in lines), lines
+    say(f"failed outcome write: {len(lines)} hand-over line(s), request COMPLETE, ran once")
+
+
+def test_exhausted_dispatches_reach_the_on_failure_queue_and_replay_completes(
     fault_stack: FaultStack,
 ):
     stack = fault_stack
     stack.set_deadline(REPLAY_DEADLINE_SECONDS)
-    # down for 3 runs: the first delivery and both retries fail, the replay succeeds
-    written = stack.submit(
-        "replay-contact", "reliability_work", Fault="flaky", FailRuns="3", Value="12"
-    )
-    request_id = written["RequestId"]
-    record = wait_until(
-        lambda: stack.stream_records({request_id}) or None, timeout=30, what="the INSERT record"
-    )[0]
-    sequence = int(record["dynamodb"]["SequenceNumber"])
     sqs = stack.client("sqs")
     queue = stack.outputs["on_failure_queue_url"]
+    # the dispatcher cannot reach Lambda: its batch fails, is retried twice, then recorded
+    with stack.endpoint_unanswering_for("processor", "LAMBDA"):
+        written = stack.submit("replay-contact", "reliability_work", Fault="none", Value="12")
+        request_id = written["RequestId"]
+        record = wait_until(
+            lambda: stack.stream_records({request_id}) or None, timeout=30, what="the INSERT"
+        )[0]
+        sequence = int(record["dynamodb"]["SequenceNumber"])
 
-    def dead_letter() -> tuple[dict[str, Any], str] | None:
-        answer = sqs.receive_message(
-            QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1, VisibilityTimeout=5
+        def dead_letter() -> tuple[dict[str, Any], str] | None:
+            answer = sqs.receive_message(
+                QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1, VisibilityTimeout=5
+            )
+            for message in answer.get("Messages", []):
+                body = json.loads(message["Body"])
+                batch = body.get("DDBStreamBatchInfo", {})
+                first, last = batch.get("startSequenceNumber"), batch.get("endSequenceNumber")
+                if first and last and int(first) <= sequence <= int(last):
+                    return body, message["ReceiptHandle"]
+            return None
+
+        body, receipt = wait_until(
+            dead_letter, timeout=150, interval=0.1, what="the batch in the on-failure queue"
         )
-        for message in answer.get("Messages", []):
-            body = json.loads(message["Body"])
-            batch = body.get("DDBStreamBatchInfo", {})
-            first, last = batch.get("startSequenceNumber"), batch.get("endSequenceNumber")
-            if first and last and int(first) <= sequence <= int(last):
-                return body, message["ReceiptHandle"]
-        return None
-
-    body, receipt = wait_until(
-        dead_letter, timeout=120, interval=0.1, what="the batch in the on-failure queue"
-    )
     batch = body["DDBStreamBatchInfo"]
     assert batch["streamArn"] == stack.outputs["tracker_table_stream_arn"]
-    assert batch["shardId"]
     assert int(batch["startSequenceNumber"]) <= sequence <= int(batch["endSequenceNumber"])
     assert body["requestContext"]["condition"] == "RetryAttemptsExhausted"
-    assert stack.runs_of(request_id) == 3
-    assert (stack.item(request_id) or {})["Status"]["S"] == "PENDING"  # released, not stranded
+    assert stack.runs_of(request_id) == 0
+    assert (stack.item(request_id) or {})["Status"]["S"] == "PENDING"  # not stranded
 
     report = replay_failure(
         body,
@@ -301,10 +376,10 @@ def test_exhausted_retries_reach_the_on_failure_queue_and_replay_completes(
     assert report.function_error is None
     assert report.failures == []
     sqs.delete_message(QueueUrl=queue, ReceiptHandle=receipt)
-    final = stack.check(request_id)
+    final = stack.wait_terminal(request_id)
     assert final["Status"] == "COMPLETE"
     assert {k: final[k] for k in ("Answer", "Digest")} == expected_result("12")
-    assert stack.runs_of(request_id) == 4
+    assert stack.runs_of(request_id) == 1
     # replaying again is harmless: the request is finished, its work does not run again
     again = replay_failure(
         body,
@@ -313,7 +388,18 @@ def test_exhausted_retries_reach_the_on_failure_queue_and_replay_completes(
         processor=stack.outputs["processor_function_name"],
     )
     assert again.failures == []
-    assert stack.runs_of(request_id) == 4
+    wait_until(
+        lambda: (
+            any(
+                line.get("message") == "record.duplicate" and line.get("request_id") == request_id
+                for line in stack.json_logs("worker")
+            )
+            or None
+        ),
+        timeout=60,
+        what="the worker skipping the replayed, finished request",
+    )
+    assert stack.runs_of(request_id) == 1
     say(f"on-failure record replayed: {len(report.records)} record(s), request COMPLETE")
 
 

@@ -1,4 +1,4 @@
-"""A full contact's logs, all three functions' log groups: the contact id is there; the
+"""A full contact's logs, all four functions' log groups: the contact id is there; the
 caller's number, a sensitive parameter's value and the personal data a flow may pass along
 (e-mail address, name, postal address, IBAN-like account number) never are. Parameters are
 logged by name and length; only the stack's allow-list (log_parameters_in_clear: Fault,
@@ -45,7 +45,7 @@ def test_a_full_contacts_logs_carry_the_contact_id_and_no_personal_data(
     assert not run.errors
     assert run.final["Status"] == "COMPLETE"
     contact = run.contact_id
-    for function in ("writer", "processor", "checker"):
+    for function in ("writer", "processor", "worker", "checker"):
 
         def mentions(function: str = function) -> list[str] | None:
             found = [m for m in stack.log_events(function) if contact in m]

@@ -41,6 +41,14 @@ override_resource {
 }
 
 override_resource {
+  target          = aws_lambda_function.this["worker"]
+  override_during = plan
+  values = {
+    arn = "arn:aws:lambda:eu-west-1:111122223333:function:test-worker"
+  }
+}
+
+override_resource {
   target          = aws_lambda_function.this["checker"]
   override_during = plan
   values = {
@@ -61,6 +69,14 @@ override_resource {
   override_during = plan
   values = {
     arn = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/test-processor"
+  }
+}
+
+override_resource {
+  target          = aws_cloudwatch_log_group.this["worker"]
+  override_during = plan
+  values = {
+    arn = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/test-worker"
   }
 }
 
@@ -119,7 +135,7 @@ run "defaults" {
     error_message = "The mapping must start at LATEST and report batch item failures."
   }
   assert {
-    condition     = aws_lambda_event_source_mapping.processor[0].batch_size == 10 && aws_lambda_event_source_mapping.processor[0].bisect_batch_on_function_error && aws_lambda_event_source_mapping.processor[0].maximum_retry_attempts == 2 && aws_lambda_event_source_mapping.processor[0].maximum_record_age_in_seconds == 3600 && aws_lambda_event_source_mapping.processor[0].parallelization_factor == 1 && aws_lambda_event_source_mapping.processor[0].maximum_batching_window_in_seconds == 0
+    condition     = aws_lambda_event_source_mapping.processor[0].batch_size == 100 && aws_lambda_event_source_mapping.processor[0].bisect_batch_on_function_error && aws_lambda_event_source_mapping.processor[0].maximum_retry_attempts == 2 && aws_lambda_event_source_mapping.processor[0].maximum_record_age_in_seconds == 3600 && aws_lambda_event_source_mapping.processor[0].parallelization_factor == 1 && aws_lambda_event_source_mapping.processor[0].maximum_batching_window_in_seconds == 0
     error_message = "The mapping's batching and retry defaults are wrong."
   }
   assert {
@@ -131,7 +147,7 @@ run "defaults" {
     error_message = "Without a KMS key the queue must use SSE-SQS and keep messages 14 days."
   }
   assert {
-    condition     = { for key, function in aws_lambda_function.this : key => function.handler } == { writer = "connect_tracker.handlers.writer.handler", processor = "connect_tracker.handlers.processor.handler", checker = "connect_tracker.handlers.checker.handler" }
+    condition     = { for key, function in aws_lambda_function.this : key => function.handler } == { writer = "connect_tracker.handlers.writer.handler", processor = "connect_tracker.handlers.processor.handler", worker = "connect_tracker.handlers.worker.handler", checker = "connect_tracker.handlers.checker.handler" }
     error_message = "Handlers must be the ones of docs/architecture.md."
   }
   assert {
@@ -139,15 +155,15 @@ run "defaults" {
     error_message = "Functions must default to python3.13 on x86_64, without tracing or a KMS key."
   }
   assert {
-    condition     = [for key in ["writer", "processor", "checker"] : aws_lambda_function.this[key].timeout] == [5, 300, 5]
-    error_message = "Timeouts must default to 5 s (writer, checker) and 300 s (processor)."
+    condition     = [for key in ["writer", "processor", "worker", "checker"] : aws_lambda_function.this[key].timeout] == [5, 60, 300, 5]
+    error_message = "Timeouts must default to 5 s (writer, checker), 60 s (processor: it only dispatches) and 300 s (worker)."
   }
   assert {
     condition     = alltrue([for key, function in aws_lambda_function.this : function.logging_config[0].log_format == "JSON" && function.logging_config[0].application_log_level == "INFO" && function.logging_config[0].system_log_level == "WARN" && function.logging_config[0].log_group == "/aws/lambda/test-${key}"])
     error_message = "Functions must log JSON at INFO/WARN into their own log group."
   }
   assert {
-    condition     = keys(aws_cloudwatch_log_group.this) == ["checker", "processor", "writer"] && alltrue([for key, group in aws_cloudwatch_log_group.this : group.name == "/aws/lambda/test-${key}" && group.retention_in_days == 30 && group.kms_key_id == null])
+    condition     = keys(aws_cloudwatch_log_group.this) == ["checker", "processor", "worker", "writer"] && alltrue([for key, group in aws_cloudwatch_log_group.this : group.name == "/aws/lambda/test-${key}" && group.retention_in_days == 30 && group.kms_key_id == null])
     error_message = "Each function must get /aws/lambda/<name> with 30 days retention."
   }
   assert {
@@ -162,8 +178,20 @@ run "defaults" {
     error_message = "The writer's environment is wrong."
   }
   assert {
-    condition     = aws_lambda_function.this["processor"].environment[0].variables == tomap({ TRACKER_TABLE_NAME = "test-tracker", TRACKER_SENSITIVE_PARAMETERS = "", TRACKER_TASK_MODULES = "" })
-    error_message = "The processor's environment is wrong (by default no task module, so no demo task, is registered)."
+    condition     = aws_lambda_function.this["processor"].environment[0].variables == tomap({ TRACKER_TABLE_NAME = "test-tracker", TRACKER_SENSITIVE_PARAMETERS = "", TRACKER_WORKER_FUNCTION = "test-worker" })
+    error_message = "The processor's environment is wrong."
+  }
+  assert {
+    condition     = aws_lambda_function.this["worker"].environment[0].variables == tomap({ TRACKER_TABLE_NAME = "test-tracker", TRACKER_SENSITIVE_PARAMETERS = "", TRACKER_TASK_MODULES = "", TRACKER_WORKER_FUNCTION = "test-worker" })
+    error_message = "The worker's environment is wrong (by default no task module, so no demo task, is registered)."
+  }
+  assert {
+    condition     = aws_lambda_function_event_invoke_config.worker[0].function_name == "test-worker" && aws_lambda_function_event_invoke_config.worker[0].maximum_retry_attempts == 2 && aws_lambda_function_event_invoke_config.worker[0].maximum_event_age_in_seconds == 3600 && aws_lambda_function_event_invoke_config.worker[0].destination_config[0].on_failure[0].destination == "arn:aws:sqs:eu-west-1:111122223333:test-processor-failures"
+    error_message = "The worker's asynchronous invocations must retry twice, keep events an hour and send the ones Lambda gives up on to the on-failure queue."
+  }
+  assert {
+    condition     = output.worker_function_name == "test-worker" && output.worker_function_arn == "arn:aws:lambda:eu-west-1:111122223333:function:test-worker" && output.log_group_names.worker == "/aws/lambda/test-worker"
+    error_message = "Outputs must expose the worker."
   }
   assert {
     condition     = aws_lambda_function.this["checker"].environment[0].variables == tomap({ TRACKER_TABLE_NAME = "test-tracker", TRACKER_SENSITIVE_PARAMETERS = "", TRACKER_CONSISTENT_READ = "true" })
@@ -202,20 +230,34 @@ run "iam_least_privilege" {
   }
   assert {
     condition = jsondecode(aws_iam_role_policy.this["processor"].policy).Statement == [
-      { Sid = "TrackerTable", Effect = "Allow", Action = ["dynamodb:GetItem", "dynamodb:UpdateItem"], Resource = "arn:aws:dynamodb:eu-west-1:111122223333:table/test-tracker" },
       { Sid = "OwnLogGroup", Effect = "Allow", Action = ["logs:CreateLogStream", "logs:PutLogEvents"], Resource = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/test-processor:*" },
       { Sid = "TrackerStreamRead", Effect = "Allow", Action = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], Resource = "arn:aws:dynamodb:eu-west-1:111122223333:table/test-tracker/stream/2025-01-01T00:00:00.000" },
       { Sid = "TrackerStreamList", Effect = "Allow", Action = ["dynamodb:ListStreams"], Resource = "*" },
       { Sid = "OnFailureQueueSend", Effect = "Allow", Action = ["sqs:SendMessage"], Resource = "arn:aws:sqs:eu-west-1:111122223333:test-processor-failures" },
     ]
-    error_message = "The processor may only get/update items, read the table's stream, send to the on-failure queue and write its own logs."
+    error_message = "The processor may only read the table's stream, send to the on-failure queue and write its own logs (no table access)."
+  }
+  assert {
+    condition = jsondecode(aws_iam_role_policy.this["worker"].policy).Statement == [
+      { Sid = "TrackerTable", Effect = "Allow", Action = ["dynamodb:GetItem", "dynamodb:UpdateItem"], Resource = "arn:aws:dynamodb:eu-west-1:111122223333:table/test-tracker" },
+      { Sid = "OwnLogGroup", Effect = "Allow", Action = ["logs:CreateLogStream", "logs:PutLogEvents"], Resource = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/test-worker:*" },
+      { Sid = "OnFailureQueueSend", Effect = "Allow", Action = ["sqs:SendMessage"], Resource = "arn:aws:sqs:eu-west-1:111122223333:test-processor-failures" },
+    ]
+    error_message = "The worker may only get/update items of the table, send to the on-failure queue (its async destination) and write its own logs."
+  }
+  assert {
+    condition = { for key, policy in aws_iam_role_policy.invoke_worker : key => jsondecode(policy.policy).Statement } == {
+      processor = [{ Sid = "InvokeWorker", Effect = "Allow", Action = ["lambda:InvokeFunction"], Resource = "arn:aws:lambda:eu-west-1:111122223333:function:test-worker" }]
+      worker    = [{ Sid = "InvokeWorker", Effect = "Allow", Action = ["lambda:InvokeFunction"], Resource = "arn:aws:lambda:eu-west-1:111122223333:function:test-worker" }]
+    } && aws_iam_role_policy.invoke_worker["processor"].role == aws_iam_role.this["processor"].id
+    error_message = "Only the processor (dispatch) and the worker (hand-over) may invoke, and only the worker."
   }
   assert {
     condition     = alltrue([for role in aws_iam_role.this : jsondecode(role.assume_role_policy).Statement[0].Principal == { Service = "lambda.amazonaws.com" } && role.permissions_boundary == null && role.path == null])
     error_message = "Each role must be assumable by Lambda only, at the default path without a boundary by default."
   }
   assert {
-    condition     = { for key, role in aws_iam_role.this : key => role.name } == { writer = "test-writer", processor = "test-processor", checker = "test-checker" }
+    condition     = { for key, role in aws_iam_role.this : key => role.name } == { writer = "test-writer", processor = "test-processor", worker = "test-worker", checker = "test-checker" }
     error_message = "There must be one role per function."
   }
 }
@@ -239,7 +281,9 @@ run "kms_tracing_and_tuning" {
     }
     functions = {
       processor = { timeout = 900, memory_size = 1024, reserved_concurrent_executions = 5 }
+      worker    = { timeout = 600, memory_size = 512, reserved_concurrent_executions = 20 }
     }
+    worker_async_invocation  = { maximum_retry_attempts = 0, maximum_event_age_in_seconds = 300 }
     logging                  = { application_log_level = "DEBUG", system_log_level = "INFO", retention_in_days = 7 }
     stream                   = { batch_size = 5, maximum_batching_window_in_seconds = 2, parallelization_factor = 3, bisect_batch_on_function_error = false, maximum_retry_attempts = -1, maximum_record_age_in_seconds = -1 }
     on_failure_queue         = { message_retention_seconds = 86400, kms_data_key_reuse_period_seconds = 600 }
@@ -282,8 +326,12 @@ run "kms_tracing_and_tuning" {
     error_message = "Functions must log at the given levels."
   }
   assert {
-    condition     = aws_lambda_function.this["processor"].timeout == 900 && aws_lambda_function.this["processor"].memory_size == 1024 && aws_lambda_function.this["processor"].reserved_concurrent_executions == 5 && aws_lambda_function.this["writer"].reserved_concurrent_executions == null && aws_lambda_function.this["writer"].timeout == 5
+    condition     = aws_lambda_function.this["processor"].timeout == 900 && aws_lambda_function.this["processor"].memory_size == 1024 && aws_lambda_function.this["processor"].reserved_concurrent_executions == 5 && aws_lambda_function.this["worker"].timeout == 600 && aws_lambda_function.this["worker"].memory_size == 512 && aws_lambda_function.this["worker"].reserved_concurrent_executions == 20 && aws_lambda_function.this["writer"].reserved_concurrent_executions == null && aws_lambda_function.this["writer"].timeout == 5
     error_message = "Per-function settings must apply to their function only."
+  }
+  assert {
+    condition     = aws_lambda_function_event_invoke_config.worker[0].maximum_retry_attempts == 0 && aws_lambda_function_event_invoke_config.worker[0].maximum_event_age_in_seconds == 300
+    error_message = "worker_async_invocation must reach the worker's event-invoke configuration."
   }
   assert {
     condition = alltrue([for key, policy in aws_iam_role_policy.this : contains(jsondecode(policy.policy).Statement, { Sid = "TrackerKmsKey", Effect = "Allow", Action = ["kms:Decrypt", "kms:GenerateDataKey"], Resource = var.kms_key_arn })
@@ -303,8 +351,8 @@ run "kms_tracing_and_tuning" {
     error_message = "The writer's environment must carry the request settings."
   }
   assert {
-    condition     = aws_lambda_function.this["processor"].environment[0].variables.TRACKER_TASK_ENV_API_URL == "https://example.invalid" && aws_lambda_function.this["checker"].environment[0].variables.TRACKER_CONSISTENT_READ == "false" && !contains(keys(aws_lambda_function.this["writer"].environment[0].variables), "TRACKER_TASK_ENV_API_URL")
-    error_message = "Task settings go to the processor only; consistent_read to the checker."
+    condition     = aws_lambda_function.this["worker"].environment[0].variables.TRACKER_TASK_ENV_API_URL == "https://example.invalid" && aws_lambda_function.this["checker"].environment[0].variables.TRACKER_CONSISTENT_READ == "false" && !contains(keys(aws_lambda_function.this["writer"].environment[0].variables), "TRACKER_TASK_ENV_API_URL") && !contains(keys(aws_lambda_function.this["processor"].environment[0].variables), "TRACKER_TASK_ENV_API_URL")
+    error_message = "Task settings go to the worker only; consistent_read to the checker."
   }
   assert {
     condition     = aws_lambda_function.this["writer"].environment[0].variables.TRACKER_LOG_PARAMETERS_IN_CLEAR == "TaskName,DelaySeconds" && aws_lambda_function.this["processor"].environment[0].variables.TRACKER_TASK_MODULES == "connect_tracker.tasks.builtin"
@@ -320,7 +368,7 @@ run "task_source_dir" {
   }
 
   assert {
-    condition     = aws_lambda_function.this["processor"].environment[0].variables.TRACKER_TASK_MODULES == "sample_tasks"
+    condition     = aws_lambda_function.this["worker"].environment[0].variables.TRACKER_TASK_MODULES == "sample_tasks"
     error_message = "Without task_modules, the task package itself is imported."
   }
   assert {
@@ -377,7 +425,7 @@ run "task_modules_and_package_name" {
   }
 
   assert {
-    condition     = aws_lambda_function.this["processor"].environment[0].variables.TRACKER_TASK_MODULES == "billing.lookup,shared_tasks"
+    condition     = aws_lambda_function.this["worker"].environment[0].variables.TRACKER_TASK_MODULES == "billing.lookup,shared_tasks"
     error_message = "task_modules must be passed as given, comma-separated."
   }
   assert {
@@ -506,6 +554,8 @@ run "create_false" {
       length(aws_cloudwatch_log_group.this) == 0,
       length(aws_iam_role.this) == 0,
       length(aws_iam_role_policy.this) == 0,
+      length(aws_iam_role_policy.invoke_worker) == 0,
+      length(aws_lambda_function_event_invoke_config.worker) == 0,
       length(aws_sqs_queue.on_failure) == 0,
       length(aws_lambda_event_source_mapping.processor) == 0,
       length(aws_lambda_permission.connect) == 0,

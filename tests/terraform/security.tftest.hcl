@@ -46,34 +46,47 @@ run "every_role_has_exactly_the_actions_its_function_needs" {
   command = plan
 
   assert {
-    condition = jsonencode({ for key, policy in aws_iam_role_policy.this : key => sort(distinct(flatten([for statement in jsondecode(policy.policy).Statement : statement.Action]))) }) == jsonencode({
+    condition = jsonencode({ for key, policy in aws_iam_role_policy.this : key => sort(distinct(flatten(concat(
+      [for statement in jsondecode(policy.policy).Statement : statement.Action],
+      [for statement in try(jsondecode(aws_iam_role_policy.invoke_worker[key].policy).Statement, []) : statement.Action],
+      )))) }) == jsonencode({
       writer    = ["dynamodb:GetItem", "dynamodb:PutItem", "kms:Decrypt", "kms:GenerateDataKey", "logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTelemetryRecords", "xray:PutTraceSegments"]
       checker   = ["dynamodb:GetItem", "dynamodb:UpdateItem", "kms:Decrypt", "kms:GenerateDataKey", "logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTelemetryRecords", "xray:PutTraceSegments"]
-      processor = ["dynamodb:DescribeStream", "dynamodb:GetItem", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams", "dynamodb:UpdateItem", "kms:Decrypt", "kms:GenerateDataKey", "logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage", "xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+      processor = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams", "kms:Decrypt", "kms:GenerateDataKey", "lambda:InvokeFunction", "logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage", "xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+      worker    = ["dynamodb:GetItem", "dynamodb:UpdateItem", "kms:Decrypt", "kms:GenerateDataKey", "lambda:InvokeFunction", "logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage", "xray:PutTelemetryRecords", "xray:PutTraceSegments"]
     })
     error_message = "Each role must hold exactly the actions its function calls, with the key and tracing on."
   }
   assert {
-    condition     = alltrue(flatten([for policy in aws_iam_role_policy.this : [for statement in jsondecode(policy.policy).Statement : statement.Effect == "Allow" && alltrue([for action in flatten([statement.Action]) : !strcontains(action, "*")])]]))
+    condition     = keys(aws_iam_role_policy.invoke_worker) == ["processor", "worker"] && alltrue([for key, policy in aws_iam_role_policy.invoke_worker : jsondecode(policy.policy).Statement == [{ Sid = "InvokeWorker", Effect = "Allow", Action = ["lambda:InvokeFunction"], Resource = aws_lambda_function.this["worker"].arn }] && policy.role == aws_iam_role.this[key].id])
+    error_message = "Only the processor (dispatch) and the worker (hand-over) may invoke a function, and only the worker."
+  }
+  assert {
+    condition     = alltrue(flatten([for policy in concat(values(aws_iam_role_policy.this), values(aws_iam_role_policy.invoke_worker)) : [for statement in jsondecode(policy.policy).Statement : statement.Effect == "Allow" && alltrue([for action in flatten([statement.Action]) : !strcontains(action, "*")])]]))
     error_message = "No action may be a wildcard."
   }
   assert {
-    condition     = alltrue(flatten([for policy in aws_iam_role_policy.this : [for statement in jsondecode(policy.policy).Statement : statement.Resource != "*" || contains(["TrackerStreamList", "XRayTracing"], statement.Sid)]]))
+    condition     = alltrue(flatten([for policy in concat(values(aws_iam_role_policy.this), values(aws_iam_role_policy.invoke_worker)) : [for statement in jsondecode(policy.policy).Statement : statement.Resource != "*" || contains(["TrackerStreamList", "XRayTracing"], statement.Sid)]]))
     error_message = "Only dynamodb:ListStreams and X-Ray (no resource-level permissions, justified in iam.tf) may use Resource \"*\"."
   }
   assert {
-    condition = alltrue(flatten([for policy in aws_iam_role_policy.this : [for statement in jsondecode(policy.policy).Statement : contains([
+    condition = alltrue(flatten([for policy in concat(values(aws_iam_role_policy.this), values(aws_iam_role_policy.invoke_worker)) : [for statement in jsondecode(policy.policy).Statement : contains([
       "arn:aws:dynamodb:eu-west-1:111122223333:table/sec-tracker",
       "arn:aws:dynamodb:eu-west-1:111122223333:table/sec-tracker/stream/2025-01-01T00:00:00.000",
       "arn:aws:sqs:eu-west-1:111122223333:sec-processor-failures",
       "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/sec-function:*",
+      "arn:aws:lambda:eu-west-1:111122223333:function:sec-function",
       var.kms_key_arn,
     ], statement.Resource) if statement.Resource != "*"]]))
-    error_message = "Every other statement must name one exact ARN: the table, its stream, the queue, the own log group or the key."
+    error_message = "Every other statement must name one exact ARN: the table, its stream, the queue, the own log group, the worker or the key."
   }
   assert {
     condition     = alltrue([for policy in aws_iam_role_policy.this : length([for statement in jsondecode(policy.policy).Statement : statement if statement.Resource == "*"]) == (policy.name == "sec-processor-access" ? 2 : 1)])
     error_message = "Wildcard resources: X-Ray for each role, plus ListStreams for the processor, nothing else."
+  }
+  assert {
+    condition     = length([for statement in jsondecode(aws_iam_role_policy.this["processor"].policy).Statement : statement if statement.Sid == "TrackerTable"]) == 0
+    error_message = "The processor only dispatches: it must not touch the table."
   }
 }
 
@@ -137,7 +150,7 @@ run "log_retention_is_always_set" {
   }
 
   assert {
-    condition     = alltrue([for group in aws_cloudwatch_log_group.this : group.retention_in_days == 30]) && length(aws_cloudwatch_log_group.this) == 3
+    condition     = alltrue([for group in aws_cloudwatch_log_group.this : group.retention_in_days == 30]) && length(aws_cloudwatch_log_group.this) == 4
     error_message = "Every function's log group must have a retention, 30 days when none is given."
   }
 }

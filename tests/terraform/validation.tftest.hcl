@@ -117,9 +117,93 @@ run "ttl_shorter_than_deadline" {
   variables {
     request_deadline_seconds = 600
     request_ttl_seconds      = 300
+    functions                = { worker = { timeout = 900 } }
   }
 
   expect_failures = [aws_lambda_function.this]
+}
+
+# Settings that must agree with each other: preconditions naming every input involved.
+
+run "worker_timeout_covering_the_deadline_and_the_outcome_write_passes" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 285
+    functions                = { worker = { timeout = 300 } }
+  }
+}
+
+run "worker_timeout_shorter_than_deadline_plus_outcome_write" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 286
+    functions                = { worker = { timeout = 300 } }
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "writer_timeout_over_the_flows_time_limit" {
+  command = plan
+
+  variables {
+    contact_flow = { invocation_time_limit_seconds = 4 }
+    functions    = { checker = { timeout = 4 } }
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "checker_timeout_over_the_flows_time_limit" {
+  command = plan
+
+  variables {
+    contact_flow = { invocation_time_limit_seconds = 4 }
+    functions    = { writer = { timeout = 3 }, checker = { timeout = 5 } }
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "timeouts_within_the_flows_time_limit_pass" {
+  command = plan
+
+  variables {
+    contact_flow = { invocation_time_limit_seconds = 4 }
+    functions    = { writer = { timeout = 4 }, checker = { timeout = 3 } }
+  }
+}
+
+run "worker_event_age_shorter_than_deadline" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 120
+    worker_async_invocation  = { maximum_event_age_in_seconds = 119 }
+  }
+
+  expect_failures = [aws_lambda_function_event_invoke_config.worker]
+}
+
+run "stream_record_age_shorter_than_deadline" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 120
+    stream                   = { maximum_record_age_in_seconds = 119 }
+  }
+
+  expect_failures = [aws_lambda_event_source_mapping.processor]
+}
+
+run "unlimited_stream_record_age_passes" {
+  command = plan
+
+  variables {
+    stream = { maximum_record_age_in_seconds = -1 }
+  }
 }
 
 run "default_task_bad" {
@@ -331,6 +415,46 @@ run "processor_timeout_over_900" {
   }
 
   expect_failures = [var.functions]
+}
+
+run "worker_timeout_over_900" {
+  command = plan
+
+  variables {
+    functions = { worker = { timeout = 901 } }
+  }
+
+  expect_failures = [var.functions]
+}
+
+run "worker_retry_attempts_over_2" {
+  command = plan
+
+  variables {
+    worker_async_invocation = { maximum_retry_attempts = 3 }
+  }
+
+  expect_failures = [var.worker_async_invocation]
+}
+
+run "worker_event_age_under_60" {
+  command = plan
+
+  variables {
+    worker_async_invocation = { maximum_event_age_in_seconds = 59 }
+  }
+
+  expect_failures = [var.worker_async_invocation]
+}
+
+run "worker_event_age_over_6_hours" {
+  command = plan
+
+  variables {
+    worker_async_invocation = { maximum_event_age_in_seconds = 21601 }
+  }
+
+  expect_failures = [var.worker_async_invocation]
 }
 
 run "reserved_concurrency_negative" {

@@ -177,6 +177,14 @@ PROVIDER_FEATURES: dict[str, dict[str, Version]] = {
         # argument and `tags_all` attribute" (#39535).
         "tags": (5, 70),
     },
+    # Added in provider 2.57.0 (April 2020), well before the 5.x floor.
+    "aws_lambda_function_event_invoke_config": _all_at(
+        V5,
+        "function_name",
+        "maximum_retry_attempts",
+        "maximum_event_age_in_seconds",
+        "destination_config",
+    ),
     "aws_lambda_permission": _all_at(
         V5, "statement_id", "action", "function_name", "principal", "source_arn"
     ),

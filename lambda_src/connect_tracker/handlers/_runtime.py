@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 from collections.abc import Callable
@@ -10,13 +11,16 @@ from typing import TYPE_CHECKING
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 
-from connect_tracker.config import Settings
+from connect_tracker.config import ConfigurationError, Settings
+from connect_tracker.processing import DispatchFailed, WorkOrder
 from connect_tracker.service import TimeBudget
 from connect_tracker.store import DynamoDBTrackerStore
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_lambda.client import LambdaClient
 
 # Connect waits at most 8 s for the writer and the checker, whose timeout defaults to 5 s.
 # Their client makes one attempt per call (at most 1 s to connect + 2 s to read) and the
@@ -24,26 +28,36 @@ if TYPE_CHECKING:
 # (service.TimeBudget): a slow table ends in an answer (checker: UNKNOWN) or a clear error
 # (writer) before the function times out, and an attempt that is merely slow is waited on
 # rather than abandoned and sent again to a table that is already struggling. The
-# processor is waited on by nobody: its SDK retries longer before the record is reported
-# for redelivery.
+# worker is waited on by nobody: its SDK tries twice per call and it tries again while its
+# invocation has time (processing.Worker), then hands the outcome over (docs/execution.md).
 _CONNECT_SECONDS = 1
 _READ_SECONDS = 2
-_CLIENT_CONFIGS = {
+_CLIENT_CONFIGS: dict[bool, Config] = {
     False: Config(
         connect_timeout=_CONNECT_SECONDS,
         read_timeout=_READ_SECONDS,
         retries={"total_max_attempts": 1, "mode": "standard"},
         tcp_keepalive=True,
     ),
-    True: Config(
-        connect_timeout=2,
-        read_timeout=5,
-        retries={"total_max_attempts": 4, "mode": "standard"},
-        tcp_keepalive=True,
-    ),
 }
 #: The longest one writer or checker store call can take: one attempt's connect + read.
 ATTEMPT_SECONDS = float(_CONNECT_SECONDS + _READ_SECONDS)
+#: The worker's client (patient): the longest one store call can take, all SDK attempts.
+WORKER_ATTEMPT_SECONDS = 2.0 * (1 + 4)
+_WORKER_CONFIG = Config(
+    connect_timeout=1,
+    read_timeout=4,
+    retries={"total_max_attempts": 2, "mode": "standard"},
+    tcp_keepalive=True,
+)
+# The dispatcher's and the worker's Lambda client: an asynchronous Invoke only queues the
+# event (202), so a slow answer is an unhealthy endpoint; the SDK tries 3 times.
+_LAMBDA_CONFIG = Config(
+    connect_timeout=1,
+    read_timeout=3,
+    retries={"total_max_attempts": 3, "mode": "standard"},
+    tcp_keepalive=True,
+)
 
 
 # At DEBUG the SDK logs whole request bodies, caller numbers and parameters included: keep
@@ -59,8 +73,40 @@ def settings() -> Settings:
 
 @functools.cache
 def dynamodb_client(patient: bool = False) -> DynamoDBClient:
-    """One client per execution environment; ``patient`` for the processor (see above)."""
-    return boto3.client("dynamodb", config=_CLIENT_CONFIGS[patient])
+    """One client per execution environment; ``patient`` for the worker (see above)."""
+    return boto3.client("dynamodb", config=_WORKER_CONFIG if patient else _CLIENT_CONFIGS[False])
+
+
+@functools.cache
+def lambda_client() -> LambdaClient:
+    return boto3.client("lambda", config=_LAMBDA_CONFIG)
+
+
+def send_to_worker(order: WorkOrder) -> None:
+    """Invoke the worker asynchronously (InvocationType=Event) with ``order``.
+
+    Lambda queues the event and answers 202; retries, the event's maximum age and the
+    on-failure destination are the worker's event-invoke configuration (the module's
+    aws_lambda_function_event_invoke_config). https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html
+    """
+    function = settings().worker_function
+    if not function:
+        raise ConfigurationError("TRACKER_WORKER_FUNCTION is not set: there is no worker to invoke")
+    try:
+        answer = lambda_client().invoke(
+            FunctionName=function,
+            InvocationType="Event",
+            Payload=json.dumps(order.payload()).encode(),
+        )
+    except (BotoCoreError, ClientError) as error:
+        code = (
+            error.response.get("Error", {}).get("Code", "Unknown")
+            if isinstance(error, ClientError)
+            else type(error).__name__
+        )
+        raise DispatchFailed(f"Lambda Invoke of {function} failed: {code}") from error
+    if answer.get("StatusCode") != 202:
+        raise DispatchFailed(f"Lambda Invoke of {function} answered {answer.get('StatusCode')}")
 
 
 @functools.cache

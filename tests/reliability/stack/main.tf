@@ -1,6 +1,7 @@
 # The fault stack: the module as a user would deploy it, tuned so faults show quickly and
-# the processor is throttled: reserved concurrency 1, a short request deadline, and a
-# side-effect table the test tasks count their runs in (tests/reliability/tasks).
+# the processor (the stream's dispatcher) is throttled: reserved concurrency 1, a short
+# request deadline, the worker on the module's default concurrency, and a side-effect table
+# the test tasks count their runs in (tests/reliability/tasks).
 
 terraform {
   required_version = ">= 1.9"
@@ -63,9 +64,15 @@ variable "processor_timeout" {
 }
 
 variable "processor_reserved_concurrency" {
-  description = "Reserved concurrency of the processor (1: throttled under a burst)."
+  description = "Reserved concurrency of the processor (1: throttled under a burst; null: the module's default, unreserved)."
   type        = number
   default     = 1
+}
+
+variable "worker_reserved_concurrency" {
+  description = "Reserved concurrency of the worker (null: the module's default, unreserved)."
+  type        = number
+  default     = null
 }
 
 variable "sensitive_parameters" {
@@ -110,13 +117,17 @@ module "tracker" {
       timeout                        = var.processor_timeout
       reserved_concurrent_executions = var.processor_reserved_concurrency
     }
+    # The module requires the worker's timeout to cover the deadline plus the outcome write.
+    worker = {
+      timeout                        = var.request_deadline_seconds + 40
+      reserved_concurrent_executions = var.worker_reserved_concurrency
+    }
   }
   logging = {
     application_log_level = "INFO"
     retention_in_days     = 1
   }
   stream = {
-    batch_size             = 10
     maximum_retry_attempts = 2
   }
   # The alarms are applied and tested in the integration tier (tests/integration/
@@ -125,11 +136,11 @@ module "tracker" {
   alarms = { create = false }
 }
 
-# The test tasks record each run in the side-effect table: the processor's role may
-# update that one table, nothing else.
+# The test tasks record each run in the side-effect table: the worker's role may update
+# that one table, nothing else.
 resource "aws_iam_role_policy" "effects" {
-  name = "${var.name}-processor-effects"
-  role = "${var.name}-processor"
+  name = "${var.name}-worker-effects"
+  role = "${var.name}-worker"
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

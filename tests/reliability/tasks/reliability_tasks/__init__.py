@@ -4,11 +4,15 @@ One task, ``reliability_work``, whose behaviour the test picks per request with 
 ``Fault`` parameter (deterministic fault injection, no randomness in the function):
 
 - ``none``: answers ``Answer = Value**2 + 7`` and ``Digest`` (what the test recomputes);
+- ``work``: the same after ``WorkSeconds`` seconds of (simulated) backend work;
 - ``raise``: raises a plain exception (the request ends FAILED, TASK_ERROR);
 - ``overrun``: works past the request's deadline (the request ends TIMED_OUT);
 - ``hold``: the same, used while the test kills the execution environment;
-- ``flaky``: the backend is down for the first ``FailRuns`` runs (RetryableTaskError:
-  delivered again, dead-lettered once retries are exhausted), then answers as ``none``.
+- ``fail_finish``: answers as ``none``, but the tracker table refuses this request's
+  outcome write for ``OutageSeconds`` (injected in the worker's own process): the worker
+  retries, then hands the outcome over to a fresh invocation, which records it;
+- ``flaky``: the backend is down for the first ``FailRuns`` runs (RetryableTaskError: the
+  worker retries it with backoff while the deadline allows), then answers as ``none``.
 
 Every run first adds 1 to ``Runs`` of the request's item in the side-effect table
 (``TRACKER_TASK_ENV_EFFECTS_TABLE``): the test's real count of how often work ran.
@@ -19,12 +23,29 @@ from __future__ import annotations
 import functools
 import hashlib
 import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
 import boto3
 
+from connect_tracker.store import DynamoDBTrackerStore, StoreUnavailable
 from connect_tracker.tasks import RetryableTaskError, TaskContext, task
+
+#: request id -> monotonic time until which its outcome write fails (fault ``fail_finish``)
+_FINISH_OUTAGES: dict[str, float] = {}
+_real_finish = DynamoDBTrackerStore.finish
+
+
+def _finish_with_outages(
+    self: DynamoDBTrackerStore, request_id: str, *args: Any, **kwargs: Any
+) -> bool:
+    if time.monotonic() < _FINISH_OUTAGES.get(request_id, 0.0):
+        raise StoreUnavailable("DynamoDB UpdateItem failed: InternalServerError (injected)")
+    return _real_finish(self, request_id, *args, **kwargs)
+
+
+DynamoDBTrackerStore.finish = _finish_with_outages  # type: ignore[method-assign]
 
 
 class InjectedFault(RuntimeError):
@@ -70,6 +91,12 @@ def reliability_work(parameters: Mapping[str, str], context: TaskContext) -> dic
     if fault in ("overrun", "hold"):
         threading.Event().wait(context.remaining_seconds() + 30)
         return {"TooLate": "yes"}
+    if fault == "fail_finish" and runs == 1:
+        _FINISH_OUTAGES[context.request_id] = time.monotonic() + float(
+            parameters.get("OutageSeconds", "7")
+        )
+    if fault == "work":
+        threading.Event().wait(float(parameters.get("WorkSeconds", "0")))
     if fault == "flaky" and runs <= int(parameters.get("FailRuns", "0")):
         raise RetryableTaskError(
             "BACKEND_UNAVAILABLE", f"injected: the backend is down (run {runs})"

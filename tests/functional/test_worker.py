@@ -1,0 +1,363 @@
+"""The worker: one request per asynchronous invocation, against moto's DynamoDB."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import pytest
+
+from connect_tracker import processing
+from connect_tracker.handlers import _runtime, checker, processor, worker, writer
+from connect_tracker.processing import WorkResult
+from connect_tracker.store import DynamoDBTrackerStore, StoreUnavailable
+from connect_tracker.tasks import RetryableTaskError, TaskContext, registry, task
+from tests.functional.conftest import PROBE, TABLE, AsyncInvokes, LambdaContext, batch, item
+
+ATTEMPT_SECONDS = _runtime.WORKER_ATTEMPT_SECONDS
+
+
+def submit(writer_event, contact: str, task_name: str, **parameters: str) -> str:
+    return writer.handler(writer_event(contact, TaskName=task_name, **parameters), None)[
+        "RequestId"
+    ]
+
+
+def set_attributes(request_id: str, **values: dict[str, str]) -> None:
+    names = {f"#a{n}": name for n, name in enumerate(values)}
+    boto3.client("dynamodb").update_item(
+        TableName=TABLE,
+        Key={"RequestId": {"S": request_id}},
+        UpdateExpression="SET " + ", ".join(f"#a{n} = :v{n}" for n in range(len(values))),
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues={f":v{n}": value for n, value in enumerate(values.values())},
+    )
+
+
+class FakeClock:
+    """Wall time that moves only when the worker sleeps (its backoff)."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+        self.pauses: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+        self.now += seconds
+
+
+def make_worker(invokes: AsyncInvokes, clock: FakeClock) -> processing.Worker:
+    settings = _runtime.settings()
+    return processing.Worker(
+        _runtime.store(patient=True),
+        registry,
+        settings,
+        invokes.send,
+        attempt_seconds=ATTEMPT_SECONDS,
+        clock=clock,
+        sleep=clock.sleep,
+    )
+
+
+def invocation(clock: FakeClock, seconds: float) -> Callable[[], float]:
+    end = clock() + seconds
+    return lambda: end - clock()
+
+
+FAILS_FOR_EVER: dict[str, int] = {}
+
+
+@task("test_always_retryable")
+def _always_retryable(parameters: Any, context: TaskContext) -> None:
+    PROBE.hit(context.request_id)
+    raise RetryableTaskError("BACKEND_UNAVAILABLE", "503 from the backend")
+
+
+@task("test_retryable_three_times")
+def _retryable_three_times(parameters: Any, context: TaskContext) -> dict[str, str]:
+    PROBE.hit(context.request_id)
+    if PROBE.calls[context.request_id] <= 3:
+        raise RetryableTaskError("BACKEND_UNAVAILABLE", "503 from the backend")
+    return {"Recovered": "yes"}
+
+
+def fail(monkeypatch: pytest.MonkeyPatch, method: str, times: int) -> list[int]:
+    """Make the store's ``method`` raise StoreUnavailable ``times`` times; returns the count."""
+    original = getattr(DynamoDBTrackerStore, method)
+    calls = [0]
+
+    def failing(self: DynamoDBTrackerStore, *args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        if calls[0] <= times:
+            raise StoreUnavailable(f"DynamoDB {method} failed: InternalServerError")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(DynamoDBTrackerStore, method, failing)
+    return calls
+
+
+def deliver(writer_event, stream, invokes: AsyncInvokes, task_name: str, **params: str) -> str:
+    """A request written and dispatched: its order waits in the worker's queue."""
+    request_id = submit(writer_event, "c-1", task_name, **params)
+    processor.handler(batch(stream.deliverable()), LambdaContext(60))
+    assert invokes.queued == [{"RequestId": request_id}]
+    return request_id
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("test_business_failure", "FAILED", "NO_ACCOUNT"),
+        ("test_crash", "FAILED", "TASK_ERROR"),
+        ("no_such_task", "FAILED", "UNKNOWN_TASK"),
+        ("test_bad_result", "FAILED", "INVALID_RESULT"),
+    ],
+)
+def test_failures_are_terminal_and_recorded_by_the_worker(
+    writer_event, checker_event, stream, invokes, case
+):
+    task_name, status, code = case
+    request_id = deliver(writer_event, stream, invokes, task_name)
+    assert invokes.drain() == [status]
+    stored = item(request_id)
+    assert stored["Status"] == {"S": status}
+    assert stored["ErrorCode"] == {"S": code}
+    assert stored["FinishedBy"] == {"S": "worker"}
+    assert checker.handler(checker_event(request_id, "c-1"), None)["ErrorCode"] == code
+
+
+def test_a_retryable_error_is_retried_with_growing_pauses_until_it_succeeds(
+    writer_event, stream, invokes, caplog
+):
+    request_id = deliver(writer_event, stream, invokes, "test_retryable_three_times")
+    clock = FakeClock()
+    order = invokes.queued.pop()
+    with caplog.at_level(logging.INFO, logger="connect_tracker"):
+        result = make_worker(invokes, clock).work(order, invocation(clock, 300))
+    assert result is WorkResult.COMPLETE
+    assert PROBE.calls == {request_id: 4}
+    assert len(clock.pauses) == 3
+    # 0.5, 1, 2 s ceilings, each jittered to half or more: never a tight loop
+    for n, pause in enumerate(clock.pauses):
+        assert 0.25 * 2**n <= pause <= 0.5 * 2**n
+    stored = item(request_id)
+    assert stored["Status"] == {"S": "COMPLETE"}
+    assert stored["Attempts"] == {"N": "1"}  # one claim, four attempts under it
+    starts = [r for r in caplog.records if getattr(r, "event", r.getMessage()) == "task.started"]
+    assert len(starts) == 4
+
+
+def test_a_retryable_error_is_retried_until_the_deadline_then_times_out(
+    writer_event, checker_event, stream, invokes
+):
+    request_id = deliver(writer_event, stream, invokes, "test_always_retryable")
+    clock = FakeClock()
+    deadline_at = float(item(request_id)["DeadlineAt"]["N"])
+    result = make_worker(invokes, clock).work(invokes.queued.pop(), invocation(clock, 300))
+    assert result is WorkResult.TIMED_OUT
+    assert clock.pauses  # it waited between attempts
+    assert all(pause <= processing.BACKOFF_CAP_SECONDS for pause in clock.pauses)
+    assert clock.pauses[:4] == sorted(clock.pauses[:4])
+    assert clock() <= deadline_at  # it stopped in time to record the outcome
+    assert PROBE.calls[request_id] == len(clock.pauses) + 1
+    stored = item(request_id)
+    assert stored["Status"] == {"S": "TIMED_OUT"}
+    assert stored["ErrorCode"] == {"S": "DEADLINE_EXCEEDED"}
+    assert "BACKEND_UNAVAILABLE" in stored["ErrorMessage"]["S"]
+    assert checker.handler(checker_event(request_id, "c-1"), None)["Status"] == "TIMED_OUT"
+
+
+def test_a_failed_final_write_is_handed_over_and_the_next_delivery_finishes_it(
+    writer_event, checker_event, stream, invokes, monkeypatch
+):
+    request_id = deliver(writer_event, stream, invokes, "test_counted", Question="q")
+    fail(monkeypatch, "finish", times=10_000)
+    # a short invocation: the outcome write is retried while a whole attempt still fits
+    assert invokes.run_next(seconds=processing.RECORD_RESERVE_SECONDS + 3, ticking=True) == {
+        "Result": "HANDED_OVER"
+    }
+    assert item(request_id)["Status"] == {"S": "RUNNING"}
+    handed = invokes.queued[0]
+    assert handed["Outcome"]["Status"] == "COMPLETE"
+    assert handed["ClaimToken"] == item(request_id)["ClaimToken"]["S"]
+    monkeypatch.undo()
+    monkeypatch.setattr(_runtime, "send_to_worker", invokes.send)
+    assert invokes.drain() == ["COMPLETE"]
+    assert PROBE.calls == {request_id: 1}  # finished, not run again
+    assert checker.handler(checker_event(request_id, "c-1"), None)["Answer"] == "q!"
+
+
+def test_a_failed_release_is_recovered_by_the_hand_over(writer_event, stream, invokes, monkeypatch):
+    """The worker hands a request to a fresh invocation (its own has too little time left
+    after a backoff); the release fails; the hand-over's token takes the claim over."""
+    request_id = deliver(writer_event, stream, invokes, "test_transient")
+    releases = fail(monkeypatch, "release", times=1)
+    clock = FakeClock()
+    # time for the first attempt, not for the backoff and a second one
+    seconds = processing.RECORD_RESERVE_SECONDS + processing.MIN_ATTEMPT_SECONDS + 0.2
+    result = make_worker(invokes, clock).work(invokes.queued.pop(), invocation(clock, seconds))
+    assert result is WorkResult.HANDED_OVER
+    assert releases == [1]
+    assert item(request_id)["Status"] == {"S": "RUNNING"}  # the release failed
+    handed = invokes.queued[0]
+    assert handed["ClaimToken"] == item(request_id)["ClaimToken"]["S"]
+    assert "Outcome" not in handed
+    # a token-less delivery meanwhile finds the claim live and leaves it alone
+    stray = make_worker(invokes, clock).work({"RequestId": request_id}, invocation(clock, 300))
+    assert stray is WorkResult.CLAIMED_ELSEWHERE
+    assert PROBE.calls == {request_id: 1}
+    assert invokes.drain() == ["COMPLETE"]
+    assert PROBE.calls == {request_id: 2}
+    assert item(request_id)["Attempts"] == {"N": "2"}
+
+
+def test_a_live_claim_is_never_run_twice_and_a_gone_claimant_is_taken_over(
+    writer_event, stream, invokes
+):
+    request_id = deliver(writer_event, stream, invokes, "test_counted")
+    order = invokes.queued.pop()
+    now = time.time()
+    set_attributes(
+        request_id,
+        Status={"S": "RUNNING"},
+        ClaimToken={"S": "other-invocation"},
+        LeaseUntil={"N": str(now + 600)},
+    )
+    assert worker.handler(order, LambdaContext(60)) == {"Result": "CLAIMED_ELSEWHERE"}
+    assert PROBE.calls == {}
+    set_attributes(request_id, LeaseUntil={"N": str(now - 1)})  # its invocation has ended
+    assert worker.handler(order, LambdaContext(60)) == {"Result": "COMPLETE"}
+    assert PROBE.calls == {request_id: 1}
+    assert item(request_id)["ClaimToken"]["S"] != "other-invocation"
+
+
+def test_a_request_already_past_its_deadline_is_sealed_not_run(writer_event, stream, invokes):
+    request_id = deliver(writer_event, stream, invokes, "test_counted")
+    set_attributes(request_id, DeadlineAt={"N": "1"})
+    assert invokes.drain() == ["TIMED_OUT"]
+    assert PROBE.calls == {}
+    stored = item(request_id)
+    assert stored["Status"] == {"S": "TIMED_OUT"}
+    assert stored["FinishedBy"] == {"S": "worker"}
+
+
+def test_a_task_that_outlives_the_deadline_ends_timed_out(
+    writer_event, checker_event, stream, invokes, monkeypatch
+):
+    monkeypatch.setenv("TRACKER_REQUEST_DEADLINE_SECONDS", "1")
+    _runtime.settings.cache_clear()
+    request_id = deliver(writer_event, stream, invokes, "test_blocks")
+    assert invokes.drain() == ["TIMED_OUT"]
+    PROBE.release.set()
+    stored = item(request_id)
+    assert stored["ErrorCode"] == {"S": "DEADLINE_EXCEEDED"}
+    assert stored["FinishedBy"] == {"S": "worker"}
+    assert checker.handler(checker_event(request_id, "c-1"), None)["Status"] == "TIMED_OUT"
+
+
+def test_a_worker_short_of_time_records_processor_time_exhausted(writer_event, stream, invokes):
+    request_id = deliver(writer_event, stream, invokes, "test_blocks")
+    assert invokes.run_next(seconds=processing.RECORD_RESERVE_SECONDS + 1.5) == {
+        "Result": "TIMED_OUT"
+    }
+    PROBE.release.set()
+    assert item(request_id)["ErrorCode"] == {"S": "PROCESSOR_TIME_EXHAUSTED"}
+
+
+def test_the_checkers_seal_and_the_workers_finish_are_told_apart(
+    writer_event, checker_event, stream, invokes, caplog
+):
+    request_id = deliver(writer_event, stream, invokes, "test_blocks")
+    results: list[dict[str, Any]] = []
+    running = threading.Thread(target=lambda: results.append(invokes.run_next()))
+    with caplog.at_level(logging.INFO, logger="connect_tracker"):
+        running.start()
+        try:
+            assert _wait_for(lambda: PROBE.calls.get(request_id) == 1)
+            set_attributes(request_id, DeadlineAt={"N": "1"})
+            assert checker.handler(checker_event(request_id, "c-1"), None)["Status"] == "TIMED_OUT"
+        finally:
+            PROBE.release.set()
+            running.join(30)
+    assert results == [{"Result": "CLAIM_LOST"}]
+    stored = item(request_id)
+    assert stored["FinishedBy"] == {"S": "checker"}
+    assert "Late" not in str(stored)
+    lost = [r for r in caplog.records if r.getMessage() == "request.claim_lost"]
+    assert len(lost) == 1
+    # the logged code and author are the table's, not what the worker meant to write
+    assert lost[0].__dict__["error_code"] == stored["ErrorCode"]["S"] == "DEADLINE_EXCEEDED"
+    assert lost[0].__dict__["finished_by"] == "checker"
+    assert lost[0].__dict__["discarded_status"] == "COMPLETE"
+
+
+def test_an_unreachable_table_fails_the_invocation_so_lambda_retries_it(
+    writer_event, stream, invokes
+):
+    deliver(writer_event, stream, invokes, "test_counted")
+    boto3.client("dynamodb").delete_table(TableName=TABLE)
+    with pytest.raises(StoreUnavailable):  # after retrying while a whole attempt fit
+        invokes.run_next(seconds=ATTEMPT_SECONDS + 2, ticking=True)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        None,
+        [],
+        {},
+        {"RequestId": "not-an-id"},
+        {"RequestId": "6f1c1d3e-5a43-4f7e-9c1b-0b7a3c2de0a1", "ClaimToken": 5},
+        {"RequestId": "6f1c1d3e-5a43-4f7e-9c1b-0b7a3c2de0a1", "Outcome": {"Status": "COMPLETE"}},
+        {
+            "RequestId": "6f1c1d3e-5a43-4f7e-9c1b-0b7a3c2de0a1",
+            "ClaimToken": "t",
+            "Outcome": {"Status": "RUNNING"},
+        },
+    ],
+)
+def test_malformed_orders_never_raise(event, invokes):
+    assert worker.handler(event, LambdaContext()) == {"Result": "MALFORMED"}
+
+
+def test_an_order_for_no_request_is_not_found(invokes):
+    order = {"RequestId": "6f1c1d3e-5a43-4f7e-9c1b-0b7a3c2de0a1"}
+    assert worker.handler(order, LambdaContext()) == {"Result": "NOT_FOUND"}
+
+
+def test_user_task_modules_are_loaded_from_the_setting(
+    writer_event, stream, invokes, tmp_path, monkeypatch
+):
+    package = tmp_path / "fn_tasks"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "from connect_tracker.tasks import task\n"
+        "@task('fn_user_task')\n"
+        "def run(parameters, context):\n"
+        "    return {'From': 'user module'}\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("TRACKER_TASK_MODULES", "fn_tasks")
+    _runtime.settings.cache_clear()
+    worker._worker.cache_clear()
+    request_id = deliver(writer_event, stream, invokes, "fn_user_task")
+    invokes.drain()
+    assert item(request_id)["Result"] == {"M": {"From": {"S": "user module"}}}
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """Poll ``condition`` until it holds or ``timeout`` seconds have passed."""
+    pause = threading.Event()
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        pause.wait(0.01)
+    return True
