@@ -32,7 +32,7 @@ STATE_TIMEOUT = 120
 #: The record's first delivery and both retries fail before Lambda gives up on the batch.
 DEAD_LETTER_TIMEOUT = 150
 
-FUNCTIONS = ("writer", "processor", "checker")
+FUNCTIONS = ("writer", "processor", "worker", "checker")
 
 
 def alarm_name(stack: Stack, key: str) -> str:
@@ -117,6 +117,7 @@ def test_every_alarm_is_applied_with_its_actions_filters_and_dashboard(stack: St
     topic = stack.outputs["alarm_topic_arn"]
     expected = {"on_failure_queue_depth", "stream_iterator_age"}
     expected |= {"checker_unknown_answers", "writer_failures"}
+    expected |= {"worker_async_event_age", "worker_async_events_dropped"}
     expected |= {f"{function}_{kind}" for function in FUNCTIONS for kind in ("errors", "throttles")}
     assert set(stack.outputs["alarm_arns"]) == expected
     for key in expected:

@@ -49,10 +49,12 @@ run "alarms_on_by_default" {
   assert {
     condition = toset(keys(aws_cloudwatch_metric_alarm.this)) == toset([
       "on_failure_queue_depth", "stream_iterator_age",
-      "writer_errors", "writer_throttles", "processor_errors", "processor_throttles", "checker_errors", "checker_throttles",
+      "writer_errors", "writer_throttles", "processor_errors", "processor_throttles",
+      "worker_errors", "worker_throttles", "checker_errors", "checker_throttles",
+      "worker_async_event_age", "worker_async_events_dropped",
       "checker_unknown_answers", "writer_failures",
     ])
-    error_message = "By default the module must create the queue, iterator age, per-function errors/throttles and the two log alarms (no async alarms without an asynchronously invoked function)."
+    error_message = "By default the module must create the queue, iterator age, per-function errors/throttles, the asynchronously invoked worker's event age and dropped events, and the two log alarms."
   }
   assert {
     condition = alltrue([for key, alarm in aws_cloudwatch_metric_alarm.this : alltrue([
@@ -69,7 +71,7 @@ run "alarms_on_by_default" {
     error_message = "Every alarm must be named <name>-<key>, fire at or above its threshold over one 60 s period, treat missing data as not breaching, and have no actions by default."
   }
   assert {
-    condition = alltrue(flatten([for key in ["writer", "processor", "checker"] : [
+    condition = alltrue(flatten([for key in ["writer", "processor", "worker", "checker"] : [
       for metric in ["Errors", "Throttles"] : (
         aws_cloudwatch_metric_alarm.this["${key}_${lower(metric)}"].namespace == "AWS/Lambda" &&
         aws_cloudwatch_metric_alarm.this["${key}_${lower(metric)}"].metric_name == metric &&
@@ -125,7 +127,7 @@ run "alarms_on_by_default" {
     error_message = "No dashboard unless create_dashboard."
   }
   assert {
-    condition     = length(output.alarm_arns) == 10 && output.alarm_metric_namespace == "ConnectTracker/al"
+    condition     = length(output.alarm_arns) == 14 && output.alarm_metric_namespace == "ConnectTracker/al"
     error_message = "alarm_arns must list every alarm, and alarm_metric_namespace the log metrics' namespace."
   }
 }
@@ -148,7 +150,7 @@ run "alarms_off_with_the_switch" {
     error_message = "Without alarms their outputs must be null."
   }
   assert {
-    condition     = length(aws_lambda_function.this) == 3
+    condition     = length(aws_lambda_function.this) == 4
     error_message = "Switching alarms off must not touch the functions."
   }
 }
@@ -236,15 +238,15 @@ run "dashboard_on_request" {
   assert {
     condition = (
       jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets[0].type == "alarm" &&
-      length(jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets[0].properties.alarms) == 10
+      length(jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets[0].properties.alarms) == 14
     )
     error_message = "The dashboard must open with an alarm widget listing every alarm."
   }
   assert {
     condition = alltrue([
-      for widget in slice(jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets, 1, 7) :
+      for widget in slice(jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets, 1, 8) :
       widget.type == "metric" && widget.properties.region == "eu-west-1" && length(widget.properties.metrics) > 0
-    ]) && length(jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets) == 7
+    ]) && length(jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets) == 8
     error_message = "The dashboard must hold one metric widget per function plus queue, ages and log metrics, in the deployment's region."
   }
 }

@@ -355,7 +355,7 @@ run "kms_tracing_and_tuning" {
     error_message = "Task settings go to the worker only; consistent_read to the checker."
   }
   assert {
-    condition     = aws_lambda_function.this["writer"].environment[0].variables.TRACKER_LOG_PARAMETERS_IN_CLEAR == "TaskName,DelaySeconds" && aws_lambda_function.this["processor"].environment[0].variables.TRACKER_TASK_MODULES == "connect_tracker.tasks.builtin"
+    condition     = aws_lambda_function.this["writer"].environment[0].variables.TRACKER_LOG_PARAMETERS_IN_CLEAR == "TaskName,DelaySeconds" && aws_lambda_function.this["worker"].environment[0].variables.TRACKER_TASK_MODULES == "connect_tracker.tasks.builtin"
     error_message = "The clear-text allow-list goes to the writer; enable_demo_tasks lists the demo tasks' module for the processor."
   }
 }
@@ -406,7 +406,7 @@ run "package_rebuilt_when_the_provider_reads_it" {
   # The aws provider reads the zip on create and when filename, source_code_hash or
   # architectures change: each is a trigger, so a fresh checkout builds it first.
   assert {
-    condition     = terraform_data.package[0].triggers_replace.architecture == "arm64" && terraform_data.package[0].triggers_replace.functions == "checker,processor,writer" && terraform_data.package[0].triggers_replace.source_hash == aws_lambda_function.this["writer"].source_code_hash && terraform_data.package[0].triggers_replace.output == aws_lambda_function.this["writer"].filename
+    condition     = terraform_data.package[0].triggers_replace.architecture == "arm64" && terraform_data.package[0].triggers_replace.functions == "checker,processor,worker,writer" && terraform_data.package[0].triggers_replace.source_hash == aws_lambda_function.this["writer"].source_code_hash && terraform_data.package[0].triggers_replace.output == aws_lambda_function.this["writer"].filename
     error_message = "The package's triggers must cover the architecture, the set of functions, the hash and the path."
   }
   assert {

@@ -667,6 +667,7 @@ run "flow_long_deadline_with_a_long_interval_passes" {
     request_deadline_seconds = 600
     request_ttl_seconds      = 600
     contact_flow             = { poll_interval_seconds = 7 }
+    functions                = { worker = { timeout = 615 } }
   }
 }
 
