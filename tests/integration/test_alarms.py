@@ -167,13 +167,18 @@ def test_a_filling_on_failure_queue_sets_off_its_alarm_and_notifies_the_topic(
     drain(stack)
     wait_for_state(stack, "on_failure_queue_depth", "OK")
 
-    stack.submit(new_contact(), "integration_backend_down")
-    wait_for(
-        lambda: visible_messages(stack) >= 1,
-        timeout=DEAD_LETTER_TIMEOUT,
-        interval=1,
-        what="the failed batch in the on-failure queue",
-    )
+    # The processor cannot reach Lambda to dispatch the request: its batch fails, is
+    # retried (stream.maximum_retry_attempts) and then recorded in the on-failure queue.
+    # (A task that keeps failing no longer lands there: its worker retries it with backoff
+    # until the deadline and records TIMED_OUT; docs/execution.md.)
+    with stack.endpoint_unanswering_for("processor", "LAMBDA"):
+        stack.submit(new_contact(), "integration_counted")
+        wait_for(
+            lambda: visible_messages(stack) >= 1,
+            timeout=DEAD_LETTER_TIMEOUT,
+            interval=1,
+            what="the failed batch in the on-failure queue",
+        )
     fired = wait_for_state(stack, "on_failure_queue_depth", "ALARM")
     assert fired["StateReason"].startswith("Threshold Crossed")
     assert max(json.loads(fired["StateReasonData"])["recentDatapoints"]) >= 1

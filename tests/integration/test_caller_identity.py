@@ -1,9 +1,9 @@
-"""Request identity on the deployed stack: real writer, stream, processor and checker.
+"""Request identity on the deployed stack: real writer, stream, processor, worker and checker.
 
 The issue's proof for the package side of the caller's journey: several lookups per
 call, transfers (new ContactId, same InitialContactId), retries after FAILED with a new
 RequestKey, a RequestKey reused for another ask, and polls from another contact chain.
-Each task run leaves one ``integration.side_effect`` line in the processor's log: the
+Each task run leaves one ``integration.side_effect`` line in the worker's log: the
 side-effect count.
 """
 
@@ -23,7 +23,7 @@ SIDE_EFFECT = "integration.side_effect"
 
 
 def side_effects(stack: Stack, request_id: str) -> int:
-    lines = log_lines(stack, "processor", request_id)
+    lines = log_lines(stack, "worker", request_id)
     return sum(1 for line in lines if line.get("message") == SIDE_EFFECT)
 
 
