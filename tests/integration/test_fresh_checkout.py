@@ -141,7 +141,8 @@ def test_a_missing_interpreter_fails_first_and_names_python_executable(
         # resource. The example's own alarm topic is outside the module (the module takes
         # its ARN), so nothing inside the module can order it after the check.
         assert [r for r in runner.resources() if r.startswith("module.") and ".aws_" in r] == []
-        assert [r for r in runner.resources() if ".aws_" in r] == ["aws_sns_topic.alarms"]
+        outside = {r for r in runner.resources() if ".aws_" in r}
+        assert outside <= {"aws_sns_topic.alarms"}, outside  # created or not, as the race goes
         assert [left for left in leftovers(endpoint, name) if not left.startswith("topic ")] == []
     finally:
         if runner.resources():
