@@ -9,10 +9,9 @@ Contacts. ``FaultStack.run_contact`` places a contact through the module's real 
 the sandbox's simulator on the real clock (``flow_contacts.place_contact``, issue 10 item
 6): retry-writer, the time-paced poll loop, the deadline-derived loop count and Connect's
 8 s limit on every Lambda block are the flow's, so every flow change is tested here.
-``start_contact`` / ``follow`` (and ``run_contact_by_hand``) remain a hand-written copy of
-the flow's logic for what the simulator cannot do: a fault injected between the writer
-call and the polls (an environment killed mid-invoke, a table that stops answering), and
-the load test (see tests/reliability/test_load.py for why, with figures).
+``start_contact`` / ``follow`` remain a hand-written copy of the flow's logic for what the
+simulator cannot do: a fault injected between the writer call and the polls (an
+environment killed mid-invoke, a table that stops answering).
 """
 
 from __future__ import annotations
@@ -159,13 +158,6 @@ class FaultStack(Stack):
         checker and current deadline), placed with the simulator on the real clock."""
         run = ContactRun(str(uuid.uuid4()), dict(parameters))
         return place_contact(self, run, poll_seconds=poll_seconds, customer_number=CALLER_NUMBER)
-
-    def run_contact_by_hand(
-        self, parameters: Mapping[str, str], *, poll_seconds: float = POLL_SECONDS
-    ) -> ContactRun:
-        """Submit through the writer, then poll the checker as the flow does until terminal
-        (the hand-written copy of the flow's logic, without Connect's time limit)."""
-        return self.follow(self.start_contact(parameters), poll_seconds=poll_seconds)
 
     def start_contact(self, parameters: Mapping[str, str]) -> ContactRun:
         """The flow's first blocks: the writer records the request; on an error the flow
