@@ -3,9 +3,15 @@
 The session fixture brings the sandbox up unless one answers (SANDBOX_PORT /
 SANDBOX_STATE_DIR choose which; TRACKER_SANDBOX_ENDPOINT names a running LocalStack to use
 as is), applies the fault stack with its own task package, yields a ``FaultStack`` and in
-``finally`` destroys it and stops what it started. Helpers here simulate a contact as the
-flow runs it: one writer call, then a checker poll every ``POLL_SECONDS`` (the flow's
-holding prompt) until the answer is terminal.
+``finally`` destroys it and stops what it started.
+
+Contacts. ``FaultStack.run_contact`` places a contact through the module's real flow with
+the sandbox's simulator on the real clock (``flow_contacts.place_contact``, issue 10 item
+6): retry-writer, the time-paced poll loop, the deadline-derived loop count and Connect's
+8 s limit on every Lambda block are the flow's, so every flow change is tested here.
+``start_contact`` / ``follow`` remain a hand-written copy of the flow's logic for what the
+simulator cannot do: a fault injected between the writer call and the polls (an
+environment killed mid-invoke, a table that stops answering).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from botocore.config import Config
 from connect_tracker.replay import as_event_record
 from tests.integration.conftest import TERMINAL, Stack, connect_event
 from tests.integration.stack import deployed, sandbox_session, wait_for
+from tests.reliability.flow_contacts import place_contact
 
 STACK_DIR = Path(__file__).parent / "stack"
 TASKS_DIR = Path(__file__).parent / "tasks"
@@ -64,6 +71,12 @@ class ContactRun:
     #: what the first writer call failed with, when the flow's retry-writer was needed
     writer_retried: str = ""
     terminal_at: float | None = None
+    #: Checker polls that outlived Connect's Lambda time limit: the flow's error branch
+    #: polls again (through the flow only; the hand-written follower waits them out).
+    slow_polls: list[str] = field(default_factory=list)
+    #: The caller's outcome as the simulator judged it (RESULT, APOLOGY or None); "" when
+    #: the contact was not placed through the flow.
+    outcome: str | None = ""
 
     @property
     def request_id(self) -> str:
@@ -125,8 +138,9 @@ class FaultStack(Stack):
     def warm(self, function: str, environments: int) -> None:
         """Start ``environments`` execution environments of ``function`` side by side.
 
-        Each is invoked once with an order for no request (the worker answers NOT_FOUND at
-        once), all at the same time, so the sandbox creates that many environments. On a
+        Each is invoked once with an event for no request (the worker answers NOT_FOUND at
+        once, the writer and the checker a flat map with a documented error code), all at
+        the same time, so the sandbox creates that many environments. On a
         shared 2-core host a burst of 40 cold worker starts (an interpreter, boto3 and its
         clients each) takes longer than a 20-second deadline; on Lambda they start side by
         side. Warming separates the emulator's CPU from what the tests hold the design to.
@@ -140,8 +154,10 @@ class FaultStack(Stack):
     def run_contact(
         self, parameters: Mapping[str, str], *, poll_seconds: float = POLL_SECONDS
     ) -> ContactRun:
-        """Submit through the writer, then poll the checker as the flow does until terminal."""
-        return self.follow(self.start_contact(parameters), poll_seconds=poll_seconds)
+        """One contact through the module's real flow (rendered for this stack's writer,
+        checker and current deadline), placed with the simulator on the real clock."""
+        run = ContactRun(str(uuid.uuid4()), dict(parameters))
+        return place_contact(self, run, poll_seconds=poll_seconds, customer_number=CALLER_NUMBER)
 
     def start_contact(self, parameters: Mapping[str, str]) -> ContactRun:
         """The flow's first blocks: the writer records the request; on an error the flow

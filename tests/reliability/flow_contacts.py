@@ -8,8 +8,10 @@ the `ContactRun` the tier's assertions read. A contact placed this way follows w
 the flow does (retry-writer, the time-paced poll loop, the deadline-derived loop count,
 the error branches) and Connect's 8 s limit on every Lambda block, where conftest's
 `start_contact` / `follow` are a hand-written copy of the flow's logic without that limit.
-Used by test_flow_contacts.py; `FaultStack.run_contact` can delegate to it once the burst
-tests hold with the limit (see the issue-10 report).
+Used by `FaultStack.run_contact` (every fault test that places whole contacts, the mixed
+burst among them) and test_flow_contacts.py. A checker poll that outlives Connect's limit
+takes the flow's error branch, which polls again: it is recorded in `run.slow_polls`, not
+as a call error; a function error, a throttle or a failed invoke is a call error.
 """
 
 from __future__ import annotations
@@ -41,11 +43,16 @@ _rendered: dict[tuple[Any, ...], str] = {}
 _render_lock = threading.Lock()
 
 
+def flow_interval(deadline: int, poll_seconds: float) -> int:
+    """The rendered flow's poll interval: as often as the tier's pace asks, within
+    Connect's 100 loops (as the module derives it)."""
+    return max(1, round(poll_seconds), math.ceil(deadline / 99))
+
+
 def flow_for(stack: FaultStack, task_name: str, names: tuple[str, ...], poll_seconds: float) -> str:
     """The module's flow for this task and parameter names (rendered once per shape)."""
     deadline = int(str(stack.terraform.variables["request_deadline_seconds"]))
-    # As often as the tier's pace asks, within Connect's 100 loops (as the module derives).
-    interval = max(1, round(poll_seconds), math.ceil(deadline / 99))
+    interval = flow_interval(deadline, poll_seconds)
     key = (stack.outputs["writer_function_arn"], task_name, names, deadline, interval)
     with _render_lock:
         if key not in _rendered:
@@ -87,6 +94,7 @@ def place_contact(
     )
     began = result.started_at.timestamp()
     run.submitted_at = began
+    run.outcome = result.outcome
     for call in result.lambda_calls:
         answered = began + call.started_at + min(call.duration_seconds, call.time_limit_seconds)
         problem = f"{call.error_kind}: {call.error}"
@@ -97,6 +105,8 @@ def place_contact(
                 run.writer_retried = problem
             else:
                 run.errors.append(f"writer: {problem}")
+        elif call.error_kind == "TimeLimitExceeded":
+            run.slow_polls.append(problem)
         elif call.ok:
             run.polls.append((began + call.started_at, answered, dict(call.response)))
             if call.response.get("Status") in TERMINAL:
