@@ -17,7 +17,8 @@ Deadline. The stack's request deadline is the integration tier's 20 s (conftest)
 the deployed flow's loop follows from it (ceil(20 / 5) + 1 = 5 polls). The "work inside
 the deadline" proofs use work of 1, 7 and 15 s: about the same fractions of the 20 s
 deadline as work of 5, 45 and 100 s of a 120 s one, at a sixth of the wall time. The
-120 s cases themselves are proven on the simulated clock against the rendered flow
+120 s cases themselves run on the real clock in test_long_calls.py (a stack with a 120 s
+deadline, 12 contacts at once) and on the simulated clock against the rendered flow
 (sandbox/tests/flows/test_flow_template.py).
 
 Variants. The flow's TaskName is a literal of the rendered flow (modules/contact-flow
