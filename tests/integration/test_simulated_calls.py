@@ -46,6 +46,8 @@ from botocore.config import Config
 from scripts.flow_diagram import render_flows
 
 from tests.integration.conftest import DEADLINE_SECONDS, EXAMPLE, Stack
+from tests.integration.stack import wait_for
+from tests.integration.test_tracker_stack import log_lines
 from tracker_sandbox.flows import (
     ContactData,
     SimulationOptions,
@@ -505,3 +507,105 @@ def test_a_failing_writer_takes_the_error_branch_to_the_apology(
     assert steps["invoke-writer"]["next_action"] == "retry-writer"
     assert steps["retry-writer"]["next_action"] == "apologize"
     assert prompt_texts(summary) == ["Hello.", "Sorry, goodbye."]
+
+
+def _transferring_flow(stack: Stack, target_arn: str, hold_seconds: int) -> str:
+    """A first flow that asks for the timed variant's request, holds the contact for
+    ``hold_seconds`` (the work is still running), then transfers it to ``target_arn``.
+
+    Its writer call carries exactly the timed variant's parameters, so the second flow's
+    writer call asks the same thing of the same contact chain."""
+    return json.dumps(
+        {
+            "Version": "2019-10-30",
+            "StartAction": "ask",
+            "Actions": [
+                {
+                    "Identifier": "ask",
+                    "Type": "InvokeLambdaFunction",
+                    "Parameters": {
+                        "LambdaFunctionARN": stack.outputs["writer_function_arn"],
+                        "InvocationTimeLimitSeconds": "8",
+                        "ResponseValidation": {"ResponseType": "STRING_MAP"},
+                        "LambdaInvocationAttributes": {
+                            "TaskName": "simulated_backend",
+                            "DelaySeconds": "$.Attributes.WorkSeconds",
+                        },
+                    },
+                    "Transitions": {
+                        "NextAction": "hold",
+                        "Errors": [{"NextAction": "hang-up", "ErrorType": "NoMatchingError"}],
+                    },
+                },
+                {
+                    "Identifier": "hold",
+                    "Type": "Wait",
+                    "Parameters": {"TimeoutSeconds": hold_seconds},
+                    "Transitions": {
+                        "NextAction": "hang-up",
+                        "Conditions": [
+                            {
+                                "NextAction": "transfer",
+                                "Condition": {"Operator": "Equals", "Operands": ["WaitCompleted"]},
+                            }
+                        ],
+                        "Errors": [{"NextAction": "transfer", "ErrorType": "NoMatchingError"}],
+                    },
+                },
+                {
+                    "Identifier": "transfer",
+                    "Type": "TransferToFlow",
+                    "Parameters": {"ContactFlowId": target_arn},
+                    "Transitions": {
+                        "Errors": [{"NextAction": "hang-up", "ErrorType": "NoMatchingError"}]
+                    },
+                },
+                {
+                    "Identifier": "hang-up",
+                    "Type": "DisconnectParticipant",
+                    "Parameters": {},
+                    "Transitions": {},
+                },
+            ],
+        }
+    )
+
+
+def test_a_transfer_mid_wait_gets_the_same_result_and_the_work_runs_once(
+    stack: Stack, variants: Variants, lambda_invoker: Boto3LambdaInvoker
+):
+    """Issue 10's proof: the contact asks, waits, is transferred to a second flow that asks
+    the same (new ContactId, same InitialContactId) and polls; it hears the one result and
+    the task ran once."""
+    first = _transferring_flow(stack, variants.timed_flow_arn, hold_seconds=3)
+    result, summary = place_call(
+        stack,
+        first,
+        lambda_invoker,
+        real_time=True,
+        attributes={"WorkSeconds": "8"},
+        channel="CHAT",
+        flows=emulator_flows(stack),
+    )
+    assert result.success, result.success_reason
+    assert summary["outcome"] == "RESULT"
+    assert summary["result_delivered"]
+    assert len(summary["contact_ids"]) == 2
+    assert len(summary["transfers"]) == 1
+    writer_calls = [c for c in result.lambda_calls if c.function_arn.endswith("-writer")]
+    assert len(writer_calls) == 2
+    request_ids = {call.response["RequestId"] for call in writer_calls if call.response}
+    assert len(request_ids) == 1, request_ids  # the second flow found the first one's request
+    assert writer_calls[1].response
+    assert writer_calls[1].response["Status"] in ("PENDING", "RUNNING")
+    (request_id,) = request_ids
+
+    def started() -> list[dict[str, object]]:
+        return [
+            line
+            for line in log_lines(stack, "worker", request_id)
+            if line.get("message") == "task.started"
+        ]
+
+    wait_for(lambda: started() or None, timeout=30, what="the worker's task.started line")
+    assert len(started()) == 1, started()
