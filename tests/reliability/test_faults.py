@@ -231,8 +231,16 @@ def test_duplicate_and_repeated_stream_deliveries_never_run_work_twice(fault_sta
         timeout=60,
         what="record.duplicate lines",
     )
-    starts = stack.task_starts()
-    assert all(starts.get(i) == 1 for i in ids | {written["RequestId"]}), starts
+    # every request's task.started line has reached the worker's log group (delivered
+    # asynchronously), then each is there exactly once
+    wanted = ids | {written["RequestId"]}
+
+    def all_started() -> dict[str, int] | None:
+        found = stack.task_starts()
+        return found if wanted <= set(found) else None
+
+    starts = wait_until(all_started, timeout=60, what="task.started lines for every request")
+    assert all(starts.get(i) == 1 for i in wanted), starts
     say(f"duplicate deliveries: {len(duplicates)} skipped as duplicates, every request ran once")
 
 
