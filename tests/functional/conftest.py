@@ -20,6 +20,7 @@ from moto import mock_aws
 from connect_tracker.handlers import _runtime
 from connect_tracker.handlers import processor as processor_handler
 from connect_tracker.handlers import worker as worker_handler
+from connect_tracker.handlers import writer as writer_handler
 from connect_tracker.processing import DispatchFailed, WorkOrder
 from connect_tracker.tasks import RetryableTaskError, TaskContext, TaskError, task
 from tests.conftest import LambdaContext
@@ -252,3 +253,10 @@ def invokes(monkeypatch: pytest.MonkeyPatch) -> AsyncInvokes:
     monkeypatch.setattr(_runtime, "send_to_worker", queue.send)
     _reset_caches()
     return queue
+
+
+def submit(writer_event, contact: str, task_name: str, **parameters: str) -> str:
+    """Record a request through the writer handler, as the flow's writer block does; its id."""
+    return writer_handler.handler(writer_event(contact, TaskName=task_name, **parameters), None)[
+        "RequestId"
+    ]

@@ -8,12 +8,16 @@ from typing import Any
 import boto3
 import pytest
 
-from connect_tracker.handlers import checker, processor, writer
-from tests.functional.conftest import PROBE, TABLE, AsyncInvokes, LambdaContext, batch, item
-
-
-def submit(writer_event, contact: str, task: str, **parameters: str) -> str:
-    return writer.handler(writer_event(contact, TaskName=task, **parameters), None)["RequestId"]
+from connect_tracker.handlers import checker, processor
+from tests.functional.conftest import (
+    PROBE,
+    TABLE,
+    AsyncInvokes,
+    LambdaContext,
+    batch,
+    item,
+    submit,
+)
 
 
 def dispatch(records: list[dict[str, Any]]) -> dict[str, Any]:

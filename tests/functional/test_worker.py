@@ -12,19 +12,21 @@ import boto3
 import pytest
 
 from connect_tracker import processing
-from connect_tracker.handlers import _runtime, checker, processor, worker, writer
+from connect_tracker.handlers import _runtime, checker, processor, worker
 from connect_tracker.processing import WorkResult
 from connect_tracker.store import DynamoDBTrackerStore, StoreUnavailable
 from connect_tracker.tasks import RetryableTaskError, TaskContext, registry, task
-from tests.functional.conftest import PROBE, TABLE, AsyncInvokes, LambdaContext, batch, item
+from tests.functional.conftest import (
+    PROBE,
+    TABLE,
+    AsyncInvokes,
+    LambdaContext,
+    batch,
+    item,
+    submit,
+)
 
 ATTEMPT_SECONDS = _runtime.WORKER_ATTEMPT_SECONDS
-
-
-def submit(writer_event, contact: str, task_name: str, **parameters: str) -> str:
-    return writer.handler(writer_event(contact, TaskName=task_name, **parameters), None)[
-        "RequestId"
-    ]
 
 
 def set_attributes(request_id: str, **values: dict[str, str]) -> None:
