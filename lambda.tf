@@ -20,7 +20,7 @@ resource "aws_lambda_function" "this" {
 
   #checkov:skip=CKV_AWS_116:Connect invokes writer and checker synchronously (no DLQ applies); the processor's failures go to the event source mapping's on-failure queue.
   #checkov:skip=CKV_AWS_117:The functions call only public AWS endpoints; a VPC is the caller's choice and needs endpoints or NAT this module does not own.
-  #checkov:skip=CKV_AWS_272:Code signing needs a signing profile and S3 upload outside this module's scope.
+  #checkov:skip=CKV_AWS_272:Code signing needs a signing profile and a signing job outside this module's scope.
   #checkov:skip=CKV_AWS_50:X-Ray tracing is opt-in (var.tracing_mode) because it costs money per trace.
   #checkov:skip=CKV_AWS_115:Reserved concurrency is opt-in per function (functions.<name>.reserved_concurrent_executions); reserving by default takes from the account's pool.
   #checkov:skip=CKV_AWS_173:Environment variables are encrypted with var.kms_key_arn when given, else with Lambda's own key; they hold no secrets.
@@ -36,7 +36,10 @@ resource "aws_lambda_function" "this" {
 
   reserved_concurrent_executions = each.value.reserved_concurrent_executions
 
-  filename         = local.package_path
+  # From the staged object when package_bucket.enabled (package_bucket.tf), else the zip.
+  s3_bucket        = local.stage_package ? aws_s3_object.package[0].bucket : null
+  s3_key           = local.stage_package ? aws_s3_object.package[0].key : null
+  filename         = local.stage_package ? null : local.package_path
   source_code_hash = local.package_hash
   kms_key_arn      = local.kms_key_arn
 

@@ -129,8 +129,18 @@ output "contact_flow_content" {
 ################################################################################
 
 output "lambda_package_path" {
-  description = "Path of the deployment package the functions are created from (built at apply time unless lambda_package_path was given)."
+  description = "Path of the local deployment package (built at apply time unless lambda_package_path was given): uploaded to package_object_key when package_bucket.enabled, else the file the functions are created from."
   value       = local.create ? local.package_path : null
+}
+
+output "package_bucket_name" {
+  description = "Name of the S3 bucket the deployment package is staged in (created by the module or package_bucket.bucket_name); null when package_bucket.enabled is false."
+  value       = local.stage_package ? local.package_bucket_id : null
+}
+
+output "package_object_key" {
+  description = "Key of the S3 object the functions' code comes from (one per package hash); null when package_bucket.enabled is false."
+  value       = local.stage_package ? local.package_object_key : null
 }
 
 output "lambda_source_hash" {

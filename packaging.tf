@@ -4,16 +4,19 @@
 # plan on any machine sees the same hash and only a real source change updates the code.
 #
 # Fresh checkouts (CI runners): builds/ is never committed, so the zip exists only where an
-# apply built it. The zip is read by the aws provider on exactly three occasions: creating a
-# function, and updating one whose filename, source_code_hash or architectures change
-# (needsFunctionCodeUpdate in the provider's internal/service/lambda/function.go). Each of
-# them changes terraform_data.package's triggers below (the path holds var.name and the
-# hash; the architecture and the set of functions are listed), so the build runs, first, in
-# the same apply. Nothing else reads the zip, and the triggers hold no timestamp and no
-# file-exists test: after an apply elsewhere, a fresh checkout plans no change at all.
-# Not covered: a function recreated for a reason Terraform alone knows (`-replace` of a
-# function, or one deleted outside Terraform) on a machine without the zip; replace the
-# package with it: -replace='<module>.terraform_data.package[0]' (docs/operations.md).
+# apply built it. With package_bucket.enabled (the default) only aws_s3_object.package
+# reads it (package_bucket.tf), on creating the object, whose key holds the hash: a new
+# hash, key prefix or bucket is a new object, and each of them is a trigger below, so the
+# build runs first in the same apply. The functions are created and updated from the
+# object (s3_bucket/s3_key), so a function Terraform replaces, recreates after a delete
+# outside Terraform, or moves to another architecture never reads a local file.
+# Without the bucket, the aws provider reads the zip when it creates a function or updates
+# one whose filename, source_code_hash or architectures change (needsFunctionCodeUpdate in
+# its internal/service/lambda/function.go); the architecture and the set of functions are
+# triggers then too, but a function recreated for a reason only Terraform knows (-replace,
+# deleted outside Terraform) needs -replace of this build step (docs/operations.md).
+# The triggers hold no timestamp and no file-exists test: after an apply elsewhere, a fresh
+# checkout plans no change at all.
 #
 # Line endings: text files are hashed and zipped with CRLF turned into LF, so a Windows
 # (core.autocrlf) checkout and a Linux one compute the same hash and ship the same bytes;
@@ -60,18 +63,32 @@ locals {
 
   package_path = var.lambda_package_path != null ? var.lambda_package_path : local.built_package_path
   package_hash = var.lambda_package_path != null ? filebase64sha256(var.lambda_package_path) : local.source_hash
+
+  # Staged in S3 (package_bucket.tf): one object per package hash.
+  stage_package        = local.create && var.package_bucket.enabled
+  create_package_store = local.stage_package && var.package_bucket.create
+  package_object_key   = local.stage_package ? "${var.package_bucket.key_prefix}${var.name}/${substr(sha256(local.package_hash), 0, 16)}.zip" : null
+  # Where the upload goes, known at plan time (a created bucket's generated name is not,
+  # and this step must run before the bucket exists: see python_executable).
+  package_upload = local.stage_package ? "${local.create_package_store ? "created" : "existing"}:${coalesce(var.package_bucket.bucket_name, "-")}/${local.package_object_key}" : null
 }
 
 resource "terraform_data" "package" {
   count = local.build_package ? 1 : 0
 
   # Everything that makes the aws provider read the zip (see the top of this file).
-  triggers_replace = {
-    source_hash  = local.source_hash
-    output       = local.built_package_path
-    architecture = var.lambda_architecture
-    functions    = join(",", sort(keys(local.functions)))
-  }
+  triggers_replace = merge(
+    {
+      source_hash = local.source_hash
+      output      = local.built_package_path
+    },
+    local.stage_package ? tomap({
+      upload = local.package_upload
+      }) : tomap({
+      architecture = var.lambda_architecture
+      functions    = join(",", sort(keys(local.functions)))
+    }),
+  )
 
   lifecycle {
     # A path is checked at plan time; a bare command name can only be looked up on PATH

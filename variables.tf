@@ -235,6 +235,32 @@ variable "lambda_package_path" {
   }
 }
 
+variable "package_bucket" {
+  description = "Where the deployment package is staged. enabled = true (default): the package is uploaded once per source hash to an S3 object and every function is created and updated from that object, so a function Terraform creates or updates later (a -replace, a new lambda_architecture, a function deleted outside Terraform) never needs the local zip, which a fresh CI checkout does not have. create = true (default) makes a private bucket for it (bucket_name, else a unique name starting with the module's name; versioned, encrypted with kms_key_arn or else SSE-S3, public access blocked, TLS only, emptied on destroy when force_destroy); create = false stages it in bucket_name, an existing bucket in the module's region. key_prefix is prepended to the object key (\"<key_prefix><name>/<hash>.zip\"). enabled = false uploads the zip with each function instead (docs/operations.md says what that cannot recover from a fresh checkout)."
+  type = object({
+    enabled       = optional(bool, true)
+    create        = optional(bool, true)
+    bucket_name   = optional(string)
+    key_prefix    = optional(string, "")
+    force_destroy = optional(bool, true)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.package_bucket.bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", coalesce(var.package_bucket.bucket_name, "-"))) && !can(regex("\\.\\.", coalesce(var.package_bucket.bucket_name, "-")))
+    error_message = "The package_bucket.bucket_name must be null or an S3 bucket name: 3-63 characters of lower-case letters, digits, '.' and '-', starting and ending with a letter or digit, no '..'."
+  }
+  validation {
+    condition     = !var.package_bucket.enabled || var.package_bucket.create || var.package_bucket.bucket_name != null
+    error_message = "The package_bucket.bucket_name must name an existing bucket when package_bucket.create is false (or set package_bucket.create = true to have the module create one)."
+  }
+  validation {
+    condition     = var.package_bucket.key_prefix == "" || can(regex("^[A-Za-z0-9!_.*'()-][A-Za-z0-9!_.*'()/-]{0,199}/$", coalesce(var.package_bucket.key_prefix, "-")))
+    error_message = "The package_bucket.key_prefix must be empty or 2-201 characters of letters, digits and !_.*'()-/ ending with '/' and not starting with '/'."
+  }
+}
+
 variable "artifacts_dir" {
   description = "Directory the built deployment package is written to: null (default: \"<root module>/builds\") or a path. Keep it out of version control."
   type        = string

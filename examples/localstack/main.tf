@@ -14,6 +14,8 @@ provider "aws" {
   skip_metadata_api_check     = true
   skip_requesting_account_id  = true
   skip_region_validation      = true
+  # The package bucket is addressed on the sandbox's one endpoint, not as <bucket>.<host>.
+  s3_use_path_style = true
 
   endpoints {
     cloudwatch = var.endpoint
@@ -25,6 +27,7 @@ provider "aws" {
     logs       = var.endpoint
     sns        = var.endpoint
     sqs        = var.endpoint
+    s3         = var.endpoint
     sts        = var.endpoint
   }
 }

@@ -88,6 +88,16 @@ output "lambda_package_path" {
   value       = module.tracker.lambda_package_path
 }
 
+output "package_bucket_name" {
+  description = "S3 bucket the deployment package is staged in."
+  value       = module.tracker.package_bucket_name
+}
+
+output "package_object_key" {
+  description = "Key of the staged package the functions' code comes from."
+  value       = module.tracker.package_object_key
+}
+
 output "lambda_source_hash" {
   description = "Plan-time source hash the functions carry as source_code_hash."
   value       = module.tracker.lambda_source_hash

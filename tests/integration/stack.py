@@ -71,7 +71,9 @@ class Terraform:
     def init(self) -> None:
         self._run("init", "-input=false", "-no-color")
 
-    def apply(self, **overrides: object) -> None:
+    def apply(self, *, replace: tuple[str, ...] = (), **overrides: object) -> None:
+        """Apply with the variables updated by ``overrides``; ``replace`` lists resource
+        addresses to recreate (``terraform apply -replace=...``)."""
         self.variables.update(overrides)
         self._run(
             "apply",
@@ -79,6 +81,7 @@ class Terraform:
             "-input=false",
             "-no-color",
             f"-state={self.state}",
+            *(f"-replace={address}" for address in replace),
             *self._var_args(),
         )
 
@@ -205,6 +208,11 @@ def leftovers(endpoint: str, prefix: str) -> list[str]:
         f"topic {t['TopicArn']}"
         for t in client("sns").list_topics()["Topics"]
         if t["TopicArn"].rsplit(":", 1)[1].startswith(prefix)
+    ]
+    found += [
+        f"bucket {b['Name']}"
+        for b in client("s3").list_buckets()["Buckets"]
+        if b["Name"].startswith(prefix.lower().replace("_", "-"))
     ]
     return found
 

@@ -1,12 +1,16 @@
 """Fresh checkouts (issue 12, item 1): what a CI runner does on every run.
 
-Two clones of the committed HEAD, as two runners would check it out, share one state file:
+Three clones of the committed HEAD, as three runners would check it out, share one state:
 
-1. clone A applies ``examples/localstack`` (it builds the package into its own builds/);
+1. clone A applies ``examples/localstack`` (it builds the package into its own builds/ and
+   stages it in the module's S3 bucket);
 2. clone B, which has no builds/ at all, plans no change;
-3. clone B applies an architecture change, which makes the aws provider read the zip
-   (UpdateFunctionCode): the module rebuilds it first, byte for byte the same package;
-4. a runner whose ``python_executable`` does not exist fails with a message naming that
+3. clone B applies an architecture change (UpdateFunctionCode): the functions take the
+   code from the staged object, so nothing is built and the code is the same bytes;
+4. clone C, also without builds/, recreates functions for reasons only Terraform knows:
+   ``-replace`` of the writer, and the checker deleted outside Terraform. Both come back
+   from the staged object, with no manual step and still nothing built;
+5. a runner whose ``python_executable`` does not exist fails with a message naming that
    input, and has created nothing.
 
 Uncommitted changes are not part of the clones: commit before running this test.
@@ -84,39 +88,65 @@ def _function(endpoint: str, name: str) -> dict[str, Any]:
     return configuration
 
 
-def test_two_fresh_clones_share_one_state(endpoint: str, workspace: Path) -> None:
+def test_fresh_clones_share_one_state(endpoint: str, workspace: Path) -> None:
     name = f"fc-{secrets.token_hex(3)}"
     variables = {"endpoint": endpoint, "name": name}
     state = workspace / "shared.tfstate"
-    clone_a = _clone(workspace / "a")
-    clone_b = _clone(workspace / "b")
-    runner_a = Terraform(clone_a / EXAMPLE, workspace / "runner-a", variables, state=state)
-    runner_b = Terraform(clone_b / EXAMPLE, workspace / "runner-b", variables, state=state)
-    for runner in (runner_a, runner_b):
+    clones = {runner: _clone(workspace / runner) for runner in ("a", "b", "c")}
+    runners = {
+        runner: Terraform(clone / EXAMPLE, workspace / f"runner-{runner}", variables, state=state)
+        for runner, clone in clones.items()
+    }
+    for runner in runners.values():
         runner.work_dir.mkdir()
         runner.init()
+    lambda_client = sandbox_session().client("lambda", endpoint_url=endpoint)
+    writer, checker = f"{name}-writer", f"{name}-checker"
     try:
-        runner_a.apply()
-        writer = f"{name}-writer"
+        runners["a"].apply()
         before = _function(endpoint, writer)
         assert before["Architectures"] == ["x86_64"]
-        _say(f"clone A applied; writer CodeSha256 {before['CodeSha256']}")
+        outputs = runners["a"].outputs()
+        staged = (
+            sandbox_session()
+            .client("s3", endpoint_url=endpoint)
+            .head_object(Bucket=outputs["package_bucket_name"], Key=outputs["package_object_key"])
+        )
+        assert staged["ContentLength"] > 0
+        _say(
+            f"clone A applied; writer CodeSha256 {before['CodeSha256']}, package staged at "
+            f"s3://{outputs['package_bucket_name']}/{outputs['package_object_key']}"
+        )
 
-        assert not (clone_b / EXAMPLE / "builds").exists()
-        assert runner_b.plan_exit_code() == 0, "a fresh clone must plan no change"
+        assert not (clones["b"] / EXAMPLE / "builds").exists()
+        assert runners["b"].plan_exit_code() == 0, "a fresh clone must plan no change"
         _say("clone B (no builds/) plans no change")
 
-        runner_b.apply(lambda_architecture="arm64")
+        runners["b"].apply(lambda_architecture="arm64")
         after = _function(endpoint, writer)
         assert after["Architectures"] == ["arm64"]
-        # The rebuilt package is the same bytes as clone A's: a reproducible build.
+        # The code came from the staged object: the same bytes, and nothing was built.
         assert after["CodeSha256"] == before["CodeSha256"]
-        assert list((clone_b / EXAMPLE / "builds").glob(f"{name}-*.zip"))
-        assert runner_b.plan_exit_code() == 0
-        _say("clone B applied arm64 (package rebuilt, same CodeSha256) and plans no change")
+        assert not (clones["b"] / EXAMPLE / "builds").exists()
+        assert runners["b"].plan_exit_code() == 0
+        _say("clone B applied arm64 from the staged package (nothing built) and plans no change")
+
+        # Recreated for reasons only Terraform knows, on a runner without the zip.
+        lambda_client.delete_function(FunctionName=checker)
+        runners["c"].apply(
+            replace=('module.tracker.aws_lambda_function.this["writer"]',),
+            lambda_architecture="arm64",  # the configuration clone B applied
+        )
+        replaced, recreated = _function(endpoint, writer), _function(endpoint, checker)
+        assert replaced["RevisionId"] != after["RevisionId"]
+        assert replaced["CodeSha256"] == recreated["CodeSha256"] == before["CodeSha256"]
+        assert recreated["Architectures"] == ["arm64"]
+        assert not (clones["c"] / EXAMPLE / "builds").exists()
+        assert runners["c"].plan_exit_code() == 0
+        _say("clone C replaced the writer and recreated the deleted checker (nothing built)")
     finally:
-        if runner_b.resources():
-            runner_b.destroy()
+        if runners["c"].resources():
+            runners["c"].destroy()
         assert not leftovers(endpoint, name)
 
 

@@ -22,6 +22,12 @@ mock_provider "aws" {
       arn = "arn:aws:iam::111122223333:role/test-role"
     }
   }
+  mock_resource "aws_s3_bucket" {
+    defaults = {
+      id  = "test-package-20250101000000000000000001"
+      arn = "arn:aws:s3:::test-package-20250101000000000000000001"
+    }
+  }
 }
 
 override_resource {
@@ -198,8 +204,31 @@ run "defaults" {
     error_message = "The checker's environment is wrong."
   }
   assert {
-    condition     = length(terraform_data.package) == 1 && startswith(aws_lambda_function.this["writer"].filename, "./builds/test-") && endswith(aws_lambda_function.this["writer"].filename, ".zip")
-    error_message = "Without lambda_package_path the package must be built into ./builds."
+    condition     = length(terraform_data.package) == 1 && startswith(output.lambda_package_path, "./builds/test-") && endswith(output.lambda_package_path, ".zip") && aws_s3_object.package[0].source == output.lambda_package_path
+    error_message = "Without lambda_package_path the package must be built into ./builds and uploaded from there."
+  }
+  # Staged in S3 by default: every function comes from the one object, none reads a file.
+  assert {
+    condition     = alltrue([for function in aws_lambda_function.this : function.filename == null && function.s3_bucket == "test-package-20250101000000000000000001" && function.s3_key == output.package_object_key])
+    error_message = "By default every function must be created from the staged S3 object, not from the local zip."
+  }
+  assert {
+    condition     = output.package_object_key == "test/${substr(sha256(output.lambda_source_hash), 0, 16)}.zip" && output.package_bucket_name == "test-package-20250101000000000000000001" && aws_s3_bucket.package[0].bucket_prefix == "test-package-" && aws_s3_bucket.package[0].force_destroy
+    error_message = "The package must be staged as <name>/<hash>.zip in a bucket the module creates with its name as prefix."
+  }
+  assert {
+    condition = alltrue([
+      aws_s3_bucket_public_access_block.package[0].block_public_acls,
+      aws_s3_bucket_public_access_block.package[0].block_public_policy,
+      aws_s3_bucket_public_access_block.package[0].ignore_public_acls,
+      aws_s3_bucket_public_access_block.package[0].restrict_public_buckets,
+      one(aws_s3_bucket_ownership_controls.package[0].rule).object_ownership == "BucketOwnerEnforced",
+      one(aws_s3_bucket_versioning.package[0].versioning_configuration).status == "Enabled",
+      one(one(aws_s3_bucket_server_side_encryption_configuration.package[0].rule).apply_server_side_encryption_by_default).sse_algorithm == "AES256",
+      jsondecode(aws_s3_bucket_policy.package[0].policy).Statement[0].Effect == "Deny",
+      jsondecode(aws_s3_bucket_policy.package[0].policy).Statement[0].Condition.Bool["aws:SecureTransport"] == "false",
+    ])
+    error_message = "The package bucket must be private, owner-enforced, versioned, encrypted and TLS only."
   }
   assert {
     condition     = length(distinct([for function in aws_lambda_function.this : function.source_code_hash])) == 1 && aws_lambda_function.this["writer"].source_code_hash == output.lambda_source_hash && length(output.lambda_source_hash) == 44
@@ -302,6 +331,10 @@ run "kms_tracing_and_tuning" {
     error_message = "The table must use the key, provisioned capacity, no PITR and deletion protection."
   }
   assert {
+    condition     = one(one(aws_s3_bucket_server_side_encryption_configuration.package[0].rule).apply_server_side_encryption_by_default).sse_algorithm == "aws:kms" && one(one(aws_s3_bucket_server_side_encryption_configuration.package[0].rule).apply_server_side_encryption_by_default).kms_master_key_id == var.kms_key_arn && one(aws_s3_bucket_server_side_encryption_configuration.package[0].rule).bucket_key_enabled
+    error_message = "With kms_key_arn the package bucket must be encrypted with that key."
+  }
+  assert {
     condition     = aws_sqs_queue.on_failure[0].kms_master_key_id == var.kms_key_arn && aws_sqs_queue.on_failure[0].sqs_managed_sse_enabled != true && aws_sqs_queue.on_failure[0].kms_data_key_reuse_period_seconds == 600 && aws_sqs_queue.on_failure[0].message_retention_seconds == 86400
     error_message = "The queue must be encrypted with the key instead of SSE-SQS."
   }
@@ -372,8 +405,8 @@ run "task_source_dir" {
     error_message = "Without task_modules, the task package itself is imported."
   }
   assert {
-    condition     = terraform_data.package[0].triggers_replace.output == aws_lambda_function.this["writer"].filename
-    error_message = "The build step must write the file the functions are created from."
+    condition     = terraform_data.package[0].triggers_replace.output == aws_s3_object.package[0].source
+    error_message = "The build step must write the file that is uploaded."
   }
   assert {
     condition     = output.lambda_source_hash != run.defaults.lambda_source_hash
@@ -391,7 +424,7 @@ run "crlf_checkout_hashes_like_lf" {
   }
 
   assert {
-    condition     = output.lambda_source_hash == run.task_source_dir.lambda_source_hash && aws_lambda_function.this["writer"].filename == run.task_source_dir.lambda_package_path
+    condition     = output.lambda_source_hash == run.task_source_dir.lambda_source_hash && output.lambda_package_path == run.task_source_dir.lambda_package_path && output.package_object_key == run.task_source_dir.package_object_key
     error_message = "CRLF and LF checkouts of the same sources must give the same hash and package path."
   }
 }
@@ -403,15 +436,66 @@ run "package_rebuilt_when_the_provider_reads_it" {
     lambda_architecture = "arm64"
   }
 
-  # The aws provider reads the zip on create and when filename, source_code_hash or
-  # architectures change: each is a trigger, so a fresh checkout builds it first.
+  # Staged: only the object's upload reads the zip, and the object's key holds the hash,
+  # so the hash and where the object goes are the triggers; a new architecture or a
+  # recreated function reads the object, not the file, and builds nothing.
   assert {
-    condition     = terraform_data.package[0].triggers_replace.architecture == "arm64" && terraform_data.package[0].triggers_replace.functions == "checker,processor,worker,writer" && terraform_data.package[0].triggers_replace.source_hash == aws_lambda_function.this["writer"].source_code_hash && terraform_data.package[0].triggers_replace.output == aws_lambda_function.this["writer"].filename
-    error_message = "The package's triggers must cover the architecture, the set of functions, the hash and the path."
+    condition     = sort(keys(terraform_data.package[0].triggers_replace)) == tolist(["output", "source_hash", "upload"]) && terraform_data.package[0].triggers_replace.source_hash == output.lambda_source_hash && terraform_data.package[0].triggers_replace.output == output.lambda_package_path && terraform_data.package[0].triggers_replace.upload == "created:-/${output.package_object_key}"
+    error_message = "Staged in S3, the package's triggers must be the hash, the path and the upload's bucket and key, and nothing the functions alone change."
   }
   assert {
-    condition     = run.defaults.lambda_source_hash == output.lambda_source_hash
-    error_message = "The architecture must not change the source hash (only the build is re-run)."
+    condition     = run.defaults.lambda_source_hash == output.lambda_source_hash && aws_lambda_function.this["writer"].architectures == tolist(["arm64"]) && aws_lambda_function.this["writer"].s3_key == run.defaults.package_object_key
+    error_message = "The architecture must not change the source hash or the staged object."
+  }
+}
+
+run "package_uploaded_with_each_function" {
+  command = plan
+
+  variables {
+    lambda_architecture = "arm64"
+    package_bucket      = { enabled = false }
+  }
+
+  # Without the bucket the aws provider reads the zip on create and when filename,
+  # source_code_hash or architectures change: each is a trigger, so a fresh checkout
+  # builds it first.
+  assert {
+    condition     = terraform_data.package[0].triggers_replace.architecture == "arm64" && terraform_data.package[0].triggers_replace.functions == "checker,processor,worker,writer" && terraform_data.package[0].triggers_replace.source_hash == aws_lambda_function.this["writer"].source_code_hash && terraform_data.package[0].triggers_replace.output == aws_lambda_function.this["writer"].filename
+    error_message = "Uploaded with each function, the package's triggers must cover the architecture, the set of functions, the hash and the path."
+  }
+  assert {
+    condition     = alltrue([for function in aws_lambda_function.this : function.filename == output.lambda_package_path && function.s3_bucket == null && function.s3_key == null])
+    error_message = "With package_bucket.enabled = false every function must be created from the local zip."
+  }
+  assert {
+    condition     = length(aws_s3_bucket.package) == 0 && length(aws_s3_object.package) == 0 && output.package_bucket_name == null && output.package_object_key == null
+    error_message = "With package_bucket.enabled = false there must be no bucket and no object."
+  }
+}
+
+run "package_staged_in_an_existing_bucket" {
+  command = plan
+
+  variables {
+    package_bucket = {
+      create      = false
+      bucket_name = "shared-lambda-artifacts"
+      key_prefix  = "connect/"
+    }
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket.package) == 0 && length(aws_s3_bucket_policy.package) == 0 && length(aws_s3_bucket_versioning.package) == 0 && length(aws_s3_bucket_public_access_block.package) == 0
+    error_message = "An existing bucket must not be created or reconfigured."
+  }
+  assert {
+    condition     = aws_s3_object.package[0].bucket == "shared-lambda-artifacts" && aws_s3_object.package[0].key == "connect/test/${substr(sha256(output.lambda_source_hash), 0, 16)}.zip" && aws_lambda_function.this["worker"].s3_bucket == "shared-lambda-artifacts" && aws_lambda_function.this["worker"].s3_key == aws_s3_object.package[0].key
+    error_message = "The package must be staged under the key prefix in the given bucket, and the functions created from it."
+  }
+  assert {
+    condition     = terraform_data.package[0].triggers_replace.upload == "existing:shared-lambda-artifacts/${aws_s3_object.package[0].key}"
+    error_message = "Another bucket or key prefix is a new object: the build must re-run for it."
   }
 }
 
@@ -446,8 +530,8 @@ run "prebuilt_package" {
     error_message = "A prebuilt package needs no build step."
   }
   assert {
-    condition     = alltrue([for function in aws_lambda_function.this : function.filename == "builds/tftest/prebuilt.zip" && function.source_code_hash == filebase64sha256("builds/tftest/prebuilt.zip")])
-    error_message = "Functions must use the prebuilt package and its own hash."
+    condition     = aws_s3_object.package[0].source == "builds/tftest/prebuilt.zip" && alltrue([for function in aws_lambda_function.this : function.s3_key == output.package_object_key && function.source_code_hash == filebase64sha256("builds/tftest/prebuilt.zip")]) && output.package_object_key == "test/${substr(sha256(filebase64sha256("builds/tftest/prebuilt.zip")), 0, 16)}.zip"
+    error_message = "Functions must use the prebuilt package, staged under its own hash."
   }
 }
 
@@ -562,12 +646,14 @@ run "create_false" {
       length(aws_connect_lambda_function_association.this) == 0,
       length(aws_connect_contact_flow.this) == 0,
       length(terraform_data.package) == 0,
+      length(aws_s3_bucket.package) == 0,
+      length(aws_s3_object.package) == 0,
       length(module.contact_flow) == 0,
     ])
     error_message = "With create = false the module must create nothing."
   }
   assert {
-    condition     = output.tracker_table_name == null && output.writer_function_arn == null && output.contact_flow_content == null && output.lambda_package_path == null && output.log_group_names == null
+    condition     = output.tracker_table_name == null && output.writer_function_arn == null && output.contact_flow_content == null && output.lambda_package_path == null && output.package_bucket_name == null && output.package_object_key == null && output.log_group_names == null
     error_message = "With create = false every output must be null."
   }
 }

@@ -327,6 +327,44 @@ run "lambda_package_path_missing" {
   expect_failures = [var.lambda_package_path]
 }
 
+run "package_bucket_existing_without_a_name" {
+  command = plan
+
+  variables {
+    package_bucket = { create = false }
+  }
+
+  expect_failures = [var.package_bucket]
+}
+
+run "package_bucket_name_not_a_bucket_name" {
+  command = plan
+
+  variables {
+    package_bucket = { bucket_name = "Artifacts_Bucket" }
+  }
+
+  expect_failures = [var.package_bucket]
+}
+
+run "package_bucket_key_prefix_without_a_slash" {
+  command = plan
+
+  variables {
+    package_bucket = { key_prefix = "/connect" }
+  }
+
+  expect_failures = [var.package_bucket]
+}
+
+run "package_bucket_off_needs_no_name" {
+  command = plan
+
+  variables {
+    package_bucket = { enabled = false, create = false }
+  }
+}
+
 run "artifacts_dir_blank" {
   command = plan
 

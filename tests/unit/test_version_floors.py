@@ -143,6 +143,8 @@ PROVIDER_FEATURES: dict[str, dict[str, Version]] = {
             "timeout",
             "reserved_concurrent_executions",
             "filename",
+            "s3_bucket",
+            "s3_key",
             "kms_key_arn",
             "environment",
             "tracing_config",
@@ -185,6 +187,23 @@ PROVIDER_FEATURES: dict[str, dict[str, Version]] = {
         "maximum_event_age_in_seconds",
         "destination_config",
     ),
+    # The package bucket's resources: the split S3 bucket resources and aws_s3_object all
+    # arrived in 4.0.0 (February 10, 2022), before the 5.x floor.
+    "aws_s3_bucket": _all_at(V5, "bucket", "bucket_prefix", "force_destroy", "tags"),
+    "aws_s3_bucket_public_access_block": _all_at(
+        V5,
+        "bucket",
+        "block_public_acls",
+        "block_public_policy",
+        "ignore_public_acls",
+        "restrict_public_buckets",
+    ),
+    "aws_s3_bucket_ownership_controls": _all_at(V5, "bucket", "rule"),
+    "aws_s3_bucket_versioning": _all_at(V5, "bucket", "versioning_configuration"),
+    "aws_s3_bucket_server_side_encryption_configuration": _all_at(V5, "bucket", "rule"),
+    "aws_s3_bucket_lifecycle_configuration": _all_at(V5, "bucket", "rule"),
+    "aws_s3_bucket_policy": _all_at(V5, "bucket", "policy"),
+    "aws_s3_object": _all_at(V5, "bucket", "key", "source", "content_type", "tags"),
     "aws_lambda_permission": _all_at(
         V5, "statement_id", "action", "function_name", "principal", "source_arn"
     ),

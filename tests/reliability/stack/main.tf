@@ -23,6 +23,8 @@ provider "aws" {
   skip_metadata_api_check     = true
   skip_requesting_account_id  = true
   skip_region_validation      = true
+  # The package bucket is addressed on the sandbox's one endpoint, not as <bucket>.<host>.
+  s3_use_path_style = true
 
   endpoints {
     dynamodb = var.endpoint
@@ -31,6 +33,7 @@ provider "aws" {
     lambda   = var.endpoint
     logs     = var.endpoint
     sqs      = var.endpoint
+    s3       = var.endpoint
     sts      = var.endpoint
   }
 }
