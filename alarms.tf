@@ -45,46 +45,50 @@ locals {
 
   thresholds = var.alarms.thresholds
 
-  function_alarms = merge([
-    for key, function in local.alarm_functions : merge(
-      {
-        "${key}_errors" = {
-          namespace   = "AWS/Lambda"
-          metric_name = "Errors"
-          dimensions  = { FunctionName = function.name }
-          statistic   = "Sum"
-          threshold   = local.thresholds.function_errors
-          description = "The ${key} function (${function.name}) failed at least ${local.thresholds.function_errors} time(s) in a period: its invocations raised or timed out. See docs/alarms.md."
-        }
-        "${key}_throttles" = {
-          namespace   = "AWS/Lambda"
-          metric_name = "Throttles"
-          dimensions  = { FunctionName = function.name }
-          statistic   = "Sum"
-          threshold   = local.thresholds.function_throttles
-          description = "The ${key} function (${function.name}) was throttled at least ${local.thresholds.function_throttles} time(s) in a period: concurrency (reserved or the account's) ran out. See docs/alarms.md."
-        }
-      },
-      function.async ? {
-        "${key}_async_event_age" = {
-          namespace   = "AWS/Lambda"
-          metric_name = "AsyncEventAge"
-          dimensions  = { FunctionName = function.name }
-          statistic   = "Maximum"
-          threshold   = local.thresholds.async_event_age_ms
-          description = "Events waited at least ${local.thresholds.async_event_age_ms} ms in the ${key} function's (${function.name}) asynchronous queue before an invocation. See docs/alarms.md."
-        }
-        "${key}_async_events_dropped" = {
-          namespace   = "AWS/Lambda"
-          metric_name = "AsyncEventsDropped"
-          dimensions  = { FunctionName = function.name }
-          statistic   = "Sum"
-          threshold   = local.thresholds.async_events_dropped
-          description = "The ${key} function (${function.name}) dropped at least ${local.thresholds.async_events_dropped} asynchronous event(s) without running them. See docs/alarms.md."
-        }
-      } : {},
-    )
-  ]...)
+  # Lambda's own metrics, one alarm per function and metric; async_only for the
+  # asynchronously invoked functions. In each description, %[1]s is the function's key,
+  # %[2]s its name and %[3]s the threshold.
+  function_metrics = {
+    errors = {
+      metric_name = "Errors"
+      statistic   = "Sum"
+      threshold   = local.thresholds.function_errors
+      async_only  = false
+      description = "The %[1]s function (%[2]s) failed at least %[3]s time(s) in a period: its invocations raised or timed out."
+    }
+    throttles = {
+      metric_name = "Throttles"
+      statistic   = "Sum"
+      threshold   = local.thresholds.function_throttles
+      async_only  = false
+      description = "The %[1]s function (%[2]s) was throttled at least %[3]s time(s) in a period: concurrency (reserved or the account's) ran out."
+    }
+    async_event_age = {
+      metric_name = "AsyncEventAge"
+      statistic   = "Maximum"
+      threshold   = local.thresholds.async_event_age_ms
+      async_only  = true
+      description = "Events waited at least %[3]s ms in the %[1]s function's (%[2]s) asynchronous queue before an invocation."
+    }
+    async_events_dropped = {
+      metric_name = "AsyncEventsDropped"
+      statistic   = "Sum"
+      threshold   = local.thresholds.async_events_dropped
+      async_only  = true
+      description = "The %[1]s function (%[2]s) dropped at least %[3]s asynchronous event(s) without running them."
+    }
+  }
+
+  function_alarms = {
+    for pair in setproduct(keys(local.alarm_functions), keys(local.function_metrics)) : "${pair[0]}_${pair[1]}" => {
+      namespace   = "AWS/Lambda"
+      metric_name = local.function_metrics[pair[1]].metric_name
+      dimensions  = { FunctionName = local.alarm_functions[pair[0]].name }
+      statistic   = local.function_metrics[pair[1]].statistic
+      threshold   = local.function_metrics[pair[1]].threshold
+      description = "${format(local.function_metrics[pair[1]].description, pair[0], local.alarm_functions[pair[0]].name, local.function_metrics[pair[1]].threshold)} See docs/alarms.md."
+    } if local.alarm_functions[pair[0]].async || !local.function_metrics[pair[1]].async_only
+  }
 
   service_alarms = local.create_alarms ? {
     on_failure_queue_depth = {
