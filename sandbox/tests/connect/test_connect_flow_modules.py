@@ -162,6 +162,15 @@ def test_flow_module_lifecycle(connect: Any, instance: dict[str, Any]) -> None:
     assert described["Content"] == new_text
     assert (described["Name"], described["Description"]) == ("Tracker module v2", "second")
     assert described["State"] == "ARCHIVED"
+    # The aws provider clears a description by sending "": Describe then has none.
+    connect.update_contact_flow_module_metadata(
+        InstanceId=instance["Id"], ContactFlowModuleId=created["Id"], Description=""
+    )
+    described = connect.describe_contact_flow_module(
+        InstanceId=instance["Id"], ContactFlowModuleId=created["Id"]
+    )["ContactFlowModule"]
+    assert "Description" not in described
+    assert described["Name"] == "Tracker module v2"
 
     connect.tag_resource(resourceArn=created["Arn"], tags={"b": "2"})
     connect.untag_resource(resourceArn=created["Arn"], tagKeys=["a"])

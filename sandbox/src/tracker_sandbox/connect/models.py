@@ -14,7 +14,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -199,6 +199,46 @@ class FlowModule:
 
     def summary(self) -> dict[str, Any]:
         return {"Id": self.id, "Arn": self.arn, "Name": self.name, "State": self.state}
+
+
+def _check_unique_name(
+    siblings: Iterable[ContactFlow | FlowModule],
+    name: str,
+    except_id: str | None,
+    kind: str,
+    instance_id: str,
+) -> None:
+    """Names are unique per instance among flows, and among flow modules."""
+    for other in siblings:
+        if other.name == name and other.id != except_id:
+            raise duplicate(f"A {kind} named {name!r} already exists in instance {instance_id}")
+
+
+def _update_metadata(
+    item: ContactFlow | FlowModule,
+    siblings: Iterable[ContactFlow | FlowModule],
+    kind: str,
+    instance_id: str,
+    name: str | None,
+    description: str | None,
+    state: str | None,
+    *,
+    blank_description_is_none: bool = False,
+) -> None:
+    """Update*Metadata of a flow or a flow module: only the fields given change, after
+    every given field has been checked."""
+    if name is not None:
+        _check_unique_name(siblings, _check_name(name), item.id, kind, instance_id)
+    checked_description = _check_description(description)
+    if name is not None:
+        item.name = name
+    if description is not None:
+        item.description = (
+            (checked_description or None) if blank_description_is_none else checked_description
+        )
+    if state is not None:
+        item.state = state
+    item.last_modified = _now()
 
 
 @dataclass
@@ -516,11 +556,6 @@ class ConnectRegion:
 
     # Contact flows ----------------------------------------------------------------
 
-    def _check_unique_name(self, instance: Instance, name: str, except_id: str | None) -> None:
-        for other in instance.flows.values():
-            if other.name == name and other.id != except_id:
-                raise duplicate(f"A flow named {name!r} already exists in instance {instance.id}")
-
     def create_flow(
         self,
         instance_id: str,
@@ -545,7 +580,7 @@ class ConnectRegion:
         checked_tags = _check_tags(tags)
         with self._lock:
             instance = self.instance(instance_id)
-            self._check_unique_name(instance, checked_name, None)
+            _check_unique_name(instance.flows.values(), checked_name, None, "flow", instance.id)
             # Connect validates a PUBLISHED flow's content; a SAVED one is stored as it is.
             if status == "PUBLISHED":
                 problems = _flow_problems(content, flow_type, instance)
@@ -593,16 +628,9 @@ class ConnectRegion:
         with self._lock:
             instance = self.instance(instance_id)
             flow = self.flow(instance_id, flow_id, published_only=False)
-            if name is not None:
-                self._check_unique_name(instance, _check_name(name), flow.id)
-            checked_description = _check_description(description)
-            if name is not None:
-                flow.name = name
-            if description is not None:
-                flow.description = checked_description
-            if state is not None:
-                flow.state = state
-            flow.last_modified = _now()
+            _update_metadata(
+                flow, instance.flows.values(), "flow", instance.id, name, description, state
+            )
 
     def delete_flow(self, instance_id: str, flow_id: str) -> None:
         with self._lock:
@@ -633,15 +661,6 @@ class ConnectRegion:
 
     # Flow modules -------------------------------------------------------------------
 
-    def _check_unique_module_name(
-        self, instance: Instance, name: str, except_id: str | None
-    ) -> None:
-        for other in instance.modules.values():
-            if other.name == name and other.id != except_id:
-                raise duplicate(
-                    f"A flow module named {name!r} already exists in instance {instance.id}"
-                )
-
     def create_module(
         self,
         instance_id: str,
@@ -659,7 +678,9 @@ class ConnectRegion:
         checked_tags = _check_tags(tags)
         with self._lock:
             instance = self.instance(instance_id)
-            self._check_unique_module_name(instance, checked_name, None)
+            _check_unique_name(
+                instance.modules.values(), checked_name, None, "flow module", instance.id
+            )
             problems = _module_problems(content, instance)
             if problems:
                 raise invalid_module(problems)
@@ -707,17 +728,17 @@ class ConnectRegion:
         with self._lock:
             instance = self.instance(instance_id)
             module = self.module(instance_id, module_id)
-            if name is not None:
-                self._check_unique_module_name(instance, _check_name(name), module.id)
-            checked_description = _check_description(description)
-            if name is not None:
-                module.name = name
-            if description is not None:
+            _update_metadata(
+                module,
+                instance.modules.values(),
+                "flow module",
+                instance.id,
+                name,
+                description,
+                state,
                 # The aws provider sends "" for no description; Describe then omits it.
-                module.description = checked_description or None
-            if state is not None:
-                module.state = state
-            module.last_modified = _now()
+                blank_description_is_none=True,
+            )
 
     def delete_module(self, instance_id: str, module_id: str) -> None:
         with self._lock:
