@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import os
+import re
 import threading
 import time
 import uuid
@@ -72,6 +73,14 @@ def distribution(values: list[float]) -> str:
         f"p50 {percentile(values, 0.5):.2f}s, p90 {percentile(values, 0.9):.2f}s, "
         f"p99 {percentile(values, 0.99):.2f}s, max {max(values):.2f}s"
     )
+
+
+def kind(error: str) -> str:
+    """A failed call in a few words: the function's ``errorMessage`` when it has one (e.g.
+    "writer: DynamoDB TransactWriteItems failed: ReadTimeoutError")."""
+    found = re.search(r'"errorMessage": "([^"]{1,160})"', error)
+    detail = found.group(1) if found else error.split(":", 1)[-1].strip()[:60]
+    return error.split(":", maxsplit=1)[0] + ": " + ("timed out" if "Timedout" in error else detail)
 
 
 class WriteProbe:
@@ -154,12 +163,7 @@ def test_a_thousand_contacts_in_bursts_of_fifty(fault_stack: FaultStack):
     elapsed = time.monotonic() - began
 
     errors = [(run.contact_id, error) for run in runs for error in run.errors]
-    kinds = Counter(
-        error.split(":")[0]
-        + ": "
-        + ("timed out" if "Timedout" in error else error.split(":")[1].strip()[:60])
-        for _, error in errors
-    )
+    kinds = Counter(kind(error) for _, error in errors)
     ids = [run.request_id for run in runs]
     effects = stack.effects()
     runs_per_request = [effects.get(request_id, 0) for request_id in ids]
@@ -199,7 +203,7 @@ def test_a_thousand_contacts_in_bursts_of_fifty(fault_stack: FaultStack):
     polls = sum(len(run.polls) for run in runs)
     # UNKNOWN (STORE_UNAVAILABLE) is an answer: the table was slow, the flow polls again.
     unknown = sum(answer.get("Status") == "UNKNOWN" for run in runs for *_, answer in run.polls)
-    retried = [run.writer_retried[:80] for run in runs if run.writer_retried]
+    retried = [kind(run.writer_retried) for run in runs if run.writer_retried]
     latency = sorted(end - asked for run in runs for asked, end, _ in run.polls) or [0.0]
     say(
         f"load: {CONTACTS} contacts in bursts of {BURST} in {elapsed:.0f}s; final answers "
