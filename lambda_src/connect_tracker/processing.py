@@ -280,14 +280,10 @@ class Worker:
             log_event(logging.ERROR, "work.malformed", detail=str(error))
             return WorkResult.MALFORMED
         budget = TimeBudget(time_left=seconds_left, attempt_seconds=self._attempt_seconds)
-        request = with_retries(lambda: self._store.get(order.request_id), budget)
-        if request is None:
-            log_event(logging.WARNING, "request.not_found", request_id=order.request_id)
-            return WorkResult.NOT_FOUND
-        if request.status.is_terminal:
-            self._log_duplicate(request)
-            return WorkResult.DUPLICATE
         if order.outcome is not None and order.claim_token is not None:
+            request = with_retries(lambda: self._store.get(order.request_id), budget)
+            if request is None or request.status.is_terminal:
+                return self._not_claimed(order.request_id, request, self._clock(), budget)
             log_event(
                 logging.INFO,
                 "request.finish_resumed",
@@ -296,43 +292,25 @@ class Worker:
                 handovers=order.handovers,
             )
             return self._record(request, order, order.claim_token, order.outcome, budget)
-        now = self._clock()
-        if request.is_overdue(now):
-            return self._seal(request, now, budget)
-        return self._claim_and_run(request, order, now, seconds_left, budget)
+        return self._claim_and_run(order, seconds_left, budget)
 
     def _claim_and_run(
-        self,
-        request: TrackerRequest,
-        order: WorkOrder,
-        now: float,
-        seconds_left: SecondsLeft,
-        budget: TimeBudget,
+        self, order: WorkOrder, seconds_left: SecondsLeft, budget: TimeBudget
     ) -> WorkResult:
+        """Claim first, with no read before: the conditional claim itself tells a pending
+        request from a finished, overdue or live-claimed one (``store.Claim``)."""
         token = order.claim_token or str(uuid.uuid4())
         # The lease is the claimant's own invocation deadline: once it has passed, the
         # claimant is gone (Lambda ends an invocation at its timeout) and a later delivery
         # may take the request over; before it, nobody else runs the task.
+        now = self._clock()
         lease_until = now + seconds_left()
-        claimed = with_retries(
-            lambda: self._store.claim_lease(request.request_id, token, now, lease_until),
-            budget,
-            first=False,
+        claim = with_retries(
+            lambda: self._store.claim_lease(order.request_id, token, now, lease_until), budget
         )
-        if claimed is None:
-            current = self._current(request.request_id, budget)
-            if current is not None and current.status.is_terminal:
-                self._log_duplicate(current)
-                return WorkResult.DUPLICATE
-            log_event(
-                logging.INFO,
-                "request.claimed_elsewhere",
-                contact_id=request.contact_id,
-                request_id=request.request_id,
-                status=current.status.value if current else None,
-                lease_until=current.lease_until if current else None,
-            )
-            return WorkResult.CLAIMED_ELSEWHERE
+        if not claim.won or claim.request is None:
+            return self._not_claimed(order.request_id, claim.request, now, budget)
+        claimed = claim.request
         outcome = self._run(claimed, seconds_left)
         if isinstance(outcome, _HandOver):
             return self._hand_over(claimed, order, token, None, outcome.reason)
@@ -539,6 +517,32 @@ class Worker:
             handovers=order.handovers + 1,
         )
         return WorkResult.HANDED_OVER
+
+    def _not_claimed(
+        self,
+        request_id: str,
+        current: TrackerRequest | None,
+        now: float,
+        budget: TimeBudget,
+    ) -> WorkResult:
+        """Why the request was not claimed, from the item as the claim (or a read) found it."""
+        if current is None:
+            log_event(logging.WARNING, "request.not_found", request_id=request_id)
+            return WorkResult.NOT_FOUND
+        if current.status.is_terminal:
+            self._log_duplicate(current)
+            return WorkResult.DUPLICATE
+        if current.is_overdue(now):
+            return self._seal(current, now, budget)
+        log_event(
+            logging.INFO,
+            "request.claimed_elsewhere",
+            contact_id=current.contact_id,
+            request_id=current.request_id,
+            status=current.status.value,
+            lease_until=current.lease_until,
+        )
+        return WorkResult.CLAIMED_ELSEWHERE
 
     def _seal(self, request: TrackerRequest, now: float, budget: TimeBudget) -> WorkResult:
         sealed = with_retries(

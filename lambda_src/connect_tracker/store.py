@@ -7,6 +7,7 @@ delivery, a checker sealing an overdue request) can never overwrite each other.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -35,6 +36,15 @@ class StoreUnavailable(RuntimeError):
     """DynamoDB could not be reached or refused the call: worth retrying later."""
 
 
+@dataclass(frozen=True)
+class Claim:
+    """What one claim attempt did: ``request`` is the item after the claim when ``won``;
+    when refused, the item the claim found (None: there is no such request)."""
+
+    won: bool
+    request: TrackerRequest | None
+
+
 class TrackerStore(Protocol):
     def create(self, request: TrackerRequest) -> tuple[TrackerRequest, bool]:
         """Store a new request unless its ask (``domain.ask_key``) already found one.
@@ -60,13 +70,13 @@ class TrackerStore(Protocol):
     ) -> bool:
         """Record the outcome if ``token`` still holds the claim; False when it does not."""
 
-    def claim_lease(
-        self, request_id: str, token: str, now: float, lease_until: float
-    ) -> TrackerRequest | None:
-        """Claim an open request until ``lease_until``; None while another claim is live.
+    def claim_lease(self, request_id: str, token: str, now: float, lease_until: float) -> Claim:
+        """Claim an open request that is not past its deadline, until ``lease_until``.
 
         A PENDING request, one RUNNING under ``token`` (a hand-over from the claimant) or
         one RUNNING whose lease ended (its claimant's invocation is over) can be claimed.
+        A refused claim says what it found (no request, a finished one, an overdue one, a
+        live claim), so the worker needs no read before it claims.
         """
 
     def release(self, request_id: str, token: str) -> bool:
@@ -171,14 +181,13 @@ class DynamoDBTrackerStore:
             ),
         )
 
-    def claim_lease(
-        self, request_id: str, token: str, now: float, lease_until: float
-    ) -> TrackerRequest | None:
-        return self._update(
+    def claim_lease(self, request_id: str, token: str, now: float, lease_until: float) -> Claim:
+        refused: list[TrackerRequest | None] = []
+        claimed = self._update(
             request_id,
             "SET #status = :running, ClaimToken = :token, ClaimedAt = :now, "
             "LeaseUntil = :lease ADD Attempts :one",
-            "(#status = :pending OR (#status = :running AND "
+            "DeadlineAt > :now AND (#status = :pending OR (#status = :running AND "
             "(ClaimToken = :token OR LeaseUntil < :now)))",
             {
                 ":running": {"S": Status.RUNNING.value},
@@ -191,7 +200,11 @@ class DynamoDBTrackerStore:
             already_done=lambda found: (
                 found.status is Status.RUNNING and found.claim_token == token
             ),
+            refused=refused.append,
         )
+        if claimed is not None:
+            return Claim(won=True, request=claimed)
+        return Claim(won=False, request=refused[0] if refused else None)
 
     def finish(
         self,
@@ -282,6 +295,7 @@ class DynamoDBTrackerStore:
         *,
         names: Mapping[str, str] | None = None,
         already_done: Callable[[TrackerRequest], bool] | None = None,
+        refused: Callable[[TrackerRequest | None], None] | None = None,
     ) -> TrackerRequest | None:
         """The item after the update; None when the condition does not hold.
 
@@ -290,6 +304,12 @@ class DynamoDBTrackerStore:
         first attempt made false (PENDING -> RUNNING under our token). Without this check
         the processor took its own claim for another delivery's, skipped the task and left
         the request RUNNING until its deadline (seen in the load test: 8 in 1,000).
+        ``refused`` is given the item a failed condition found (None: no request).
+
+        A failed condition returns the item as it was (``ReturnValuesOnConditionCheckFailure
+        = ALL_OLD``), so telling why costs no second read; the read is made only when the
+        answer holds no item (no such item, or a table that does not return it).
+        https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
         """
         try:
             answer = self._client.update_item(
@@ -300,14 +320,24 @@ class DynamoDBTrackerStore:
                 ExpressionAttributeNames=dict(names or {"#status": "Status"}),
                 ExpressionAttributeValues=dict(values),
                 ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
             if not _is_condition_failure(error):
                 raise _unavailable("UpdateItem", error) from error
-            if already_done is None:
+            if already_done is None and refused is None:
                 return None
-            found = self.get(request_id)
-            return found if found is not None and already_done(found) else None
+            old: object = error.response.get("Item")
+            found = (
+                _from_item(old)
+                if isinstance(old, Mapping) and "Status" in old
+                else self.get(request_id)
+            )
+            if found is not None and already_done is not None and already_done(found):
+                return found
+            if refused is not None:
+                refused(found)
+            return None
         except BotoCoreError as error:
             raise _unavailable("UpdateItem", error) from error
         return _from_item(answer["Attributes"])

@@ -35,9 +35,9 @@ class RetriedAfterLostResponse:
         return getattr(self._client, name)
 
 
-def stored_request(store: DynamoDBTrackerStore) -> str:
+def stored_request(store: DynamoDBTrackerStore, contact_id: str = "c-1") -> str:
     request = new_request(
-        contact_id="c-1",
+        contact_id=contact_id,
         task_name="t",
         parameters={},
         now=time.time(),
@@ -79,3 +79,60 @@ def test_a_finish_whose_response_was_lost_is_still_recorded_as_ours():
     assert final.result == {"A": "1"}
     # a finish under a token that never held the claim is still refused
     assert not store.finish(request_id, "token-9", Outcome.complete({"A": "2"}), time.time())
+
+
+def test_a_lease_claim_whose_response_was_lost_is_still_ours():
+    client = RetriedAfterLostResponse(boto3.client("dynamodb"))
+    store = DynamoDBTrackerStore(client, TABLE)  # type: ignore[arg-type]
+    request_id = stored_request(store)
+    now = time.time()
+    claim = store.claim_lease(request_id, "token-1", now, now + 60)
+    assert claim.won
+    assert claim.request is not None
+    assert claim.request.claim_token == "token-1"
+    assert client.sent == 2
+
+
+class CountedReads:
+    """A DynamoDB client that counts GetItem calls."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.reads = 0
+
+    def get_item(self, **kwargs: Any) -> Any:
+        self.reads += 1
+        return self._client.get_item(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+def test_a_refused_lease_claim_says_what_it_found_without_a_read():
+    """The worker claims without reading first; a refused claim returns the item as the
+    condition found it (ReturnValuesOnConditionCheckFailure = ALL_OLD)."""
+    client = CountedReads(boto3.client("dynamodb"))
+    store = DynamoDBTrackerStore(client, TABLE)  # type: ignore[arg-type]
+    request_id = stored_request(store)
+    now = time.time()
+    assert store.claim_lease(request_id, "token-1", now, now + 60).won
+    live = store.claim_lease(request_id, "token-2", now + 1, now + 61)
+    assert not live.won
+    assert live.request is not None
+    assert live.request.claim_token == "token-1"  # a live claim: left alone
+    assert store.finish(request_id, "token-1", Outcome.complete({"A": "1"}), now + 2)
+    done = store.claim_lease(request_id, "token-3", now + 3, now + 63)
+    assert not done.won
+    assert done.request is not None
+    assert done.request.status is Status.COMPLETE
+    assert client.reads == 0
+    # past the deadline (60 s) an open request is refused too, and shown as it is
+    late_id = stored_request(store, contact_id="c-2")
+    late = store.claim_lease(late_id, "token-4", now + 61, now + 120)
+    assert not late.won
+    assert late.request is not None
+    assert late.request.status is Status.PENDING
+    assert late.request.is_overdue(now + 61)
+    # no such request: the claim finds nothing
+    missing = store.claim_lease("6f1c1d3e-5a43-4f7e-9c1b-0b7a3c2de0a1", "t", now, now + 60)
+    assert missing == type(missing)(won=False, request=None)

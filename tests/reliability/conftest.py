@@ -104,6 +104,7 @@ class FaultStack(Stack):
         if any(self.terraform.variables.get(key) != value for key, value in variables.items()):
             began = time.monotonic()
             self.terraform.apply(**variables)
+            self.outputs.update(_flat(self.terraform.outputs()))  # e.g. floor_log_group
             say(f"re-applied with {variables} in {time.monotonic() - began:.1f}s")
 
     def strict_client(self, service: str) -> Any:
@@ -243,6 +244,24 @@ class FaultStack(Stack):
                 except json.JSONDecodeError:
                     continue
         return lines
+
+    def floor_receipts(self) -> dict[str, float]:
+        """RequestId -> when the stack's no-op floor consumer (``floor_package_path``,
+        bench/floor/floor.py) received its stream record; empty without a floor."""
+        group = self.outputs.get("floor_log_group")
+        receipts: dict[str, float] = {}
+        if not group:
+            return receipts
+        pages = self.client("logs").get_paginator("filter_log_events").paginate(logGroupName=group)
+        for page in pages:
+            for event in page["events"]:
+                start = event["message"].find('{"bench_floor"')
+                if start < 0:
+                    continue
+                line = json.loads(event["message"][start:])
+                for request_id, _created in line["records"]:
+                    receipts.setdefault(request_id, float(line["bench_floor"]))
+        return receipts
 
     def task_starts(self) -> dict[str, int]:
         """task.started lines per request id in the worker's JSON logs (one per attempt)."""
