@@ -77,75 +77,13 @@ module "tracker" {
   }
 }
 
-resource "aws_iam_role" "floor" {
-  name = "${var.name}-floor"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "lambda.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-    }]
-  })
-}
+module "floor" {
+  source = "../floor"
 
-resource "aws_iam_role_policy" "floor" {
-  name = "stream-and-logs"
-  role = aws_iam_role.floor.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Effect   = "Allow"
-        Action   = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]
-        Resource = module.tracker.tracker_table_stream_arn
-      },
-      {
-        Effect   = "Allow"
-        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-        Resource = "${aws_cloudwatch_log_group.floor.arn}:*"
-      },
-    ]
-  })
-}
-
-resource "aws_cloudwatch_log_group" "floor" {
-  name              = "/aws/lambda/${var.name}-floor"
-  retention_in_days = 1
-}
-
-resource "aws_lambda_function" "floor" {
-  function_name    = "${var.name}-floor"
-  role             = aws_iam_role.floor.arn
-  handler          = "floor.handler"
-  runtime          = "python3.13"
-  memory_size      = 256
-  timeout          = 30
-  filename         = var.floor_package_path
-  source_code_hash = filebase64sha256(var.floor_package_path)
-
-  depends_on = [aws_iam_role_policy.floor, aws_cloudwatch_log_group.floor]
-}
-
-resource "aws_lambda_event_source_mapping" "floor" {
-  event_source_arn                   = module.tracker.tracker_table_stream_arn
-  function_name                      = aws_lambda_function.floor.arn
-  starting_position                  = "LATEST"
+  name                               = "${var.name}-floor"
+  stream_arn                         = module.tracker.tracker_table_stream_arn
+  package_path                       = var.floor_package_path
   batch_size                         = var.batch_size
   maximum_batching_window_in_seconds = var.maximum_batching_window_in_seconds
   parallelization_factor             = var.parallelization_factor
-  maximum_retry_attempts             = 2
-  function_response_types            = ["ReportBatchItemFailures"]
-
-  # The module's own filter: only newly created pending requests.
-  filter_criteria {
-    filter {
-      pattern = jsonencode({
-        eventName = ["INSERT"]
-        dynamodb  = { NewImage = { Status = { S = ["PENDING"] } } }
-      })
-    }
-  }
-
-  depends_on = [aws_iam_role_policy.floor]
 }

@@ -18,8 +18,8 @@ output "tracker" {
 output "floor" {
   description = "The no-op floor function and its mapping."
   value = {
-    function_name = aws_lambda_function.floor.function_name
-    log_group     = aws_cloudwatch_log_group.floor.name
-    mapping_uuid  = aws_lambda_event_source_mapping.floor.uuid
+    function_name = module.floor.function_name
+    log_group     = module.floor.log_group
+    mapping_uuid  = module.floor.mapping_uuid
   }
 }

@@ -167,90 +167,20 @@ output "effects_table_name" {
   value       = aws_dynamodb_table.effects.name
 }
 
-# The floor (as in bench/stack): a no-op consumer of the same stream, same filter and the
-# module's default batching (batch size 100, no window, parallelization 1). Only with
-# floor_package_path set.
-resource "aws_iam_role" "floor" {
-  count = var.floor_package_path == null ? 0 : 1
-  name  = "${var.name}-floor"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "lambda.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-    }]
-  })
-}
+# The floor (bench/floor): a no-op consumer of the same stream with the module's filter and
+# default batching. Only with floor_package_path set.
+module "floor" {
+  source = "../../../bench/floor"
+  count  = var.floor_package_path == null ? 0 : 1
 
-resource "aws_iam_role_policy" "floor" {
-  count = var.floor_package_path == null ? 0 : 1
-  name  = "stream-and-logs"
-  role  = aws_iam_role.floor[0].id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Effect   = "Allow"
-        Action   = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]
-        Resource = module.tracker.tracker_table_stream_arn
-      },
-      {
-        Effect   = "Allow"
-        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-        Resource = "${aws_cloudwatch_log_group.floor[0].arn}:*"
-      },
-    ]
-  })
-}
-
-resource "aws_cloudwatch_log_group" "floor" {
-  count             = var.floor_package_path == null ? 0 : 1
-  name              = "/aws/lambda/${var.name}-floor"
-  retention_in_days = 1
-}
-
-resource "aws_lambda_function" "floor" {
-  count            = var.floor_package_path == null ? 0 : 1
-  function_name    = "${var.name}-floor"
-  role             = aws_iam_role.floor[0].arn
-  handler          = "floor.handler"
-  runtime          = "python3.13"
-  memory_size      = 256
-  timeout          = 30
-  filename         = var.floor_package_path
-  source_code_hash = filebase64sha256(var.floor_package_path)
-
-  depends_on = [aws_iam_role_policy.floor, aws_cloudwatch_log_group.floor]
-}
-
-resource "aws_lambda_event_source_mapping" "floor" {
-  count                              = var.floor_package_path == null ? 0 : 1
-  event_source_arn                   = module.tracker.tracker_table_stream_arn
-  function_name                      = aws_lambda_function.floor[0].arn
-  starting_position                  = "LATEST"
-  batch_size                         = 100
-  maximum_batching_window_in_seconds = 0
-  parallelization_factor             = 1
-  maximum_retry_attempts             = 2
-  function_response_types            = ["ReportBatchItemFailures"]
-
-  # The module's own filter: only newly created pending requests.
-  filter_criteria {
-    filter {
-      pattern = jsonencode({
-        eventName = ["INSERT"]
-        dynamodb  = { NewImage = { Status = { S = ["PENDING"] } } }
-      })
-    }
-  }
-
-  depends_on = [aws_iam_role_policy.floor]
+  name         = "${var.name}-floor"
+  stream_arn   = module.tracker.tracker_table_stream_arn
+  package_path = var.floor_package_path
 }
 
 output "floor_log_group" {
   description = "Log group of the no-op floor consumer (null without floor_package_path)."
-  value       = var.floor_package_path == null ? null : aws_cloudwatch_log_group.floor[0].name
+  value       = var.floor_package_path == null ? null : module.floor[0].log_group
 }
 
 # Every output of the module, under one name: the tests read the same names as the
