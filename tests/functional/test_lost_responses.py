@@ -136,3 +136,45 @@ def test_a_refused_lease_claim_says_what_it_found_without_a_read():
     # no such request: the claim finds nothing
     missing = store.claim_lease("6f1c1d3e-5a43-4f7e-9c1b-0b7a3c2de0a1", "t", now, now + 60)
     assert missing == type(missing)(won=False, request=None)
+
+
+class CreatedAfterLostResponse(CountedReads):
+    """A DynamoDB client whose every TransactWriteItems is sent twice (the first succeeds,
+    its response is lost); the caller sees the second, which fails the ask's condition."""
+
+    def transact_write_items(self, **kwargs: Any) -> Any:
+        self._client.transact_write_items(**kwargs)
+        return self._client.transact_write_items(**kwargs)
+
+
+def test_a_create_whose_response_was_lost_is_still_ours_without_reading_the_request():
+    client = CreatedAfterLostResponse(boto3.client("dynamodb"))
+    store = DynamoDBTrackerStore(client, TABLE)  # type: ignore[arg-type]
+    request = new_request(
+        contact_id="c-lost",
+        task_name="t",
+        parameters={"A": "1"},
+        now=time.time(),
+        deadline_seconds=60,
+        ttl_seconds=3600,
+    )
+    stored, created = store.create(request)
+    assert (stored, created) == (request, True)
+    # The refused retry returns the ask (ReturnValuesOnConditionCheckFailure), which names
+    # our own request: nothing needs reading.
+    assert client.reads == 0
+    found = store.get(request.request_id)
+    assert found is not None
+    assert found.status is Status.PENDING
+    # A later invocation's ask (a new request id) for the same work finds the stored one.
+    again = new_request(
+        contact_id="c-lost",
+        task_name="t",
+        parameters={"A": "1"},
+        now=time.time(),
+        deadline_seconds=60,
+        ttl_seconds=3600,
+    )
+    reused, created_again = DynamoDBTrackerStore(boto3.client("dynamodb"), TABLE).create(again)
+    assert reused.request_id == request.request_id
+    assert not created_again
