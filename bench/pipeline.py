@@ -630,30 +630,29 @@ def contact_row(
 
 
 def per_contact(
-    stack: Stack, cases: Sequence[tuple[float, float]], consistent_read: bool
+    stack: Stack,
+    cases: Sequence[tuple[float, float]],
+    flows: Mapping[float, str],
+    consistent_read: bool,
 ) -> dict[str, Any]:
-    """One simulated voice contact per (W, poll interval) through the deployed flow, real
-    clock, all cases at once; Lambda calls counted by the simulator, processor (dispatcher)
+    """One simulated voice contact per (W, poll interval) through the module's flow rendered
+    at that interval (``flows``: interval -> the stack's contact_flow_content with
+    contact_flow.poll_interval_seconds = interval), real clock and the simulator's speech
+    rate, all cases at once; Lambda calls counted by the simulator, processor (dispatcher)
     and worker invocations and durations from the REPORT records, DynamoDB units from the
     handlers' code paths."""
-    content = stack.tracker["contact_flow_content"]
     invoker_client = stack.session.client(
         "lambda",
         endpoint_url=stack.endpoint,
         config=Config(read_timeout=65, retries={"max_attempts": 1}, max_pool_connections=32),
     )
-    holding_words = 2  # "Please hold." (bench/stack/main.tf)
 
     def call(case: tuple[float, float]) -> dict[str, Any]:
         work, interval = case
-        options = SimulationOptions(
-            real_time=True,
-            words_per_minute=holding_words * 60.0 / interval,
-            success_actions=frozenset({"thank-caller"}),
-        )
+        options = SimulationOptions(real_time=True, success_actions=frozenset({"thank-caller"}))
         began = time.time()
         result = simulate_contact(
-            content,
+            flows[interval],
             Boto3LambdaInvoker(invoker_client),
             contact=ContactData(attributes={"DelaySeconds": f"{work:g}"}),
             options=options,

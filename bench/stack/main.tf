@@ -64,7 +64,7 @@ module "tracker" {
   alarms = { create = false }
 
   contact_flow = {
-    poll_interval_seconds = 5
+    poll_interval_seconds = var.poll_interval_seconds
     task_name             = "simulated_backend"
     task_parameters       = { DelaySeconds = "$.Attributes.DelaySeconds" }
     result_fields         = ["Message"]
