@@ -18,11 +18,27 @@ from connect_tracker.store import DynamoDBTrackerStore
 from tests.functional.conftest import TABLE
 
 
-class RetriedAfterLostResponse:
-    """A DynamoDB client whose every UpdateItem is sent twice; the caller sees the second."""
+class ClientProxy:
+    """A DynamoDB client passing every call through, counting GetItem calls; subclasses
+    change what one call does."""
 
     def __init__(self, client: Any) -> None:
         self._client = client
+        self.reads = 0
+
+    def get_item(self, **kwargs: Any) -> Any:
+        self.reads += 1
+        return self._client.get_item(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+class RetriedAfterLostResponse(ClientProxy):
+    """A DynamoDB client whose every UpdateItem is sent twice; the caller sees the second."""
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(client)
         self.sent = 0
 
     def update_item(self, **kwargs: Any) -> Any:
@@ -30,9 +46,6 @@ class RetriedAfterLostResponse:
         self._client.update_item(**kwargs)  # succeeds; its response is "lost"
         self.sent += 1
         return self._client.update_item(**kwargs)  # the SDK's retry
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._client, name)
 
 
 def stored_request(store: DynamoDBTrackerStore, contact_id: str = "c-1") -> str:
@@ -93,25 +106,10 @@ def test_a_lease_claim_whose_response_was_lost_is_still_ours():
     assert client.sent == 2
 
 
-class CountedReads:
-    """A DynamoDB client that counts GetItem calls."""
-
-    def __init__(self, client: Any) -> None:
-        self._client = client
-        self.reads = 0
-
-    def get_item(self, **kwargs: Any) -> Any:
-        self.reads += 1
-        return self._client.get_item(**kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._client, name)
-
-
 def test_a_refused_lease_claim_says_what_it_found_without_a_read():
     """The worker claims without reading first; a refused claim returns the item as the
     condition found it (ReturnValuesOnConditionCheckFailure = ALL_OLD)."""
-    client = CountedReads(boto3.client("dynamodb"))
+    client = ClientProxy(boto3.client("dynamodb"))
     store = DynamoDBTrackerStore(client, TABLE)  # type: ignore[arg-type]
     request_id = stored_request(store)
     now = time.time()
@@ -138,7 +136,7 @@ def test_a_refused_lease_claim_says_what_it_found_without_a_read():
     assert missing == type(missing)(won=False, request=None)
 
 
-class CreatedAfterLostResponse(CountedReads):
+class CreatedAfterLostResponse(ClientProxy):
     """A DynamoDB client whose every TransactWriteItems is sent twice (the first succeeds,
     its response is lost); the caller sees the second, which fails the ask's condition."""
 
