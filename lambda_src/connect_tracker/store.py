@@ -38,8 +38,8 @@ class StoreUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Claim:
-    """What one claim attempt did: ``request`` is the item after the claim when ``won``;
-    when refused, the item the claim found (None: there is no such request)."""
+    """What one claim (or other conditional write) did: ``request`` is the item after it
+    when ``won``; when refused, the item the condition found (None: no such request)."""
 
     won: bool
     request: TrackerRequest | None
@@ -187,8 +187,7 @@ class DynamoDBTrackerStore:
         )
 
     def claim_lease(self, request_id: str, token: str, now: float, lease_until: float) -> Claim:
-        refused: list[TrackerRequest | None] = []
-        claimed = self._update(
+        return self._conditional_update(
             request_id,
             "SET #status = :running, ClaimToken = :token, ClaimedAt = :now, "
             "LeaseUntil = :lease ADD Attempts :one",
@@ -205,11 +204,8 @@ class DynamoDBTrackerStore:
             already_done=lambda found: (
                 found.status is Status.RUNNING and found.claim_token == token
             ),
-            refused=refused.append,
+            explain=True,
         )
-        if claimed is not None:
-            return Claim(won=True, request=claimed)
-        return Claim(won=False, request=refused[0] if refused else None)
 
     def finish(
         self,
@@ -300,16 +296,38 @@ class DynamoDBTrackerStore:
         *,
         names: Mapping[str, str] | None = None,
         already_done: Callable[[TrackerRequest], bool] | None = None,
-        refused: Callable[[TrackerRequest | None], None] | None = None,
     ) -> TrackerRequest | None:
-        """The item after the update; None when the condition does not hold.
+        """The item after the update; None when the condition does not hold."""
+        done = self._conditional_update(
+            request_id,
+            expression,
+            condition,
+            values,
+            names=names,
+            already_done=already_done,
+            explain=already_done is not None,
+        )
+        return done.request if done.won else None
+
+    def _conditional_update(
+        self,
+        request_id: str,
+        expression: str,
+        condition: str,
+        values: Mapping[str, AttributeValueTypeDef],
+        *,
+        names: Mapping[str, str] | None = None,
+        already_done: Callable[[TrackerRequest], bool] | None = None,
+        explain: bool,
+    ) -> Claim:
+        """One conditional UpdateItem: won with the item after it, or refused with the item
+        the condition found when ``explain`` (else None).
 
         ``already_done`` recognises our own earlier write: the SDK retries a call whose
         response was lost (a read timeout), and the retry then fails the condition that the
         first attempt made false (PENDING -> RUNNING under our token). Without this check
         the processor took its own claim for another delivery's, skipped the task and left
         the request RUNNING until its deadline (seen in the load test: 8 in 1,000).
-        ``refused`` is given the item a failed condition found (None: no request).
 
         A failed condition returns the item as it was (``ReturnValuesOnConditionCheckFailure
         = ALL_OLD``), so telling why costs no second read; the read is made only when the
@@ -330,8 +348,8 @@ class DynamoDBTrackerStore:
         except ClientError as error:
             if not _is_condition_failure(error):
                 raise _unavailable("UpdateItem", error) from error
-            if already_done is None and refused is None:
-                return None
+            if not explain:
+                return Claim(won=False, request=None)
             old: object = error.response.get("Item")
             found = (
                 _from_item(old)
@@ -339,13 +357,11 @@ class DynamoDBTrackerStore:
                 else self.get(request_id)
             )
             if found is not None and already_done is not None and already_done(found):
-                return found
-            if refused is not None:
-                refused(found)
-            return None
+                return Claim(won=True, request=found)
+            return Claim(won=False, request=found)
         except BotoCoreError as error:
             raise _unavailable("UpdateItem", error) from error
-        return _from_item(answer["Attributes"])
+        return Claim(won=True, request=_from_item(answer["Attributes"]))
 
 
 def _is_condition_failure(error: ClientError) -> bool:
