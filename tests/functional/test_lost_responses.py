@@ -13,7 +13,7 @@ from typing import Any
 
 import boto3
 
-from connect_tracker.domain import Outcome, Status, new_request
+from connect_tracker.domain import Outcome, Status, TrackerRequest, new_request
 from connect_tracker.store import DynamoDBTrackerStore
 from tests.functional.conftest import TABLE
 
@@ -48,15 +48,20 @@ class RetriedAfterLostResponse(ClientProxy):
         return self._client.update_item(**kwargs)  # the SDK's retry
 
 
-def stored_request(store: DynamoDBTrackerStore, contact_id: str = "c-1") -> str:
-    request = new_request(
+def a_request(contact_id: str = "c-1", parameters: dict[str, str] | None = None) -> TrackerRequest:
+    """A new request of task "t" (deadline 60 s), not stored."""
+    return new_request(
         contact_id=contact_id,
         task_name="t",
-        parameters={},
+        parameters=parameters or {},
         now=time.time(),
         deadline_seconds=60,
         ttl_seconds=3600,
     )
+
+
+def stored_request(store: DynamoDBTrackerStore, contact_id: str = "c-1") -> str:
+    request = a_request(contact_id)
     store.create(request)
     return request.request_id
 
@@ -148,14 +153,7 @@ class CreatedAfterLostResponse(ClientProxy):
 def test_a_create_whose_response_was_lost_is_still_ours_without_reading_the_request():
     client = CreatedAfterLostResponse(boto3.client("dynamodb"))
     store = DynamoDBTrackerStore(client, TABLE)  # type: ignore[arg-type]
-    request = new_request(
-        contact_id="c-lost",
-        task_name="t",
-        parameters={"A": "1"},
-        now=time.time(),
-        deadline_seconds=60,
-        ttl_seconds=3600,
-    )
+    request = a_request("c-lost", {"A": "1"})
     stored, created = store.create(request)
     assert (stored, created) == (request, True)
     # The refused retry returns the ask (ReturnValuesOnConditionCheckFailure), which names
@@ -165,14 +163,7 @@ def test_a_create_whose_response_was_lost_is_still_ours_without_reading_the_requ
     assert found is not None
     assert found.status is Status.PENDING
     # A later invocation's ask (a new request id) for the same work finds the stored one.
-    again = new_request(
-        contact_id="c-lost",
-        task_name="t",
-        parameters={"A": "1"},
-        now=time.time(),
-        deadline_seconds=60,
-        ttl_seconds=3600,
-    )
+    again = a_request("c-lost", {"A": "1"})
     reused, created_again = DynamoDBTrackerStore(boto3.client("dynamodb"), TABLE).create(again)
     assert reused.request_id == request.request_id
     assert not created_again
