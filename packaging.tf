@@ -59,15 +59,17 @@ locals {
   artifacts_dir = coalesce(var.artifacts_dir, "${path.root}/builds")
   # The hash is part of the file name: a new package never overwrites the one a
   # function in another workspace still points at.
-  built_package_path = local.build_package ? "${local.artifacts_dir}/${var.name}-${substr(sha256(local.source_hash), 0, 16)}.zip" : null
+  built_package_path = local.build_package ? "${local.artifacts_dir}/${var.name}-${local.package_digest}.zip" : null
 
   package_path = var.lambda_package_path != null ? var.lambda_package_path : local.built_package_path
   package_hash = var.lambda_package_path != null ? filebase64sha256(var.lambda_package_path) : local.source_hash
+  # Short name of the package's content: the built zip's file name and the staged object's key.
+  package_digest = local.package_hash == null ? null : substr(sha256(local.package_hash), 0, 16)
 
   # Staged in S3 (package_bucket.tf): one object per package hash.
   stage_package        = local.create && var.package_bucket.enabled
   create_package_store = local.stage_package && var.package_bucket.create
-  package_object_key   = local.stage_package ? "${var.package_bucket.key_prefix}${var.name}/${substr(sha256(local.package_hash), 0, 16)}.zip" : null
+  package_object_key   = local.stage_package ? "${var.package_bucket.key_prefix}${var.name}/${local.package_digest}.zip" : null
   # Where the upload goes, known at plan time (a created bucket's generated name is not,
   # and this step must run before the bucket exists: see python_executable).
   package_upload = local.stage_package ? "${local.create_package_store ? "created" : "existing"}:${coalesce(var.package_bucket.bucket_name, "-")}/${local.package_object_key}" : null
