@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             if current != diagram:
                 print(
                     "docs/flow-design.md's flow diagram is out of date with "
-                    "modules/contact-flow/async_tracker.json.tftpl: "
+                    "flows/async_tracker.json.tftpl: "
                     "run `make diagrams` (python scripts/flow_diagram.py)",
                     file=sys.stderr,
                 )

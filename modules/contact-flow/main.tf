@@ -27,10 +27,13 @@ locals {
     join("", [for seconds in local.break_seconds : "<break time=\"${seconds}s\"/>"]),
   )
 
-  # The templates ship inside this module, so the module is self-contained.
+  # The templates live in the repository's top-level flows/ folder (the design card's
+  # place for them). A registry or git source downloads the whole repository, so the
+  # path holds wherever the module is used from.
+  flows_dir = "${path.module}/../../flows"
   template_path = coalesce(
     var.template_path,
-    "${path.module}/${var.invoke_flow_module ? "async_tracker_invoke_module" : "async_tracker"}.json.tftpl",
+    "${local.flows_dir}/${var.invoke_flow_module ? "async_tracker_invoke_module" : "async_tracker"}.json.tftpl",
   )
 
   # The flow module (docs/flow-module.md): the task name and the RequestKey come from
@@ -44,7 +47,7 @@ locals {
   })
   module_output_attributes = concat(["TrackerStatus", "TrackerRequestId", "TrackerErrorCode", "TrackerErrorMessage"], var.result_fields)
 
-  flow_module_content = trimspace(templatefile("${path.module}/async_tracker_module.json.tftpl", {
+  flow_module_content = trimspace(templatefile("${local.flows_dir}/async_tracker_module.json.tftpl", {
     writer_function_arn   = var.writer_function_arn
     checker_function_arn  = var.checker_function_arn
     invocation_time_limit = tostring(var.invocation_time_limit_seconds)

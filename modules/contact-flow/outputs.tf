@@ -14,7 +14,7 @@ output "poll_count" {
 }
 
 output "poll_interval_seconds" {
-  description = "Seconds between two polls (the Wait block's TimeoutSeconds; the silence after the voice holding prompt): poll_interval_seconds, or its default derived from request_deadline_seconds."
+  description = "Seconds between two polls (the Wait block's TimeLimitSeconds; the silence after the voice holding prompt): poll_interval_seconds, or its default derived from request_deadline_seconds."
   value       = local.poll_interval_seconds
 }
 

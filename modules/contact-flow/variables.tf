@@ -112,7 +112,7 @@ variable "prompts" {
 }
 
 variable "template_path" {
-  description = "Path of the flow template rendered with templatefile(): null (default: async_tracker.json.tftpl in this module's folder, or async_tracker_invoke_module.json.tftpl when invoke_flow_module is true) or the path of your own .json.tftpl taking the same template variables (see the README). The flow module's template is not replaceable."
+  description = "Path of the flow template rendered with templatefile(): null (default: flows/async_tracker.json.tftpl at the repository's top level, or flows/async_tracker_invoke_module.json.tftpl when invoke_flow_module is true) or the path of your own .json.tftpl taking the same template variables (see the README). The flow module's template is not replaceable."
   type        = string
   default     = null
 

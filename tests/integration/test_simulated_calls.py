@@ -540,7 +540,7 @@ def _transferring_flow(stack: Stack, target_arn: str, hold_seconds: int) -> str:
                 {
                     "Identifier": "hold",
                     "Type": "Wait",
-                    "Parameters": {"TimeoutSeconds": hold_seconds},
+                    "Parameters": {"TimeLimitSeconds": hold_seconds},
                     "Transitions": {
                         "NextAction": "hang-up",
                         "Conditions": [

@@ -79,7 +79,7 @@ run "structure" {
   }
   assert {
     condition = [for action in jsondecode(output.content).Actions : {
-      timeout = action.Parameters.TimeoutSeconds
+      timeout = action.Parameters.TimeLimitSeconds
       next    = action.Transitions.NextAction
       branch  = [for c in action.Transitions.Conditions : [c.Condition.Operands[0], c.NextAction]]
       errors  = [for e in action.Transitions.Errors : [e.ErrorType, e.NextAction]]
@@ -89,7 +89,7 @@ run "structure" {
       branch  = [["WaitCompleted", "invoke-checker"]]
       errors  = [["NoMatchingError", "invoke-checker"]]
     }]
-    error_message = "The one Wait must wait poll_interval_seconds (TimeoutSeconds) and then poll, also on its error branch."
+    error_message = "The one Wait must wait poll_interval_seconds (TimeLimitSeconds) and then poll, also on its error branch."
   }
   assert {
     condition     = [for action in jsondecode(output.content).Actions : action.Parameters.SSML if action.Identifier == "play-holding-prompt"] == ["<speak>Still working on it, thank you for holding.<break time=\"7s\"/></speak>"]
@@ -218,7 +218,7 @@ run "long_interval_chains_breaks_and_escapes_ssml" {
     error_message = "A break lasts at most 10 s: 25 s must be 10 + 10 + 5, after the XML-escaped holding text."
   }
   assert {
-    condition     = output.poll_count == 6 && [for action in jsondecode(output.content).Actions : action.Parameters.TimeoutSeconds if action.Type == "Wait"] == ["25"]
+    condition     = output.poll_count == 6 && [for action in jsondecode(output.content).Actions : action.Parameters.TimeLimitSeconds if action.Type == "Wait"] == ["25"]
     error_message = "The default 120 s deadline at 25 s intervals needs ceil(120 / 25) + 1 = 6 polls."
   }
 }
@@ -278,7 +278,7 @@ run "long_deadline_derives_the_interval" {
   }
 
   assert {
-    condition     = output.poll_interval_seconds == 37 && output.poll_count == 99 && [for action in jsondecode(output.content).Actions : action.Parameters.TimeoutSeconds if action.Type == "Wait"] == ["37"]
+    condition     = output.poll_interval_seconds == 37 && output.poll_count == 99 && [for action in jsondecode(output.content).Actions : action.Parameters.TimeLimitSeconds if action.Type == "Wait"] == ["37"]
     error_message = "Without an interval, a 3600 s deadline must poll every ceil(3600 / 99) = 37 s, ceil(3600 / 37) + 1 = 99 times."
   }
 }

@@ -123,7 +123,7 @@ run "module_content" {
   }
   # Paced exactly as the flow: the same loop count, Wait, SSML and channel branches.
   assert {
-    condition     = [for action in jsondecode(output.flow_module_content).Actions : action.Parameters.LoopCount if action.Type == "Loop"] == ["10"] && [for action in jsondecode(output.flow_module_content).Actions : action.Parameters.TimeoutSeconds if action.Type == "Wait"] == ["7"]
+    condition     = [for action in jsondecode(output.flow_module_content).Actions : action.Parameters.LoopCount if action.Type == "Loop"] == ["10"] && [for action in jsondecode(output.flow_module_content).Actions : action.Parameters.TimeLimitSeconds if action.Type == "Wait"] == ["7"]
     error_message = "The module must poll ceil(60 / 7) + 1 = 10 times, 7 s apart."
   }
   assert {
