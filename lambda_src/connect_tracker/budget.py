@@ -51,6 +51,15 @@ class TimeBudget:
         """Whether a failed call may be tried again after ``pause``; never, without a clock."""
         return self.time_left is not None and self.fits(pause)
 
+    def attempt_limit(self) -> float | None:
+        """How long the next attempt may take: the time left, less the margin (None
+        without a clock). For a caller whose attempts are sized to the time left, such as
+        the writer's (``TrackerStore.within``), ``attempt_seconds`` is the shortest attempt
+        still worth starting."""
+        if self.time_left is None:
+            return None
+        return self.time_left() - self.margin_seconds
+
 
 def backoff(
     attempt: int,

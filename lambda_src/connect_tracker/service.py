@@ -54,7 +54,12 @@ def submit_request(
     except RequestRejected as rejection:
         return _rejected("request.rejected", event, rejection)
     try:
-        stored, created = with_retries(lambda: store.create(request), budget or TimeBudget())
+        time_budget = budget or TimeBudget()
+        # Connect waits for the writer until the flow block's limit: every attempt may use
+        # the invocation's whole time left, and one that fails fast is tried again.
+        stored, created = with_retries(
+            lambda: store.within(time_budget.attempt_limit()).create(request), time_budget
+        )
     except StoreUnavailable as error:
         # The writer's one failure of its own: the flow takes its error branch. The module's
         # writer-failures metric filter counts this line (docs/alarms.md).

@@ -56,6 +56,9 @@ class TrackerStore(Protocol):
 
     def get(self, request_id: str) -> TrackerRequest | None: ...
 
+    def within(self, seconds: float | None) -> TrackerStore:
+        """This store, its calls giving up after at most ``seconds`` (None: as built)."""
+
     def finish(
         self,
         request_id: str,
@@ -87,13 +90,35 @@ class TrackerStore(Protocol):
         """An open request past its deadline -> TIMED_OUT; None when it was not overdue."""
 
 
+#: A client whose one call (connect plus read) gives up within the given seconds.
+BoundedClients = Callable[[float], "DynamoDBClient"]
+
+
 class DynamoDBTrackerStore:
     def __init__(
-        self, client: DynamoDBClient, table_name: str, *, consistent_read: bool = True
+        self,
+        client: DynamoDBClient,
+        table_name: str,
+        *,
+        consistent_read: bool = True,
+        bounded_clients: BoundedClients | None = None,
     ) -> None:
         self._client = client
         self._table = table_name
         self._consistent_read = consistent_read
+        self._bounded_clients = bounded_clients
+
+    def within(self, seconds: float | None) -> DynamoDBTrackerStore:
+        """This store with a client from ``bounded_clients`` whose call gives up within
+        ``seconds``; itself without them or without a limit."""
+        if seconds is None or self._bounded_clients is None:
+            return self
+        return DynamoDBTrackerStore(
+            self._bounded_clients(seconds),
+            self._table,
+            consistent_read=self._consistent_read,
+            bounded_clients=self._bounded_clients,
+        )
 
     def create(self, request: TrackerRequest) -> tuple[TrackerRequest, bool]:
         """Two items in one transaction: the request (key: its random id, the only item

@@ -141,19 +141,24 @@ class Stack:
         environment is changed (``AWS_ENDPOINT_URL_<SERVICE>`` overrides the sandbox's
         ``AWS_ENDPOINT_URL`` for that service only) and restored exactly afterwards.
         """
+        with socket.create_server(("127.0.0.1", 0), backlog=128) as black_hole:
+            port = black_hole.getsockname()[1]
+            with self.endpoint_for(function, service, f"http://127.0.0.1:{port}"):
+                yield
+
+    @contextlib.contextmanager
+    def endpoint_for(self, function: str, service: str, url: str) -> Iterator[None]:
+        """Within the block, ``function``'s calls to ``service`` go to ``url``: its own
+        ``AWS_ENDPOINT_URL_<SERVICE>`` is set, and its environment restored exactly after."""
         lambda_client = self.client("lambda")
         name = self.outputs[f"{function}_function_name"]
         before = lambda_client.get_function_configuration(FunctionName=name)
         variables = dict(before.get("Environment", {}).get("Variables", {}))
-        with socket.create_server(("127.0.0.1", 0), backlog=128) as black_hole:
-            port = black_hole.getsockname()[1]
-            self._reconfigure(
-                name, {**variables, f"AWS_ENDPOINT_URL_{service}": f"http://127.0.0.1:{port}"}
-            )
-            try:
-                yield
-            finally:
-                self._reconfigure(name, variables)
+        self._reconfigure(name, {**variables, f"AWS_ENDPOINT_URL_{service}": url})
+        try:
+            yield
+        finally:
+            self._reconfigure(name, variables)
 
     def _reconfigure(self, name: str, variables: Mapping[str, str]) -> None:
         lambda_client = self.client("lambda")

@@ -22,24 +22,39 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_lambda.client import LambdaClient
 
-# Connect waits at most 8 s for the writer and the checker, whose timeout defaults to 5 s.
-# Their client makes one attempt per call (at most 1 s to connect + 2 s to read) and the
-# handler tries again only while a whole attempt still fits in the invocation's time left
-# (budget.TimeBudget): a slow table ends in an answer (checker: UNKNOWN) or a clear error
-# (writer) before the function times out, and an attempt that is merely slow is waited on
-# rather than abandoned and sent again to a table that is already struggling. The
+# Connect waits at most 8 s for the writer and the checker (the flow block's limit). Their
+# client makes one SDK attempt per call and the handler tries again only while an attempt
+# still fits in the invocation's time left (budget.TimeBudget), so a slow table ends in an
+# answer (checker: UNKNOWN) or a clear error (writer) before the function times out, and an
+# attempt that is merely slow is waited on rather than abandoned and sent again to a table
+# that is already struggling. The checker's reads take at most 1 s to connect + 2 s to read.
+# The writer waits as long as Connect does: each of its attempts may read for the whole
+# seconds its invocation has left (one client per such read timeout, ``bounded_client``),
+# and an attempt that failed fast is tried again while a shortest one still fits. The
 # worker is waited on by nobody: its SDK tries twice per call and it tries again while its
 # invocation has time (worker.Worker), then hands the outcome over (docs/execution.md).
 _CONNECT_SECONDS = 1
 _READ_SECONDS = 2
-_CLIENT_CONFIG = Config(
-    connect_timeout=_CONNECT_SECONDS,
-    read_timeout=_READ_SECONDS,
-    retries={"total_max_attempts": 1, "mode": "standard"},
-    tcp_keepalive=True,
-)
-#: The longest one writer or checker store call can take: one attempt's connect + read.
+#: The writer's read timeouts: whole seconds from 1 to the most a writer can have (8 s).
+_MIN_READ_SECONDS = 1
+_MAX_READ_SECONDS = 8
+
+
+def _interactive_config(read_seconds: int) -> Config:
+    """The writer's and checker's client: one SDK attempt, read for ``read_seconds``."""
+    return Config(
+        connect_timeout=_CONNECT_SECONDS,
+        read_timeout=read_seconds,
+        retries={"total_max_attempts": 1, "mode": "standard"},
+        tcp_keepalive=True,
+    )
+
+
+_CLIENT_CONFIG = _interactive_config(_READ_SECONDS)
+#: The longest one checker store call can take: one attempt's connect + read.
 ATTEMPT_SECONDS = float(_CONNECT_SECONDS + _READ_SECONDS)
+#: The shortest writer attempt worth starting: connect + the shortest read.
+WRITER_MIN_ATTEMPT_SECONDS = float(_CONNECT_SECONDS + _MIN_READ_SECONDS)
 #: The worker's client (patient): the longest one store call can take, all SDK attempts.
 WORKER_ATTEMPT_SECONDS = 2.0 * (1 + 4)
 _WORKER_CONFIG = Config(
@@ -70,9 +85,19 @@ def settings() -> Settings:
 
 
 @functools.cache
-def dynamodb_client(patient: bool = False) -> DynamoDBClient:
-    """One client per execution environment; ``patient`` for the worker (see above)."""
-    return boto3.client("dynamodb", config=_WORKER_CONFIG if patient else _CLIENT_CONFIG)
+def dynamodb_client(patient: bool = False, read_seconds: int = _READ_SECONDS) -> DynamoDBClient:
+    """One client per execution environment and read timeout; ``patient`` for the worker."""
+    if patient:
+        return boto3.client("dynamodb", config=_WORKER_CONFIG)
+    return boto3.client("dynamodb", config=_interactive_config(read_seconds))
+
+
+def bounded_client(seconds: float) -> DynamoDBClient:
+    """The client whose one attempt (connect + read) ends within ``seconds``: the longest
+    whole-second read timeout that fits, at least the shortest (the budget starts no
+    attempt shorter than WRITER_MIN_ATTEMPT_SECONDS)."""
+    read = int(seconds - _CONNECT_SECONDS)
+    return dynamodb_client(read_seconds=max(_MIN_READ_SECONDS, min(_MAX_READ_SECONDS, read)))
 
 
 @functools.cache
@@ -111,7 +136,10 @@ def send_to_worker(order: WorkOrder) -> None:
 def store(patient: bool = False) -> DynamoDBTrackerStore:
     current = settings()
     return DynamoDBTrackerStore(
-        dynamodb_client(patient), current.table_name, consistent_read=current.consistent_read
+        dynamodb_client(patient),
+        current.table_name,
+        consistent_read=current.consistent_read,
+        bounded_clients=None if patient else bounded_client,
     )
 
 
