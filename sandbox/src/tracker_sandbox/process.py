@@ -241,6 +241,11 @@ def localstack_environment(paths: config.Paths, port: int) -> dict[str, str]:
             # every minute. 10 lets an alarm see a filling queue within one short period
             # (docs/alarms.md: the sandbox).
             "SQS_CLOUDWATCH_METRICS_REPORT_INTERVAL": "10",
+            # kinesis-mock (behind DynamoDB Streams) otherwise writes its whole state, every
+            # stream record it holds, to a JSON file every 5 s (KINESIS_PERSISTENCE, on by
+            # default): CPU that grows with the session's records. The sandbox never reloads
+            # that file (LocalStack's own PERSISTENCE is off), so nothing is lost.
+            "KINESIS_PERSISTENCE": "0",
             # DEBUG logs name every download LocalStack attempts, which `up` watches for.
             "DEBUG": os.environ.get("SANDBOX_DEBUG", "1"),
             "SANDBOX_STATE_DIR": str(paths.state),
