@@ -70,6 +70,8 @@ class ContactRun:
     errors: list[str] = field(default_factory=list)
     #: what the first writer call failed with, when the flow's retry-writer was needed
     writer_retried: str = ""
+    #: how long the first writer call took, as the flow saw it (through the flow only)
+    writer_seconds: float = 0.0
     terminal_at: float | None = None
     #: Checker polls that outlived Connect's Lambda time limit: the flow's error branch
     #: polls again (through the flow only; the hand-written follower waits them out).
@@ -325,6 +327,8 @@ def fault_stack() -> Iterator[FaultStack]:
     variables = {
         "name": f"rel-{secrets.token_hex(3)}",
         "request_deadline_seconds": DEADLINE_SECONDS,
+        # the stack's default, named so that a test that changes it can set it back
+        "processor_reserved_concurrency": 1,
     }
     with deployed(STACK_DIR, variables, label="rel", say=say) as deployment:
         yield FaultStack(

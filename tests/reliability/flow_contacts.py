@@ -99,6 +99,8 @@ def place_contact(
         answered = began + call.started_at + min(call.duration_seconds, call.time_limit_seconds)
         problem = f"{call.error_kind}: {call.error}"
         if call.action in ("invoke-writer", "retry-writer"):
+            if call.action == "invoke-writer":
+                run.writer_seconds = answered - began - call.started_at
             if call.ok:
                 run.written = dict(call.response)
             elif call.action == "invoke-writer":

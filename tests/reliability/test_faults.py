@@ -86,7 +86,7 @@ def lateness(run: ContactRun) -> float:
 def test_mixed_burst_with_raising_and_overrunning_tasks(fault_stack: FaultStack):
     """40 contacts at once through the module's real flow (the simulator, real clock)."""
     stack = fault_stack
-    stack.set_deadline(DEADLINE_SECONDS)
+    stack.configure(request_deadline_seconds=DEADLINE_SECONDS, processor_reserved_concurrency=1)
     concurrency = stack.client("lambda").get_function_concurrency(
         FunctionName=stack.outputs["processor_function_name"]
     )
