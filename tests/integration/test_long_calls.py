@@ -12,7 +12,7 @@ run concurrently (threads), so the whole proof costs the longest call (about 2.5
 not the sum of them.
 
 What is asserted is the caller's outcome as the simulator reports it (docs/flow-design.md,
-sandbox/src/tracker_sandbox/flows/simulator.py): the terminal prompt the contact reached,
+sandbox/src/tracker_sandbox/flows/verdict.py): the terminal prompt the contact reached,
 whether the result reached it, and, for the overdue work, when the apology came relative to
 the request's stored deadline. Connect's documented behaviour per channel (Play prompt
 speaks on voice, sends a message on chat and does nothing on a task; Wait pauses chat and

@@ -55,7 +55,8 @@ from tracker_sandbox.flows import (
     simulate_contact,
 )
 from tracker_sandbox.flows.aws import Boto3LambdaInvoker, fetch_flow_content
-from tracker_sandbox.flows.simulator import FlowResolver, flow_id_of
+from tracker_sandbox.flows.engine import flow_id_of
+from tracker_sandbox.flows.runner import FlowResolver
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from bench.pipeline import contact_row
 
-from tracker_sandbox.flows.simulator import LambdaCall, SimulationResult
+from tracker_sandbox.flows.result import LambdaCall, SimulationResult
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -32,7 +32,7 @@ from tracker_sandbox.flows import (
     simulate_contact,
     validate_flow,
 )
-from tracker_sandbox.flows.simulator import speech_seconds
+from tracker_sandbox.flows.speech import speech_seconds
 
 REPO = Path(__file__).resolve().parents[3]
 MODULE = REPO / "modules" / "contact-flow"
@@ -367,3 +367,11 @@ def test_the_apology_fails_the_contact_whatever_the_success_actions(rendered: st
     result = simulate_contact(rendered, stubs(status("COMPLETE", Balance="1")), options=options)
     assert (result.success, result.outcome) == (False, "RESULT")
     assert "failure action 'invoke-writer'" in result.success_reason
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_branches_the_flow_takes_on_purpose_are_not_errors(rendered: str, channel: str) -> None:
+    contact = ContactData(channel=channel)
+    result = simulate_contact(rendered, stubs(status("COMPLETE", Balance="1")), contact=contact)
+    assert result.success, result.render_transcript()
+    assert [line.action for line in result.transcript if line.kind == "ERROR"] == []

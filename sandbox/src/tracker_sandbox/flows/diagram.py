@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from .lambdas import function_name
 from .model import Action, Flow, FlowContent, parse_flow
-from .simulator import ssml_to_text
 from .spec import ACTION_SPECS
+from .speech import ssml_to_text
 
 LABEL_CHARS = 40
 
@@ -31,7 +31,9 @@ def short_parameter(action: Action) -> str:
         ),
         "Compare": lambda: str(parameters.get("ComparisonValue", "")),
         "Loop": lambda: f"x {parameters.get('LoopCount', '?')}",
-        "Wait": lambda: f"{parameters.get('TimeLimitSeconds', parameters.get('TimeoutSeconds', '?'))} s",
+        "Wait": lambda: (
+            f"{parameters.get('TimeLimitSeconds', parameters.get('TimeoutSeconds', '?'))} s"
+        ),
         "UpdateContactTargetQueue": lambda: str(
             parameters.get("QueueId") or parameters.get("AgentId") or ""
         ).rsplit("/", 1)[-1],
