@@ -558,10 +558,12 @@ variable "contact_flow" {
     The contact flow (see modules/contact-flow for the inputs):
     name: null (default "<name>-async-tracker") or 1-127 characters;
     description: up to 500 characters;
-    poll_interval_seconds: seconds between two polls of the checker, null (default: 5, or
-      ceil(request_deadline_seconds / 99) for deadlines over 495 s) or 1-900; the flow polls
-      ceil(request_deadline_seconds / poll_interval_seconds) + 1 times, at most 100;
-    poll_count: removed (must stay unset): the number of polls follows from request_deadline_seconds;
+    holding: what a voice caller hears between polls and how often the contact is reassured
+      (modules/contact-flow's holding input): prompt_id (null: silence) with prompt_seconds,
+      silence_seconds (default 0.5), reassurance_interval_seconds (default 25);
+    poll_interval_seconds, poll_count: removed (must stay unset): the checker waits for the
+      result within each poll, which paces the polls, and the number of polls follows from
+      request_deadline_seconds;
     invocation_time_limit_seconds: Lambda time limit of the flow's blocks, 1-8 (default 8), at least functions.writer.timeout and functions.checker.timeout;
     task_name: null (writer uses default_task) or the task the flow requests;
     task_parameters: map of parameter name -> literal or flow reference such as "$.CustomerEndpoint.Address";
@@ -569,10 +571,16 @@ variable "contact_flow" {
     prompts: greeting, holding, thank_you_prefix, apology (non-empty texts; unset ones take modules/contact-flow's defaults).
   EOT
   type = object({
-    name                  = optional(string)
-    description           = optional(string, "Asynchronous tracker: request slow work, keep the caller company, poll for the result.")
-    poll_interval_seconds = optional(number)
-    # Removed: kept only so that a caller still setting it gets an error, not silence.
+    name        = optional(string)
+    description = optional(string, "Asynchronous tracker: request slow work, keep the caller company, poll for the result.")
+    holding = optional(object({
+      prompt_id                    = optional(string)
+      prompt_seconds               = optional(number)
+      silence_seconds              = optional(number)
+      reassurance_interval_seconds = optional(number)
+    }), {})
+    # Removed: kept only so that a caller still setting them gets an error, not silence.
+    poll_interval_seconds         = optional(number)
     poll_count                    = optional(number)
     invocation_time_limit_seconds = optional(number, 8)
     task_name                     = optional(string)
@@ -598,18 +606,8 @@ variable "contact_flow" {
     error_message = "The contact_flow.description must be at most 500 characters."
   }
   validation {
-    condition     = var.contact_flow.poll_count == null
-    error_message = "The contact_flow.poll_count input was removed: the flow now polls every contact_flow.poll_interval_seconds until request_deadline_seconds has passed (ceil(deadline / interval) + 1 polls). Remove poll_count; set poll_interval_seconds instead."
-  }
-  validation {
-    condition     = var.contact_flow.poll_interval_seconds == null || try(var.contact_flow.poll_interval_seconds >= 1 && var.contact_flow.poll_interval_seconds <= 900 && floor(var.contact_flow.poll_interval_seconds) == var.contact_flow.poll_interval_seconds, false)
-    error_message = "The contact_flow.poll_interval_seconds must be null or a whole number from 1 to 900."
-  }
-  validation {
-    # Connect's Loop block counts 0-100 (flow language reference: Loop). Only an explicit
-    # interval can be too short: the default grows with the deadline.
-    condition     = var.contact_flow.poll_interval_seconds == null || try(ceil(var.request_deadline_seconds / var.contact_flow.poll_interval_seconds) + 1 <= 100, true)
-    error_message = "The request_deadline_seconds (${var.request_deadline_seconds}) and contact_flow.poll_interval_seconds (${coalesce(var.contact_flow.poll_interval_seconds, 0)}) need ceil(${var.request_deadline_seconds} / ${coalesce(var.contact_flow.poll_interval_seconds, 0)}) + 1 polls to reach the deadline; Connect's Loop block allows at most 100. Raise contact_flow.poll_interval_seconds to at least ${ceil(var.request_deadline_seconds / 99)} (or leave it null), or lower request_deadline_seconds."
+    condition     = var.contact_flow.poll_count == null && var.contact_flow.poll_interval_seconds == null
+    error_message = "The contact_flow.poll_count and contact_flow.poll_interval_seconds inputs were removed: each poll waits in the checker for the result (checker_wait_seconds), the holding between polls is contact_flow.holding, and the number of polls follows from request_deadline_seconds. Remove them."
   }
   validation {
     condition     = var.contact_flow.invocation_time_limit_seconds >= 1 && var.contact_flow.invocation_time_limit_seconds <= 8 && floor(var.contact_flow.invocation_time_limit_seconds) == var.contact_flow.invocation_time_limit_seconds
@@ -626,7 +624,7 @@ variable "contact_flow_module" {
       contact_flow.task_parameters attributes in and reading TrackerStatus and the result fields back;
     name: null (default "<name>-async-tracker-module") or 1-127 characters;
     description: up to 500 characters.
-    The module polls as the flow does (contact_flow.poll_interval_seconds, request_deadline_seconds)
+    The module polls as the flow does (contact_flow.holding, request_deadline_seconds)
     and passes contact_flow.task_parameters to the writer and copies contact_flow.result_fields back.
   EOT
   type = object({

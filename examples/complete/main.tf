@@ -153,7 +153,6 @@ module "tracker" {
   contact_flow = {
     name                          = "${var.name}-account-balance"
     description                   = "Looks up the caller's account balance while keeping them company."
-    poll_interval_seconds         = 6
     invocation_time_limit_seconds = 8
     task_name                     = "account_balance"
     task_parameters = {

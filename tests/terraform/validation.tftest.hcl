@@ -675,37 +675,24 @@ run "flow_poll_count_removed" {
   expect_failures = [var.contact_flow]
 }
 
-run "flow_poll_interval_too_long" {
+run "flow_poll_interval_removed" {
   command = plan
 
   variables {
-    contact_flow = { poll_interval_seconds = 901 }
+    contact_flow = { poll_interval_seconds = 5 }
   }
 
   expect_failures = [var.contact_flow]
 }
 
-run "flow_deadline_needs_more_than_100_polls" {
+# A long deadline: the polls grow a pause so that Connect's largest Loop reaches it.
+run "flow_long_deadline_passes" {
   command = plan
 
   variables {
-    request_deadline_seconds = 600
-    request_ttl_seconds      = 600
-    contact_flow             = { poll_interval_seconds = 6 }
-  }
-
-  expect_failures = [var.contact_flow]
-}
-
-# 600 s at 7 s intervals: ceil(600 / 7) + 1 = 87 polls fit the loop.
-run "flow_long_deadline_with_a_long_interval_passes" {
-  command = plan
-
-  variables {
-    request_deadline_seconds = 600
-    request_ttl_seconds      = 600
-    contact_flow             = { poll_interval_seconds = 7 }
-    functions                = { worker = { timeout = 615 } }
+    request_deadline_seconds = 800
+    request_ttl_seconds      = 800
+    functions                = { worker = { timeout = 815 } }
   }
 }
 

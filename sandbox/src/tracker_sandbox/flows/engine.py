@@ -63,6 +63,7 @@ class Simulation:
         self.external: dict[str, Any] = {}
         self.queue: dict[str, str] | None = dict(self.contact.queue) if self.contact.queue else None
         self.loop_counters: dict[str, int] = {}
+        self.lambda_chain_seconds = 0.0
         self.module_calls: list[ModuleCall] = []
         self.flow_attributes: dict[str, str] = {}
         self.outcomes = OutcomeState(self.options.outcomes)

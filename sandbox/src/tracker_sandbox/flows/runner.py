@@ -24,6 +24,14 @@ from .result import SimulationResult
 #: your AWS Lambda functions", Verify the function response).
 MAX_RESPONSE_BYTES = 32 * 1024
 
+#: "Amazon Connect limits the duration of a sequence of Lambda functions to 20 seconds. It
+#: times out with an error message when the total execution time exceeds this
+#: threshold"; "By breaking up a chain of Lambda functions with the Play prompt block,
+#: you can invoke multiple functions that last longer" (Admin Guide, "Grant Amazon
+#: Connect access to your AWS Lambda functions", Best practice for invoking multiple
+#: Lambda functions).
+MAX_LAMBDA_CHAIN_SECONDS = 20.0
+
 #: (what happened, the next action's identifier or None).
 Outcome = tuple[str, str | None]
 
@@ -47,6 +55,7 @@ class SimulationOptions:
     success_actions: frozenset[str] = frozenset()
     failure_actions: frozenset[str] = frozenset()
     max_response_bytes: int = MAX_RESPONSE_BYTES
+    max_lambda_chain_seconds: float = MAX_LAMBDA_CHAIN_SECONDS
     #: Answers, caller input and values for blocks the simulation cannot know
     #: (outcomes.py, runners/passthrough.py).
     outcomes: OutcomePlan = field(default_factory=OutcomePlan)
@@ -76,6 +85,8 @@ class Runner(Protocol):
     flow_attributes: dict[str, str]
     queue: dict[str, str] | None
     loop_counters: dict[str, int]
+    #: Seconds of Lambda calls since the last Play prompt (the 20-second rule).
+    lambda_chain_seconds: float
     #: The flow modules running, innermost last.
     module_calls: list[ModuleCall]
     outcomes: OutcomeState

@@ -2,7 +2,8 @@
 
 The event is Connect's (`lambdas.build_contact_event`); a throttled or 5xx invocation is
 retried within the block's time limit (retries.py); the answer takes the error branch when
-it came after the limit, is a function error, a failed invocation, not a JSON object, over
+it came after the limit or after the 20 seconds a chain of Lambda calls with no Play
+prompt between them may take (runner.MAX_LAMBDA_CHAIN_SECONDS), is a function error, a failed invocation, not a JSON object, over
 32 KB, or (under `STRING_MAP`) has a value that is not a string ("Grant Amazon Connect
 access to your AWS Lambda functions", Verify the function response). A good answer is
 `$.External`. A call no stub answers and no AWS can take stops the simulation
@@ -59,10 +60,13 @@ def run_invoke_lambda_function(sim: Runner, action: Action) -> Outcome:
         sim.contact, attributes=sim.attributes, parameters=sent, queue=sim.queue
     )
     started = sim.clock.elapsed()
+    # What is left of the 20 seconds the calls since the last Play prompt may take.
+    chain_left = sim.options.max_lambda_chain_seconds - sim.lambda_chain_seconds
+    allowed = max(0.0, min(limit, chain_left))
     try:
         outcome, attempts = invoke_with_retries(  # Connect retries throttled/5xx calls
             lambda remaining: _invoke(sim, arn, event, remaining),
-            limit,
+            allowed,
             on_retry=lambda number, failed: sim.say(
                 "LAMBDA",
                 action.identifier,
@@ -77,10 +81,22 @@ def run_invoke_lambda_function(sim: Runner, action: Action) -> Outcome:
             f"answer it with --lambda-stub {function_name(arn) or 'FUNCTION'}=JSON "
             "(or --lambda-stub '*=JSON' for every function)",
         ) from None
-    sim.clock.account(min(outcome.duration_seconds, limit))
-    ok, response, kind, error = _judge(
-        outcome, limit, response_type, sim.options.max_response_bytes
-    )
+    spent = min(outcome.duration_seconds, allowed)
+    sim.clock.account(spent)
+    sim.lambda_chain_seconds += spent
+    judged: tuple[bool, Any, str | None, str | None]
+    if allowed < limit and (outcome.abandoned or outcome.duration_seconds > allowed):
+        judged = (
+            False,
+            None,
+            "LambdaChainTimeLimitExceeded",
+            f"the Lambda calls since the last prompt reached "
+            f"{sim.options.max_lambda_chain_seconds:g} s (Connect's limit on a chain of "
+            "Lambda functions; a Play prompt between them breaks it)",
+        )
+    else:
+        judged = _judge(outcome, limit, response_type, sim.options.max_response_bytes)
+    ok, response, kind, error = judged
     sim.result.lambda_calls.append(
         LambdaCall(
             action=action.identifier,
@@ -105,7 +121,7 @@ def run_invoke_lambda_function(sim: Runner, action: Action) -> Outcome:
             f"{name} failed after {outcome.duration_seconds:.2f} s: {kind}: {error}",
         )
         return sim.go_error(action, "NoMatchingError", f"{kind}")
-    sim.external = response
+    sim.external = response if isinstance(response, dict) else {}
     sim.say(
         "LAMBDA",
         action.identifier,

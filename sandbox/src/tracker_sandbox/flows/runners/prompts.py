@@ -13,6 +13,10 @@ from ..speech import speech_seconds, ssml_to_text
 
 
 def run_message_participant(sim: Runner, action: Action) -> Outcome:
+    # A Play prompt breaks a chain of Lambda calls (runner.MAX_LAMBDA_CHAIN_SECONDS). The
+    # documentation names the block, not a channel, so it does so on every channel, a
+    # task's "no effect" prompt included.
+    sim.lambda_chain_seconds = 0.0
     if sim.channel == "TASK":
         text = sim.render(str(action.parameters.get("Text", "")))
         at = sim.clock.elapsed()
