@@ -33,7 +33,7 @@ locals {
   # comes after chat_polls_per_reassurance polls, few enough that one slow call (up to the
   # block's limit) and the others (the checker's wait and a margin) stay within 20 s.
   chain_limit_seconds   = 20
-  checker_wait_seconds  = coalesce(var.checker_wait_seconds, min(4, var.invocation_time_limit_seconds - 1))
+  checker_wait_seconds  = coalesce(var.checker_wait_seconds, min(3, max(0, var.invocation_time_limit_seconds - 4)))
   poll_seconds          = local.checker_wait_seconds + 0.5
   voice_holding_seconds = var.holding.prompt_id != null ? var.holding.prompt_seconds : local.silence_seconds
   # The reassurance takes the place of one holding; its speaking time counts, estimated at

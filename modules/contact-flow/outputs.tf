@@ -13,6 +13,11 @@ output "poll_count" {
   value       = local.poll_count
 }
 
+output "checker_wait_seconds" {
+  description = "Seconds one checker invocation waits for its request before it answers an open status (checker_wait_seconds, or its default): the time each poll of the flow spends in the checker at most, beside the function's own call."
+  value       = local.checker_wait_seconds
+}
+
 output "pacing" {
   description = "The flow's timing, derived from the inputs: pause_seconds (added to each poll for deadlines longer than 98 checker waits), voice_holding_seconds (the holding before each voice poll), voice_polls_per_reassurance and chat_polls_per_reassurance."
   value = {

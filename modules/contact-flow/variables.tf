@@ -31,17 +31,17 @@ variable "request_deadline_seconds" {
 }
 
 variable "checker_wait_seconds" {
-  description = "How long one checker invocation waits for the request to be terminal (the root module's checker_wait_seconds, which the checker reads): null (default: 4, or invocation_time_limit_seconds - 1 when that is less) or a whole number from 0 to 7, less than invocation_time_limit_seconds. The flow polls again as soon as an invocation answers with an open request, so this paces the polls on every channel."
+  description = "Seconds one checker invocation waits for its request to become terminal before it answers an open status (the root module's checker_wait_seconds, TRACKER_CHECKER_WAIT_SECONDS), for the flow's pacing: null (default: 3, or less when invocation_time_limit_seconds leaves less room) or a whole number from 0 to 4; 0: the checker answers at once, and each poll then pauses. Unless 0, checker_wait_seconds + 4 (one read attempt and a margin) must be at most invocation_time_limit_seconds. The flow polls again as soon as an invocation answers with an open request."
   type        = number
   default     = null
 
   validation {
-    condition     = var.checker_wait_seconds == null || try(var.checker_wait_seconds >= 0 && var.checker_wait_seconds <= 7 && floor(var.checker_wait_seconds) == var.checker_wait_seconds, false)
-    error_message = "The checker_wait_seconds must be null or a whole number from 0 to 7."
+    condition     = var.checker_wait_seconds == null || try(var.checker_wait_seconds >= 0 && var.checker_wait_seconds <= 4 && floor(var.checker_wait_seconds) == var.checker_wait_seconds, false)
+    error_message = "The checker_wait_seconds must be null or a whole number from 0 to 4: Connect waits at most 8 s for the checker, and the wait needs 4 s beside it for one read attempt and a margin."
   }
   validation {
-    condition     = var.checker_wait_seconds == null || try(var.checker_wait_seconds < var.invocation_time_limit_seconds, false)
-    error_message = "The checker_wait_seconds (${coalesce(var.checker_wait_seconds, 0)}) must be less than invocation_time_limit_seconds (${var.invocation_time_limit_seconds}): Connect stops waiting for the checker at the block's time limit."
+    condition     = var.checker_wait_seconds == null || try(var.checker_wait_seconds == 0 || var.checker_wait_seconds + 4 <= var.invocation_time_limit_seconds, false)
+    error_message = "The checker_wait_seconds (${coalesce(var.checker_wait_seconds, 0)}) + 4 s (one read attempt of 3 s and a 1 s margin) must be at most invocation_time_limit_seconds (${var.invocation_time_limit_seconds}): Connect would stop waiting for the checker before it answers."
   }
 }
 
@@ -75,7 +75,7 @@ variable "holding" {
     error_message = "The holding.reassurance_interval_seconds must be from 10 to 300."
   }
   validation {
-    condition     = var.holding.prompt_id == null || try(var.holding.prompt_seconds >= ceil(var.request_deadline_seconds / 98) - coalesce(var.checker_wait_seconds, min(4, var.invocation_time_limit_seconds - 1)), false)
+    condition     = var.holding.prompt_id == null || try(var.holding.prompt_seconds >= ceil(var.request_deadline_seconds / 98) - coalesce(var.checker_wait_seconds, min(3, max(0, var.invocation_time_limit_seconds - 4))), false)
     error_message = "The holding.prompt_seconds is too short for request_deadline_seconds (${var.request_deadline_seconds}): each poll must last at least ceil(deadline / 98) s for Connect's largest Loop (100) to reach the deadline; use a longer prompt, or silence."
   }
 }

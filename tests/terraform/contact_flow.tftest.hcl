@@ -13,7 +13,7 @@ run "structure" {
   }
 
   variables {
-    checker_wait_seconds     = 5
+    checker_wait_seconds     = 4
     request_deadline_seconds = 60
     task_name                = "simulated_backend"
     task_parameters          = { AccountId = "$.Attributes.AccountId", Channel = "voice" }
@@ -54,8 +54,8 @@ run "structure" {
     error_message = "Every loop must branch on both ContinueLooping and DoneLooping."
   }
   assert {
-    condition     = { for action in jsondecode(output.content).Actions : action.Identifier => action.Parameters.LoopCount if action.Type == "Loop" } == { "poll-loop" = "14", "voice-cadence" = "3", "chat-cadence" = "2" } && output.poll_count == 14
-    error_message = "The loop count must be ceil(60 / checker_wait_seconds 5) + 2 = 14; reassurance every 4 voice polls and every 3 chat polls (25 s; 20 s of Lambda calls on chat)."
+    condition     = { for action in jsondecode(output.content).Actions : action.Identifier => action.Parameters.LoopCount if action.Type == "Loop" } == { "poll-loop" = "17", "voice-cadence" = "3", "chat-cadence" = "2" } && output.poll_count == 17
+    error_message = "The loop count must be ceil(60 / checker_wait_seconds 4) + 2 = 17; reassurance every 4 voice polls and every 3 chat polls (25 s; 20 s of Lambda calls on chat)."
   }
   assert {
     condition     = [for action in jsondecode(output.content).Actions : action.Transitions.NextAction if action.Identifier == "remember-request-id"] == ["greet"] && [for action in jsondecode(output.content).Actions : action.Transitions.NextAction if action.Identifier == "greet"] == ["invoke-checker"]
@@ -210,7 +210,7 @@ run "estate_prompt_and_its_length_pace_voice" {
   }
   assert {
     condition     = output.pacing.voice_holding_seconds == 6 && output.pacing.voice_polls_per_reassurance == 3
-    error_message = "A 6 s prompt and a 4.5 s poll: the reassurance (3.2 s) every 3 polls is closest to 25 s."
+    error_message = "A 6 s prompt and a 3.5 s poll: the reassurance (3.2 s) every 3 polls is closest to 25 s."
   }
 }
 
@@ -235,8 +235,8 @@ run "defaults_poll_past_the_deadline" {
   }
 
   assert {
-    condition     = output.poll_count == 32 && output.pacing.pause_seconds == 0 && output.pacing.voice_polls_per_reassurance == 4 && output.pacing.chat_polls_per_reassurance == 3
-    error_message = "The defaults (120 s deadline, 4 s checker wait) need ceil(120 / 4) + 2 = 32 polls, no pause; reassurance every 4 voice and 3 chat polls."
+    condition     = output.checker_wait_seconds == 3 && output.poll_count == 42 && output.pacing.pause_seconds == 0 && output.pacing.voice_polls_per_reassurance == 6 && output.pacing.chat_polls_per_reassurance == 4
+    error_message = "The defaults (120 s deadline, 3 s checker wait) need ceil(120 / 3) + 2 = 42 polls, no pause; reassurance every 6 voice and 4 chat polls."
   }
 }
 
@@ -252,12 +252,12 @@ run "long_deadline_adds_a_pause" {
   }
 
   assert {
-    condition     = output.pacing.pause_seconds == 33 && output.poll_count == 100 && [for action in jsondecode(output.content).Actions : action.Parameters.TimeLimitSeconds if action.Type == "Wait"] == ["33"]
-    error_message = "A 3600 s deadline needs polls of ceil(3600 / 98) = 37 s: the 4 s wait and a 33 s pause (Wait on chat and task, silence on voice), ceil(3600 / 37) + 2 = 100 polls, Connect's largest Loop."
+    condition     = output.pacing.pause_seconds == 34 && output.poll_count == 100 && [for action in jsondecode(output.content).Actions : action.Parameters.TimeLimitSeconds if action.Type == "Wait"] == ["34"]
+    error_message = "A 3600 s deadline needs polls of ceil(3600 / 98) = 37 s: the 3 s wait and a 34 s pause (Wait on chat and task, silence on voice), ceil(3600 / 37) + 2 = 100 polls, Connect's largest Loop."
   }
   assert {
-    condition     = [for action in jsondecode(output.content).Actions : action.Parameters.SSML if action.Identifier == "hold"] == ["<speak><break time=\"10000ms\"/><break time=\"10000ms\"/><break time=\"10000ms\"/><break time=\"3000ms\"/></speak>"]
-    error_message = "A break lasts at most 10 s: 33 s of silence must be 10 + 10 + 10 + 3."
+    condition     = [for action in jsondecode(output.content).Actions : action.Parameters.SSML if action.Identifier == "hold"] == ["<speak><break time=\"10000ms\"/><break time=\"10000ms\"/><break time=\"10000ms\"/><break time=\"4000ms\"/></speak>"]
+    error_message = "A break lasts at most 10 s: 34 s of silence must be 10 + 10 + 10 + 4."
   }
 }
 

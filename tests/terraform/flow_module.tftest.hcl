@@ -59,7 +59,7 @@ run "module_content" {
   }
 
   variables {
-    checker_wait_seconds     = 5
+    checker_wait_seconds     = 4
     request_deadline_seconds = 60
     task_name                = "simulated_backend"
     task_parameters          = { AccountId = "$.Attributes.AccountId", Channel = "voice" }
@@ -124,8 +124,8 @@ run "module_content" {
   # The poll loop is the flow's, built once (modules/contact-flow main.tf): the same
   # actions, but for where they leave it and the module's draining of its Loop.
   assert {
-    condition     = [for action in jsondecode(output.flow_module_content).Actions : action.Parameters.LoopCount if action.Identifier == "poll-loop"] == ["14"]
-    error_message = "The module must poll ceil(60 / 5) + 2 = 14 times."
+    condition     = [for action in jsondecode(output.flow_module_content).Actions : action.Parameters.LoopCount if action.Identifier == "poll-loop"] == ["17"]
+    error_message = "The module must poll ceil(60 / 4) + 2 = 17 times."
   }
   assert {
     condition = [

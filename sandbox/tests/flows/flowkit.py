@@ -123,7 +123,7 @@ class FakeTracker:
         deadline_seconds: float = 120.0,
         seal: bool = True,
         result: str = "12.50",
-        wait_seconds: float = 4.0,
+        wait_seconds: float = 3.0,
         read_interval: float = 0.25,
     ) -> None:
         self.clock = clock

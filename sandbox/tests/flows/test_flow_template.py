@@ -38,7 +38,7 @@ REPO = Path(__file__).resolve().parents[3]
 MODULE = REPO / "modules" / "contact-flow"
 CHANNELS = ("VOICE", "CHAT", "TASK")
 DEADLINE = 120
-WAIT = 4  # the module's default checker_wait_seconds
+WAIT = 3  # the module's default checker_wait_seconds
 POLLS = math.ceil(DEADLINE / WAIT) + 2  # the module's poll_count for these
 REASSURANCE = "Still working on it, thank you for holding."
 TRACKER_FLOW_ARN = (
@@ -55,7 +55,7 @@ FLOWS: dict[str, dict[str, Any]] = {
     # The module's defaults: a 120 s deadline polled every 5 s.
     "default": {},
     # A 3 s Lambda time limit, for the slow-checker case.
-    "quick": {"invocation_time_limit_seconds": 3, "checker_wait_seconds": 2},
+    "quick": {"invocation_time_limit_seconds": 3, "checker_wait_seconds": 0},
     # The estate's music between polls instead of silence.
     "music": {
         "holding": {
@@ -192,7 +192,7 @@ def test_a_checker_that_never_seals_keeps_the_contact_past_the_deadline(
 ) -> None:
     result, tracker = place(rendered, channel, {"work_seconds": None, "seal": False})
     assert result.outcome == "APOLOGY" and not result.success
-    # The loop gives up only after the first poll and ceil(120 / 4) + 2 = 32 more, the
+    # The loop gives up only after the first poll and ceil(120 / 3) + 2 = 42 more, the
     # last one past the deadline.
     assert len(tracker.answers) == POLLS + 1
     assert tracker.answers[-1][0] > tracker.deadline_at

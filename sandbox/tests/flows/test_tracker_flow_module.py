@@ -42,7 +42,7 @@ MODULE_ARN = (
 )
 CHANNELS = ("VOICE", "CHAT", "TASK")
 DEADLINE = 120
-WAIT = 4  # the module's default checker_wait_seconds
+WAIT = 3  # the module's default checker_wait_seconds
 SUCCESS = frozenset({"thank-caller"})
 
 pytestmark = pytest.mark.skipif(
