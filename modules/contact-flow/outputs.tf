@@ -18,6 +18,11 @@ output "poll_interval_seconds" {
   value       = local.poll_interval_seconds
 }
 
+output "checker_wait_seconds" {
+  description = "Seconds one checker invocation waits for its request before it answers an open status (checker_wait_seconds): the time each poll of the flow spends in the checker at most, beside the function's own call."
+  value       = var.checker_wait_seconds
+}
+
 output "flow_module_content" {
   description = "The tracker as an Amazon Connect flow module, as a JSON string (aws_connect_contact_flow_module.content): starts the task contact attribute TrackerTaskName names, waits for it paced by time per channel, and returns TrackerStatus, TrackerRequestId, TrackerErrorCode, TrackerErrorMessage and the result_fields as contact attributes (docs/flow-module.md). Rendered whether or not the flow invokes it."
   value       = local.flow_module_content

@@ -59,6 +59,22 @@ variable "invocation_time_limit_seconds" {
   }
 }
 
+variable "checker_wait_seconds" {
+  description = "Seconds one checker invocation waits for its request to become terminal before it answers an open status (the root module's checker_wait_seconds, TRACKER_CHECKER_WAIT_SECONDS), for the flow's pacing: a whole number from 0 to 4 (default 3, the root module's default); 0: the checker answers at once. Unless 0, checker_wait_seconds + 4 (one read attempt and a margin) must be at most invocation_time_limit_seconds."
+  type        = number
+  default     = 3
+  nullable    = false
+
+  validation {
+    condition     = var.checker_wait_seconds >= 0 && var.checker_wait_seconds <= 4 && floor(var.checker_wait_seconds) == var.checker_wait_seconds
+    error_message = "The checker_wait_seconds must be a whole number from 0 to 4: Connect waits at most 8 s for the checker, and the wait needs 4 s beside it for one read attempt and a margin."
+  }
+  validation {
+    condition     = var.checker_wait_seconds == 0 || var.checker_wait_seconds + 4 <= var.invocation_time_limit_seconds
+    error_message = "The checker_wait_seconds (${var.checker_wait_seconds}) + 4 s (one read attempt of 3 s and a 1 s margin) must be at most invocation_time_limit_seconds (${var.invocation_time_limit_seconds}): Connect would stop waiting for the checker before it answers. Raise invocation_time_limit_seconds to at least ${var.checker_wait_seconds + 4} (at most 8) or lower checker_wait_seconds."
+  }
+}
+
 variable "task_name" {
   description = "Task the flow asks the writer for (passed as the TaskName parameter): null (default: the writer's default task) or 1-64 letters, digits, '_', '-' or '.'."
   type        = string
