@@ -184,6 +184,23 @@ class Stack:
                     found.append(record["record"])
         return found
 
+    def checker_reads(self, since: float) -> dict[str, int]:
+        """RequestId -> how often the checker read it since ``since``: the ``reads`` its
+        ``check.answered`` log lines count (a waiting checker reads every 0.25 s)."""
+        reads: dict[str, int] = {}
+        for message in self.log_events(self.tracker["log_group_names"]["checker"], since):
+            for line in message.splitlines():
+                if '"check.answered"' not in line:
+                    continue
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                request_id = record.get("request_id")
+                if record.get("message") == "check.answered" and isinstance(request_id, str):
+                    reads[request_id] = reads.get(request_id, 0) + int(record.get("reads", 1))
+        return reads
+
     def settled_reports(
         self, function: str, since: float, at_least: int, timeout: float = 30
     ) -> list[dict[str, Any]]:
@@ -639,8 +656,8 @@ def per_contact(
     at that interval (``flows``: interval -> the stack's contact_flow_content with
     contact_flow.poll_interval_seconds = interval), real clock and the simulator's speech
     rate, all cases at once; Lambda calls counted by the simulator, processor (dispatcher)
-    and worker invocations and durations from the REPORT records, DynamoDB units from the
-    handlers' code paths."""
+    and worker invocations and durations from the REPORT records, the checker's reads from
+    its log lines, the other DynamoDB units from the handlers' code paths."""
     invoker_client = stack.session.client(
         "lambda",
         endpoint_url=stack.endpoint,
@@ -681,7 +698,7 @@ def per_contact(
     }
     processor_invocations = len(reports["processor"])
     worker_invocations = len(reports["worker"])
-    read_units = 1.0 if consistent_read else 0.5
+    logged_reads = stack.checker_reads(since)
     for row in rows:
         work, interval = row["work_seconds"], row["poll_interval_seconds"]
         # the dispatcher takes a batch of records per invocation: its share per contact
@@ -691,7 +708,11 @@ def per_contact(
         # writer PutItem; worker claim and finish UpdateItems (< 1 KB). The worker reads
         # nothing: its conditional claim tells it what a read would have (docs/execution.md)
         writes = 3
-        reads = row["checker_calls"] * read_units
+        # every checker call reads at least once; a waiting one logs how often it read
+        # (every 0.25 s), always strongly consistent: 1 unit per read up to 4 KB
+        checker_reads = max(row["checker_calls"], logged_reads.get(row["request_id"], 0))
+        waited = checker_reads > row["checker_calls"]
+        reads = checker_reads * (1.0 if consistent_read or waited else 0.5)
         gb_seconds = MEMORY_GB * (
             row["writer_calls"] * billed["writer"]
             + row["checker_calls"] * billed["checker"]
@@ -720,6 +741,7 @@ def per_contact(
                 "invocations": round(invocations, 2),
                 "target_invocations": 2 + math.ceil(work / interval),
                 "dynamodb_write_units": writes,
+                "checker_reads": checker_reads,
                 "dynamodb_read_units": reads,
                 "lambda_gb_seconds": round(gb_seconds, 4),
                 "usd_per_1000_contacts": round(cost, 5),
