@@ -52,8 +52,9 @@ pytestmark = pytest.mark.skipif(
 FLOWS: dict[str, dict[str, Any]] = {
     # The module's defaults: a 120 s deadline polled every 5 s.
     "default": {},
-    # A 3 s Lambda time limit, for the slow-checker case.
-    "quick": {"invocation_time_limit_seconds": 3},
+    # A 3 s Lambda time limit, for the slow-checker case: too short for a checker that
+    # waits (checker_wait_seconds + 4 must fit in it), so one that answers at once.
+    "quick": {"invocation_time_limit_seconds": 3, "checker_wait_seconds": 0},
 }
 
 
