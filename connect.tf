@@ -6,6 +6,7 @@ module "contact_flow" {
   checker_function_arn          = aws_lambda_function.this["checker"].arn
   request_deadline_seconds      = var.request_deadline_seconds
   invocation_time_limit_seconds = var.contact_flow.invocation_time_limit_seconds
+  checker_wait_seconds          = var.checker_wait_seconds
   task_name                     = var.contact_flow.task_name
   task_parameters               = var.contact_flow.task_parameters
   result_fields                 = var.contact_flow.result_fields

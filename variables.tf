@@ -161,10 +161,34 @@ variable "sensitive_parameters" {
 }
 
 variable "consistent_read" {
-  description = "Whether the checker reads the tracker table with strongly consistent reads (TRACKER_CONSISTENT_READ): true (default) or false."
+  description = "Whether the checker reads the tracker table with strongly consistent reads (TRACKER_CONSISTENT_READ): true (default) or false. Used only with checker_wait_seconds = 0: a checker that waits always reads strongly consistent, since a stale read would miss the outcome it waits for."
   type        = bool
   default     = true
   nullable    = false
+}
+
+variable "checker_wait_seconds" {
+  description = "Seconds one checker invocation may wait for its request to become terminal (TRACKER_CHECKER_WAIT_SECONDS), reading it every 0.25 s and answering as soon as it is, or with its status when the wait ends: a whole number from 0 to 4 (default 3); 0 reads once and answers at once. Unless 0, checker_wait_seconds + 4 (one read attempt of 3 s and a 1 s margin) must be at most functions.checker.timeout, itself at most contact_flow.invocation_time_limit_seconds. Passed to the contact flow for its pacing. Why 3 s and what the reads cost: docs/execution.md."
+  type        = number
+  default     = 3
+  nullable    = false
+
+  validation {
+    condition     = var.checker_wait_seconds >= 0 && var.checker_wait_seconds <= 4 && floor(var.checker_wait_seconds) == var.checker_wait_seconds
+    error_message = "The checker_wait_seconds must be a whole number from 0 to 4: Connect waits at most 8 s for the checker, and the wait needs 4 s beside it for one read attempt and a margin."
+  }
+  validation {
+    # The wait, one more read (one SDK attempt: 1 s connect + 2 s read, handlers/_runtime.py)
+    # and a margin must fit in the function's timeout, or the budget cuts the wait short.
+    condition     = var.checker_wait_seconds == 0 || var.checker_wait_seconds + 4 <= var.functions.checker.timeout
+    error_message = "The checker_wait_seconds (${var.checker_wait_seconds}) + 4 s (one read attempt of 3 s and a 1 s margin) must be at most functions.checker.timeout (${var.functions.checker.timeout}): raise functions.checker.timeout to at least ${var.checker_wait_seconds + 4} (at most contact_flow.invocation_time_limit_seconds, ${var.contact_flow.invocation_time_limit_seconds}), or lower checker_wait_seconds to ${var.functions.checker.timeout > 4 ? "at most ${var.functions.checker.timeout - 4} or to 0" : "0"}."
+  }
+  validation {
+    # The same against the flow's block limit (the timeout must fit in it as well): Connect
+    # stops waiting for the checker after that limit.
+    condition     = var.checker_wait_seconds == 0 || var.checker_wait_seconds + 4 <= var.contact_flow.invocation_time_limit_seconds
+    error_message = "The checker_wait_seconds (${var.checker_wait_seconds}) + 4 s (one read attempt of 3 s and a 1 s margin) must be at most contact_flow.invocation_time_limit_seconds (${var.contact_flow.invocation_time_limit_seconds}): Connect would stop waiting for the checker before it answers. Raise contact_flow.invocation_time_limit_seconds to at least ${var.checker_wait_seconds + 4} (at most 8), or lower checker_wait_seconds to ${var.contact_flow.invocation_time_limit_seconds > 4 ? "at most ${var.contact_flow.invocation_time_limit_seconds - 4} or to 0" : "0"}."
+  }
 }
 
 ################################################################################
@@ -316,7 +340,7 @@ variable "functions" {
   description = <<-EOT
     Per-function settings for writer, processor (the stream's dispatcher), worker (runs each request's task) and checker:
     memory_size: MB, a whole number from 128 to 10240 (default 256);
-    timeout: seconds, whole; writer and checker 1-8 (default 5: Connect waits at most 8 s) and at most contact_flow.invocation_time_limit_seconds; processor 1-900 (default 60: it only dispatches); worker 1-900 (default 300) and at least request_deadline_seconds + 15 (the worker keeps time back to record the outcome);
+    timeout: seconds, whole; writer and checker 1-8 (Connect waits at most 8 s) and at most contact_flow.invocation_time_limit_seconds, writer default 5, checker default 7 (checker_wait_seconds + 4 for its wait; 1 s short of Connect's 8 s for a cold start's INIT, which the timeout does not count); processor 1-900 (default 60: it only dispatches); worker 1-900 (default 300) and at least request_deadline_seconds + 15 (the worker keeps time back to record the outcome);
     reserved_concurrent_executions: null (default: unreserved) or a whole number >= 0 (0 disables the function).
   EOT
   type = object({
@@ -337,7 +361,7 @@ variable "functions" {
     }), {})
     checker = optional(object({
       memory_size                    = optional(number, 256)
-      timeout                        = optional(number, 5)
+      timeout                        = optional(number, 7)
       reserved_concurrent_executions = optional(number)
     }), {})
   })

@@ -185,6 +185,23 @@ class Stack:
                     found.append(record["record"])
         return found
 
+    def checker_reads(self, since: float) -> dict[str, int]:
+        """RequestId -> how often the checker read it since ``since``: the ``reads`` its
+        ``check.answered`` log lines count (a waiting checker reads every 0.25 s)."""
+        reads: dict[str, int] = {}
+        for message in self.log_events(self.tracker["log_group_names"]["checker"], since):
+            for line in message.splitlines():
+                if '"check.answered"' not in line:
+                    continue
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                request_id = record.get("request_id")
+                if record.get("message") == "check.answered" and isinstance(request_id, str):
+                    reads[request_id] = reads.get(request_id, 0) + int(record.get("reads", 1))
+        return reads
+
     def settled_reports(
         self, function: str, since: float, at_least: int, timeout: float = 30
     ) -> list[dict[str, Any]]:
@@ -684,7 +701,8 @@ def per_contact(
     stack's contact_flow_content), real clock and the simulator's speech rate, all cases
     at once; what the caller lived through (caller_metrics), Lambda calls counted by the
     simulator, processor (dispatcher) and worker invocations and durations from the REPORT
-    records, DynamoDB units from the handlers' code paths."""
+    records, the checker's reads from its log lines, the other DynamoDB units from the
+    handlers' code paths."""
     invoker_client = stack.session.client(
         "lambda",
         endpoint_url=stack.endpoint,
@@ -749,10 +767,7 @@ def per_contact(
     }
     processor_invocations = len(reports["processor"])
     worker_invocations = len(reports["worker"])
-    read_units = 1.0 if consistent_read else 0.5
-    # A waiting checker reads every 0.25 s: the reads of one call are its billed time
-    # over that interval, plus the first one.
-    reads_per_checker_call = 1 + billed["checker"] / 0.25
+    logged_reads = stack.checker_reads(since)
     for row in rows:
         work = row["work_seconds"]
         # the dispatcher takes a batch of records per invocation: its share per contact
@@ -762,7 +777,11 @@ def per_contact(
         # writer PutItem; worker claim and finish UpdateItems (< 1 KB). The worker reads
         # nothing: its conditional claim tells it what a read would have (docs/execution.md)
         writes = 3
-        reads = row["checker_calls"] * reads_per_checker_call * read_units
+        # every checker call reads at least once; a waiting one logs how often it read
+        # (every 0.25 s), always strongly consistent: 1 unit per read up to 4 KB
+        checker_reads = max(row["checker_calls"], logged_reads.get(row["request_id"], 0))
+        waited = checker_reads > row["checker_calls"]
+        reads = checker_reads * (1.0 if consistent_read or waited else 0.5)
         gb_seconds = MEMORY_GB * (
             row["writer_calls"] * billed["writer"]
             + row["checker_calls"] * billed["checker"]
@@ -790,7 +809,8 @@ def per_contact(
                 "worker_invocations": round(worker, 2),
                 "invocations": round(invocations, 2),
                 "dynamodb_write_units": writes,
-                "dynamodb_read_units": round(reads, 2),
+                "checker_reads": checker_reads,
+                "dynamodb_read_units": reads,
                 "lambda_gb_seconds": round(gb_seconds, 4),
                 "usd_per_1000_contacts": round(cost, 5),
                 "native_async_usd_per_1000_contacts": round(native, 5) if native else None,

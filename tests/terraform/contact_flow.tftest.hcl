@@ -286,6 +286,55 @@ run "invocation_time_limit_over_8" {
   expect_failures = [var.invocation_time_limit_seconds]
 }
 
+run "checker_wait_defaults_to_the_root_modules" {
+  command = plan
+  module {
+    source = "./modules/contact-flow"
+  }
+  assert {
+    condition     = output.checker_wait_seconds == 3
+    error_message = "The sub-module's checker_wait_seconds must default to the root module's 3 s."
+  }
+}
+
+run "checker_wait_out_of_range" {
+  command = plan
+  module {
+    source = "./modules/contact-flow"
+  }
+  variables {
+    checker_wait_seconds = 5
+  }
+  expect_failures = [var.checker_wait_seconds]
+}
+
+run "checker_wait_over_the_time_limit" {
+  command = plan
+  module {
+    source = "./modules/contact-flow"
+  }
+  variables {
+    checker_wait_seconds          = 3
+    invocation_time_limit_seconds = 6
+  }
+  expect_failures = [var.checker_wait_seconds]
+}
+
+run "no_checker_wait_fits_a_short_time_limit" {
+  command = plan
+  module {
+    source = "./modules/contact-flow"
+  }
+  variables {
+    checker_wait_seconds          = 0
+    invocation_time_limit_seconds = 2
+  }
+  assert {
+    condition     = output.checker_wait_seconds == 0
+    error_message = "A checker that does not wait fits any time limit."
+  }
+}
+
 run "bad_task_name" {
   command = plan
   module {

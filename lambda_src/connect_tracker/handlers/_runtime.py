@@ -22,9 +22,11 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_lambda.client import LambdaClient
 
-# Connect waits at most 8 s for the writer and the checker, whose timeout defaults to 5 s.
-# Their client makes one attempt per call (at most 1 s to connect + 2 s to read) and the
-# handler tries again only while a whole attempt still fits in the invocation's time left
+# Connect waits at most 8 s for the writer and the checker, whose timeouts default to 5 s
+# and 7 s (the checker's wait, TRACKER_CHECKER_WAIT_SECONDS, plus one attempt and a margin:
+# the module checks it). Their client makes one attempt per call (at most 1 s to connect +
+# 2 s to read) and the handler tries again only while a whole attempt still fits in the
+# invocation's time left
 # (service.TimeBudget): a slow table ends in an answer (checker: UNKNOWN) or a clear error
 # (writer) before the function times out, and an attempt that is merely slow is waited on
 # rather than abandoned and sent again to a table that is already struggling. The
@@ -113,7 +115,9 @@ def send_to_worker(order: WorkOrder) -> None:
 def store(patient: bool = False) -> DynamoDBTrackerStore:
     current = settings()
     return DynamoDBTrackerStore(
-        dynamodb_client(patient), current.table_name, consistent_read=current.consistent_read
+        dynamodb_client(patient),
+        current.table_name,
+        consistent_read=current.checker_reads_consistently,
     )
 
 

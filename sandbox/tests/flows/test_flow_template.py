@@ -54,7 +54,8 @@ pytestmark = pytest.mark.skipif(
 FLOWS: dict[str, dict[str, Any]] = {
     # The module's defaults: a 120 s deadline polled every 5 s.
     "default": {},
-    # A 3 s Lambda time limit, for the slow-checker case.
+    # A 3 s Lambda time limit, for the slow-checker case: too short for a checker that
+    # waits (checker_wait_seconds + 4 must fit in it), so one that answers at once.
     "quick": {"invocation_time_limit_seconds": 3, "checker_wait_seconds": 0},
     # The estate's music between polls instead of silence.
     "music": {
