@@ -61,7 +61,8 @@ locals {
       { for key, value in var.task_environment : "TRACKER_TASK_ENV_${key}" => value },
     )
     checker = merge(local.common_environment, {
-      TRACKER_CONSISTENT_READ = tostring(var.consistent_read)
+      TRACKER_CONSISTENT_READ      = tostring(var.consistent_read)
+      TRACKER_CHECKER_WAIT_SECONDS = tostring(var.checker_wait_seconds)
     })
   }
 

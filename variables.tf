@@ -161,10 +161,34 @@ variable "sensitive_parameters" {
 }
 
 variable "consistent_read" {
-  description = "Whether the checker reads the tracker table with strongly consistent reads (TRACKER_CONSISTENT_READ): true (default) or false."
+  description = "Whether the checker reads the tracker table with strongly consistent reads (TRACKER_CONSISTENT_READ): true (default) or false. Used only with checker_wait_seconds = 0: a checker that waits always reads strongly consistent, since a stale read would miss the outcome it waits for."
   type        = bool
   default     = true
   nullable    = false
+}
+
+variable "checker_wait_seconds" {
+  description = "Seconds one checker invocation may wait for its request to become terminal (TRACKER_CHECKER_WAIT_SECONDS), reading it every 0.25 s and answering as soon as it is, or with its status when the wait ends: a whole number from 0 to 4 (default 3); 0 reads once and answers at once. Unless 0, checker_wait_seconds + 4 (one read attempt of 3 s and a 1 s margin) must be at most functions.checker.timeout, itself at most contact_flow.invocation_time_limit_seconds. Passed to the contact flow for its pacing. Why 3 s and what the reads cost: docs/execution.md."
+  type        = number
+  default     = 3
+  nullable    = false
+
+  validation {
+    condition     = var.checker_wait_seconds >= 0 && var.checker_wait_seconds <= 4 && floor(var.checker_wait_seconds) == var.checker_wait_seconds
+    error_message = "The checker_wait_seconds must be a whole number from 0 to 4: Connect waits at most 8 s for the checker, and the wait needs 4 s beside it for one read attempt and a margin."
+  }
+  validation {
+    # The wait, one more read (one SDK attempt: 1 s connect + 2 s read, handlers/_runtime.py)
+    # and a margin must fit in the function's timeout, or the budget cuts the wait short.
+    condition     = var.checker_wait_seconds == 0 || var.checker_wait_seconds + 4 <= var.functions.checker.timeout
+    error_message = "The checker_wait_seconds (${var.checker_wait_seconds}) + 4 s (one read attempt of 3 s and a 1 s margin) must be at most functions.checker.timeout (${var.functions.checker.timeout}): raise functions.checker.timeout to at least ${var.checker_wait_seconds + 4} (at most contact_flow.invocation_time_limit_seconds, ${var.contact_flow.invocation_time_limit_seconds}), or lower checker_wait_seconds to ${var.functions.checker.timeout > 4 ? "at most ${var.functions.checker.timeout - 4} or to 0" : "0"}."
+  }
+  validation {
+    # The same against the flow's block limit (the timeout must fit in it as well): Connect
+    # stops waiting for the checker after that limit.
+    condition     = var.checker_wait_seconds == 0 || var.checker_wait_seconds + 4 <= var.contact_flow.invocation_time_limit_seconds
+    error_message = "The checker_wait_seconds (${var.checker_wait_seconds}) + 4 s (one read attempt of 3 s and a 1 s margin) must be at most contact_flow.invocation_time_limit_seconds (${var.contact_flow.invocation_time_limit_seconds}): Connect would stop waiting for the checker before it answers. Raise contact_flow.invocation_time_limit_seconds to at least ${var.checker_wait_seconds + 4} (at most 8), or lower checker_wait_seconds to ${var.contact_flow.invocation_time_limit_seconds > 4 ? "at most ${var.contact_flow.invocation_time_limit_seconds - 4} or to 0" : "0"}."
+  }
 }
 
 ################################################################################
@@ -316,7 +340,7 @@ variable "functions" {
   description = <<-EOT
     Per-function settings for writer, processor (the stream's dispatcher), worker (runs each request's task) and checker:
     memory_size: MB, a whole number from 128 to 10240 (default 256);
-    timeout: seconds, whole; writer and checker 1-8 (default 5: Connect waits at most 8 s) and at most contact_flow.invocation_time_limit_seconds; processor 1-900 (default 60: it only dispatches); worker 1-900 (default 300) and at least request_deadline_seconds + 15 (the worker keeps time back to record the outcome);
+    timeout: seconds, whole; writer and checker 1-8 (Connect waits at most 8 s) and at most contact_flow.invocation_time_limit_seconds, writer default 5, checker default 7 (checker_wait_seconds + 4 for its wait; 1 s short of Connect's 8 s for a cold start's INIT, which the timeout does not count); processor 1-900 (default 60: it only dispatches); worker 1-900 (default 300) and at least request_deadline_seconds + 15 (the worker keeps time back to record the outcome);
     reserved_concurrent_executions: null (default: unreserved) or a whole number >= 0 (0 disables the function).
   EOT
   type = object({
@@ -337,7 +361,7 @@ variable "functions" {
     }), {})
     checker = optional(object({
       memory_size                    = optional(number, 256)
-      timeout                        = optional(number, 5)
+      timeout                        = optional(number, 7)
       reserved_concurrent_executions = optional(number)
     }), {})
   })
@@ -558,10 +582,12 @@ variable "contact_flow" {
     The contact flow (see modules/contact-flow for the inputs):
     name: null (default "<name>-async-tracker") or 1-127 characters;
     description: up to 500 characters;
-    poll_interval_seconds: seconds between two polls of the checker, null (default: 5, or
-      ceil(request_deadline_seconds / 99) for deadlines over 495 s) or 1-900; the flow polls
-      ceil(request_deadline_seconds / poll_interval_seconds) + 1 times, at most 100;
-    poll_count: removed (must stay unset): the number of polls follows from request_deadline_seconds;
+    holding: what a voice caller hears between polls and how often the contact is reassured
+      (modules/contact-flow's holding input): prompt_id (null: silence) with prompt_seconds,
+      silence_seconds (default 0.5), reassurance_interval_seconds (default 25);
+    poll_interval_seconds, poll_count: removed (must stay unset): the checker waits for the
+      result within each poll, which paces the polls, and the number of polls follows from
+      request_deadline_seconds;
     invocation_time_limit_seconds: Lambda time limit of the flow's blocks, 1-8 (default 8), at least functions.writer.timeout and functions.checker.timeout;
     task_name: null (writer uses default_task) or the task the flow requests;
     task_parameters: map of parameter name -> literal or flow reference such as "$.CustomerEndpoint.Address";
@@ -569,10 +595,16 @@ variable "contact_flow" {
     prompts: greeting, holding, thank_you_prefix, apology (non-empty texts; unset ones take modules/contact-flow's defaults).
   EOT
   type = object({
-    name                  = optional(string)
-    description           = optional(string, "Asynchronous tracker: request slow work, keep the caller company, poll for the result.")
-    poll_interval_seconds = optional(number)
-    # Removed: kept only so that a caller still setting it gets an error, not silence.
+    name        = optional(string)
+    description = optional(string, "Asynchronous tracker: request slow work, keep the caller company, poll for the result.")
+    holding = optional(object({
+      prompt_id                    = optional(string)
+      prompt_seconds               = optional(number)
+      silence_seconds              = optional(number)
+      reassurance_interval_seconds = optional(number)
+    }), {})
+    # Removed: kept only so that a caller still setting them gets an error, not silence.
+    poll_interval_seconds         = optional(number)
     poll_count                    = optional(number)
     invocation_time_limit_seconds = optional(number, 8)
     task_name                     = optional(string)
@@ -598,18 +630,8 @@ variable "contact_flow" {
     error_message = "The contact_flow.description must be at most 500 characters."
   }
   validation {
-    condition     = var.contact_flow.poll_count == null
-    error_message = "The contact_flow.poll_count input was removed: the flow now polls every contact_flow.poll_interval_seconds until request_deadline_seconds has passed (ceil(deadline / interval) + 1 polls). Remove poll_count; set poll_interval_seconds instead."
-  }
-  validation {
-    condition     = var.contact_flow.poll_interval_seconds == null || try(var.contact_flow.poll_interval_seconds >= 1 && var.contact_flow.poll_interval_seconds <= 900 && floor(var.contact_flow.poll_interval_seconds) == var.contact_flow.poll_interval_seconds, false)
-    error_message = "The contact_flow.poll_interval_seconds must be null or a whole number from 1 to 900."
-  }
-  validation {
-    # Connect's Loop block counts 0-100 (flow language reference: Loop). Only an explicit
-    # interval can be too short: the default grows with the deadline.
-    condition     = var.contact_flow.poll_interval_seconds == null || try(ceil(var.request_deadline_seconds / var.contact_flow.poll_interval_seconds) + 1 <= 100, true)
-    error_message = "The request_deadline_seconds (${var.request_deadline_seconds}) and contact_flow.poll_interval_seconds (${coalesce(var.contact_flow.poll_interval_seconds, 0)}) need ceil(${var.request_deadline_seconds} / ${coalesce(var.contact_flow.poll_interval_seconds, 0)}) + 1 polls to reach the deadline; Connect's Loop block allows at most 100. Raise contact_flow.poll_interval_seconds to at least ${ceil(var.request_deadline_seconds / 99)} (or leave it null), or lower request_deadline_seconds."
+    condition     = var.contact_flow.poll_count == null && var.contact_flow.poll_interval_seconds == null
+    error_message = "The contact_flow.poll_count and contact_flow.poll_interval_seconds inputs were removed: each poll waits in the checker for the result (checker_wait_seconds), the holding between polls is contact_flow.holding, and the number of polls follows from request_deadline_seconds. Remove them."
   }
   validation {
     condition     = var.contact_flow.invocation_time_limit_seconds >= 1 && var.contact_flow.invocation_time_limit_seconds <= 8 && floor(var.contact_flow.invocation_time_limit_seconds) == var.contact_flow.invocation_time_limit_seconds
@@ -626,7 +648,7 @@ variable "contact_flow_module" {
       contact_flow.task_parameters attributes in and reading TrackerStatus and the result fields back;
     name: null (default "<name>-async-tracker-module") or 1-127 characters;
     description: up to 500 characters.
-    The module polls as the flow does (contact_flow.poll_interval_seconds, request_deadline_seconds)
+    The module polls as the flow does (contact_flow.holding, request_deadline_seconds)
     and passes contact_flow.task_parameters to the writer and copies contact_flow.result_fields back.
   EOT
   type = object({

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -183,6 +184,23 @@ class Stack:
                 if record.get("type") == "platform.report":
                     found.append(record["record"])
         return found
+
+    def checker_reads(self, since: float) -> dict[str, int]:
+        """RequestId -> how often the checker read it since ``since``: the ``reads`` its
+        ``check.answered`` log lines count (a waiting checker reads every 0.25 s)."""
+        reads: dict[str, int] = {}
+        for message in self.log_events(self.tracker["log_group_names"]["checker"], since):
+            for line in message.splitlines():
+                if '"check.answered"' not in line:
+                    continue
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                request_id = record.get("request_id")
+                if record.get("message") == "check.answered" and isinstance(request_id, str):
+                    reads[request_id] = reads.get(request_id, 0) + int(record.get("reads", 1))
+        return reads
 
     def settled_reports(
         self, function: str, since: float, at_least: int, timeout: float = 30
@@ -605,41 +623,85 @@ PRICES = {
 MEMORY_GB = 256 / 1024
 
 
+#: Work lengths of the caller-experience contacts: spread over several polls so that
+#: results land at every point of a poll (during the checker's wait, during a holding or
+#: a reassurance); 2 s also gives caller_time_to_result.
+CALLER_WORK_SECONDS = (2.0, 5.0, 9.0, 14.0, 21.0, 30.0)
+CHANNELS = ("VOICE", "CHAT", "TASK")
+
+
 def contact_row(
-    summary: Mapping[str, Any], work: float, interval: float, wall_seconds: float
+    summary: Mapping[str, Any],
+    channel: str,
+    work: float,
+    wall_seconds: float,
+    completed_at: float | None,
 ) -> dict[str, Any]:
     """One per-contact row from the simulator's JSON summary (SimulationResult.to_dict):
     whether the contact reached a success action (its ``success`` key), how often the flow
-    called each function, and the request id the writer returned."""
+    called each function, and what the caller lived through: the seconds from the contact's
+    start to the result prompt (``time_to_result_seconds``) and from the request's COMPLETE
+    write (``completed_at``, epoch seconds, the item's CompletedAt) to it
+    (``wait_after_complete_seconds``)."""
     calls = summary["lambda_calls"]
-    writer_calls = sum(1 for c in calls if c["action"] == "invoke-writer")
+    writer_calls = sum(1 for c in calls if c["action"] in ("invoke-writer", "retry-writer"))
     checker_calls = sum(1 for c in calls if c["action"] == "invoke-checker")
     request_id = next(
         (c["response"].get("RequestId") for c in calls if c["action"] == "invoke-writer"),
         None,
     )
+    final = summary["final_prompt"]
+    heard = final["at"] if summary["outcome"] == "RESULT" and final else None
+    started = datetime.fromisoformat(summary["started_at"]).timestamp()
     return {
+        "channel": channel,
         "work_seconds": work,
-        "poll_interval_seconds": interval,
         "success": summary["success"],
         "writer_calls": writer_calls,
         "checker_calls": checker_calls,
         "request_id": request_id,
+        "time_to_result_seconds": round(heard, 3) if heard is not None else None,
+        "wait_after_complete_seconds": round(started + heard - completed_at, 3)
+        if heard is not None and completed_at is not None
+        else None,
         "wall_seconds": round(wall_seconds, 1),
     }
 
 
+def caller_metrics(rows: Sequence[Mapping[str, Any]]) -> dict[str, float]:
+    """caller_wait_after_complete_<channel>_p50/_p99 over every contact of the channel,
+    caller_time_to_result_<channel>_p50 over its 2 s contacts (issue 20's targets)."""
+    metrics: dict[str, float] = {}
+    for channel in CHANNELS:
+        mine = [r for r in rows if r["channel"] == channel]
+        waits = [
+            r["wait_after_complete_seconds"]
+            for r in mine
+            if r["wait_after_complete_seconds"] is not None
+        ]
+        firsts = [
+            r["time_to_result_seconds"]
+            for r in mine
+            if r["work_seconds"] == 2.0 and r["time_to_result_seconds"] is not None
+        ]
+        name = channel.lower()
+        metrics[f"caller_wait_after_complete_{name}_p50"] = round(pct(waits, 50), 3)
+        metrics[f"caller_wait_after_complete_{name}_p99"] = round(pct(waits, 99), 3)
+        metrics[f"caller_time_to_result_{name}_p50"] = round(pct(firsts, 50), 3)
+    return metrics
+
+
 def per_contact(
     stack: Stack,
-    cases: Sequence[tuple[float, float]],
-    flows: Mapping[float, str],
+    cases: Sequence[tuple[str, float]],
+    flow: str,
     consistent_read: bool,
 ) -> dict[str, Any]:
-    """One simulated voice contact per (W, poll interval) through the module's flow rendered
-    at that interval (``flows``: interval -> the stack's contact_flow_content with
-    contact_flow.poll_interval_seconds = interval), real clock and the simulator's speech
-    rate, all cases at once; Lambda calls counted by the simulator, processor (dispatcher)
-    and worker invocations and durations from the REPORT records, DynamoDB units from the
+    """One simulated contact per (channel, W) through the module's default flow (the
+    stack's contact_flow_content), real clock and the simulator's speech rate, all cases
+    at once; what the caller lived through (caller_metrics), Lambda calls counted by the
+    simulator, processor (dispatcher) and worker invocations and durations from the REPORT
+    records, the checker's reads from its log lines, the other DynamoDB units from the
     handlers' code paths."""
     invoker_client = stack.session.client(
         "lambda",
@@ -647,21 +709,45 @@ def per_contact(
         config=Config(read_timeout=65, retries={"max_attempts": 1}, max_pool_connections=32),
     )
 
-    def call(case: tuple[float, float]) -> dict[str, Any]:
-        work, interval = case
+    def call(case: tuple[str, float]) -> tuple[str, float, dict[str, Any], float]:
+        channel, work = case
         options = SimulationOptions(real_time=True, success_actions=frozenset({"thank-caller"}))
         began = time.time()
         result = simulate_contact(
-            flows[interval],
+            flow,
             Boto3LambdaInvoker(invoker_client),
-            contact=ContactData(attributes={"DelaySeconds": f"{work:g}"}),
+            contact=ContactData(channel=channel, attributes={"DelaySeconds": f"{work:g}"}),
             options=options,
         )
-        return contact_row(result.to_dict(), work, interval, time.time() - began)
+        return channel, work, result.to_dict(), time.time() - began
 
     since = time.time()
     with ThreadPoolExecutor(max_workers=len(cases)) as pool:
-        rows = list(pool.map(call, cases))
+        placed = list(pool.map(call, cases))
+    ids = [
+        next(
+            (
+                c["response"].get("RequestId")
+                for c in s["lambda_calls"]
+                if c["action"] == "invoke-writer"
+            ),
+            None,
+        )
+        for _, _, s, _ in placed
+    ]
+    items = stack.items([rid for rid in ids if rid])
+    rows = [
+        contact_row(
+            summary,
+            channel,
+            work,
+            wall,
+            float(items[rid]["CompletedAt"]["N"])
+            if rid in items and "CompletedAt" in items[rid]
+            else None,
+        )
+        for (channel, work, summary, wall), rid in zip(placed, ids, strict=True)
+    ]
     total_checker = sum(r["checker_calls"] for r in rows)
     total_writer = sum(r["writer_calls"] for r in rows)
     reports = {
@@ -681,9 +767,9 @@ def per_contact(
     }
     processor_invocations = len(reports["processor"])
     worker_invocations = len(reports["worker"])
-    read_units = 1.0 if consistent_read else 0.5
+    logged_reads = stack.checker_reads(since)
     for row in rows:
-        work, interval = row["work_seconds"], row["poll_interval_seconds"]
+        work = row["work_seconds"]
         # the dispatcher takes a batch of records per invocation: its share per contact
         processor = processor_invocations / len(rows)
         worker = worker_invocations / len(rows)
@@ -691,7 +777,11 @@ def per_contact(
         # writer PutItem; worker claim and finish UpdateItems (< 1 KB). The worker reads
         # nothing: its conditional claim tells it what a read would have (docs/execution.md)
         writes = 3
-        reads = row["checker_calls"] * read_units
+        # every checker call reads at least once; a waiting one logs how often it read
+        # (every 0.25 s), always strongly consistent: 1 unit per read up to 4 KB
+        checker_reads = max(row["checker_calls"], logged_reads.get(row["request_id"], 0))
+        waited = checker_reads > row["checker_calls"]
+        reads = checker_reads * (1.0 if consistent_read or waited else 0.5)
         gb_seconds = MEMORY_GB * (
             row["writer_calls"] * billed["writer"]
             + row["checker_calls"] * billed["checker"]
@@ -718,8 +808,8 @@ def per_contact(
                 "processor_invocations": round(processor, 2),
                 "worker_invocations": round(worker, 2),
                 "invocations": round(invocations, 2),
-                "target_invocations": 2 + math.ceil(work / interval),
                 "dynamodb_write_units": writes,
+                "checker_reads": checker_reads,
                 "dynamodb_read_units": reads,
                 "lambda_gb_seconds": round(gb_seconds, 4),
                 "usd_per_1000_contacts": round(cost, 5),
@@ -731,6 +821,7 @@ def per_contact(
         "memory_mb": 256,
         "consistent_read": consistent_read,
         "mean_billed_seconds": {fn: round(v, 4) for fn, v in billed.items()},
+        "caller": caller_metrics(rows),
         "contacts": rows,
     }
 

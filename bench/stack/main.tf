@@ -64,10 +64,9 @@ module "tracker" {
   alarms = { create = false }
 
   contact_flow = {
-    poll_interval_seconds = var.poll_interval_seconds
-    task_name             = "simulated_backend"
-    task_parameters       = { DelaySeconds = "$.Attributes.DelaySeconds" }
-    result_fields         = ["Message"]
+    task_name       = "simulated_backend"
+    task_parameters = { DelaySeconds = "$.Attributes.DelaySeconds" }
+    result_fields   = ["Message"]
     prompts = {
       greeting         = "Hello."
       holding          = "Please hold."

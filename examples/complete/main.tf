@@ -98,6 +98,8 @@ module "tracker" {
   default_task             = "account_balance"
   sensitive_parameters     = ["AccountId"]
   consistent_read          = true
+  # Each poll's checker waits up to 3 s for the result (it needs a timeout of at least 7 s).
+  checker_wait_seconds = 3
 
   task_source_dir   = "${path.module}/tasks"
   task_package_name = "account_tasks"
@@ -111,7 +113,7 @@ module "tracker" {
     writer    = { memory_size = 256, timeout = 5, reserved_concurrent_executions = 50 }
     processor = { memory_size = 256, timeout = 60 }
     worker    = { memory_size = 512, timeout = 240, reserved_concurrent_executions = 20 }
-    checker   = { memory_size = 256, timeout = 5, reserved_concurrent_executions = 100 }
+    checker   = { memory_size = 256, timeout = 7, reserved_concurrent_executions = 100 }
   }
   logging = {
     application_log_level = "INFO"
@@ -153,7 +155,6 @@ module "tracker" {
   contact_flow = {
     name                          = "${var.name}-account-balance"
     description                   = "Looks up the caller's account balance while keeping them company."
-    poll_interval_seconds         = 6
     invocation_time_limit_seconds = 8
     task_name                     = "account_balance"
     task_parameters = {

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from connect_tracker import connect
 from connect_tracker.budget import Clock, TimeBudget, with_retries
@@ -21,6 +24,27 @@ from connect_tracker.domain import (
 )
 from connect_tracker.logs import log_event, redact_parameters
 from connect_tracker.store import StoreUnavailable, TrackerStore
+
+#: How often a waiting checker reads its request. A result written during a wait reaches
+#: the caller at most this much (plus one read) later; each read is one strongly consistent
+#: GetItem of an item under 4 KB, 1 read unit (docs/execution.md, what the reads cost).
+WAIT_READ_INTERVAL_SECONDS = 0.25
+
+
+@dataclass(frozen=True)
+class Wait:
+    """How long one checker invocation may wait for its request to become terminal.
+
+    ``seconds`` (``Settings.checker_wait_seconds``) from the start of the invocation: 0
+    reads once and answers at once. While waiting, the request is read every ``interval``
+    on the ``elapsed`` clock (monotonic, so a wall clock set back or forth cannot stretch
+    the wait), pausing with ``sleep``; tests inject both.
+    """
+
+    seconds: float = 0.0
+    interval: float = WAIT_READ_INTERVAL_SECONDS
+    sleep: Callable[[float], None] = time.sleep
+    elapsed: Clock = time.monotonic
 
 
 def submit_request(
@@ -94,6 +118,8 @@ def check_request(
     clock: Clock,
     budget: TimeBudget | None = None,
     serialization: Serialization = Serialization.ASCII,
+    *,
+    wait: Wait | None = None,
 ) -> dict[str, str]:
     """Answer where a request stands; never raises.
 
@@ -105,14 +131,28 @@ def check_request(
     next poll that reaches the table answers (and seals) as usual. ``serialization`` is
     the runtime's (``Settings.serialization``): a stored result whose answer Connect could
     not take (recorded under another runtime) is answered ``FAILED``/``RESULT_TOO_LARGE``.
+
+    With a ``wait``, an open request of the caller's chain is read again until it is
+    terminal or the wait or ``budget`` ends (``_awaited``), and answered then: a result
+    written during the wait reaches the caller in this invocation, not at the next poll.
+    An answer that cannot change (``NOT_FOUND``, another chain, ``INVALID_REQUEST``, a
+    terminal request) is given at once.
     """
+    waiting = wait or Wait()
+    began = waiting.elapsed()
     try:
         contact_event = connect.parse_contact_event(event)
         request_id = connect.requested_id(contact_event)
     except RequestRejected as rejection:
         return _rejected("check.rejected", event, rejection)
+    budget = budget or TimeBudget()
+    reads = 1
     try:
-        request = _current(event, request_id, store, clock, budget or TimeBudget())
+        request = _current(event, request_id, store, clock, budget, sleep=waiting.sleep)
+        if request is not None and request.chain_id == contact_event.chain:
+            request, reads = _awaited(
+                request, store, clock, budget, event=event, waiting=waiting, began=began
+            )
     except StoreUnavailable as error:
         log_event(
             logging.WARNING,
@@ -142,8 +182,50 @@ def check_request(
         contact_id=request.contact_id,
         request_id=request_id,
         status=request.status.value,
+        reads=reads,
+        waited_seconds=round(waiting.elapsed() - began, 3),
     )
     return _deliverable(request, serialization)
+
+
+def _awaited(
+    request: TrackerRequest,
+    store: TrackerStore,
+    clock: Clock,
+    budget: TimeBudget,
+    *,
+    event: object,
+    waiting: Wait,
+    began: float,
+) -> tuple[TrackerRequest | None, int]:
+    """The request once terminal, or as it stands when the wait ends; and how many reads.
+
+    Reads are due every ``waiting.interval`` from ``began``, the last one when the wait
+    ends; a slot missed by a slow read is skipped, not made up. A read is made only while
+    a whole table call still fits in the invocation after the pause (``budget``), and one
+    that may find the request past its deadline only while the seal fits too: the answer
+    comes before the function's timeout, and an overdue request is sealed ``TIMED_OUT``
+    by this invocation or, if no seal fits, by the next poll.
+    """
+    ends = began + waiting.seconds
+    slot = 0
+    due = began
+    reads = 1
+    found: TrackerRequest | None = request
+    while found is not None and found.status.is_open and due < ends:
+        now = waiting.elapsed()
+        slot = max(slot + 1, math.floor((now - began) / waiting.interval) + 1)
+        due = min(began + slot * waiting.interval, ends)
+        pause = max(0.0, due - now)
+        seal_fits = clock() + pause < found.deadline_at or budget.fits(
+            pause + budget.attempt_seconds
+        )
+        if not (budget.fits(pause) and seal_fits):
+            break
+        waiting.sleep(pause)
+        found = _current(event, found.request_id, store, clock, budget, sleep=waiting.sleep)
+        reads += 1
+    return found, reads
 
 
 def _deliverable(request: TrackerRequest, serialization: Serialization) -> dict[str, str]:
@@ -172,15 +254,23 @@ def _deliverable(request: TrackerRequest, serialization: Serialization) -> dict[
 
 
 def _current(
-    event: object, request_id: str, store: TrackerStore, clock: Clock, budget: TimeBudget
+    event: object,
+    request_id: str,
+    store: TrackerStore,
+    clock: Clock,
+    budget: TimeBudget,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> TrackerRequest | None:
     """The request as it stands now (sealed TIMED_OUT if overdue), or None."""
-    request = with_retries(lambda: store.get(request_id), budget)
+    request = with_retries(lambda: store.get(request_id), budget, sleep=sleep)
     if request is None:
         return None
     now = clock()
     if request.is_overdue(now):
-        sealed = with_retries(lambda: store.seal_overdue(request_id, now), budget, first=False)
+        sealed = with_retries(
+            lambda: store.seal_overdue(request_id, now), budget, first=False, sleep=sleep
+        )
         if sealed is not None:
             log_event(
                 logging.WARNING,
@@ -192,7 +282,10 @@ def _current(
             )
             request = sealed
         else:  # someone else finished or sealed it first: read what they wrote
-            request = with_retries(lambda: store.get(request_id), budget, first=False) or request
+            request = (
+                with_retries(lambda: store.get(request_id), budget, first=False, sleep=sleep)
+                or request
+            )
     return request
 
 

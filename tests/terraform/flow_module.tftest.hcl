@@ -59,7 +59,7 @@ run "module_content" {
   }
 
   variables {
-    poll_interval_seconds    = 7
+    checker_wait_seconds     = 4
     request_deadline_seconds = 60
     task_name                = "simulated_backend"
     task_parameters          = { AccountId = "$.Attributes.AccountId", Channel = "voice" }
@@ -121,18 +121,40 @@ run "module_content" {
     }
     error_message = "The module's status branches must follow docs/flow-module.md."
   }
-  # Paced exactly as the flow: the same loop count, Wait, SSML and channel branches.
+  # The poll loop is the flow's, built once (modules/contact-flow main.tf): the same
+  # actions, but for where they leave it and the module's draining of its Loop.
   assert {
-    condition     = [for action in jsondecode(output.flow_module_content).Actions : action.Parameters.LoopCount if action.Type == "Loop"] == ["10"] && [for action in jsondecode(output.flow_module_content).Actions : action.Parameters.TimeLimitSeconds if action.Type == "Wait"] == ["7"]
-    error_message = "The module must poll ceil(60 / 7) + 1 = 10 times, 7 s apart."
+    condition     = [for action in jsondecode(output.flow_module_content).Actions : action.Parameters.LoopCount if action.Identifier == "poll-loop"] == ["17"]
+    error_message = "The module must poll ceil(60 / 4) + 2 = 17 times."
   }
   assert {
     condition = [
-      for action in jsondecode(output.flow_module_content).Actions : action if contains(["route-by-channel", "send-holding-message", "poll-loop", "pace-poll", "play-holding-prompt", "wait-before-poll", "invoke-checker"], action.Identifier) && action.Identifier != "poll-loop"
+      for action in jsondecode(output.flow_module_content).Actions : action if contains(["pace-poll", "voice-cadence", "hold", "chat-cadence", "task-pace", "reassure", "invoke-checker"], action.Identifier)
       ] == [
-      for action in jsondecode(output.content).Actions : action if contains(["route-by-channel", "send-holding-message", "poll-loop", "pace-poll", "play-holding-prompt", "wait-before-poll", "invoke-checker"], action.Identifier) && action.Identifier != "poll-loop"
+      for action in jsondecode(output.content).Actions : action if contains(["pace-poll", "voice-cadence", "hold", "chat-cadence", "task-pace", "reassure", "invoke-checker"], action.Identifier)
     ]
     error_message = "The module must pace its polls per channel exactly as the inline flow does."
+  }
+  assert {
+    condition = {
+      for action in jsondecode(output.flow_module_content).Actions : action.Identifier => action.Transitions.NextAction
+      if contains(["store-result", "store-outcome", "store-status", "start-drain", "stop-drain", "polls-exhausted"], action.Identifier)
+      } == {
+      "store-result" = "start-drain", "store-outcome" = "start-drain", "store-status" = "start-drain"
+      "start-drain"  = "poll-loop", "stop-drain" = "return", "polls-exhausted" = "return"
+    }
+    error_message = "Every way out of the module after polling must drain the Loop (Connect resets a Loop only after DoneLooping), then return."
+  }
+  assert {
+    condition = {
+      for action in jsondecode(output.flow_module_content).Actions : action.Identifier => { for c in action.Transitions.Conditions : c.Condition.Operands[0] => c.NextAction }
+      if contains(["poll-loop", "drain-or-poll", "drained-or-exhausted"], action.Identifier)
+      } == {
+      "poll-loop"            = { ContinueLooping = "drain-or-poll", DoneLooping = "drained-or-exhausted" }
+      "drain-or-poll"        = { "true" = "poll-loop" }
+      "drained-or-exhausted" = { "true" = "stop-drain" }
+    }
+    error_message = "While draining, the Loop must run on to DoneLooping without polling, then stop draining."
   }
   assert {
     condition     = !contains(output.action_identifiers, "invoke-tracker-module") && contains(output.action_identifiers, "invoke-writer")

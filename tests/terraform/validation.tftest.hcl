@@ -149,8 +149,9 @@ run "writer_timeout_over_the_flows_time_limit" {
   command = plan
 
   variables {
-    contact_flow = { invocation_time_limit_seconds = 4 }
-    functions    = { checker = { timeout = 4 } }
+    contact_flow         = { invocation_time_limit_seconds = 4 }
+    functions            = { checker = { timeout = 4 } }
+    checker_wait_seconds = 0
   }
 
   expect_failures = [aws_lambda_function.this]
@@ -160,8 +161,9 @@ run "checker_timeout_over_the_flows_time_limit" {
   command = plan
 
   variables {
-    contact_flow = { invocation_time_limit_seconds = 4 }
-    functions    = { writer = { timeout = 3 }, checker = { timeout = 5 } }
+    contact_flow         = { invocation_time_limit_seconds = 4 }
+    functions            = { writer = { timeout = 3 }, checker = { timeout = 5 } }
+    checker_wait_seconds = 0
   }
 
   expect_failures = [aws_lambda_function.this]
@@ -171,9 +173,75 @@ run "timeouts_within_the_flows_time_limit_pass" {
   command = plan
 
   variables {
-    contact_flow = { invocation_time_limit_seconds = 4 }
-    functions    = { writer = { timeout = 4 }, checker = { timeout = 3 } }
+    contact_flow         = { invocation_time_limit_seconds = 4 }
+    functions            = { writer = { timeout = 4 }, checker = { timeout = 3 } }
+    checker_wait_seconds = 0
   }
+}
+
+run "checker_wait_over_4" {
+  command = plan
+
+  variables {
+    checker_wait_seconds = 5
+    functions            = { checker = { timeout = 8 } }
+  }
+
+  expect_failures = [var.checker_wait_seconds]
+}
+
+run "checker_wait_negative" {
+  command = plan
+
+  variables {
+    checker_wait_seconds = -1
+  }
+
+  expect_failures = [var.checker_wait_seconds]
+}
+
+run "checker_wait_fractional" {
+  command = plan
+
+  variables {
+    checker_wait_seconds = 1.5
+  }
+
+  expect_failures = [var.checker_wait_seconds]
+}
+
+# The wait, one read attempt (3 s) and a 1 s margin must fit in the checker's timeout.
+run "checker_wait_longer_than_its_timeout_allows" {
+  command = plan
+
+  variables {
+    checker_wait_seconds = 3
+    functions            = { checker = { timeout = 6 } }
+  }
+
+  expect_failures = [var.checker_wait_seconds]
+}
+
+run "checker_wait_filling_its_timeout_passes" {
+  command = plan
+
+  variables {
+    checker_wait_seconds = 4
+    functions            = { checker = { timeout = 8 } }
+  }
+}
+
+# ...and in the flow's block limit, which the timeout must fit in as well.
+run "checker_wait_over_the_flows_time_limit" {
+  command = plan
+
+  variables {
+    checker_wait_seconds = 3
+    functions            = { checker = { timeout = 7 } }
+    contact_flow         = { invocation_time_limit_seconds = 6 }
+  }
+
+  expect_failures = [var.checker_wait_seconds]
 }
 
 run "worker_event_age_shorter_than_deadline" {
@@ -675,37 +743,24 @@ run "flow_poll_count_removed" {
   expect_failures = [var.contact_flow]
 }
 
-run "flow_poll_interval_too_long" {
+run "flow_poll_interval_removed" {
   command = plan
 
   variables {
-    contact_flow = { poll_interval_seconds = 901 }
+    contact_flow = { poll_interval_seconds = 5 }
   }
 
   expect_failures = [var.contact_flow]
 }
 
-run "flow_deadline_needs_more_than_100_polls" {
+# A long deadline: the polls grow a pause so that Connect's largest Loop reaches it.
+run "flow_long_deadline_passes" {
   command = plan
 
   variables {
-    request_deadline_seconds = 600
-    request_ttl_seconds      = 600
-    contact_flow             = { poll_interval_seconds = 6 }
-  }
-
-  expect_failures = [var.contact_flow]
-}
-
-# 600 s at 7 s intervals: ceil(600 / 7) + 1 = 87 polls fit the loop.
-run "flow_long_deadline_with_a_long_interval_passes" {
-  command = plan
-
-  variables {
-    request_deadline_seconds = 600
-    request_ttl_seconds      = 600
-    contact_flow             = { poll_interval_seconds = 7 }
-    functions                = { worker = { timeout = 615 } }
+    request_deadline_seconds = 800
+    request_ttl_seconds      = 800
+    functions                = { worker = { timeout = 815 } }
   }
 }
 

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_lambda.client import LambdaClient
 
-# Connect waits at most 8 s for the writer and the checker (the flow block's limit). Their
+# Connect waits at most 8 s for the writer and the checker (the flow block's limit), whose
+# timeouts default to 5 s and 7 s (the checker's wait, TRACKER_CHECKER_WAIT_SECONDS, plus one
+# attempt and a margin: the module checks it). Their
 # client makes one SDK attempt per call and the handler tries again only while an attempt
 # still fits in the invocation's time left (budget.TimeBudget), so a slow table ends in an
 # answer (checker: UNKNOWN) or a clear error (writer) before the function times out, and an
@@ -138,7 +140,7 @@ def store(patient: bool = False) -> DynamoDBTrackerStore:
     return DynamoDBTrackerStore(
         dynamodb_client(patient),
         current.table_name,
-        consistent_read=current.consistent_read,
+        consistent_read=current.checker_reads_consistently,
         bounded_clients=None if patient else bounded_client,
     )
 

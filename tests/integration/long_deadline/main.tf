@@ -68,9 +68,8 @@ module "tracker" {
   connect_instance_arn     = aws_connect_instance.sandbox.arn
   create_connect_resources = true
   contact_flow = {
-    poll_interval_seconds = var.poll_interval_seconds
-    task_name             = "simulated_backend"
-    task_parameters       = { DelaySeconds = "$.Attributes.WorkSeconds" }
-    result_fields         = ["Message"]
+    task_name       = "simulated_backend"
+    task_parameters = { DelaySeconds = "$.Attributes.WorkSeconds" }
+    result_fields   = ["Message"]
   }
 }
