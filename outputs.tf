@@ -110,12 +110,12 @@ output "on_failure_queue_arn" {
 ################################################################################
 
 output "contact_flow_id" {
-  description = "ID of the published contact flow (null without connect_instance_arn)."
+  description = "ID of the published contact flow (null without connect_instance_arn or with contact_flow.create = false)."
   value       = try(aws_connect_contact_flow.this[0].contact_flow_id, null)
 }
 
 output "contact_flow_arn" {
-  description = "ARN of the published contact flow (null without connect_instance_arn)."
+  description = "ARN of the published contact flow (null without connect_instance_arn or with contact_flow.create = false)."
   value       = try(aws_connect_contact_flow.this[0].arn, null)
 }
 

@@ -556,6 +556,9 @@ variable "create_connect_resources" {
 variable "contact_flow" {
   description = <<-EOT
     The contact flow (see modules/contact-flow for the inputs):
+    create: true (default) or false: publish the module's own contact flow (with the Connect resources, so only
+      with connect_instance_arn); false publishes no flow of ours, only the flow module when contact_flow_module.create
+      (docs/flow-module.md), and keeps the Lambda associations your own flows need; the flow JSON is rendered either way;
     name: null (default "<name>-async-tracker") or 1-127 characters;
     description: up to 500 characters;
     poll_interval_seconds: seconds between two polls of the checker, null (default: 5, or
@@ -569,6 +572,7 @@ variable "contact_flow" {
     prompts: greeting, holding, thank_you_prefix, apology (non-empty texts; unset ones take modules/contact-flow's defaults).
   EOT
   type = object({
+    create                = optional(bool, true)
     name                  = optional(string)
     description           = optional(string, "Asynchronous tracker: request slow work, keep the caller company, poll for the result.")
     poll_interval_seconds = optional(number)
