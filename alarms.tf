@@ -5,6 +5,31 @@ locals {
   create_alarms    = local.create && var.alarms.create
   create_dashboard = local.create_alarms && var.create_dashboard
 
+  # The ARN forms alarm_actions and ok_actions take (variables.tf), from PutMetricAlarm's
+  # AlarmActions and OKActions lists:
+  # https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+  # - OpsItem severity 1-4 and the five categories: Systems Manager's "Configure an existing
+  #   CloudWatch alarm to create OpsItems (programmatically)"
+  #   https://docs.aws.amazon.com/systems-manager/latest/userguide/OpsCenter-configuring-an-existing-alarm-programmatically.html
+  # - Response plans: the API reference writes "responseplan/<name>"; Incident Manager's own
+  #   ARNs read "response-plan/<name>" (Service Authorization Reference, AWS Systems Manager
+  #   Incident Manager resource types), so both are taken.
+  # - Scaling policies of Application Auto Scaling (a Lambda alias's provisioned concurrency,
+  #   say) read "resource/<resource>" where EC2 Auto Scaling's read "autoScalingGroupName/";
+  #   alarms may scale either (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-actions.html).
+  # - EC2 actions (automate:<region>:ec2:*, swf AWS_EC2.InstanceId.*) are left out: they act
+  #   on the instance whose metric an alarm watches ("Alarms based on EC2 metrics", same page),
+  #   and no alarm here watches one.
+  # - Investigation groups start only on ALARM: OKActions does not list them.
+  alarm_action_patterns = {
+    sns_topic           = "^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$"
+    lambda_function     = "^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$"
+    ssm_opsitem         = "^arn:aws[a-zA-Z-]*:ssm:[a-z0-9-]+:[0-9]{12}:opsitem:[1-4](#CATEGORY=(Availability|Cost|Performance|Recovery|Security))?$"
+    ssm_response_plan   = "^arn:aws[a-zA-Z-]*:ssm-incidents::[0-9]{12}:(response-plan|responseplan)/[A-Za-z0-9_-]{1,200}$"
+    scaling_policy      = "^arn:aws[a-zA-Z-]*:autoscaling:[a-z0-9-]+:[0-9]{12}:scalingPolicy:[0-9a-fA-F-]{1,36}:(autoScalingGroupName|resource)/[^:]+(:[^:]+)*:policyName/.{1,256}$"
+    investigation_group = "^arn:aws[a-zA-Z-]*:aiops:[a-z0-9-]+:[0-9]{12}:investigation-group:[A-Za-z0-9]{1,64}$"
+  }
+
   # Functions invoked asynchronously (Lambda's event queue): they also get the AsyncEventAge
   # and AsyncEventsDropped alarms. "worker" is the asynchronously invoked function of the
   # per-request execution design (issue 11); a key with no function in local.functions

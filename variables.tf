@@ -709,26 +709,34 @@ variable "alarms" {
 }
 
 variable "alarm_actions" {
-  description = "ARNs of SNS topics notified when an alarm enters ALARM: a list of at most 5 SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic>); empty (default) notifies nobody."
+  description = "ARNs notified or run when an alarm enters ALARM, at most 5 (docs/alarms.md): SNS topics (arn:<partition>:sns:<region>:<account>:<topic>), Lambda functions, versions or aliases (arn:<partition>:lambda:<region>:<account>:function:<name>[:<version-or-alias>]), Systems Manager OpsItems (arn:<partition>:ssm:<region>:<account>:opsitem:<severity 1-4>[#CATEGORY=<category>]), Incident Manager response plans (arn:<partition>:ssm-incidents::<account>:response-plan/<name>), Auto Scaling policies (arn:<partition>:autoscaling:<region>:<account>:scalingPolicy:<id>:...:policyName/<name>) or investigation groups (arn:<partition>:aiops:<region>:<account>:investigation-group:<id>); EC2 actions are refused (they need an alarm on an EC2 instance's metric). Empty (default) notifies nobody."
   type        = list(string)
   default     = []
   nullable    = false
 
   validation {
-    condition     = length(var.alarm_actions) <= 5 && alltrue([for arn in var.alarm_actions : can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", arn))])
-    error_message = "The alarm_actions must be at most 5 SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic-name>)."
+    condition     = length(var.alarm_actions) <= 5
+    error_message = "The alarm_actions may hold at most 5 ARNs (PutMetricAlarm's AlarmActions limit); it holds ${length(var.alarm_actions)}."
+  }
+  validation {
+    condition     = alltrue([for arn in var.alarm_actions : anytrue([for kind, pattern in local.alarm_action_patterns : can(regex(pattern, arn))])])
+    error_message = "The alarm_actions must hold only alarm action ARNs: an SNS topic (arn:<partition>:sns:<region>:<account>:<topic>), a Lambda function, version or alias (arn:<partition>:lambda:<region>:<account>:function:<name>[:<version-or-alias>]), a Systems Manager OpsItem action (arn:<partition>:ssm:<region>:<account>:opsitem:<severity 1-4>[#CATEGORY=Availability|Cost|Performance|Recovery|Security]), an Incident Manager response plan (arn:<partition>:ssm-incidents::<account>:response-plan/<name>), an Auto Scaling policy (arn:<partition>:autoscaling:<region>:<account>:scalingPolicy:<policy-id>:autoScalingGroupName/<group>:policyName/<policy>, or resource/<resource> for Application Auto Scaling) or an investigation group (arn:<partition>:aiops:<region>:<account>:investigation-group:<id>). EC2 actions (arn:<partition>:automate:<region>:ec2:... and AWS_EC2 swf actions) act on the instance an alarm watches, and these alarms watch Lambda, SQS and log metrics. Not accepted: ${join(", ", [for arn in var.alarm_actions : arn if !anytrue([for kind, pattern in local.alarm_action_patterns : can(regex(pattern, arn))])])}."
   }
 }
 
 variable "ok_actions" {
-  description = "ARNs of SNS topics notified when an alarm returns to OK: a list of at most 5 SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic>); empty (default) notifies nobody."
+  description = "ARNs notified or run when an alarm returns to OK, at most 5: the forms alarm_actions takes except investigation groups, which CloudWatch starts only on ALARM. Empty (default) notifies nobody."
   type        = list(string)
   default     = []
   nullable    = false
 
   validation {
-    condition     = length(var.ok_actions) <= 5 && alltrue([for arn in var.ok_actions : can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", arn))])
-    error_message = "The ok_actions must be at most 5 SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic-name>)."
+    condition     = length(var.ok_actions) <= 5
+    error_message = "The ok_actions may hold at most 5 ARNs (PutMetricAlarm's OKActions limit); it holds ${length(var.ok_actions)}."
+  }
+  validation {
+    condition     = alltrue([for arn in var.ok_actions : anytrue([for kind, pattern in local.alarm_action_patterns : can(regex(pattern, arn)) if kind != "investigation_group"])])
+    error_message = "The ok_actions must hold only OK action ARNs: an SNS topic, a Lambda function, version or alias, a Systems Manager OpsItem action, an Incident Manager response plan or an Auto Scaling policy, in the forms alarm_actions describes (an investigation group starts only on ALARM; EC2 actions are refused). Not accepted: ${join(", ", [for arn in var.ok_actions : arn if !anytrue([for kind, pattern in local.alarm_action_patterns : can(regex(pattern, arn)) if kind != "investigation_group"])])}."
   }
 }
 

@@ -301,7 +301,50 @@ run "threshold_fraction" {
   expect_failures = [var.alarms]
 }
 
-run "alarm_action_not_sns" {
+# Every action type PutMetricAlarm documents for these alarms
+# (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html).
+
+run "every_documented_action_type_accepted" {
+  command = plan
+
+  variables {
+    alarm_actions = [
+      "arn:aws:sns:eu-west-1:111122223333:al-pager.fifo",
+      "arn:aws:lambda:eu-west-1:111122223333:function:al-responder:live",
+      "arn:aws:ssm:eu-west-1:111122223333:opsitem:2#CATEGORY=Availability",
+      "arn:aws:ssm-incidents::111122223333:response-plan/cc-sev2",
+      "arn:aws:aiops:eu-west-1:111122223333:investigation-group:a1b2c3d4e5f6",
+    ]
+    ok_actions = [
+      "arn:aws-us-gov:sns:us-gov-west-1:111122223333:al-all-clear",
+      "arn:aws:lambda:eu-west-1:111122223333:function:al-responder",
+      "arn:aws:lambda:eu-west-1:111122223333:function:al-responder:7",
+      "arn:aws:ssm:eu-west-1:111122223333:opsitem:4",
+      "arn:aws:autoscaling:eu-west-1:111122223333:scalingPolicy:12345678-90ab-cdef-1234-567890abcdef:resource/lambda/function:al-worker:live:policyName/al-scale-in",
+    ]
+  }
+
+  assert {
+    condition     = alltrue([for alarm in aws_cloudwatch_metric_alarm.this : length(alarm.alarm_actions) == 5 && length(alarm.ok_actions) == 5])
+    error_message = "SNS topics, Lambda functions, versions and aliases, OpsItems, response plans, scaling policies and investigation groups must all reach every alarm."
+  }
+}
+
+run "response_plan_as_the_api_reference_writes_it" {
+  command = plan
+  variables {
+    alarm_actions = [
+      "arn:aws:ssm-incidents::111122223333:responseplan/cc-sev2",
+      "arn:aws:autoscaling:eu-west-1:111122223333:scalingPolicy:12345678-90ab-cdef-1234-567890abcdef:autoScalingGroupName/workers:policyName/scale-out",
+    ]
+  }
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.this["writer_errors"].alarm_actions) == 2
+    error_message = "The API reference's responseplan/ form and an EC2 Auto Scaling policy must be accepted."
+  }
+}
+
+run "alarm_action_sqs_queue" {
   command = plan
   variables {
     alarm_actions = ["arn:aws:sqs:eu-west-1:111122223333:al-pager"]
@@ -321,6 +364,62 @@ run "ok_action_not_an_arn" {
   command = plan
   variables {
     ok_actions = ["al-all-clear"]
+  }
+  expect_failures = [var.ok_actions]
+}
+run "alarm_action_ec2_stop" {
+  command = plan
+  variables {
+    alarm_actions = ["arn:aws:automate:eu-west-1:ec2:stop"]
+  }
+  expect_failures = [var.alarm_actions]
+}
+
+run "alarm_action_ec2_swf_reboot" {
+  command = plan
+  variables {
+    alarm_actions = ["arn:aws:swf:eu-west-1:111122223333:action/actions/AWS_EC2.InstanceId.Reboot/1.0"]
+  }
+  expect_failures = [var.alarm_actions]
+}
+
+run "alarm_action_opsitem_severity_5" {
+  command = plan
+  variables {
+    alarm_actions = ["arn:aws:ssm:eu-west-1:111122223333:opsitem:5"]
+  }
+  expect_failures = [var.alarm_actions]
+}
+
+run "alarm_action_opsitem_unknown_category" {
+  command = plan
+  variables {
+    alarm_actions = ["arn:aws:ssm:eu-west-1:111122223333:opsitem:1#CATEGORY=Urgent"]
+  }
+  expect_failures = [var.alarm_actions]
+}
+
+run "alarm_action_lambda_layer_not_a_function" {
+  command = plan
+  variables {
+    alarm_actions = ["arn:aws:lambda:eu-west-1:111122223333:layer:al-layer:1"]
+  }
+  expect_failures = [var.alarm_actions]
+}
+
+
+run "ok_action_investigation_group" {
+  command = plan
+  variables {
+    ok_actions = ["arn:aws:aiops:eu-west-1:111122223333:investigation-group:a1b2c3d4e5f6"]
+  }
+  expect_failures = [var.ok_actions]
+}
+
+run "ok_actions_too_many" {
+  command = plan
+  variables {
+    ok_actions = [for n in range(6) : "arn:aws:lambda:eu-west-1:111122223333:function:responder-${n}"]
   }
   expect_failures = [var.ok_actions]
 }
