@@ -31,17 +31,20 @@ locals {
   }
 
   # Functions invoked asynchronously (Lambda's event queue): they also get the AsyncEventAge
-  # and AsyncEventsDropped alarms. "worker" is the asynchronously invoked function of the
-  # per-request execution design (issue 11); a key with no function in local.functions
-  # creates nothing, so the list may name it before the function exists.
+  # and AsyncEventsDropped alarms.
   async_function_keys = ["worker"]
+  # Functions whose failures Lambda sends to the on-failure queue: the processor through the
+  # stream's event source mapping (stream.tf), the worker through its asynchronous invocation
+  # config (lambda.tf). They also get the DestinationDeliveryFailures alarm.
+  destination_function_keys = ["processor", "worker"]
   # The function the table's stream triggers (stream.tf): its IteratorAge is the stream's lag.
   stream_function_key = "processor"
 
   alarm_functions = local.create_alarms ? {
     for key, function in local.functions : key => {
-      name  = function.name
-      async = contains(local.async_function_keys, key)
+      name        = function.name
+      async       = contains(local.async_function_keys, key)
+      destination = contains(local.destination_function_keys, key)
     }
   } : {}
 
@@ -70,37 +73,52 @@ locals {
 
   thresholds = var.alarms.thresholds
 
-  # Lambda's own metrics, one alarm per function and metric; async_only for the
-  # asynchronously invoked functions. In each description, %[1]s is the function's key,
-  # %[2]s its name and %[3]s the threshold.
+  # Lambda's own metrics, one alarm per function and metric, for the functions each metric
+  # applies to. In each description, %[1]s is the function's key, %[2]s its name and %[3]s
+  # the threshold. Names, statistics and dimensions: "Types of metrics for Lambda functions"
+  # https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html (invocation
+  # metrics with Sum, ages with Maximum, all by FunctionName).
   function_metrics = {
     errors = {
-      metric_name = "Errors"
-      statistic   = "Sum"
-      threshold   = local.thresholds.function_errors
-      async_only  = false
-      description = "The %[1]s function (%[2]s) failed at least %[3]s time(s) in a period: its invocations raised or timed out."
+      metric_name   = "Errors"
+      statistic     = "Sum"
+      threshold     = local.thresholds.function_errors
+      function_keys = keys(local.functions)
+      description   = "The %[1]s function (%[2]s) failed at least %[3]s time(s) in a period: its invocations raised or timed out."
     }
     throttles = {
-      metric_name = "Throttles"
-      statistic   = "Sum"
-      threshold   = local.thresholds.function_throttles
-      async_only  = false
-      description = "The %[1]s function (%[2]s) was throttled at least %[3]s time(s) in a period: concurrency (reserved or the account's) ran out."
+      metric_name   = "Throttles"
+      statistic     = "Sum"
+      threshold     = local.thresholds.function_throttles
+      function_keys = keys(local.functions)
+      description   = "The %[1]s function (%[2]s) was throttled at least %[3]s time(s) in a period: concurrency (reserved or the account's) ran out."
     }
     async_event_age = {
-      metric_name = "AsyncEventAge"
-      statistic   = "Maximum"
-      threshold   = local.thresholds.async_event_age_ms
-      async_only  = true
-      description = "Events waited at least %[3]s ms in the %[1]s function's (%[2]s) asynchronous queue before an invocation."
+      metric_name   = "AsyncEventAge"
+      statistic     = "Maximum"
+      threshold     = local.thresholds.async_event_age_ms
+      function_keys = local.async_function_keys
+      description   = "Events waited at least %[3]s ms in the %[1]s function's (%[2]s) asynchronous queue before an invocation."
     }
     async_events_dropped = {
-      metric_name = "AsyncEventsDropped"
-      statistic   = "Sum"
-      threshold   = local.thresholds.async_events_dropped
-      async_only  = true
-      description = "The %[1]s function (%[2]s) dropped at least %[3]s asynchronous event(s) without running them."
+      metric_name   = "AsyncEventsDropped"
+      statistic     = "Sum"
+      threshold     = local.thresholds.async_events_dropped
+      function_keys = local.async_function_keys
+      description   = "The %[1]s function (%[2]s) dropped at least %[3]s asynchronous event(s) without running them."
+    }
+    # "For asynchronous invocation and supported event source mappings, the number of times
+    # that Lambda attempts to send an event to a destination but fails. For event source
+    # mappings, Lambda supports destinations for stream sources (DynamoDB and Kinesis)": an
+    # invocation metric (Sum), reported by FunctionName, so the stream mapping's failures
+    # count on the processor it invokes. Without this alarm a lost record is silent: the
+    # queue it never reached stays empty and its depth alarm OK.
+    destination_delivery_failures = {
+      metric_name   = "DestinationDeliveryFailures"
+      statistic     = "Sum"
+      threshold     = local.thresholds.destination_delivery_failures
+      function_keys = local.destination_function_keys
+      description   = "Lambda failed at least %[3]s time(s) to put a record of what the %[1]s function (%[2]s) gave up on into the on-failure queue: those requests are neither finished nor kept for replay."
     }
   }
 
@@ -112,7 +130,7 @@ locals {
       statistic   = local.function_metrics[pair[1]].statistic
       threshold   = local.function_metrics[pair[1]].threshold
       description = "${format(local.function_metrics[pair[1]].description, pair[0], local.alarm_functions[pair[0]].name, local.function_metrics[pair[1]].threshold)} See docs/alarms.md."
-    } if local.alarm_functions[pair[0]].async || !local.function_metrics[pair[1]].async_only
+    } if contains(local.function_metrics[pair[1]].function_keys, pair[0])
   }
 
   service_alarms = local.create_alarms ? {
@@ -122,7 +140,7 @@ locals {
       dimensions  = { QueueName = local.queue_name }
       statistic   = "Maximum"
       threshold   = local.thresholds.on_failure_queue_messages
-      description = "At least ${local.thresholds.on_failure_queue_messages} stream batch(es) the processor gave up on wait in ${local.queue_name}: inspect and replay them (docs/alarms.md)."
+      description = "At least ${local.thresholds.on_failure_queue_messages} record(s) of stream batches the processor gave up on or of worker events Lambda gave up on wait in ${local.queue_name}: inspect and replay them (docs/alarms.md)."
     }
     stream_iterator_age = {
       namespace   = "AWS/Lambda"
@@ -204,7 +222,7 @@ locals {
     [
       for key, function in local.alarm_functions : {
         title = "${key}: invocations, errors, throttles"
-        metrics = [for metric in concat(["Invocations", "Errors", "Throttles"], function.async ? ["AsyncEventsDropped"] : []) :
+        metrics = [for metric in concat(["Invocations", "Errors", "Throttles"], function.async ? ["AsyncEventsDropped"] : [], function.destination ? ["DestinationDeliveryFailures"] : []) :
           ["AWS/Lambda", metric, "FunctionName", function.name]
         ]
         stat = "Sum"

@@ -662,11 +662,11 @@ variable "contact_flow_module" {
 variable "alarms" {
   description = <<-EOT
     CloudWatch alarms of the tracker (docs/alarms.md):
-    create: true (default) or false: the on-failure queue's depth, the stream's iterator age, the errors and throttles of every function, the async event age and dropped events of asynchronously invoked functions, the checker's UNKNOWN answers and the writer's failures (metric filters on the JSON logs);
+    create: true (default) or false: the on-failure queue's depth, the stream's iterator age, the errors and throttles of every function, the async event age and dropped events of asynchronously invoked functions, the failed deliveries to the on-failure queue (processor and worker), the checker's UNKNOWN answers and the writer's failures (metric filters on the JSON logs);
     period_seconds: 10, 20, 30 or a multiple of 60 (default 60; Lambda and SQS publish one-minute metrics, so below 60 only on an emulator);
     evaluation_periods: a whole number >= 1 (default 1); period_seconds x evaluation_periods at most 86400, or 604800 with periods of an hour or more;
     datapoints_to_alarm: null (default: evaluation_periods) or a whole number from 1 to evaluation_periods;
-    thresholds (an alarm fires at or above its threshold): on_failure_queue_messages (default 1), function_errors (default 1), function_throttles (default 1), async_events_dropped (default 1), checker_unknown_answers (default 1), writer_failures (default 1): whole numbers >= 1; stream_iterator_age_ms (default 60000) and async_event_age_ms (default 60000): whole milliseconds >= 1.
+    thresholds (an alarm fires at or above its threshold): on_failure_queue_messages (default 1), function_errors (default 1), function_throttles (default 1), async_events_dropped (default 1), destination_delivery_failures (default 1), checker_unknown_answers (default 1), writer_failures (default 1): whole numbers >= 1; stream_iterator_age_ms (default 60000) and async_event_age_ms (default 60000): whole milliseconds >= 1.
   EOT
   type = object({
     create              = optional(bool, true)
@@ -674,14 +674,15 @@ variable "alarms" {
     evaluation_periods  = optional(number, 1)
     datapoints_to_alarm = optional(number)
     thresholds = optional(object({
-      on_failure_queue_messages = optional(number, 1)
-      stream_iterator_age_ms    = optional(number, 60000)
-      function_errors           = optional(number, 1)
-      function_throttles        = optional(number, 1)
-      async_event_age_ms        = optional(number, 60000)
-      async_events_dropped      = optional(number, 1)
-      checker_unknown_answers   = optional(number, 1)
-      writer_failures           = optional(number, 1)
+      on_failure_queue_messages     = optional(number, 1)
+      stream_iterator_age_ms        = optional(number, 60000)
+      function_errors               = optional(number, 1)
+      function_throttles            = optional(number, 1)
+      async_event_age_ms            = optional(number, 60000)
+      async_events_dropped          = optional(number, 1)
+      destination_delivery_failures = optional(number, 1)
+      checker_unknown_answers       = optional(number, 1)
+      writer_failures               = optional(number, 1)
     }), {})
   })
   default  = {}
