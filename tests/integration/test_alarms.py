@@ -203,6 +203,7 @@ def test_a_filling_on_failure_queue_sets_off_its_alarm_and_notifies_the_topic(
     assert wait_for_notification(stack, inbox, name, "OK")["OldStateValue"] == "ALARM"
 
 
+@pytest.mark.usefixtures("bundled_sandbox")  # the unanswering port is on this host
 def test_a_writer_whose_table_does_not_answer_sets_off_its_errors_alarm(stack: Stack):
     wait_for_state(stack, "writer_errors", "OK")
     contact = new_contact()

@@ -57,7 +57,8 @@ from tracker_sandbox.flows import (
 from tracker_sandbox.flows.aws import Boto3LambdaInvoker, fetch_flow_content
 from tracker_sandbox.flows.simulator import FlowResolver, flow_id_of
 
-pytestmark = pytest.mark.integration
+# Every call goes through flows published to the endpoint's Connect.
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("connect_endpoint")]
 
 #: The example's flow (examples/localstack): polls every 5 s (the module's default) until
 #: its 20 s deadline has passed, result_fields ["Message"].
