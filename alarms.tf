@@ -18,7 +18,8 @@ locals {
   #   say) read "resource/<resource>" where EC2 Auto Scaling's read "autoScalingGroupName/";
   #   alarms may scale either (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-actions.html).
   # - EC2 actions (automate:<region>:ec2:*, swf AWS_EC2.InstanceId.*) are left out: they act
-  #   on the instance whose metric an alarm watches ("Alarms based on EC2 metrics", same page),
+  #   on the instance whose metric an alarm watches (the same page: only alarms on EC2
+  #   metrics may take them),
   #   and no alarm here watches one.
   # - Investigation groups start only on ALARM: OKActions does not list them.
   alarm_action_patterns = {
@@ -107,12 +108,11 @@ locals {
       function_keys = local.async_function_keys
       description   = "The %[1]s function (%[2]s) dropped at least %[3]s asynchronous event(s) without running them."
     }
-    # "For asynchronous invocation and supported event source mappings, the number of times
-    # that Lambda attempts to send an event to a destination but fails. For event source
-    # mappings, Lambda supports destinations for stream sources (DynamoDB and Kinesis)": an
-    # invocation metric (Sum), reported by FunctionName, so the stream mapping's failures
-    # count on the processor it invokes. Without this alarm a lost record is silent: the
-    # queue it never reached stays empty and its depth alarm OK.
+    # Per the page above (invocation metrics): Lambda's failed attempts to send a record to a
+    # destination, for asynchronous invocation and for event source mappings of stream
+    # sources (DynamoDB, Kinesis); an invocation metric (Sum) by FunctionName, so the stream
+    # mapping's failures count on the processor it invokes. Without this alarm a lost record
+    # is silent: the queue it never reached stays empty and its depth alarm OK.
     destination_delivery_failures = {
       metric_name   = "DestinationDeliveryFailures"
       statistic     = "Sum"

@@ -133,11 +133,11 @@ run "alarms_on_by_default" {
   }
 }
 
-# Lambda's DestinationDeliveryFailures, as "Types of metrics for Lambda functions" documents it
+# Lambda's DestinationDeliveryFailures as "Types of metrics for Lambda functions" documents it
 # (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html): an invocation
-# metric ("View these metrics with the Sum statistic") in AWS/Lambda by FunctionName, "for
-# asynchronous invocation and supported event source mappings ... stream sources (DynamoDB and
-# Kinesis)". LocalStack 2026.3 does not publish it (docs/alarms.md), so this plan is its proof.
+# metric, read with the Sum statistic, in AWS/Lambda by FunctionName, counted for asynchronous
+# invocation and for stream event source mappings (DynamoDB, Kinesis). LocalStack 2026.3 does
+# not publish it (docs/alarms.md), so this plan is its proof.
 run "delivery_failures_to_the_on_failure_queue_watched" {
   command = plan
 
