@@ -35,7 +35,7 @@ resource "aws_connect_lambda_function_association" "this" {
 }
 
 # The tracker as a flow module (docs/flow-module.md): any inbound flow of the instance can
-# invoke it; the module's own flow does.
+# invoke it; the module's own flow does, when it is published (contact_flow.create).
 resource "aws_connect_contact_flow_module" "this" {
   count = local.create_flow_module ? 1 : 0
 
@@ -54,7 +54,7 @@ resource "aws_connect_contact_flow_module" "this" {
 }
 
 resource "aws_connect_contact_flow" "this" {
-  count = local.create_connect ? 1 : 0
+  count = local.create_contact_flow ? 1 : 0
 
   instance_id = local.connect_instance_id
   name        = coalesce(var.contact_flow.name, "${var.name}-async-tracker")

@@ -8,6 +8,8 @@ locals {
   connect_instance_id = var.connect_instance_arn == null ? null : element(split("/", var.connect_instance_arn), 1)
   # The tracker as a flow module, which the module's flow then invokes (connect.tf).
   create_flow_module = local.create_connect && var.contact_flow_module.create
+  # The module's own contact flow; an estate with its own flows may publish only the module.
+  create_contact_flow = local.create_connect && var.contact_flow.create
 
   table_name = "${var.name}-tracker"
   queue_name = "${var.name}-processor-failures"

@@ -580,6 +580,9 @@ variable "create_connect_resources" {
 variable "contact_flow" {
   description = <<-EOT
     The contact flow (see modules/contact-flow for the inputs):
+    create: true (default) or false: publish the module's own contact flow (with the Connect resources, so only
+      with connect_instance_arn); false publishes no flow of ours, only the flow module when contact_flow_module.create
+      (docs/flow-module.md), and keeps the Lambda associations your own flows need; the flow JSON is rendered either way;
     name: null (default "<name>-async-tracker") or 1-127 characters;
     description: up to 500 characters;
     holding: what a voice caller hears between polls and how often the contact is reassured
@@ -595,6 +598,7 @@ variable "contact_flow" {
     prompts: greeting, holding, thank_you_prefix, apology (non-empty texts; unset ones take modules/contact-flow's defaults).
   EOT
   type = object({
+    create      = optional(bool, true)
     name        = optional(string)
     description = optional(string, "Asynchronous tracker: request slow work, keep the caller company, poll for the result.")
     holding = optional(object({
@@ -680,11 +684,11 @@ variable "contact_flow_module" {
 variable "alarms" {
   description = <<-EOT
     CloudWatch alarms of the tracker (docs/alarms.md):
-    create: true (default) or false: the on-failure queue's depth, the stream's iterator age, the errors and throttles of every function, the async event age and dropped events of asynchronously invoked functions, the checker's UNKNOWN answers and the writer's failures (metric filters on the JSON logs);
+    create: true (default) or false: the on-failure queue's depth, the stream's iterator age, the errors and throttles of every function, the async event age and dropped events of asynchronously invoked functions, the failed deliveries to the on-failure queue (processor and worker), the checker's UNKNOWN answers and the writer's failures (metric filters on the JSON logs);
     period_seconds: 10, 20, 30 or a multiple of 60 (default 60; Lambda and SQS publish one-minute metrics, so below 60 only on an emulator);
     evaluation_periods: a whole number >= 1 (default 1); period_seconds x evaluation_periods at most 86400, or 604800 with periods of an hour or more;
     datapoints_to_alarm: null (default: evaluation_periods) or a whole number from 1 to evaluation_periods;
-    thresholds (an alarm fires at or above its threshold): on_failure_queue_messages (default 1), function_errors (default 1), function_throttles (default 1), async_events_dropped (default 1), checker_unknown_answers (default 1), writer_failures (default 1): whole numbers >= 1; stream_iterator_age_ms (default 60000) and async_event_age_ms (default 60000): whole milliseconds >= 1.
+    thresholds (an alarm fires at or above its threshold): on_failure_queue_messages (default 1), function_errors (default 1), function_throttles (default 1), async_events_dropped (default 1), destination_delivery_failures (default 1), checker_unknown_answers (default 1), writer_failures (default 1): whole numbers >= 1; stream_iterator_age_ms (default 60000) and async_event_age_ms (default 60000): whole milliseconds >= 1.
   EOT
   type = object({
     create              = optional(bool, true)
@@ -692,14 +696,15 @@ variable "alarms" {
     evaluation_periods  = optional(number, 1)
     datapoints_to_alarm = optional(number)
     thresholds = optional(object({
-      on_failure_queue_messages = optional(number, 1)
-      stream_iterator_age_ms    = optional(number, 60000)
-      function_errors           = optional(number, 1)
-      function_throttles        = optional(number, 1)
-      async_event_age_ms        = optional(number, 60000)
-      async_events_dropped      = optional(number, 1)
-      checker_unknown_answers   = optional(number, 1)
-      writer_failures           = optional(number, 1)
+      on_failure_queue_messages     = optional(number, 1)
+      stream_iterator_age_ms        = optional(number, 60000)
+      function_errors               = optional(number, 1)
+      function_throttles            = optional(number, 1)
+      async_event_age_ms            = optional(number, 60000)
+      async_events_dropped          = optional(number, 1)
+      destination_delivery_failures = optional(number, 1)
+      checker_unknown_answers       = optional(number, 1)
+      writer_failures               = optional(number, 1)
     }), {})
   })
   default  = {}
@@ -727,26 +732,34 @@ variable "alarms" {
 }
 
 variable "alarm_actions" {
-  description = "ARNs of SNS topics notified when an alarm enters ALARM: a list of at most 5 SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic>); empty (default) notifies nobody."
+  description = "ARNs notified or run when an alarm enters ALARM, at most 5 (docs/alarms.md): SNS topics (arn:<partition>:sns:<region>:<account>:<topic>), Lambda functions, versions or aliases (arn:<partition>:lambda:<region>:<account>:function:<name>[:<version-or-alias>]), Systems Manager OpsItems (arn:<partition>:ssm:<region>:<account>:opsitem:<severity 1-4>[#CATEGORY=<category>]), Incident Manager response plans (arn:<partition>:ssm-incidents::<account>:response-plan/<name>), Auto Scaling policies (arn:<partition>:autoscaling:<region>:<account>:scalingPolicy:<id>:...:policyName/<name>) or investigation groups (arn:<partition>:aiops:<region>:<account>:investigation-group:<id>); EC2 actions are refused (they need an alarm on an EC2 instance's metric). Empty (default) notifies nobody."
   type        = list(string)
   default     = []
   nullable    = false
 
   validation {
-    condition     = length(var.alarm_actions) <= 5 && alltrue([for arn in var.alarm_actions : can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", arn))])
-    error_message = "The alarm_actions must be at most 5 SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic-name>)."
+    condition     = length(var.alarm_actions) <= 5
+    error_message = "The alarm_actions may hold at most 5 ARNs (PutMetricAlarm's AlarmActions limit); it holds ${length(var.alarm_actions)}."
+  }
+  validation {
+    condition     = alltrue([for arn in var.alarm_actions : anytrue([for kind, pattern in local.alarm_action_patterns : can(regex(pattern, arn))])])
+    error_message = "The alarm_actions must hold only alarm action ARNs: an SNS topic (arn:<partition>:sns:<region>:<account>:<topic>), a Lambda function, version or alias (arn:<partition>:lambda:<region>:<account>:function:<name>[:<version-or-alias>]), a Systems Manager OpsItem action (arn:<partition>:ssm:<region>:<account>:opsitem:<severity 1-4>[#CATEGORY=Availability|Cost|Performance|Recovery|Security]), an Incident Manager response plan (arn:<partition>:ssm-incidents::<account>:response-plan/<name>), an Auto Scaling policy (arn:<partition>:autoscaling:<region>:<account>:scalingPolicy:<policy-id>:autoScalingGroupName/<group>:policyName/<policy>, or resource/<resource> for Application Auto Scaling) or an investigation group (arn:<partition>:aiops:<region>:<account>:investigation-group:<id>). EC2 actions (arn:<partition>:automate:<region>:ec2:... and AWS_EC2 swf actions) act on the instance an alarm watches, and these alarms watch Lambda, SQS and log metrics. Not accepted: ${join(", ", [for arn in var.alarm_actions : arn if !anytrue([for kind, pattern in local.alarm_action_patterns : can(regex(pattern, arn))])])}."
   }
 }
 
 variable "ok_actions" {
-  description = "ARNs of SNS topics notified when an alarm returns to OK: a list of at most 5 SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic>); empty (default) notifies nobody."
+  description = "ARNs notified or run when an alarm returns to OK, at most 5: the forms alarm_actions takes except investigation groups, which CloudWatch starts only on ALARM. Empty (default) notifies nobody."
   type        = list(string)
   default     = []
   nullable    = false
 
   validation {
-    condition     = length(var.ok_actions) <= 5 && alltrue([for arn in var.ok_actions : can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", arn))])
-    error_message = "The ok_actions must be at most 5 SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic-name>)."
+    condition     = length(var.ok_actions) <= 5
+    error_message = "The ok_actions may hold at most 5 ARNs (PutMetricAlarm's OKActions limit); it holds ${length(var.ok_actions)}."
+  }
+  validation {
+    condition     = alltrue([for arn in var.ok_actions : anytrue([for kind, pattern in local.alarm_action_patterns : can(regex(pattern, arn)) if kind != "investigation_group"])])
+    error_message = "The ok_actions must hold only OK action ARNs: an SNS topic, a Lambda function, version or alias, a Systems Manager OpsItem action, an Incident Manager response plan or an Auto Scaling policy, in the forms alarm_actions describes (an investigation group starts only on ALARM; EC2 actions are refused). Not accepted: ${join(", ", [for arn in var.ok_actions : arn if !anytrue([for kind, pattern in local.alarm_action_patterns : can(regex(pattern, arn)) if kind != "investigation_group"])])}."
   }
 }
 

@@ -1,8 +1,13 @@
 """The integration tier: the whole stack on the sandbox (or on a LocalStack you name).
 
-One session fixture brings the sandbox up (unless TRACKER_SANDBOX_ENDPOINT names a running
-LocalStack), applies `examples/localstack` with the integration tasks, yields the outputs,
-and in `finally` destroys the stack and stops what it started.
+``endpoint`` (session) brings the sandbox up unless TRACKER_SANDBOX_ENDPOINT names a running
+LocalStack, and asks the endpoint whether it serves Amazon Connect and whether it is this
+checkout's sandbox. ``stack`` applies `examples/localstack` with the integration tasks (with
+the sandbox's Connect instance and flows only where Connect answers), yields the outputs,
+and in `finally` destroys the stack; the endpoint then stops what it started. Tests that
+need Connect take ``connect_stack`` (or ``connect_endpoint``), tests that need the bundled
+sandbox's Lambda runtimes on this host take ``bundled_sandbox``: elsewhere they are skipped
+with the endpoint's answer as the reason.
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ from botocore.config import Config
 
 from tests.integration.stack import (
     ROOT,
+    Endpoint,
     Terraform,
     deployed,
+    reached_endpoint,
     sandbox_session,
     wait_for,
 )
@@ -204,18 +211,37 @@ def _say(message: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def stack() -> Iterator[Stack]:
+def endpoint() -> Iterator[Endpoint]:
+    with reached_endpoint(_say) as reached:
+        yield reached
+
+
+@pytest.fixture(scope="session")
+def connect_endpoint(endpoint: Endpoint) -> Endpoint:
+    """The endpoint, for tests that need Amazon Connect: skipped where it has none."""
+    endpoint.require_connect()
+    return endpoint
+
+
+@pytest.fixture(scope="session")
+def bundled_sandbox(endpoint: Endpoint) -> Sandbox:
+    """This checkout's sandbox, for tests that reach its Lambda runtimes on this host."""
+    return endpoint.require_sandbox()
+
+
+@pytest.fixture(scope="session")
+def stack(endpoint: Endpoint) -> Iterator[Stack]:
     variables = {
         "name": f"it-{secrets.token_hex(3)}",
         "task_source_dir": str(TASKS / "integration_tasks"),
         "task_modules": ["integration_tasks"],
         "request_deadline_seconds": DEADLINE_SECONDS,
-        # the whole module, Connect resources included, on the sandbox's Connect
-        "create_connect_instance": True,
+        # the whole module, Connect resources included, where the endpoint serves Connect
+        "create_connect_instance": endpoint.serves_connect,
         # alarms evaluated every 10 s instead of 60 (tests/integration/test_alarms.py)
         "alarm_period_seconds": 10,
     }
-    with deployed(EXAMPLE, variables, label="it", say=_say) as deployment:
+    with deployed(EXAMPLE, variables, label="it", say=_say, endpoint=endpoint) as deployment:
         yield Stack(
             deployment.endpoint,
             deployment.terraform.outputs(),
@@ -223,6 +249,12 @@ def stack() -> Iterator[Stack]:
             sandbox_session(),
             deployment.sandbox.log_tail if deployment.sandbox else None,
         )
+
+
+@pytest.fixture(scope="session")
+def connect_stack(connect_endpoint: Endpoint, stack: Stack) -> Stack:
+    """The stack, for tests of its Connect resources: skipped where Connect is missing."""
+    return stack
 
 
 @pytest.hookimpl(hookwrapper=True)

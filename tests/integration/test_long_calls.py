@@ -34,11 +34,12 @@ import pytest
 from botocore.config import Config
 
 from tests.integration.conftest import Stack
-from tests.integration.stack import ROOT, deployed, sandbox_session
+from tests.integration.stack import ROOT, Endpoint, deployed, sandbox_session
 from tracker_sandbox.flows import ContactData, SimulationOptions, simulate_contact
 from tracker_sandbox.flows.aws import Boto3LambdaInvoker, fetch_flow_content
 
-pytestmark = pytest.mark.integration
+# Every call goes through flows published to the endpoint's Connect.
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("connect_endpoint")]
 
 LONG_DEADLINE_ROOT = ROOT / "tests" / "integration" / "long_deadline"
 DEADLINE_SECONDS = 120
@@ -68,13 +69,15 @@ def _say(message: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def long_stack() -> Iterator[Stack]:
-    """tests/integration/long_deadline applied on the sandbox; destroyed afterwards."""
+def long_stack(connect_endpoint: Endpoint) -> Iterator[Stack]:
+    """tests/integration/long_deadline applied on the endpoint; destroyed afterwards."""
     variables = {
         "name": f"lc-{secrets.token_hex(3)}",
         "request_deadline_seconds": DEADLINE_SECONDS,
     }
-    with deployed(LONG_DEADLINE_ROOT, variables, label="long", say=_say) as deployment:
+    with deployed(
+        LONG_DEADLINE_ROOT, variables, label="long", say=_say, endpoint=connect_endpoint
+    ) as deployment:
         yield Stack(
             deployment.endpoint,
             deployment.terraform.outputs(),

@@ -58,7 +58,8 @@ from tracker_sandbox.flows.aws import Boto3LambdaInvoker, fetch_flow_content
 from tracker_sandbox.flows.engine import flow_id_of
 from tracker_sandbox.flows.runner import FlowResolver
 
-pytestmark = pytest.mark.integration
+# Every call goes through flows published to the endpoint's Connect.
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("connect_endpoint")]
 
 #: The example's flow (examples/localstack): polls until its 20 s deadline has passed,
 #: each poll waiting in the checker; result_fields ["Message"].

@@ -192,6 +192,7 @@ def connect_instance_id(stack: Stack) -> str:
     return str(stack.outputs["connect_instance_arn"]).rsplit("/", 1)[1]
 
 
+@pytest.mark.usefixtures("connect_endpoint")
 def test_the_flow_is_published_with_its_lambdas_associated_and_invocable(stack: Stack):
     connect = stack.client("connect")
     instance = connect_instance_id(stack)
@@ -219,6 +220,7 @@ def test_the_flow_is_published_with_its_lambdas_associated_and_invocable(stack: 
         )
 
 
+@pytest.mark.usefixtures("connect_endpoint")
 def test_a_prompt_change_updates_the_published_flow_in_place(stack: Stack):
     """Runs last in this module: the stack keeps the new greeting (and plans stay clean)."""
     before = stack.outputs["contact_flow_id"]

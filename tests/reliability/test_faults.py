@@ -244,6 +244,7 @@ def test_duplicate_and_repeated_stream_deliveries_never_run_work_twice(fault_sta
     say(f"duplicate deliveries: {len(duplicates)} skipped as duplicates, every request ran once")
 
 
+@pytest.mark.usefixtures("bundled_sandbox")  # kills a runtime subprocess on this host
 def test_an_environment_killed_mid_invoke_leaves_no_request_open(fault_stack: FaultStack):
     stack = fault_stack
     stack.set_deadline(DEADLINE_SECONDS)
@@ -348,6 +349,7 @@ def test_a_failed_outcome_write_is_handed_over_and_recorded(fault_stack: FaultSt
     say(f"failed outcome write: {len(lines)} hand-over line(s), request COMPLETE, ran once")
 
 
+@pytest.mark.usefixtures("bundled_sandbox")  # the unanswering port is on this host
 def test_exhausted_dispatches_reach_the_on_failure_queue_and_replay_completes(
     fault_stack: FaultStack,
 ):
@@ -423,6 +425,7 @@ def test_exhausted_dispatches_reach_the_on_failure_queue_and_replay_completes(
     say(f"on-failure record replayed: {len(report.records)} record(s), request COMPLETE")
 
 
+@pytest.mark.usefixtures("bundled_sandbox")  # the unanswering port is on this host
 def test_a_table_that_does_not_answer_gets_unknown_and_the_next_poll_recovers(
     fault_stack: FaultStack,
 ):

@@ -1,6 +1,7 @@
 # The tracker as a flow module (docs/flow-module.md): the module content rendered by
-# modules/contact-flow, the flow that invokes it, the root's contact_flow_module switch and
-# every input check. Plan-only; the root runs against a mocked provider.
+# modules/contact-flow, the flow that invokes it, the root's contact_flow_module and
+# contact_flow.create switches and every input check. Plan-only; the root runs against a
+# mocked provider.
 
 mock_provider "aws" {
   override_during = plan
@@ -354,4 +355,65 @@ run "root_module_description_too_long" {
     contact_flow_module  = { create = true, description = join("", [for i in range(501) : "x"]) }
   }
   expect_failures = [var.contact_flow_module]
+}
+
+# An estate with flows of its own publishes only the flow module (contact_flow.create = false).
+
+run "root_only_the_module_without_our_flow" {
+  command = plan
+
+  variables {
+    connect_instance_arn = "arn:aws:connect:eu-west-1:111122223333:instance/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    contact_flow         = { create = false, task_name = "simulated_backend", result_fields = ["Message"] }
+    contact_flow_module  = { create = true }
+  }
+
+  assert {
+    condition     = length(aws_connect_contact_flow.this) == 0 && output.contact_flow_id == null && output.contact_flow_arn == null
+    error_message = "With contact_flow.create = false the module's own contact flow must not be published."
+  }
+  assert {
+    condition     = length(aws_connect_contact_flow_module.this) == 1 && output.contact_flow_module_id == "0f0e0d0c-0b0a-0908-0706-050403020100"
+    error_message = "The flow module must still be published for the estate's own flows."
+  }
+  assert {
+    condition     = toset(keys(aws_connect_lambda_function_association.this)) == toset(["writer", "checker"]) && toset(keys(aws_lambda_permission.connect)) == toset(["writer", "checker"])
+    error_message = "The module invokes the writer and checker: both must stay associated with the instance and invocable by Connect."
+  }
+  assert {
+    condition     = [for action in jsondecode(output.contact_flow_content).Actions : action.Parameters.FlowModuleId if action.Type == "InvokeFlowModule"] == ["0f0e0d0c-0b0a-0908-0706-050403020100"]
+    error_message = "The flow JSON must still be rendered (invoking the module) for an estate that imports it by hand."
+  }
+}
+
+run "root_no_flow_of_ours_at_all" {
+  command = plan
+
+  variables {
+    connect_instance_arn = "arn:aws:connect:eu-west-1:111122223333:instance/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    contact_flow         = { create = false }
+  }
+
+  assert {
+    condition     = length(aws_connect_contact_flow.this) == 0 && length(aws_connect_contact_flow_module.this) == 0
+    error_message = "With contact_flow.create = false and no flow module, no flow of ours may be published."
+  }
+  assert {
+    condition     = length(aws_connect_lambda_function_association.this) == 2 && length(aws_lambda_permission.connect) == 2
+    error_message = "The estate's own flows invoke the writer and checker: the Connect permissions and associations must remain."
+  }
+}
+
+run "root_flow_published_by_default" {
+  command = plan
+
+  variables {
+    connect_instance_arn = "arn:aws:connect:eu-west-1:111122223333:instance/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    contact_flow_module  = { create = true }
+  }
+
+  assert {
+    condition     = length(aws_connect_contact_flow.this) == 1 && length(aws_connect_contact_flow_module.this) == 1
+    error_message = "By default (contact_flow.create = true) the module's own flow is published beside the flow module."
+  }
 }
