@@ -340,13 +340,13 @@ variable "functions" {
   description = <<-EOT
     Per-function settings for writer, processor (the stream's dispatcher), worker (runs each request's task) and checker:
     memory_size: MB, a whole number from 128 to 10240 (default 256);
-    timeout: seconds, whole; writer and checker 1-8 (Connect waits at most 8 s) and at most contact_flow.invocation_time_limit_seconds, writer default 5, checker default 7 (checker_wait_seconds + 4 for its wait; 1 s short of Connect's 8 s for a cold start's INIT, which the timeout does not count); processor 1-900 (default 60: it only dispatches); worker 1-900 (default 300) and at least request_deadline_seconds + 15 (the worker keeps time back to record the outcome);
+    timeout: seconds, whole; writer and checker 1-8 (Connect waits at most 8 s) and at most contact_flow.invocation_time_limit_seconds, writer default 7 (it waits for the table as long as it has: 1 s short of Connect's 8 s for a cold start's INIT, which the timeout does not count), checker default 7 (checker_wait_seconds + 4 for its wait, and the same 1 s); processor 1-900 (default 60: it only dispatches); worker 1-900 (default 300) and at least request_deadline_seconds + 15 (the worker keeps time back to record the outcome);
     reserved_concurrent_executions: null (default: unreserved) or a whole number >= 0 (0 disables the function).
   EOT
   type = object({
     writer = optional(object({
       memory_size                    = optional(number, 256)
-      timeout                        = optional(number, 5)
+      timeout                        = optional(number, 7)
       reserved_concurrent_executions = optional(number)
     }), {})
     processor = optional(object({

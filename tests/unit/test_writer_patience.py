@@ -36,15 +36,16 @@ def test_one_client_per_read_timeout():
     assert _runtime.bounded_client(4.6) is not _runtime.bounded_client(3.9)
 
 
-def test_the_writers_first_attempt_uses_what_its_default_timeout_allows():
-    """A 5 s writer (the module's default): the first attempt may read for 3 s, one more
-    second than the checker's 2 s, where a fixed 2 s read gave up with 3 s left."""
-    budget = _runtime.budget(LambdaContext(5), _runtime.WRITER_MIN_ATTEMPT_SECONDS)
+@pytest.mark.parametrize(("timeout", "read"), [(7, 5), (5, 3)])
+def test_the_writers_first_attempt_uses_what_its_timeout_allows(timeout, read):
+    """A 7 s writer (the module's default): the first attempt may read for 5 s, a 5 s one
+    for 3 s, where a fixed 2 s read gave up with most of the writer's time left."""
+    budget = _runtime.budget(LambdaContext(timeout), _runtime.WRITER_MIN_ATTEMPT_SECONDS)
     limit = budget.attempt_limit()
     assert limit is not None
     client = _runtime.bounded_client(limit)
-    assert client.meta.config.connect_timeout + client.meta.config.read_timeout <= 5
-    assert client.meta.config.read_timeout == 3
+    assert client.meta.config.connect_timeout + client.meta.config.read_timeout <= timeout
+    assert client.meta.config.read_timeout == read
     assert budget.fits()
 
 
