@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     from mypy_boto3_lambda.client import LambdaClient
 
 # Connect waits at most 8 s for the writer and the checker (the flow block's limit), whose
-# timeouts default to 7 s (1 s short of Connect's 8 s for a cold start's INIT; the checker's wait, TRACKER_CHECKER_WAIT_SECONDS, plus one
-# attempt and a margin: the module checks it). Their
+# timeouts default to 7 s: 1 s short of Connect's 8 s for a cold start's INIT, and for the
+# checker its wait (TRACKER_CHECKER_WAIT_SECONDS) plus one attempt and a margin, which the
+# module checks. Their
 # client makes one SDK attempt per call and the handler tries again only while an attempt
 # still fits in the invocation's time left (budget.TimeBudget), so a slow table ends in an
 # answer (checker: UNKNOWN) or a clear error (writer) before the function times out, and an
