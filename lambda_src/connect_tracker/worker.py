@@ -176,6 +176,9 @@ class Worker:
         (``RequestNotRun``).
         """
         token = order.claim_token or str(uuid.uuid4())
+        # what the invocation had for the task when it arrived: after a long wait for
+        # another's claim, a fresh invocation has more (_attempt_limit hands over)
+        arrived_left = seconds_left() - RECORD_RESERVE_SECONDS
         looks = 0
         while True:
             now = self._clock()
@@ -194,7 +197,7 @@ class Worker:
                         attempts=found.attempts,
                     )
                 with self._renewing(found, token):
-                    outcome = self._run(found, seconds_left)
+                    outcome = self._run(found, seconds_left, arrived_left)
                     if isinstance(outcome, _HandOver):
                         return self._hand_over(found, order, token, None, outcome.reason)
                     return self._record(found, order, token, outcome, budget)
@@ -229,13 +232,15 @@ class Worker:
     def _renewing(self, request: TrackerRequest, token: str) -> _Renewal:
         return _Renewal(self._store, request, token, self._lease, self._clock)
 
-    def _run(self, request: TrackerRequest, seconds_left: SecondsLeft) -> Outcome | _HandOver:
-        """Run the request's task, retrying transient failures while the deadline allows."""
+    def _run(
+        self, request: TrackerRequest, seconds_left: SecondsLeft, first_left: float
+    ) -> Outcome | _HandOver:
+        """Run the request's task, retrying transient failures while the deadline allows;
+        ``first_left``: the time the invocation had for the task when it arrived."""
         try:
             function = self._tasks.get(request.task_name)
         except UnknownTask as error:
             return Outcome.failed(ErrorCode.UNKNOWN_TASK.value, str(error))
-        first_left = seconds_left() - RECORD_RESERVE_SECONDS
         retries = 0
         last: RetryableTaskError | None = None
         while True:

@@ -263,6 +263,31 @@ def test_a_live_claim_is_never_run_twice_and_the_delivery_that_cannot_wait_fails
     assert events.count("request.claimed_elsewhere") == 1
 
 
+def test_a_take_over_after_a_long_wait_hands_the_request_to_a_fresh_invocation(
+    writer_event, stream, invokes
+):
+    """A duplicate delivery waits 20 s for a claim that then lapses; the 60 s request still
+    needs more than its invocation has left, so it claims and hands the request over to a
+    fresh invocation, which runs it."""
+    request_id = deliver(writer_event, stream, invokes, "test_counted")
+    order = invokes.queued.pop()
+    clock = FakeClock()
+    set_attributes(
+        request_id,
+        Status={"S": "RUNNING"},
+        ClaimToken={"S": "other-invocation"},
+        LeaseUntil={"N": str(clock() + 20)},
+    )
+    result = make_worker(invokes, clock).work(order, invocation(clock, 60))
+    assert result is WorkResult.HANDED_OVER
+    assert PROBE.calls == {}
+    [handed] = invokes.queued
+    assert handed["ClaimToken"] != "other-invocation"
+    assert item(request_id)["Status"] == {"S": "PENDING"}  # released for the fresh one
+    assert invokes.drain() == ["COMPLETE"]
+    assert PROBE.calls == {request_id: 1}
+
+
 def test_a_claimant_that_stops_renewing_is_taken_over_by_lambdas_retry(
     writer_event, stream, invokes, monkeypatch
 ):
