@@ -10,6 +10,9 @@ locals {
   create_flow_module = local.create_connect && var.contact_flow_module.create
   # The module's own contact flow; an estate with its own flows may publish only the module.
   create_contact_flow = local.create_connect && var.contact_flow.create
+  # How long after the deadline the flow's last poll may read the table (request_ttl_seconds
+  # must cover it); 0 when nothing is created.
+  last_poll_window_seconds = local.create ? module.contact_flow[0].last_poll_window_seconds : 0
 
   table_name = "${var.name}-tracker"
   queue_name = "${var.name}-processor-failures"

@@ -104,7 +104,7 @@ variable "request_deadline_seconds" {
 }
 
 variable "request_ttl_seconds" {
-  description = "Seconds from a request's creation until DynamoDB may expire its record (TRACKER_REQUEST_TTL_SECONDS, attribute ExpiresAt): a whole number from 60 to 31536000 (one year), at least request_deadline_seconds."
+  description = "Seconds from a request's creation until DynamoDB may expire its record (TRACKER_REQUEST_TTL_SECONDS, attribute ExpiresAt): a whole number from 60 to 31536000 (one year), at least request_deadline_seconds plus the flow's last poll window (the longest holding between two polls plus contact_flow.invocation_time_limit_seconds; modules/contact-flow's last_poll_window_seconds output)."
   type        = number
   default     = 86400
   nullable    = false
@@ -112,6 +112,14 @@ variable "request_ttl_seconds" {
   validation {
     condition     = var.request_ttl_seconds >= 60 && var.request_ttl_seconds <= 31536000 && floor(var.request_ttl_seconds) == var.request_ttl_seconds
     error_message = "The request_ttl_seconds must be a whole number from 60 to 31536000."
+  }
+  # DynamoDB may delete a record once its ExpiresAt has passed, and the flow polls once
+  # more after the deadline: after the longest holding between two polls, a checker call
+  # of up to the block's time limit (modules/contact-flow's last_poll_window_seconds). A
+  # record must outlive that last poll.
+  validation {
+    condition     = var.request_ttl_seconds >= var.request_deadline_seconds + local.last_poll_window_seconds
+    error_message = "The request_ttl_seconds (${var.request_ttl_seconds}) must be at least request_deadline_seconds (${var.request_deadline_seconds}) + the flow's last poll window (${local.last_poll_window_seconds} s: the longest holding between polls, from contact_flow.holding, contact_flow.prompts.holding and the deadline's pause, + contact_flow.invocation_time_limit_seconds) = ${var.request_deadline_seconds + local.last_poll_window_seconds}: DynamoDB may delete a record once its TTL has passed, and the flow polls once more after the deadline."
   }
 }
 

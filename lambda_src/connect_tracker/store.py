@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from botocore.exceptions import BotoCoreError, ClientError
 
 from connect_tracker.domain import (
+    ErrorCode,
     Outcome,
     Status,
     TrackerRequest,
@@ -67,8 +68,9 @@ class TrackerStore(Protocol):
         now: float,
         *,
         finished_by: str = FINISHED_BY_WORKER,
-    ) -> bool:
-        """Record the outcome if ``token`` still holds the claim; False when it does not."""
+    ) -> ConditionalWrite:
+        """Record the outcome if ``token`` still holds the claim; refused (with the item as
+        it is) when it does not."""
 
     def claim_lease(
         self, request_id: str, token: str, now: float, lease_until: float
@@ -81,13 +83,19 @@ class TrackerStore(Protocol):
         live claim), so the worker needs no read before it claims.
         """
 
+    def extend_lease(self, request_id: str, token: str, lease_until: float) -> bool:
+        """Move the lease of the claim ``token`` holds out to ``lease_until``, never in;
+        False when the claim is no longer ``token``'s (sealed, released, or taken over
+        after the lease lapsed) or its lease already ends later."""
+
     def release(self, request_id: str, token: str) -> bool:
         """RUNNING -> PENDING, so a retried delivery can claim the request again."""
 
     def seal_overdue(
         self, request_id: str, now: float, *, sealed_by: str = FINISHED_BY_CHECKER
-    ) -> TrackerRequest | None:
-        """An open request past its deadline -> TIMED_OUT; None when it was not overdue."""
+    ) -> ConditionalWrite:
+        """An open request past its deadline -> TIMED_OUT; refused, with the item as the
+        condition found it, when it was not open and overdue."""
 
 
 #: A client whose one call (connect plus read) gives up within the given seconds.
@@ -224,7 +232,7 @@ class DynamoDBTrackerStore:
         now: float,
         *,
         finished_by: str = FINISHED_BY_WORKER,
-    ) -> bool:
+    ) -> ConditionalWrite:
         values: dict[str, AttributeValueTypeDef] = {
             ":status": {"S": outcome.status.value},
             ":running": {"S": Status.RUNNING.value},
@@ -239,7 +247,7 @@ class DynamoDBTrackerStore:
             "#result = :result",
             "FinishedBy = :by",
         ]
-        removals = []
+        removals: list[str] = []
         for attribute, value in (
             ("ErrorCode", outcome.error_code),
             ("ErrorMessage", outcome.error_message),
@@ -249,18 +257,39 @@ class DynamoDBTrackerStore:
             else:
                 values[f":{attribute}"] = {"S": value}
                 assignments.append(f"{attribute} = :{attribute}")
-        expression = "SET " + ", ".join(assignments)
-        if removals:
-            expression += " REMOVE " + ", ".join(removals)
-        updated = self._update(
+        # The outcome ends the claim's lease: a terminal request that still carries one was
+        # sealed while its claimant held it (TrackerRequest.claim_cut_off).
+        removals.append("LeaseUntil")
+        expression = "SET " + ", ".join(assignments) + " REMOVE " + ", ".join(removals)
+        # Our own write, whose answer was lost and which was sent again, is told from a
+        # checker's seal under our token (both TIMED_OUT) by its author.
+        return self._conditional_update(
             request_id,
             expression,
             "#status = :running AND ClaimToken = :token",
             values,
             names={"#status": "Status", "#result": "Result"},
             already_done=lambda found: (
-                found.status is outcome.status and found.claim_token == token
+                found.status is outcome.status
+                and found.claim_token == token
+                and found.finished_by == finished_by
             ),
+            explain=True,
+        )
+
+    def extend_lease(self, request_id: str, token: str, lease_until: float) -> bool:
+        # Never in: a renewal due just after a hand-over kept the lease to the deadline
+        # must not shorten it. A retry after a lost response finds its own value and is
+        # refused; the next renewal moves the lease again.
+        updated = self._update(
+            request_id,
+            "SET LeaseUntil = :lease",
+            "#status = :running AND ClaimToken = :token AND LeaseUntil < :lease",
+            {
+                ":running": {"S": Status.RUNNING.value},
+                ":token": {"S": token},
+                ":lease": _number(round(lease_until, 3)),
+            },
         )
         return updated is not None
 
@@ -279,8 +308,8 @@ class DynamoDBTrackerStore:
 
     def seal_overdue(
         self, request_id: str, now: float, *, sealed_by: str = FINISHED_BY_CHECKER
-    ) -> TrackerRequest | None:
-        return self._update(
+    ) -> ConditionalWrite:
+        return self._conditional_update(
             request_id,
             "SET #status = :timed_out, CompletedAt = :now, ErrorCode = :code, "
             "ErrorMessage = :message, FinishedBy = :by",
@@ -290,10 +319,11 @@ class DynamoDBTrackerStore:
                 ":pending": {"S": Status.PENDING.value},
                 ":running": {"S": Status.RUNNING.value},
                 ":now": _number(now),
-                ":code": {"S": "DEADLINE_EXCEEDED"},
+                ":code": {"S": ErrorCode.DEADLINE_EXCEEDED.value},
                 ":message": {"S": "no outcome was recorded before the request's deadline"},
                 ":by": {"S": sealed_by},
             },
+            explain=True,
         )
 
     def _update(

@@ -18,6 +18,11 @@ output "checker_wait_seconds" {
   value       = local.checker_wait_seconds
 }
 
+output "last_poll_window_seconds" {
+  description = "Seconds the flow may take, at most, from a poll that found the request open to the next poll's read of the table: the longest holding between two polls (the voice holding, the reassurance or the pause) plus the checker block's time limit, rounded up. The flow's last poll comes up to this long after the request's deadline, so its record must outlive deadline + window (the root module's request_ttl_seconds check)."
+  value       = ceil(max(local.voice_holding_seconds, local.reassurance_seconds, local.pause_seconds) + var.invocation_time_limit_seconds)
+}
+
 output "pacing" {
   description = "The flow's timing, derived from the inputs: pause_seconds (added to each poll for deadlines longer than 98 checker waits), voice_holding_seconds (the holding before each voice poll), voice_polls_per_reassurance and chat_polls_per_reassurance."
   value = {

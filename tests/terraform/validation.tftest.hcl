@@ -120,7 +120,70 @@ run "ttl_shorter_than_deadline" {
     functions                = { worker = { timeout = 900 } }
   }
 
-  expect_failures = [aws_lambda_function.this]
+  expect_failures = [var.request_ttl_seconds]
+}
+
+# A record may expire before the flow's last poll (issue 21): the deadline alone is not
+# enough. At 600 s each poll pauses 4 s (ceil(600 / 98) - the checker's 3 s wait), the
+# default reassurance speaks for 4 s and Connect waits up to 8 s for the checker: the last
+# poll may read the table 12 s after the deadline.
+run "ttl_equal_to_the_deadline" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 600
+    request_ttl_seconds      = 600
+    functions                = { worker = { timeout = 900 } }
+  }
+
+  expect_failures = [var.request_ttl_seconds]
+}
+
+run "ttl_one_second_short_of_the_last_poll_window" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 600
+    request_ttl_seconds      = 611
+    functions                = { worker = { timeout = 900 } }
+  }
+
+  expect_failures = [var.request_ttl_seconds]
+}
+
+run "ttl_covering_the_last_poll_window_passes" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 600
+    request_ttl_seconds      = 612
+    functions                = { worker = { timeout = 900 } }
+  }
+}
+
+# The window follows the flow's holding: a 60 s audio prompt and the 8 s limit need 68 s.
+run "ttl_window_follows_the_flows_holding" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 600
+    request_ttl_seconds      = 667
+    functions                = { worker = { timeout = 900 } }
+    contact_flow             = { holding = { prompt_id = "11111111-2222-3333-4444-555555555555", prompt_seconds = 60 } }
+  }
+
+  expect_failures = [var.request_ttl_seconds]
+}
+
+run "ttl_covering_the_holdings_window_passes" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 600
+    request_ttl_seconds      = 668
+    functions                = { worker = { timeout = 900 } }
+    contact_flow             = { holding = { prompt_id = "11111111-2222-3333-4444-555555555555", prompt_seconds = 60 } }
+  }
 }
 
 # Settings that must agree with each other: preconditions naming every input involved.
@@ -759,7 +822,7 @@ run "flow_long_deadline_passes" {
 
   variables {
     request_deadline_seconds = 800
-    request_ttl_seconds      = 800
+    request_ttl_seconds      = 3600
     functions                = { worker = { timeout = 815 } }
   }
 }

@@ -21,7 +21,7 @@ from connect_tracker.service import (
     Wait,
     check_request,
 )
-from connect_tracker.store import StoreUnavailable
+from connect_tracker.store import ConditionalWrite, StoreUnavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 CREATED_AT = 1_000_000.0
@@ -99,18 +99,18 @@ class Timeline:
                 )
         return self.request
 
-    def seal_overdue(self, request_id: str, now: float) -> TrackerRequest | None:
+    def seal_overdue(self, request_id: str, now: float) -> ConditionalWrite:
         self.seals.append(self.invocation.t)
         assert self.request is not None
         if not (self.request.status.is_open and now >= self.request.deadline_at):
-            return None
+            return ConditionalWrite(won=False, request=self.request)
         self.request = replace(
             self.request,
             status=Status.TIMED_OUT,
             error_code="DEADLINE_EXCEEDED",
             error_message="no outcome was recorded before the request's deadline",
         )
-        return self.request
+        return ConditionalWrite(won=True, request=self.request)
 
 
 def pending(chain: str = "contact-1", deadline_seconds: int = 120) -> TrackerRequest:
