@@ -89,7 +89,7 @@ resource "aws_lambda_function" "this" {
       error_message = "The functions.writer.timeout (${var.functions.writer.timeout}) and functions.checker.timeout (${var.functions.checker.timeout}) must be at most contact_flow.invocation_time_limit_seconds (${var.contact_flow.invocation_time_limit_seconds}): Connect stops waiting for the function after that limit."
     }
     # The worker keeps 12 s of its invocation back to record the outcome
-    # (processing.RECORD_RESERVE_SECONDS) and may run a task until the request's deadline.
+    # (worker.RECORD_RESERVE_SECONDS) and may run a task until the request's deadline.
     precondition {
       condition     = var.functions.worker.timeout >= var.request_deadline_seconds + 15
       error_message = "The functions.worker.timeout (${var.functions.worker.timeout}) must be at least request_deadline_seconds (${var.request_deadline_seconds}) + 15: the worker runs a task until the request's deadline and then needs time to record its outcome."

@@ -1,4 +1,5 @@
-"""Asynchronous tracker pattern for Amazon Connect: writer, processor and checker Lambdas.
+"""Asynchronous tracker pattern for Amazon Connect: writer, processor (the stream's
+dispatcher), worker and checker Lambdas.
 
 Task authors import from :mod:`connect_tracker.tasks`; everything else is internal.
 """

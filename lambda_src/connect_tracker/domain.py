@@ -80,7 +80,10 @@ class ErrorCode(StrEnum):
     INVALID_RESULT = "INVALID_RESULT"
     RESULT_TOO_LARGE = "RESULT_TOO_LARGE"
     DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED"
-    PROCESSOR_TIME_EXHAUSTED = "PROCESSOR_TIME_EXHAUSTED"
+    #: The worker's own time limit (functions.worker.timeout) ended or left no room for the
+    #: task before the request's deadline. The code keeps the name it had when the stream's
+    #: processor ran tasks: flows and alarms that branch on it keep working.
+    WORKER_TIME_EXHAUSTED = "PROCESSOR_TIME_EXHAUSTED"
     STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
     INVALID_REQUEST_KEY = "INVALID_REQUEST_KEY"
     REQUEST_KEY_REUSED = "REQUEST_KEY_REUSED"
@@ -147,13 +150,10 @@ class TrackerRequest:
     def is_overdue(self, now: float) -> bool:
         return self.status.is_open and now >= self.deadline_at
 
-    def seconds_left(self, now: float) -> float:
-        return max(0.0, self.deadline_at - now)
-
 
 @dataclass(frozen=True)
 class Outcome:
-    """The terminal record a processor writes for a request it claimed."""
+    """The terminal record a worker writes for a request it claimed."""
 
     status: Status
     result: Mapping[str, str] = field(default_factory=dict)

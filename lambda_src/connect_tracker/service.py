@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import logging
-import random
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import TypeVar
+from dataclasses import replace
 
 from connect_tracker import connect
+from connect_tracker.budget import Clock, TimeBudget, with_retries
 from connect_tracker.config import Settings
 from connect_tracker.domain import (
     ErrorCode,
@@ -24,62 +21,6 @@ from connect_tracker.domain import (
 )
 from connect_tracker.logs import log_event, redact_parameters
 from connect_tracker.store import StoreUnavailable, TrackerStore
-
-Clock = Callable[[], float]
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class TimeBudget:
-    """How long a handler may keep calling the table: the invocation's time left.
-
-    ``attempt_seconds`` is the longest one store call can take (the SDK's connect plus read
-    timeout, one attempt). A call is started, or tried again, only while a whole attempt
-    still fits, ``margin_seconds`` included, so a slow table ends in a clear answer or
-    error before the function's own timeout. Without ``time_left`` (no Lambda context)
-    every call is made once. Retries are safe: creating a request is a conditional put (a
-    retry finds it and reuses it); answering a poll reads, and seals conditionally.
-    """
-
-    time_left: Callable[[], float] | None = None
-    attempt_seconds: float = 0.0
-    margin_seconds: float = 0.3
-
-    def fits(self, pause: float = 0.0) -> bool:
-        """Whether a whole attempt fits after ``pause``; always, without a clock."""
-        if self.time_left is None:
-            return True
-        return self.time_left() - pause > self.attempt_seconds + self.margin_seconds
-
-    def may_retry(self, pause: float) -> bool:
-        """Whether a failed call may be tried again after ``pause``; never, without a clock."""
-        return self.time_left is not None and self.fits(pause)
-
-
-def with_retries(
-    call: Callable[[], T],
-    budget: TimeBudget,
-    *,
-    first: bool = True,
-    sleep: Callable[[float], None] = time.sleep,
-) -> T:
-    """``call()``, tried again after ``StoreUnavailable`` while ``budget`` fits an attempt.
-
-    ``first``: the invocation's first table call, always made; a later call is refused
-    with ``StoreUnavailable`` when no whole attempt fits any more.
-    """
-    if not first and not budget.fits():
-        raise StoreUnavailable("no time left for another table call in this invocation")
-    attempt = 0
-    while True:
-        try:
-            return call()
-        except StoreUnavailable:
-            attempt += 1
-            pause = min(0.05 * 2 ** min(attempt, 4), 0.5) * random.uniform(0.5, 1.0)  # noqa: S311
-            if not budget.may_retry(pause):
-                raise
-            sleep(pause)
 
 
 def submit_request(
@@ -154,7 +95,7 @@ def check_request(
     Only the contact chain that made the request is answered; any other contact gets
     ``NOT_FOUND``, exactly as for an id that does not exist. A request still open past its
     deadline is sealed ``TIMED_OUT`` here, so a caller is never left waiting on a
-    processor that died. When the table does not answer within ``budget`` the answer is
+    worker that died. When the table does not answer within ``budget`` the answer is
     ``Status=UNKNOWN`` with ``ErrorCode=STORE_UNAVAILABLE``: the flow polls again, and the
     next poll that reaches the table answers (and seals) as usual. ``serialization`` is
     the runtime's (``Settings.serialization``): a stored result whose answer Connect could

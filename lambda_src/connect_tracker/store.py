@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from botocore.exceptions import BotoCoreError, ClientError
 
 from connect_tracker.domain import (
-    REQUEST_ID_PATTERN,
     Outcome,
     Status,
     TrackerRequest,
@@ -37,9 +36,10 @@ class StoreUnavailable(RuntimeError):
 
 
 @dataclass(frozen=True)
-class Claim:
-    """What one claim (or other conditional write) did: ``request`` is the item after it
-    when ``won``; when refused, the item the condition found (None: no such request)."""
+class ConditionalWrite:
+    """What one conditional write (a claim, a finish ...) did: ``request`` is the item
+    after it when ``won``; when refused, the item the condition found (None: no such
+    request, or a write that does not say)."""
 
     won: bool
     request: TrackerRequest | None
@@ -56,9 +56,6 @@ class TrackerStore(Protocol):
 
     def get(self, request_id: str) -> TrackerRequest | None: ...
 
-    def claim(self, request_id: str, token: str, now: float) -> TrackerRequest | None:
-        """PENDING -> RUNNING under ``token``; None when the request is not pending."""
-
     def finish(
         self,
         request_id: str,
@@ -70,7 +67,9 @@ class TrackerStore(Protocol):
     ) -> bool:
         """Record the outcome if ``token`` still holds the claim; False when it does not."""
 
-    def claim_lease(self, request_id: str, token: str, now: float, lease_until: float) -> Claim:
+    def claim_lease(
+        self, request_id: str, token: str, now: float, lease_until: float
+    ) -> ConditionalWrite:
         """Claim an open request that is not past its deadline, until ``lease_until``.
 
         A PENDING request, one RUNNING under ``token`` (a hand-over from the claimant) or
@@ -169,24 +168,9 @@ class DynamoDBTrackerStore:
             raise _unavailable("GetItem", error) from error
         return answer.get("Item") or None
 
-    def claim(self, request_id: str, token: str, now: float) -> TrackerRequest | None:
-        return self._update(
-            request_id,
-            "SET #status = :running, ClaimToken = :token, ClaimedAt = :now ADD Attempts :one",
-            "#status = :pending",
-            {
-                ":running": {"S": Status.RUNNING.value},
-                ":pending": {"S": Status.PENDING.value},
-                ":token": {"S": token},
-                ":now": _number(now),
-                ":one": {"N": "1"},
-            },
-            already_done=lambda found: (
-                found.status is Status.RUNNING and found.claim_token == token
-            ),
-        )
-
-    def claim_lease(self, request_id: str, token: str, now: float, lease_until: float) -> Claim:
+    def claim_lease(
+        self, request_id: str, token: str, now: float, lease_until: float
+    ) -> ConditionalWrite:
         return self._conditional_update(
             request_id,
             "SET #status = :running, ClaimToken = :token, ClaimedAt = :now, "
@@ -319,14 +303,14 @@ class DynamoDBTrackerStore:
         names: Mapping[str, str] | None = None,
         already_done: Callable[[TrackerRequest], bool] | None = None,
         explain: bool,
-    ) -> Claim:
+    ) -> ConditionalWrite:
         """One conditional UpdateItem: won with the item after it, or refused with the item
         the condition found when ``explain`` (else None).
 
         ``already_done`` recognises our own earlier write: the SDK retries a call whose
         response was lost (a read timeout), and the retry then fails the condition that the
         first attempt made false (PENDING -> RUNNING under our token). Without this check
-        the processor took its own claim for another delivery's, skipped the task and left
+        the worker took its own claim for another delivery's, skipped the task and left
         the request RUNNING until its deadline (seen in the load test: 8 in 1,000).
 
         A failed condition returns the item as it was (``ReturnValuesOnConditionCheckFailure
@@ -349,7 +333,7 @@ class DynamoDBTrackerStore:
             if not _is_condition_failure(error):
                 raise _unavailable("UpdateItem", error) from error
             if not explain:
-                return Claim(won=False, request=None)
+                return ConditionalWrite(won=False, request=None)
             old: object = error.response.get("Item")
             found = (
                 _from_item(old)
@@ -357,11 +341,11 @@ class DynamoDBTrackerStore:
                 else self.get(request_id)
             )
             if found is not None and already_done is not None and already_done(found):
-                return Claim(won=True, request=found)
-            return Claim(won=False, request=found)
+                return ConditionalWrite(won=True, request=found)
+            return ConditionalWrite(won=False, request=found)
         except BotoCoreError as error:
             raise _unavailable("UpdateItem", error) from error
-        return Claim(won=True, request=_from_item(answer["Attributes"]))
+        return ConditionalWrite(won=True, request=_from_item(answer["Attributes"]))
 
 
 def _is_condition_failure(error: ClientError) -> bool:
@@ -460,24 +444,3 @@ def _from_item(item: Mapping[str, Any]) -> TrackerRequest:
         finished_by=text("FinishedBy"),
         lease_until=number("LeaseUntil"),
     )
-
-
-def parse_stream_keys(record: object) -> str | None:
-    """The request id a DynamoDB stream record is about, or None if it names none.
-
-    Only a request's key is a request id (a uuid): an ask item's record, which the
-    stream filter never lets through, names none and is skipped.
-    """
-    if not isinstance(record, Mapping):
-        return None
-    dynamodb = record.get("dynamodb")
-    if not isinstance(dynamodb, Mapping):
-        return None
-    for section in ("Keys", "NewImage"):
-        image = dynamodb.get(section)
-        if isinstance(image, Mapping):
-            value = image.get("RequestId")
-            if isinstance(value, Mapping) and isinstance(value.get("S"), str) and value["S"]:
-                key = str(value["S"])
-                return key if REQUEST_ID_PATTERN.match(key) else None
-    return None

@@ -21,7 +21,7 @@ from connect_tracker.handlers import _runtime
 from connect_tracker.handlers import processor as processor_handler
 from connect_tracker.handlers import worker as worker_handler
 from connect_tracker.handlers import writer as writer_handler
-from connect_tracker.processing import DispatchFailed, WorkOrder
+from connect_tracker.orders import DispatchFailed, WorkOrder
 from connect_tracker.tasks import RetryableTaskError, TaskContext, TaskError, task
 from tests.conftest import LambdaContext
 

@@ -13,9 +13,10 @@ from typing import Any
 import boto3
 import pytest
 
+from connect_tracker.dispatcher import StreamRecord
 from connect_tracker.domain import REQUEST_ID_PATTERN, Status, new_request
 from connect_tracker.handlers import checker, processor, writer
-from connect_tracker.store import DynamoDBTrackerStore, parse_stream_keys
+from connect_tracker.store import DynamoDBTrackerStore
 from tests.functional.conftest import (
     PROBE,
     TABLE,
@@ -205,7 +206,7 @@ def test_the_processor_skips_a_record_that_is_not_a_request(writer_event):
     write(writer_event, "call-1", AccountId="A-1")
     records = reader.new_records()
     [ask_record] = [r for r in records if "Status" not in r["dynamodb"]["NewImage"]]
-    assert parse_stream_keys(ask_record) is None
+    assert StreamRecord.parse(ask_record).request_id is None
     assert processor.handler(batch([ask_record]), LambdaContext()) == {"batchItemFailures": []}
     assert PROBE.calls == {}
 

@@ -11,11 +11,12 @@ from typing import Any
 import boto3
 import pytest
 
-from connect_tracker import processing
+from connect_tracker import worker as worker_module
+from connect_tracker.budget import TimeBudget
 from connect_tracker.handlers import _runtime, checker, processor, worker
-from connect_tracker.processing import WorkResult
 from connect_tracker.store import DynamoDBTrackerStore, StoreUnavailable
 from connect_tracker.tasks import RetryableTaskError, TaskContext, registry, task
+from connect_tracker.worker import WorkResult
 from tests.functional.conftest import (
     PROBE,
     TABLE,
@@ -55,22 +56,22 @@ class FakeClock:
         self.now += seconds
 
 
-def make_worker(invokes: AsyncInvokes, clock: FakeClock) -> processing.Worker:
+def make_worker(invokes: AsyncInvokes, clock: FakeClock) -> worker_module.Worker:
     settings = _runtime.settings()
-    return processing.Worker(
+    return worker_module.Worker(
         _runtime.store(patient=True),
         registry,
         settings,
         invokes.send,
-        attempt_seconds=ATTEMPT_SECONDS,
         clock=clock,
         sleep=clock.sleep,
     )
 
 
-def invocation(clock: FakeClock, seconds: float) -> Callable[[], float]:
+def invocation(clock: FakeClock, seconds: float) -> TimeBudget:
+    """A worker invocation of ``seconds`` whose time runs down with ``clock``."""
     end = clock() + seconds
-    return lambda: end - clock()
+    return TimeBudget(lambda: end - clock(), attempt_seconds=ATTEMPT_SECONDS)
 
 
 FAILS_FOR_EVER: dict[str, int] = {}
@@ -165,7 +166,7 @@ def test_a_retryable_error_is_retried_until_the_deadline_then_times_out(
     result = make_worker(invokes, clock).work(invokes.queued.pop(), invocation(clock, 300))
     assert result is WorkResult.TIMED_OUT
     assert clock.pauses  # it waited between attempts
-    assert all(pause <= processing.BACKOFF_CAP_SECONDS for pause in clock.pauses)
+    assert all(pause <= worker_module.BACKOFF_CAP_SECONDS for pause in clock.pauses)
     assert clock.pauses[:4] == sorted(clock.pauses[:4])
     assert clock() <= deadline_at  # it stopped in time to record the outcome
     assert PROBE.calls[request_id] == len(clock.pauses) + 1
@@ -182,7 +183,7 @@ def test_a_failed_final_write_is_handed_over_and_the_next_delivery_finishes_it(
     request_id = deliver(writer_event, stream, invokes, "test_counted", Question="q")
     fail(monkeypatch, "finish", times=10_000)
     # a short invocation: the outcome write is retried while a whole attempt still fits
-    assert invokes.run_next(seconds=processing.RECORD_RESERVE_SECONDS + 3, ticking=True) == {
+    assert invokes.run_next(seconds=worker_module.RECORD_RESERVE_SECONDS + 3, ticking=True) == {
         "Result": "HANDED_OVER"
     }
     assert item(request_id)["Status"] == {"S": "RUNNING"}
@@ -203,7 +204,7 @@ def test_a_failed_release_is_recovered_by_the_hand_over(writer_event, stream, in
     releases = fail(monkeypatch, "release", times=1)
     clock = FakeClock()
     # time for the first attempt, not for the backoff and a second one
-    seconds = processing.RECORD_RESERVE_SECONDS + processing.MIN_ATTEMPT_SECONDS + 0.2
+    seconds = worker_module.RECORD_RESERVE_SECONDS + worker_module.MIN_ATTEMPT_SECONDS + 0.2
     result = make_worker(invokes, clock).work(invokes.queued.pop(), invocation(clock, seconds))
     assert result is WorkResult.HANDED_OVER
     assert releases == [1]
@@ -264,9 +265,9 @@ def test_a_task_that_outlives_the_deadline_ends_timed_out(
     assert checker.handler(checker_event(request_id, "c-1"), None)["Status"] == "TIMED_OUT"
 
 
-def test_a_worker_short_of_time_records_processor_time_exhausted(writer_event, stream, invokes):
+def test_a_worker_short_of_time_records_worker_time_exhausted(writer_event, stream, invokes):
     request_id = deliver(writer_event, stream, invokes, "test_blocks")
-    assert invokes.run_next(seconds=processing.RECORD_RESERVE_SECONDS + 1.5) == {
+    assert invokes.run_next(seconds=worker_module.RECORD_RESERVE_SECONDS + 1.5) == {
         "Result": "TIMED_OUT"
     }
     PROBE.release.set()

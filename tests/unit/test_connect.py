@@ -13,19 +13,19 @@ def test_parses_the_real_event_shape():
     parsed = connect.parse_contact_event(load_event("connect_writer_event"))
     assert parsed.contact_id == "4a573372-1f28-4e26-b97b-XXXXXXXXXXXX"
     assert parsed.parameters["TaskName"] == "simulated_backend"
-    task, parameters = connect.split_task_parameters(parsed, default_task="")
-    assert task == "simulated_backend"
-    assert "TaskName" not in parameters
-    assert parameters["AccountId"] == "ACC-1001"
+    ask = connect.split_ask(parsed, default_task="")
+    assert ask.task_name == "simulated_backend"
+    assert "TaskName" not in ask.parameters
+    assert ask.parameters["AccountId"] == "ACC-1001"
 
 
 def test_default_task_applies_when_the_flow_names_none():
     event = load_event("connect_writer_event")
     del event["Details"]["Parameters"]["TaskName"]
     parsed = connect.parse_contact_event(event)
-    assert connect.split_task_parameters(parsed, "fallback_task")[0] == "fallback_task"
+    assert connect.split_ask(parsed, "fallback_task").task_name == "fallback_task"
     with pytest.raises(RequestRejected) as caught:
-        connect.split_task_parameters(parsed, "")
+        connect.split_ask(parsed, "")
     assert caught.value.code is ErrorCode.INVALID_TASK_NAME
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connect_tracker.service import TimeBudget, with_retries
+from connect_tracker.budget import TimeBudget, with_retries
 from connect_tracker.store import StoreUnavailable
 
 

@@ -1,4 +1,4 @@
-"""What the three handlers share: settings and one DynamoDB client per execution environment."""
+"""What the handlers share: settings, the time budget, and one client per execution environment."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from connect_tracker.budget import TimeBudget
 from connect_tracker.config import ConfigurationError, Settings
-from connect_tracker.processing import DispatchFailed, WorkOrder
-from connect_tracker.service import TimeBudget
+from connect_tracker.orders import DispatchFailed, WorkOrder
 from connect_tracker.store import DynamoDBTrackerStore
 
 if TYPE_CHECKING:
@@ -25,21 +25,19 @@ if TYPE_CHECKING:
 # Connect waits at most 8 s for the writer and the checker, whose timeout defaults to 5 s.
 # Their client makes one attempt per call (at most 1 s to connect + 2 s to read) and the
 # handler tries again only while a whole attempt still fits in the invocation's time left
-# (service.TimeBudget): a slow table ends in an answer (checker: UNKNOWN) or a clear error
+# (budget.TimeBudget): a slow table ends in an answer (checker: UNKNOWN) or a clear error
 # (writer) before the function times out, and an attempt that is merely slow is waited on
 # rather than abandoned and sent again to a table that is already struggling. The
 # worker is waited on by nobody: its SDK tries twice per call and it tries again while its
-# invocation has time (processing.Worker), then hands the outcome over (docs/execution.md).
+# invocation has time (worker.Worker), then hands the outcome over (docs/execution.md).
 _CONNECT_SECONDS = 1
 _READ_SECONDS = 2
-_CLIENT_CONFIGS: dict[bool, Config] = {
-    False: Config(
-        connect_timeout=_CONNECT_SECONDS,
-        read_timeout=_READ_SECONDS,
-        retries={"total_max_attempts": 1, "mode": "standard"},
-        tcp_keepalive=True,
-    ),
-}
+_CLIENT_CONFIG = Config(
+    connect_timeout=_CONNECT_SECONDS,
+    read_timeout=_READ_SECONDS,
+    retries={"total_max_attempts": 1, "mode": "standard"},
+    tcp_keepalive=True,
+)
 #: The longest one writer or checker store call can take: one attempt's connect + read.
 ATTEMPT_SECONDS = float(_CONNECT_SECONDS + _READ_SECONDS)
 #: The worker's client (patient): the longest one store call can take, all SDK attempts.
@@ -74,7 +72,7 @@ def settings() -> Settings:
 @functools.cache
 def dynamodb_client(patient: bool = False) -> DynamoDBClient:
     """One client per execution environment; ``patient`` for the worker (see above)."""
-    return boto3.client("dynamodb", config=_WORKER_CONFIG if patient else _CLIENT_CONFIGS[False])
+    return boto3.client("dynamodb", config=_WORKER_CONFIG if patient else _CLIENT_CONFIG)
 
 
 @functools.cache
@@ -117,12 +115,13 @@ def store(patient: bool = False) -> DynamoDBTrackerStore:
     )
 
 
-def budget(context: object) -> TimeBudget:
-    """The invocation's time budget from the Lambda context; one attempt per call without."""
+def budget(context: object, attempt_seconds: float = ATTEMPT_SECONDS) -> TimeBudget:
+    """The invocation's time budget from the Lambda context, for a client whose one store
+    call takes at most ``attempt_seconds``; without a context, one attempt per call."""
     remaining = getattr(context, "get_remaining_time_in_millis", None)
     if not callable(remaining):
         return TimeBudget()
-    return TimeBudget(time_left=lambda: remaining() / 1000, attempt_seconds=ATTEMPT_SECONDS)
+    return TimeBudget(time_left=lambda: remaining() / 1000, attempt_seconds=attempt_seconds)
 
 
 def prewarm(*builders: Callable[[], object]) -> None:

@@ -14,7 +14,8 @@ Write your own in your own module and point the module's ``task_source_dir`` and
 A task gets the flow's parameters (strings) and a :class:`TaskContext`, and returns a flat
 mapping of strings (numbers and booleans are turned into text). Raise :class:`TaskError`
 for a business failure (terminal: the request ends ``FAILED`` with your code) and
-:class:`RetryableTaskError` for a transient one (the stream record is retried).
+:class:`RetryableTaskError` for a transient one (the worker runs the task again after a
+growing pause, while the request's deadline allows; docs/execution.md).
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ class TaskError(Exception):
 
 
 class RetryableTaskError(TaskError):
-    """A transient failure (backend unavailable): the stream record is delivered again."""
+    """A transient failure (backend unavailable): the worker tries the task again after a
+    jittered, growing pause while the request's deadline allows, else it ends TIMED_OUT."""
 
 
 @dataclass(frozen=True)

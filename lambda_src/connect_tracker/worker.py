@@ -1,8 +1,4 @@
-"""What the stream's dispatcher and the worker do with requests (docs/execution.md).
-
-The dispatcher (the stream-triggered ``processor`` function) never runs task work: it hands
-each new request to its own asynchronous invocation of the worker function and returns, so
-no request waits behind another's work. The worker runs one request:
+"""The worker: one request per asynchronous invocation (docs/execution.md).
 
 - it claims the request with a lease that ends with its own invocation, so a later delivery
   can take over a request whose claimant is provably gone, and never while a claim is live;
@@ -16,18 +12,16 @@ no request waits behind another's work. The worker runs one request:
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from connect_tracker.budget import Clock, TimeBudget, backoff, with_retries
 from connect_tracker.config import Settings
 from connect_tracker.domain import (
-    REQUEST_ID_PATTERN,
     ErrorCode,
     Outcome,
     RequestRejected,
@@ -38,13 +32,8 @@ from connect_tracker.domain import (
     normalise_result,
 )
 from connect_tracker.logs import log_event
-from connect_tracker.service import TimeBudget, with_retries
-from connect_tracker.store import (
-    FINISHED_BY_WORKER,
-    StoreUnavailable,
-    TrackerStore,
-    parse_stream_keys,
-)
+from connect_tracker.orders import WorkOrder
+from connect_tracker.store import FINISHED_BY_WORKER, StoreUnavailable, TrackerStore
 from connect_tracker.tasks import (
     RetryableTaskError,
     TaskContext,
@@ -54,7 +43,6 @@ from connect_tracker.tasks import (
     UnknownTask,
 )
 
-Clock = Callable[[], float]
 SecondsLeft = Callable[[], float]
 
 #: Seconds of the worker's invocation kept back to record the outcome: one whole store
@@ -66,170 +54,14 @@ MIN_ATTEMPT_SECONDS = 1.0
 #: Backoff between attempts after a RetryableTaskError: base * 2**n, capped, jittered.
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 8.0
-MAX_PARALLEL_DISPATCHES = 25
 #: How long one invocation retries a failing outcome write before handing the outcome to a
 #: fresh invocation, and how many such hand-overs a request gets before the worker fails
 #: the invocation (Lambda then retries the event and sends it to the on-failure queue).
 RECORD_RETRY_SECONDS = 5.0
 MAX_HANDOVERS = 10
-
-
-class DispatchFailed(RuntimeError):
-    """The worker could not be invoked (Lambda refused or did not answer)."""
-
-
-@dataclass(frozen=True)
-class WorkOrder:
-    """What one worker invocation is asked to do (the asynchronous event's payload).
-
-    A fresh order names the request only. A hand-over from a claimant also carries its claim
-    token (it may take the claim over) and, when the claimant ran the task but could not
-    record the outcome, that outcome (the new invocation records it, never re-runs it).
-    """
-
-    request_id: str
-    claim_token: str | None = None
-    outcome: Outcome | None = None
-    handovers: int = 0
-
-    def payload(self) -> dict[str, object]:
-        payload: dict[str, object] = {"RequestId": self.request_id}
-        if self.claim_token is not None:
-            payload["ClaimToken"] = self.claim_token
-            payload["Handovers"] = self.handovers
-        if self.outcome is not None:
-            payload["Outcome"] = {
-                "Status": self.outcome.status.value,
-                "Result": dict(self.outcome.result),
-                "ErrorCode": self.outcome.error_code,
-                "ErrorMessage": self.outcome.error_message,
-            }
-        return payload
-
-    @classmethod
-    def parse(cls, event: object) -> WorkOrder:
-        """The order an event holds; ``ValueError`` naming the problem when it holds none."""
-        if not isinstance(event, Mapping):
-            raise ValueError(f"a work order must be a JSON object, not {type(event).__name__}")
-        request_id = event.get("RequestId")
-        if not isinstance(request_id, str) or not REQUEST_ID_PATTERN.match(request_id):
-            raise ValueError(f"the work order's RequestId is not a request id: {request_id!r:.80}")
-        token = event.get("ClaimToken")
-        if token is not None and not isinstance(token, str):
-            raise ValueError("the work order's ClaimToken must be a string")
-        handovers = event.get("Handovers", 0)
-        if not isinstance(handovers, int) or handovers < 0:
-            raise ValueError("the work order's Handovers must be a whole number >= 0")
-        return cls(request_id, token, _parse_outcome(event.get("Outcome"), token), handovers)
-
-
-def _parse_outcome(raw: object, token: str | None) -> Outcome | None:
-    if raw is None:
-        return None
-    if token is None or not isinstance(raw, Mapping):
-        raise ValueError("a handed-over Outcome must be an object and come with its ClaimToken")
-    result = raw.get("Result") or {}
-    code, message = raw.get("ErrorCode"), raw.get("ErrorMessage")
-    if not isinstance(result, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in result.items()
-    ):
-        raise ValueError("the handed-over Outcome's Result must map strings to strings")
-    if not (code is None or isinstance(code, str)) or not (
-        message is None or isinstance(message, str)
-    ):
-        raise ValueError("the handed-over Outcome's ErrorCode/ErrorMessage must be strings")
-    try:
-        return Outcome(Status(str(raw.get("Status"))), dict(result), code, message)
-    except ValueError as error:
-        raise ValueError(f"the handed-over Outcome is not terminal: {error}") from None
-
-
-################################################################################
-# Dispatcher: the stream consumer
-################################################################################
-
-
-class DispatchResult(StrEnum):
-    DISPATCHED = "DISPATCHED"
-    DUPLICATE = "DUPLICATE"  # the same request earlier in the batch: dispatched once
-    MALFORMED = "MALFORMED"  # names no request: nothing to retry
-    RETRY = "RETRY"  # the worker could not be invoked: deliver the record again
-
-
-@dataclass(frozen=True)
-class BatchReport:
-    results: Mapping[str, DispatchResult]
-    failures: Sequence[str]
-
-    def response(self) -> dict[str, list[dict[str, str]]]:
-        return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in self.failures]}
-
-
-class Dispatcher:
-    """Hands every request of a stream batch to its own worker invocation."""
-
-    def __init__(self, send: Callable[[WorkOrder], None]) -> None:
-        self._send = send
-
-    def dispatch_batch(self, event: object) -> BatchReport:
-        records = event.get("Records") if isinstance(event, Mapping) else None
-        if not isinstance(records, list):
-            log_event(logging.ERROR, "batch.malformed", detail="the event has no 'Records' list")
-            return BatchReport({}, [])
-
-        def handle(record: object, repeated: bool) -> DispatchResult:
-            request_id = parse_stream_keys(record)
-            sequence = _sequence_number(record)
-            if request_id is None or not REQUEST_ID_PATTERN.match(request_id):
-                log_event(logging.ERROR, "record.malformed", sequence_number=sequence)
-                return DispatchResult.MALFORMED
-            if repeated:
-                log_event(
-                    logging.INFO,
-                    "record.duplicate",
-                    request_id=request_id,
-                    sequence_number=sequence,
-                )
-                return DispatchResult.DUPLICATE
-            contact_id = _contact_id(record)
-            try:
-                self._send(WorkOrder(request_id))
-            except DispatchFailed as error:
-                log_event(
-                    logging.ERROR,
-                    "dispatch.failed",
-                    contact_id=contact_id,
-                    request_id=request_id,
-                    sequence_number=sequence,
-                    detail=str(error),
-                )
-                return DispatchResult.RETRY
-            log_event(
-                logging.INFO,
-                "request.dispatched",
-                contact_id=contact_id,
-                request_id=request_id,
-                sequence_number=sequence,
-            )
-            return DispatchResult.DISPATCHED
-
-        if not records:
-            return BatchReport({}, [])
-        with ThreadPoolExecutor(max_workers=min(len(records), MAX_PARALLEL_DISPATCHES)) as pool:
-            results = list(pool.map(handle, records, _repeats(records)))
-        report: dict[str, DispatchResult] = {}
-        failures: list[str] = []
-        for index, (record, result) in enumerate(zip(records, results, strict=True)):
-            sequence = _sequence_number(record)
-            report[sequence or f"#{index}"] = result
-            if result is DispatchResult.RETRY and sequence:
-                failures.append(sequence)
-        return BatchReport(report, failures)
-
-
-################################################################################
-# Worker: one request per invocation
-################################################################################
+#: Time left assumed without a Lambda context: Lambda's longest function timeout.
+#: https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html
+LONGEST_INVOCATION_SECONDS = 900.0
 
 
 class WorkResult(StrEnum):
@@ -259,7 +91,6 @@ class Worker:
         settings: Settings,
         send: Callable[[WorkOrder], None],
         *,
-        attempt_seconds: float,
         clock: Clock = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -267,19 +98,20 @@ class Worker:
         self._tasks = tasks
         self._settings = settings
         self._send = send
-        self._attempt_seconds = attempt_seconds
         self._clock = clock
         self._sleep = sleep
 
-    def work(self, event: object, seconds_left: SecondsLeft) -> WorkResult:
-        """Do what the order asks; raises ``StoreUnavailable``/``DispatchFailed`` only when
-        the request could be neither finished nor handed over (Lambda retries the event)."""
+    def work(self, event: object, invocation: TimeBudget) -> WorkResult:
+        """Do what the order asks within the ``invocation``'s time; raises
+        ``StoreUnavailable``/``DispatchFailed`` only when the request could be neither
+        finished nor handed over (Lambda retries the event)."""
         try:
             order = WorkOrder.parse(event)
         except ValueError as error:
             log_event(logging.ERROR, "work.malformed", detail=str(error))
             return WorkResult.MALFORMED
-        budget = TimeBudget(time_left=seconds_left, attempt_seconds=self._attempt_seconds)
+        seconds_left = invocation.time_left or (lambda: LONGEST_INVOCATION_SECONDS)
+        budget = TimeBudget(seconds_left, invocation.attempt_seconds, invocation.margin_seconds)
         if order.outcome is not None and order.claim_token is not None:
             request = with_retries(lambda: self._store.get(order.request_id), budget)
             if request is None or request.status.is_terminal:
@@ -298,7 +130,7 @@ class Worker:
         self, order: WorkOrder, seconds_left: SecondsLeft, budget: TimeBudget
     ) -> WorkResult:
         """Claim first, with no read before: the conditional claim itself tells a pending
-        request from a finished, overdue or live-claimed one (``store.Claim``)."""
+        request from a finished, overdue or live-claimed one (``store.ConditionalWrite``)."""
         token = order.claim_token or str(uuid.uuid4())
         # The lease is the claimant's own invocation deadline: once it has passed, the
         # claimant is gone (Lambda ends an invocation at its timeout) and a later delivery
@@ -333,7 +165,7 @@ class Worker:
             if not isinstance(value, RetryableTaskError):
                 return value
             retries, last = retries + 1, value
-            pause = backoff(retries)
+            pause = backoff(retries, BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS)
             log_event(
                 logging.WARNING,
                 "task.retry",
@@ -369,7 +201,7 @@ class Worker:
         limit = float(min(deadline_left, invocation_left))
         if limit < MIN_ATTEMPT_SECONDS:
             return Outcome.timed_out(
-                ErrorCode.PROCESSOR_TIME_EXHAUSTED.value,
+                ErrorCode.WORKER_TIME_EXHAUSTED.value,
                 "the worker's time limit leaves no time to run the task; raise "
                 "functions.worker.timeout above the request deadline",
             )
@@ -407,7 +239,7 @@ class Worker:
         duration_ms = round((time.monotonic() - started) * 1000)
         if now + limit < request.deadline_at - 0.001:
             return Outcome.timed_out(
-                ErrorCode.PROCESSOR_TIME_EXHAUSTED.value,
+                ErrorCode.WORKER_TIME_EXHAUSTED.value,
                 f"the worker's own time limit ended the task after {duration_ms} ms; "
                 "raise functions.worker.timeout above the request deadline",
             )
@@ -586,12 +418,6 @@ class Worker:
         )
 
 
-def backoff(retries: int, jitter: Callable[[float, float], float] = random.uniform) -> float:
-    """Pause before attempt ``retries + 1``: 0.5, 1, 2, 4, 8, 8 ... s, each times 0.5-1."""
-    ceiling = min(BACKOFF_BASE_SECONDS * 2.0 ** (retries - 1), BACKOFF_CAP_SECONDS)
-    return float(ceiling * jitter(0.5, 1.0))
-
-
 def _deadline_outcome(retries: int, last: RetryableTaskError | None) -> Outcome:
     if last is None:
         return Outcome.timed_out(
@@ -654,36 +480,3 @@ def _run_with_limit(call: Callable[[], object], limit: float, name: str) -> tupl
     if not done.wait(limit):
         return False, None
     return True, box[0]
-
-
-def _repeats(records: Sequence[object]) -> list[bool]:
-    """For each record, whether an earlier record of the batch names the same request."""
-    seen: set[str] = set()
-    repeats = []
-    for record in records:
-        request_id = parse_stream_keys(record)
-        repeats.append(request_id is not None and request_id in seen)
-        if request_id is not None:
-            seen.add(request_id)
-    return repeats
-
-
-def _contact_id(record: object) -> str | None:
-    """The contact a stream record's request belongs to (NewImage.ContactId), for logs."""
-    if isinstance(record, Mapping):
-        dynamodb = record.get("dynamodb")
-        image = dynamodb.get("NewImage") if isinstance(dynamodb, Mapping) else None
-        value = image.get("ContactId") if isinstance(image, Mapping) else None
-        if isinstance(value, Mapping) and isinstance(value.get("S"), str):
-            return str(value["S"])[:128]
-    return None
-
-
-def _sequence_number(record: object) -> str | None:
-    if isinstance(record, Mapping):
-        dynamodb = record.get("dynamodb")
-        if isinstance(dynamodb, Mapping):
-            sequence = dynamodb.get("SequenceNumber")
-            if isinstance(sequence, str):
-                return sequence
-    return None
