@@ -35,14 +35,15 @@ locals {
   # Text files, hashed with CRLF read as LF; the packager's TEXT_SUFFIXES, the same list.
   text_file = "\\.(py|pyi|typed|txt|json|cfg|ini|toml|yaml|yml|csv|md)$"
   # And, for the module's own source only, the packager's exclusion list (operator tools
-  # no handler imports): the same file, so the hash covers exactly what the zip holds.
+  # and the testing kit, which no handler imports, and the pip package's own files; an
+  # entry ending in '/' is a folder): the same file, so the hash covers what the zip holds.
   source_exclusions = [
     for line in split("\n", file("${path.module}/packaging/source_exclusions.txt")) : trimspace(line)
     if trimspace(line) != "" && !startswith(trimspace(line), "#")
   ]
   source_files = local.build_package ? [
     for file in sort(fileset(local.lambda_source_dir, "**")) : file
-    if length(regexall(local.excluded_path, file)) == 0 && !contains(local.source_exclusions, file)
+    if length(regexall(local.excluded_path, file)) == 0 && alltrue([for excluded in local.source_exclusions : endswith(excluded, "/") ? !startswith(file, excluded) : file != excluded])
   ] : []
   task_files = local.build_package && var.task_source_dir != null ? [
     for file in sort(fileset(var.task_source_dir, "**")) : file if length(regexall(local.excluded_path, file)) == 0

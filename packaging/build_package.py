@@ -16,8 +16,9 @@ mtimes nor the umask leak in. Python 3.8+ standard library only.
 
 The selection rules (what is skipped) must match the ``fileset`` filter in the module's
 packaging.tf, which hashes the same files at plan time. Files of ``--source`` listed in
-``source_exclusions.txt`` (next to this script; operator tools no handler imports) are left
-out too; packaging.tf reads the same list.
+``source_exclusions.txt`` (next to this script: operator tools and the testing kit, which
+no handler imports, and the pip package's own files) are left out too; packaging.tf reads
+the same list.
 
 Text files (``TEXT_SUFFIXES``) are packaged with CRLF line endings turned into LF, the
 same normalisation packaging.tf applies when it hashes them: a Windows checkout
@@ -233,6 +234,11 @@ def collect_libraries(target: str) -> dict[str, str]:
     return files
 
 
+def _excluded(arcname: str, entry: str) -> bool:
+    """Whether an exclusion list entry (a file, or a folder when it ends in '/') covers it."""
+    return arcname.startswith(entry) if entry.endswith("/") else arcname == entry
+
+
 def _skipped(name: str, is_dir: bool) -> bool:
     if name.startswith("."):
         return True
@@ -309,7 +315,8 @@ def build(
     """Write the package to ``output`` atomically and return the archive's entry names."""
     files = collect(source)
     for excluded in source_exclusions():
-        files.pop(excluded, None)
+        for arcname in [name for name in files if _excluded(name, excluded)]:
+            del files[arcname]
     if task_dir is not None:
         name = task_package_name or os.path.basename(os.path.normpath(task_dir))
         if not PACKAGE_NAME.match(name):

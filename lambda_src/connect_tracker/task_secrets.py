@@ -1,10 +1,11 @@
 """The task secrets (the module's ``task_secrets``): what ``TaskContext.secret(NAME)`` reads.
 
 The module tells the worker where each secret lives, never its value: one variable
-``TRACKER_TASK_SECRET_<NAME>`` per secret, holding the ARN of a Secrets Manager secret or of
-an SSM (SecureString) parameter. The worker reads a value on first use and keeps it for
-``CACHE_SECONDS`` in its execution environment, so a burst of requests makes one call per
-environment, and a rotated secret reaches a running environment within that time. Values
+``TRACKER_TASK_SECRET_<NAME>`` per secret (``Settings.task_secrets``), holding the ARN of a
+Secrets Manager secret or of an SSM (SecureString) parameter. The worker reads a value on
+first use and keeps it for ``CACHE_SECONDS`` in its execution environment, so a burst of
+requests makes one call per environment, and a rotated secret reaches a running
+environment within that time. Values
 never reach a log line, an error message or a repr: errors name the secret's NAME and the
 service's error code only.
 """
@@ -20,7 +21,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from connect_tracker.tasks import RetryableTaskError, TaskError
 
-SECRET_ENV_PREFIX = "TRACKER_TASK_SECRET_"  # noqa: S105 - a variable name, no secret
 #: How long one execution environment reuses a value it read (seconds).
 CACHE_SECONDS = 300.0
 #: The code of a name no secret was configured for (terminal: a deployment mistake).
@@ -29,15 +29,6 @@ UNKNOWN_SECRET = "UNKNOWN_SECRET"  # noqa: S105 - an error code
 UNREADABLE_PREFIX = "SECRET_UNREADABLE_"
 
 ClientFactory = Callable[[str], Any]
-
-
-def secret_arns(environ: Mapping[str, str]) -> dict[str, str]:
-    """NAME -> ARN of every task secret a function's environment names."""
-    return {
-        key[len(SECRET_ENV_PREFIX) :]: value.strip()
-        for key, value in environ.items()
-        if key.startswith(SECRET_ENV_PREFIX) and value.strip()
-    }
 
 
 class TaskSecrets:

@@ -91,6 +91,7 @@ class Worker:
         settings: Settings,
         send: Callable[[WorkOrder], None],
         *,
+        secrets: Callable[[str], str] | None = None,
         clock: Clock = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -98,6 +99,7 @@ class Worker:
         self._tasks = tasks
         self._settings = settings
         self._send = send
+        self._secrets = secrets
         self._clock = clock
         self._sleep = sleep
 
@@ -227,6 +229,7 @@ class Worker:
             deadline_at=now + limit,
             settings=self._settings.task_environment or {},
             clock=self._clock,
+            secrets=self._secrets,
         )
         started = time.monotonic()
         finished, value = _run_with_limit(

@@ -10,7 +10,7 @@ from connect_tracker.config import Settings
 from connect_tracker.handlers import _runtime, checker, writer
 from connect_tracker.service import check_request, submit_request
 from connect_tracker.store import DynamoDBTrackerStore, StoreUnavailable
-from tests.functional.conftest import TABLE, item
+from tests.support.functional import TABLE, item
 
 
 def set_status(request_id: str, status: str, **extra: str) -> None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import boto3
 import pytest
 
-from connect_tracker.task_secrets import CACHE_SECONDS, TaskSecrets, mapping_secrets, secret_arns
-from connect_tracker.tasks import RetryableTaskError, TaskContext, TaskError
+from connect_tracker.config import Settings
+from connect_tracker.handlers import checker, processor
+from connect_tracker.task_secrets import CACHE_SECONDS, TaskSecrets, mapping_secrets
+from connect_tracker.tasks import RetryableTaskError, TaskContext, TaskError, task
+from connect_tracker.testing import LambdaContext, reset_handlers
+from tests.support.functional import batch, submit
 
 TOKEN = "s3cr3t-token-value"
 
@@ -105,10 +110,13 @@ def test_no_value_appears_in_a_repr(secret_arn: str) -> None:
 
 def test_the_environment_names_the_secrets() -> None:
     environ = {
+        "TRACKER_TABLE_NAME": "t",
         "TRACKER_TASK_SECRET_TOKEN": "arn:aws:secretsmanager:us-east-1:1:secret:t-AbCdEf",
         "TRACKER_TASK_ENV_TOKEN": "not a secret",
     }
-    assert secret_arns(environ) == {"TOKEN": "arn:aws:secretsmanager:us-east-1:1:secret:t-AbCdEf"}
+    settings = Settings.from_environment(environ)
+    assert settings.task_secrets == {"TOKEN": "arn:aws:secretsmanager:us-east-1:1:secret:t-AbCdEf"}
+    assert settings.task_environment == {"TOKEN": "not a secret"}
 
 
 def test_a_context_without_secrets_and_the_kit_s_mapping_answer_alike() -> None:
@@ -120,3 +128,35 @@ def test_a_context_without_secrets_and_the_kit_s_mapping_answer_alike() -> None:
             context.secret("TOKEN")
         assert raised.value.code == "UNKNOWN_SECRET"
     assert TaskContext("r", "c", "t", 0.0, secrets=mapping_secrets({"A": "1"})).secret("A") == "1"
+
+
+@task("test_reads_token")
+def _reads_token(parameters: Mapping[str, str], context: TaskContext) -> dict[str, str]:
+    return {"TokenLength": str(len(context.secret("BACKEND_TOKEN")))}
+
+
+def test_the_deployed_worker_reads_the_secret_its_environment_names(
+    secret_arn: str, writer_event, checker_event, stream, *, invokes, monkeypatch, caplog
+) -> None:
+    monkeypatch.setenv("TRACKER_TASK_SECRET_BACKEND_TOKEN", secret_arn)
+    reset_handlers()
+    request_id = submit(writer_event, "c-1", "test_reads_token")
+    processor.handler(batch(stream.deliverable()), LambdaContext(60))
+    assert invokes.drain() == ["COMPLETE"]
+    answer = checker.handler(checker_event(request_id, "c-1"), None)
+    assert answer["TokenLength"] == str(len(TOKEN))
+    assert TOKEN not in caplog.text
+
+
+def test_an_unreadable_secret_is_retried_then_times_out_naming_it(
+    secret_arn: str, writer_event, checker_event, stream, *, invokes, monkeypatch
+) -> None:
+    monkeypatch.setenv("TRACKER_TASK_SECRET_BACKEND_TOKEN", secret_arn + "-gone")
+    monkeypatch.setenv("TRACKER_REQUEST_DEADLINE_SECONDS", "3")
+    reset_handlers()
+    request_id = submit(writer_event, "c-1", "test_reads_token")
+    processor.handler(batch(stream.deliverable()), LambdaContext(60))
+    assert invokes.drain() == ["TIMED_OUT"]
+    answer = checker.handler(checker_event(request_id, "c-1"), None)
+    assert answer["ErrorCode"] == "DEADLINE_EXCEEDED"
+    assert "SECRET_UNREADABLE_BACKEND_TOKEN" in answer["ErrorMessage"]

@@ -16,16 +16,9 @@ from connect_tracker.budget import TimeBudget
 from connect_tracker.handlers import _runtime, checker, processor, worker
 from connect_tracker.store import DynamoDBTrackerStore, StoreUnavailable
 from connect_tracker.tasks import RetryableTaskError, TaskContext, registry, task
+from connect_tracker.testing import LambdaContext, WorkerQueue
 from connect_tracker.worker import WorkResult
-from tests.functional.conftest import (
-    PROBE,
-    TABLE,
-    AsyncInvokes,
-    LambdaContext,
-    batch,
-    item,
-    submit,
-)
+from tests.support.functional import PROBE, TABLE, batch, item, submit
 
 ATTEMPT_SECONDS = _runtime.WORKER_ATTEMPT_SECONDS
 
@@ -56,7 +49,7 @@ class FakeClock:
         self.now += seconds
 
 
-def make_worker(invokes: AsyncInvokes, clock: FakeClock) -> worker_module.Worker:
+def make_worker(invokes: WorkerQueue, clock: FakeClock) -> worker_module.Worker:
     settings = _runtime.settings()
     return worker_module.Worker(
         _runtime.store(patient=True),
@@ -106,7 +99,7 @@ def fail(monkeypatch: pytest.MonkeyPatch, method: str, times: int) -> list[int]:
     return calls
 
 
-def deliver(writer_event, stream, invokes: AsyncInvokes, task_name: str, **params: str) -> str:
+def deliver(writer_event, stream, invokes: WorkerQueue, task_name: str, **params: str) -> str:
     """A request written and dispatched: its order waits in the worker's queue."""
     request_id = submit(writer_event, "c-1", task_name, **params)
     processor.handler(batch(stream.deliverable()), LambdaContext(60))
