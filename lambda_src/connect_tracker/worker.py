@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from connect_tracker.budget import Clock, TimeBudget, backoff, with_retries
+from connect_tracker.budget import Clock, NoTimeLeft, TimeBudget, backoff, with_retries
 from connect_tracker.config import Settings
 from connect_tracker.domain import (
     ErrorCode,
@@ -62,6 +62,11 @@ MAX_HANDOVERS = 10
 #: Time left assumed without a Lambda context: Lambda's longest function timeout.
 #: https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html
 LONGEST_INVOCATION_SECONDS = 900.0
+
+
+class InvocationTooShort(RuntimeError):
+    """The invocation cannot do what the order asks in the time Lambda gave it, and no fresh
+    invocation of the same function could either: its timeout is too short."""
 
 
 class WorkResult(StrEnum):
@@ -114,6 +119,7 @@ class Worker:
             return WorkResult.MALFORMED
         seconds_left = invocation.time_left or (lambda: LONGEST_INVOCATION_SECONDS)
         budget = TimeBudget(seconds_left, invocation.attempt_seconds, invocation.margin_seconds)
+        self._check_time(order, seconds_left(), budget)
         if order.outcome is not None and order.claim_token is not None:
             request = with_retries(lambda: self._store.get(order.request_id), budget)
             if request is None or request.status.is_terminal:
@@ -127,6 +133,28 @@ class Worker:
             )
             return self._record(request, order, order.claim_token, order.outcome, budget)
         return self._claim_and_run(order, seconds_left, budget)
+
+    @staticmethod
+    def _check_time(order: WorkOrder, seconds: float, budget: TimeBudget) -> None:
+        """Refuse, once and saying why, an invocation too short for the order: a fresh one
+        of the same function would be as short, so handing over could not help. Lambda
+        retries the event and then keeps it in the on-failure queue (replayable)."""
+        recording = budget.attempt_seconds + budget.margin_seconds
+        needed = recording if order.outcome is not None else RECORD_RESERVE_SECONDS + 1.0
+        if budget.time_left is None or seconds >= needed:
+            return
+        log_event(
+            logging.ERROR,
+            "invoke.too_little_time",
+            request_id=order.request_id,
+            seconds_left=round(seconds, 3),
+            needed_seconds=needed,
+            detail="the worker's invocation is too short to run a task attempt and record its "
+            "outcome; raise functions.worker.timeout (at least request_deadline_seconds + 15)",
+        )
+        raise InvocationTooShort(
+            f"the invocation had {seconds:.1f} s; the worker needs at least {needed:.1f} s"
+        )
 
     def _claim_and_run(
         self, order: WorkOrder, seconds_left: SecondsLeft, budget: TimeBudget
@@ -286,11 +314,14 @@ class Worker:
         except StoreUnavailable as error:
             if order.handovers >= MAX_HANDOVERS:
                 raise  # Lambda retries the event, then sends it to the on-failure queue
+            # The table failing, or this invocation too short for one more call of it.
+            out_of_time = isinstance(error, NoTimeLeft)
             log_event(
-                logging.ERROR,
-                "store.unavailable",
+                logging.WARNING if out_of_time else logging.ERROR,
+                "invoke.time_exhausted" if out_of_time else "store.unavailable",
                 contact_id=request.contact_id,
                 request_id=request.request_id,
+                seconds_left=round(seconds_left(), 3),
                 detail=str(error),
             )
             return self._hand_over(request, order, token, outcome, "the outcome was not recorded")
