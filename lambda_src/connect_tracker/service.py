@@ -175,7 +175,12 @@ def _current(
         return None
     now = clock()
     if request.is_overdue(now):
-        sealed = with_retries(lambda: store.seal_overdue(request_id, now), budget, first=False)
+        found = request.status
+        sealed = with_retries(
+            lambda: store.seal_overdue(request_id, now, found=found),
+            budget,
+            first=False,
+        )
         if sealed is not None:
             log_event(
                 logging.WARNING,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from botocore.exceptions import BotoCoreError, ClientError
 
 from connect_tracker.domain import (
+    ErrorCode,
     Outcome,
     Status,
     TrackerRequest,
@@ -82,9 +83,31 @@ class TrackerStore(Protocol):
         """RUNNING -> PENDING, so a retried delivery can claim the request again."""
 
     def seal_overdue(
-        self, request_id: str, now: float, *, sealed_by: str = FINISHED_BY_CHECKER
+        self,
+        request_id: str,
+        now: float,
+        *,
+        found: Status = Status.RUNNING,
+        sealed_by: str = FINISHED_BY_CHECKER,
     ) -> TrackerRequest | None:
-        """An open request past its deadline -> TIMED_OUT; None when it was not overdue."""
+        """A request still ``found`` (PENDING or RUNNING) past its deadline -> TIMED_OUT, with
+        the code saying which (``NOT_STARTED``: it waited for a worker; ``DEADLINE_EXCEEDED``:
+        it ran without an outcome); None when it is no longer so (read it again)."""
+
+
+#: Why a request sealed past its deadline timed out, by the status it was sealed in.
+_SEALS = {
+    Status.PENDING: (
+        ErrorCode.NOT_STARTED,
+        "the request was still waiting for a worker at its deadline: the worker's "
+        "concurrency limit (functions.worker.reserved_concurrent_executions), throttling "
+        "or a stream delay held it (docs/execution.md)",
+    ),
+    Status.RUNNING: (
+        ErrorCode.DEADLINE_EXCEEDED,
+        "no outcome was recorded before the request's deadline",
+    ),
+}
 
 
 class DynamoDBTrackerStore:
@@ -253,20 +276,28 @@ class DynamoDBTrackerStore:
         return updated is not None
 
     def seal_overdue(
-        self, request_id: str, now: float, *, sealed_by: str = FINISHED_BY_CHECKER
+        self,
+        request_id: str,
+        now: float,
+        *,
+        found: Status = Status.RUNNING,
+        sealed_by: str = FINISHED_BY_CHECKER,
     ) -> TrackerRequest | None:
+        # One conditional write: the status the caller read decides the code, and the
+        # condition that it still holds. A claim needs a request not yet due
+        # (claim_lease), so an overdue PENDING request stays PENDING until it is sealed.
+        code, message = _SEALS.get(found, _SEALS[Status.RUNNING])
         return self._update(
             request_id,
             "SET #status = :timed_out, CompletedAt = :now, ErrorCode = :code, "
             "ErrorMessage = :message, FinishedBy = :by",
-            "#status IN (:pending, :running) AND DeadlineAt <= :now",
+            "#status = :found AND DeadlineAt <= :now",
             {
                 ":timed_out": {"S": Status.TIMED_OUT.value},
-                ":pending": {"S": Status.PENDING.value},
-                ":running": {"S": Status.RUNNING.value},
+                ":found": {"S": found.value},
                 ":now": _number(now),
-                ":code": {"S": "DEADLINE_EXCEEDED"},
-                ":message": {"S": "no outcome was recorded before the request's deadline"},
+                ":code": {"S": code.value},
+                ":message": {"S": message},
                 ":by": {"S": sealed_by},
             },
         )

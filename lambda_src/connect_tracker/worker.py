@@ -412,7 +412,9 @@ class Worker:
 
     def _seal(self, request: TrackerRequest, now: float, budget: TimeBudget) -> WorkResult:
         sealed = with_retries(
-            lambda: self._store.seal_overdue(request.request_id, now, sealed_by=FINISHED_BY_WORKER),
+            lambda: self._store.seal_overdue(
+                request.request_id, now, found=request.status, sealed_by=FINISHED_BY_WORKER
+            ),
             budget,
             first=False,
         )
