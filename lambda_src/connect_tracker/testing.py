@@ -42,7 +42,6 @@ from types import TracebackType
 from typing import Any
 
 import boto3
-from moto import mock_aws  # the [testing] extra
 
 from connect_tracker.config import TASK_ENV_PREFIX, TASK_SECRET_PREFIX
 from connect_tracker.domain import RequestRejected, Serialization, new_request, normalise_result
@@ -338,6 +337,9 @@ class LocalTracker:
         self._stack = ExitStack()
 
     def __enter__(self) -> LocalTracker:
+        # The [testing] extra, needed here only: contact_event and run_task run without it.
+        from moto import mock_aws  # noqa: PLC0415
+
         with ExitStack() as stack:
             stack.enter_context(
                 _environment(
