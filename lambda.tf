@@ -75,13 +75,10 @@ resource "aws_lambda_function" "this" {
 
   tags = local.tags
 
-  # Settings that must agree with each other (preconditions, not cross-variable validation
-  # blocks, so the module keeps working on Terraform < 1.9).
+  # Function settings that must agree with other inputs, checked on the functions they
+  # shape. (Rules between inputs alone, such as request_ttl_seconds against the deadline
+  # and the flow's polling, are variable validations: variables.tf.)
   lifecycle {
-    precondition {
-      condition     = var.request_ttl_seconds >= var.request_deadline_seconds
-      error_message = "The request_ttl_seconds (${var.request_ttl_seconds}) must be at least request_deadline_seconds (${var.request_deadline_seconds}): a record may not expire before its request is due."
-    }
     # Connect abandons a Lambda call after the block's time limit: a writer or checker
     # allowed to run longer answers a flow that has already taken its error branch.
     precondition {

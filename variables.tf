@@ -104,7 +104,7 @@ variable "request_deadline_seconds" {
 }
 
 variable "request_ttl_seconds" {
-  description = "Seconds from a request's creation until DynamoDB may expire its record (TRACKER_REQUEST_TTL_SECONDS, attribute ExpiresAt): a whole number from 60 to 31536000 (one year), at least request_deadline_seconds."
+  description = "Seconds from a request's creation until DynamoDB may expire its record (TRACKER_REQUEST_TTL_SECONDS, attribute ExpiresAt): a whole number from 60 to 31536000 (one year), at least request_deadline_seconds plus the flow's last poll window (contact_flow.poll_interval_seconds, or its default, plus contact_flow.invocation_time_limit_seconds)."
   type        = number
   default     = 86400
   nullable    = false
@@ -112,6 +112,14 @@ variable "request_ttl_seconds" {
   validation {
     condition     = var.request_ttl_seconds >= 60 && var.request_ttl_seconds <= 31536000 && floor(var.request_ttl_seconds) == var.request_ttl_seconds
     error_message = "The request_ttl_seconds must be a whole number from 60 to 31536000."
+  }
+  # DynamoDB may delete a record once its ExpiresAt has passed, and the flow polls once
+  # more after the deadline: a wait of the poll interval (the flow's own default,
+  # modules/contact-flow main.tf, when none is set), then a checker call of up to the
+  # block's time limit. A record must outlive that last poll.
+  validation {
+    condition     = var.request_ttl_seconds >= var.request_deadline_seconds + coalesce(var.contact_flow.poll_interval_seconds, max(5, ceil(var.request_deadline_seconds / 99))) + var.contact_flow.invocation_time_limit_seconds
+    error_message = "The request_ttl_seconds (${var.request_ttl_seconds}) must be at least request_deadline_seconds (${var.request_deadline_seconds}) + the flow's last poll window (${coalesce(var.contact_flow.poll_interval_seconds, max(5, ceil(var.request_deadline_seconds / 99)))} s between polls, contact_flow.poll_interval_seconds, + ${var.contact_flow.invocation_time_limit_seconds} s for the checker call, contact_flow.invocation_time_limit_seconds) = ${var.request_deadline_seconds + coalesce(var.contact_flow.poll_interval_seconds, max(5, ceil(var.request_deadline_seconds / 99))) + var.contact_flow.invocation_time_limit_seconds}: DynamoDB may delete a record once its TTL has passed, and the flow polls once more after the deadline."
   }
 }
 

@@ -493,6 +493,33 @@ def polling_sweep(
 
 # -- 4. throughput -------------------------------------------------------------------------
 
+#: Stream records each request writes (W = 0, no lease renewal): the request's and its ask's
+#: INSERT, the claim's and the outcome's MODIFY. Only the first passes the mapping's filter.
+RECORDS_PER_REQUEST = 4
+#: LocalStack polls a shard again this long after the previous batch was handled
+#: (LAMBDA_EVENT_SOURCE_MAPPING_POLL_INTERVAL_SEC, 1 s by default), reading at most
+#: batch_size records per poll (GetRecords Limit=BatchSize, before filtering: a TODO in its
+#: stream_poller.py says so).
+EMULATOR_POLL_SECONDS = 1.0
+
+
+def emulator_ceiling(batch_size: int) -> float:
+    """Requests a second one shard can deliver on the sandbox at ``batch_size``."""
+    return batch_size / RECORDS_PER_REQUEST / EMULATOR_POLL_SECONDS
+
+
+def why_failed(step: dict[str, Any], bound_seconds: float) -> str:
+    """What made a throughput step fail, in words."""
+    reasons = []
+    if step["offered_per_s"] < 0.9 * step["rate_per_s"]:
+        reasons.append(f"the submitter offered only {step['offered_per_s']:g}/s")
+    if step["incomplete"]:
+        reasons.append(f"{step['incomplete']} of {step['requests']} not COMPLETE in time")
+    p99 = step["completion"].get("p99_ms", 0.0) / 1000
+    if p99 > bound_seconds:
+        reasons.append(f"p99 {p99:.1f} s over the {bound_seconds:g} s bound")
+    return "; ".join(reasons) or "not every request reached a terminal status"
+
 
 def throughput(
     stack: Stack,
@@ -503,7 +530,11 @@ def throughput(
 ) -> dict[str, Any]:
     """Requests (W = 0) submitted through the writer function (as a flow does) at a fixed
     rate for step_seconds; a rate passes when every request completes and the p99 of creation to
-    completion stays within bound_seconds. The rate steps up until one fails."""
+    completion stays within bound_seconds. The rate steps up until one fails.
+
+    Each batch size reports its knee (the highest rate passed) and what failed at the next
+    rate; with no rate passed, ``why_no_knee`` says why, against the emulator's ceiling for
+    that batch size (``emulator_ceiling``)."""
     out: dict[str, Any] = {
         "through": "writer",
         "step_seconds": step_seconds,
@@ -567,9 +598,24 @@ def throughput(
             )
             say(f"  batch {batch_size} rate {rate:g}/s: {steps[-1]}")
             if not passed:
+                steps[-1]["failed_because"] = why_failed(steps[-1], bound_seconds)
                 break
             knee = rate
-        out["batch_sizes"][str(batch_size)] = {"knee_per_s": knee, "steps": steps}
+        ceiling = emulator_ceiling(batch_size)
+        entry: dict[str, Any] = {
+            "knee_per_s": knee,
+            "emulator_ceiling_per_s": ceiling,
+            "steps": steps,
+        }
+        if not knee:
+            entry["why_no_knee"] = (
+                f"the lowest rate tried ({rates[0]:g}/s) failed: "
+                f"{steps[0].get('failed_because', '')}; the sandbox's stream poller reads at "
+                f"most {batch_size} record(s) per {EMULATOR_POLL_SECONDS:g} s poll, and each "
+                f"request writes {RECORDS_PER_REQUEST} records, so batch size {batch_size} "
+                f"carries at most about {ceiling:g} requests/s here"
+            )
+        out["batch_sizes"][str(batch_size)] = entry
     stack.set_mappings(batch_size=10, window=0, parallelization=1)
     return out
 

@@ -146,12 +146,20 @@ class TrackerRequest:
     result: Mapping[str, str] = field(default_factory=dict)
     error_code: str | None = None
     error_message: str | None = None
-    #: Who wrote the terminal status (store.FINISHED_BY_*); the claimant's lease end.
+    #: Who wrote the terminal status (store.FINISHED_BY_*); the end of the claim's lease,
+    #: which the claimant renews while it works (worker.Lease).
     finished_by: str | None = None
     lease_until: float | None = None
 
     def is_overdue(self, now: float) -> bool:
         return self.status.is_open and now >= self.deadline_at
+
+    @property
+    def claim_cut_off(self) -> bool:
+        """Sealed TIMED_OUT while a claim held it, so its claimant recorded no outcome (it
+        died, or still ran at the deadline): recording an outcome or releasing the claim
+        removes the lease, a seal leaves it."""
+        return self.status is Status.TIMED_OUT and self.lease_until is not None
 
 
 @dataclass(frozen=True)

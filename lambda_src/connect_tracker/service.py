@@ -181,18 +181,18 @@ def _current(
             budget,
             first=False,
         )
-        if sealed is not None:
+        if sealed.won and sealed.request is not None:
             log_event(
                 logging.WARNING,
                 "request.sealed_timed_out",
-                contact_id=sealed.contact_id,
+                contact_id=sealed.request.contact_id,
                 request_id=request_id,
-                task_name=sealed.task_name,
+                task_name=sealed.request.task_name,
                 previous_status=request.status.value,
             )
-            request = sealed
-        else:  # someone else finished or sealed it first: read what they wrote
-            request = with_retries(lambda: store.get(request_id), budget, first=False) or request
+        # refused: someone else finished or sealed it first, and the failed condition
+        # returned what they wrote (a read now could be as stale as the one above)
+        request = sealed.request or request
     return request
 
 

@@ -65,8 +65,9 @@ class TrackerStore(Protocol):
         now: float,
         *,
         finished_by: str = FINISHED_BY_WORKER,
-    ) -> bool:
-        """Record the outcome if ``token`` still holds the claim; False when it does not."""
+    ) -> ConditionalWrite:
+        """Record the outcome if ``token`` still holds the claim; refused (with the item as
+        it is) when it does not."""
 
     def claim_lease(
         self, request_id: str, token: str, now: float, lease_until: float
@@ -79,6 +80,11 @@ class TrackerStore(Protocol):
         live claim), so the worker needs no read before it claims.
         """
 
+    def extend_lease(self, request_id: str, token: str, lease_until: float) -> bool:
+        """Move the lease of the claim ``token`` holds out to ``lease_until``, never in;
+        False when the claim is no longer ``token``'s (sealed, released, or taken over
+        after the lease lapsed) or its lease already ends later."""
+
     def release(self, request_id: str, token: str) -> bool:
         """RUNNING -> PENDING, so a retried delivery can claim the request again."""
 
@@ -89,10 +95,11 @@ class TrackerStore(Protocol):
         *,
         found: Status = Status.RUNNING,
         sealed_by: str = FINISHED_BY_CHECKER,
-    ) -> TrackerRequest | None:
+    ) -> ConditionalWrite:
         """A request still ``found`` (PENDING or RUNNING) past its deadline -> TIMED_OUT, with
         the code saying which (``NOT_STARTED``: it waited for a worker; ``DEADLINE_EXCEEDED``:
-        it ran without an outcome); None when it is no longer so (read it again)."""
+        it ran without an outcome); refused, with the item as the condition found it, when it
+        is no longer so."""
 
 
 #: Why a request sealed past its deadline timed out, by the status it was sealed in.
@@ -222,7 +229,7 @@ class DynamoDBTrackerStore:
         now: float,
         *,
         finished_by: str = FINISHED_BY_WORKER,
-    ) -> bool:
+    ) -> ConditionalWrite:
         values: dict[str, AttributeValueTypeDef] = {
             ":status": {"S": outcome.status.value},
             ":running": {"S": Status.RUNNING.value},
@@ -237,7 +244,7 @@ class DynamoDBTrackerStore:
             "#result = :result",
             "FinishedBy = :by",
         ]
-        removals = []
+        removals: list[str] = []
         for attribute, value in (
             ("ErrorCode", outcome.error_code),
             ("ErrorMessage", outcome.error_message),
@@ -247,18 +254,39 @@ class DynamoDBTrackerStore:
             else:
                 values[f":{attribute}"] = {"S": value}
                 assignments.append(f"{attribute} = :{attribute}")
-        expression = "SET " + ", ".join(assignments)
-        if removals:
-            expression += " REMOVE " + ", ".join(removals)
-        updated = self._update(
+        # The outcome ends the claim's lease: a terminal request that still carries one was
+        # sealed while its claimant held it (TrackerRequest.claim_cut_off).
+        removals.append("LeaseUntil")
+        expression = "SET " + ", ".join(assignments) + " REMOVE " + ", ".join(removals)
+        # Our own write, whose answer was lost and which was sent again, is told from a
+        # checker's seal under our token (both TIMED_OUT) by its author.
+        return self._conditional_update(
             request_id,
             expression,
             "#status = :running AND ClaimToken = :token",
             values,
             names={"#status": "Status", "#result": "Result"},
             already_done=lambda found: (
-                found.status is outcome.status and found.claim_token == token
+                found.status is outcome.status
+                and found.claim_token == token
+                and found.finished_by == finished_by
             ),
+            explain=True,
+        )
+
+    def extend_lease(self, request_id: str, token: str, lease_until: float) -> bool:
+        # Never in: a renewal due just after a hand-over kept the lease to the deadline
+        # must not shorten it. A retry after a lost response finds its own value and is
+        # refused; the next renewal moves the lease again.
+        updated = self._update(
+            request_id,
+            "SET LeaseUntil = :lease",
+            "#status = :running AND ClaimToken = :token AND LeaseUntil < :lease",
+            {
+                ":running": {"S": Status.RUNNING.value},
+                ":token": {"S": token},
+                ":lease": _number(round(lease_until, 3)),
+            },
         )
         return updated is not None
 
@@ -282,12 +310,12 @@ class DynamoDBTrackerStore:
         *,
         found: Status = Status.RUNNING,
         sealed_by: str = FINISHED_BY_CHECKER,
-    ) -> TrackerRequest | None:
+    ) -> ConditionalWrite:
         # One conditional write: the status the caller read decides the code, and the
         # condition that it still holds. A claim needs a request not yet due
         # (claim_lease), so an overdue PENDING request stays PENDING until it is sealed.
         code, message = _SEALS.get(found, _SEALS[Status.RUNNING])
-        return self._update(
+        return self._conditional_update(
             request_id,
             "SET #status = :timed_out, CompletedAt = :now, ErrorCode = :code, "
             "ErrorMessage = :message, FinishedBy = :by",
@@ -300,6 +328,7 @@ class DynamoDBTrackerStore:
                 ":message": {"S": message},
                 ":by": {"S": sealed_by},
             },
+            explain=True,
         )
 
     def _update(

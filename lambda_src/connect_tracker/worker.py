@@ -1,7 +1,11 @@
 """The worker: one request per asynchronous invocation (docs/execution.md).
 
-- it claims the request with a lease that ends with its own invocation, so a later delivery
-  can take over a request whose claimant is provably gone, and never while a claim is live;
+- it claims the request with a short lease that it renews while it works, so a claimant
+  that died (its process exited) is noticed within the lease and Lambda's retry of the
+  failed event takes the request over; nobody else runs it while the lease is renewed;
+- a delivery that finds another's live claim waits for it to end (the request finished, or
+  the lease lapsed and it takes over); one that cannot finish the request raises, so that
+  Lambda retries the event and finally sends it to the on-failure queue;
 - it starts an attempt only when the invocation has time for it, and retries a
   ``RetryableTaskError`` with bounded, jittered exponential backoff while the request's
   deadline allows;
@@ -11,6 +15,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -62,6 +67,34 @@ MAX_HANDOVERS = 10
 #: Time left assumed without a Lambda context: Lambda's longest function timeout.
 #: https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html
 LONGEST_INVOCATION_SECONDS = 900.0
+#: Pauses between looks at another invocation's live claim: 0.5, 1, 2, 4, 5 ... s, jittered.
+WAIT_BASE_SECONDS = 0.5
+WAIT_CAP_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Lease:
+    """How long a claim stays another delivery's to respect without word from its claimant.
+
+    The claimant renews it every ``renew_seconds`` while it runs the task and records the
+    outcome. A claimant that died stops renewing, so its lease lapses at most ``seconds``
+    after its last renewal: 30 s, shorter than the minute Lambda waits before it retries
+    an asynchronous event whose invocation failed (docs/execution.md), so that retry finds
+    the lease lapsed and takes the request over. A renewal may take one whole store call
+    of the worker's client (10 s, handlers._runtime.WORKER_ATTEMPT_SECONDS) and is tried
+    again at once when it fails: renewing every 10 s keeps a live claimant's lease live
+    through one slow and one failed call.
+    """
+
+    seconds: float = 30.0
+    renew_seconds: float = 10.0
+
+
+class RequestNotRun(RuntimeError):
+    """This invocation could not finish its request and no worker recorded an outcome for
+    it: another invocation's claim outlived this one's time, or the request was sealed
+    TIMED_OUT while a claimant that recorded nothing held it. Raised so that Lambda retries
+    the event, then sends it to the on-failure queue, instead of counting it done."""
 
 
 class InvocationTooShort(RuntimeError):
@@ -73,8 +106,7 @@ class WorkResult(StrEnum):
     COMPLETE = "COMPLETE"
     FAILED = "FAILED"
     TIMED_OUT = "TIMED_OUT"
-    DUPLICATE = "DUPLICATE"  # already terminal: nothing to do
-    CLAIMED_ELSEWHERE = "CLAIMED_ELSEWHERE"  # another invocation holds a live claim
+    DUPLICATE = "DUPLICATE"  # already finished by a worker: nothing to do
     CLAIM_LOST = "CLAIM_LOST"  # sealed (by the checker) while the task ran
     NOT_FOUND = "NOT_FOUND"
     MALFORMED = "MALFORMED"
@@ -96,6 +128,7 @@ class Worker:
         settings: Settings,
         send: Callable[[WorkOrder], None],
         *,
+        lease: Lease = Lease(),
         secrets: Callable[[str], str] | None = None,
         clock: Clock = time.time,
         sleep: Callable[[float], None] = time.sleep,
@@ -104,14 +137,18 @@ class Worker:
         self._tasks = tasks
         self._settings = settings
         self._send = send
+        self._lease = lease
         self._secrets = secrets
         self._clock = clock
         self._sleep = sleep
 
     def work(self, event: object, invocation: TimeBudget) -> WorkResult:
-        """Do what the order asks within the ``invocation``'s time; raises
-        ``StoreUnavailable``/``DispatchFailed`` only when the request could be neither
-        finished nor handed over (Lambda retries the event)."""
+        """Do what the order asks within the ``invocation``'s time.
+
+        Raises ``RequestNotRun`` when the request was another invocation's to finish and
+        it did not (see there), and ``StoreUnavailable``/``DispatchFailed`` when the
+        request could be neither finished nor handed over: Lambda retries the event.
+        """
         try:
             order = WorkOrder.parse(event)
         except ValueError as error:
@@ -123,7 +160,7 @@ class Worker:
         if order.outcome is not None and order.claim_token is not None:
             request = with_retries(lambda: self._store.get(order.request_id), budget)
             if request is None or request.status.is_terminal:
-                return self._not_claimed(order.request_id, request, self._clock(), budget)
+                return self._not_claimed(order, request, self._clock(), budget)
             log_event(
                 logging.INFO,
                 "request.finish_resumed",
@@ -131,7 +168,8 @@ class Worker:
                 request_id=request.request_id,
                 handovers=order.handovers,
             )
-            return self._record(request, order, order.claim_token, order.outcome, budget)
+            with self._renewing(request, order.claim_token):
+                return self._record(request, order, order.claim_token, order.outcome, budget)
         return self._claim_and_run(order, seconds_left, budget)
 
     @staticmethod
@@ -160,31 +198,79 @@ class Worker:
         self, order: WorkOrder, seconds_left: SecondsLeft, budget: TimeBudget
     ) -> WorkResult:
         """Claim first, with no read before: the conditional claim itself tells a pending
-        request from a finished, overdue or live-claimed one (``store.ConditionalWrite``)."""
-        token = order.claim_token or str(uuid.uuid4())
-        # The lease is the claimant's own invocation deadline: once it has passed, the
-        # claimant is gone (Lambda ends an invocation at its timeout) and a later delivery
-        # may take the request over; before it, nobody else runs the task.
-        now = self._clock()
-        lease_until = now + seconds_left()
-        claim = with_retries(
-            lambda: self._store.claim_lease(order.request_id, token, now, lease_until), budget
-        )
-        if not claim.won or claim.request is None:
-            return self._not_claimed(order.request_id, claim.request, now, budget)
-        claimed = claim.request
-        outcome = self._run(claimed, seconds_left)
-        if isinstance(outcome, _HandOver):
-            return self._hand_over(claimed, order, token, None, outcome.reason)
-        return self._record(claimed, order, token, outcome, budget)
+        request from a finished, overdue or live-claimed one (``store.ConditionalWrite``).
 
-    def _run(self, request: TrackerRequest, seconds_left: SecondsLeft) -> Outcome | _HandOver:
-        """Run the request's task, retrying transient failures while the deadline allows."""
+        Another invocation's live claim is waited on, trying the claim again after growing
+        pauses: the request finishes (``DUPLICATE``), or the claimant died and its lease
+        lapses (the claim is taken over), or this invocation runs out of time waiting
+        (``RequestNotRun``).
+        """
+        token = order.claim_token or str(uuid.uuid4())
+        # what the invocation had for the task when it arrived: after a long wait for
+        # another's claim, a fresh invocation has more (_attempt_limit hands over)
+        arrived_left = seconds_left() - RECORD_RESERVE_SECONDS
+        looks = 0
+        while True:
+            now = self._clock()
+            claim_now = functools.partial(
+                self._store.claim_lease, order.request_id, token, now, now + self._lease.seconds
+            )
+            claim = with_retries(claim_now, budget, first=looks == 0)
+            found = claim.request
+            if claim.won and found is not None:
+                if looks:
+                    log_event(
+                        logging.WARNING,
+                        "request.taken_over",
+                        contact_id=found.contact_id,
+                        request_id=found.request_id,
+                        attempts=found.attempts,
+                    )
+                with self._renewing(found, token):
+                    outcome = self._run(found, seconds_left, arrived_left)
+                    if isinstance(outcome, _HandOver):
+                        return self._hand_over(found, order, token, None, outcome.reason)
+                    return self._record(found, order, token, outcome, budget)
+            if found is None or found.status.is_terminal or found.is_overdue(now):
+                return self._not_claimed(order, found, now, budget)
+            looks += 1
+            pause = backoff(looks, WAIT_BASE_SECONDS, WAIT_CAP_SECONDS)
+            if seconds_left() - pause < RECORD_RESERVE_SECONDS + MIN_ATTEMPT_SECONDS:
+                log_event(
+                    logging.WARNING,
+                    "request.claimed_elsewhere",
+                    contact_id=found.contact_id,
+                    request_id=found.request_id,
+                    status=found.status.value,
+                    lease_until=found.lease_until,
+                    looks=looks,
+                )
+                raise RequestNotRun(
+                    f"request {found.request_id} is still claimed by another invocation "
+                    f"(lease until {found.lease_until}) and this one has no time left to wait"
+                )
+            if looks == 1:
+                log_event(
+                    logging.INFO,
+                    "request.claim_awaited",
+                    contact_id=found.contact_id,
+                    request_id=found.request_id,
+                    lease_until=found.lease_until,
+                )
+            self._sleep(pause)
+
+    def _renewing(self, request: TrackerRequest, token: str) -> _Renewal:
+        return _Renewal(self._store, request, token, self._lease, self._clock)
+
+    def _run(
+        self, request: TrackerRequest, seconds_left: SecondsLeft, first_left: float
+    ) -> Outcome | _HandOver:
+        """Run the request's task, retrying transient failures while the deadline allows;
+        ``first_left``: the time the invocation had for the task when it arrived."""
         try:
             function = self._tasks.get(request.task_name)
         except UnknownTask as error:
             return Outcome.failed(ErrorCode.UNKNOWN_TASK.value, str(error))
-        first_left = seconds_left() - RECORD_RESERVE_SECONDS
         retries = 0
         last: RetryableTaskError | None = None
         while True:
@@ -325,8 +411,8 @@ class Worker:
                 detail=str(error),
             )
             return self._hand_over(request, order, token, outcome, "the outcome was not recorded")
-        if not recorded:
-            current = self._current(request.request_id, budget)
+        if not recorded.won:
+            current = recorded.request  # as the refused write found it: no second read
             log_event(
                 logging.WARNING,
                 "request.claim_lost",
@@ -366,11 +452,16 @@ class Worker:
         new invocation still takes the claim over with the token it is given.
         """
         released: bool | None = None
-        if outcome is None:
-            try:
+        try:
+            if outcome is None:
                 released = self._store.release(request.request_id, token)
-            except StoreUnavailable:
-                released = False
+            else:
+                # Nobody needs to take over a request whose outcome exists: the claim is
+                # kept until the deadline, however long the hand-over waits in Lambda's
+                # queue; past the deadline the request is sealed anyway.
+                self._store.extend_lease(request.request_id, token, request.deadline_at)
+        except StoreUnavailable:
+            released = False if outcome is None else None
         self._send(WorkOrder(request.request_id, token, outcome, order.handovers + 1))
         log_event(
             logging.WARNING,
@@ -386,43 +477,59 @@ class Worker:
 
     def _not_claimed(
         self,
-        request_id: str,
+        order: WorkOrder,
         current: TrackerRequest | None,
         now: float,
         budget: TimeBudget,
     ) -> WorkResult:
-        """Why the request was not claimed, from the item as the claim (or a read) found it."""
+        """Why the request was not claimed, from the item as the claim (or a read) found it:
+        none, finished, or overdue (then sealed here)."""
         if current is None:
-            log_event(logging.WARNING, "request.not_found", request_id=request_id)
+            log_event(logging.WARNING, "request.not_found", request_id=order.request_id)
             return WorkResult.NOT_FOUND
-        if current.status.is_terminal:
-            self._log_duplicate(current)
-            return WorkResult.DUPLICATE
         if current.is_overdue(now):
-            return self._seal(current, now, budget)
-        log_event(
-            logging.INFO,
-            "request.claimed_elsewhere",
-            contact_id=current.contact_id,
-            request_id=current.request_id,
-            status=current.status.value,
-            lease_until=current.lease_until,
-        )
-        return WorkResult.CLAIMED_ELSEWHERE
+            return self._seal(order, current, now, budget)
+        return self._finished_elsewhere(order, current)
 
-    def _seal(self, request: TrackerRequest, now: float, budget: TimeBudget) -> WorkResult:
-        sealed = with_retries(
+    def _finished_elsewhere(self, order: WorkOrder, request: TrackerRequest) -> WorkResult:
+        """A finished request: nothing to do, unless a claimant other than this order's was
+        cut off by the seal without recording an outcome (``RequestNotRun``)."""
+        if request.claim_cut_off and request.claim_token != order.claim_token:
+            log_event(
+                logging.ERROR,
+                "request.abandoned",
+                contact_id=request.contact_id,
+                request_id=request.request_id,
+                task_name=request.task_name,
+                status=request.status.value,
+                error_code=request.error_code,
+                finished_by=request.finished_by,
+                attempts=request.attempts,
+            )
+            raise RequestNotRun(
+                f"request {request.request_id} was sealed {request.status.value} while "
+                "another invocation held its claim and recorded no outcome (it died, or "
+                "still ran at the deadline)"
+            )
+        self._log_duplicate(request)
+        return WorkResult.DUPLICATE
+
+    def _seal(
+        self, order: WorkOrder, request: TrackerRequest, now: float, budget: TimeBudget
+    ) -> WorkResult:
+        seal = with_retries(
             lambda: self._store.seal_overdue(
                 request.request_id, now, found=request.status, sealed_by=FINISHED_BY_WORKER
             ),
             budget,
             first=False,
         )
+        sealed = seal.request
         if sealed is None:
-            current = self._current(request.request_id, budget)
-            if current is not None:
-                self._log_duplicate(current)
-            return WorkResult.DUPLICATE
+            log_event(logging.WARNING, "request.not_found", request_id=request.request_id)
+            return WorkResult.NOT_FOUND
+        if not seal.won:  # finished or sealed by another first: the item says which
+            return self._finished_elsewhere(order, sealed)
         log_event(
             logging.WARNING,
             "request.sealed_timed_out",
@@ -433,13 +540,9 @@ class Worker:
             error_code=sealed.error_code,
             finished_by=FINISHED_BY_WORKER,
         )
+        if sealed.claim_cut_off:
+            return self._finished_elsewhere(order, sealed)
         return WorkResult.TIMED_OUT
-
-    def _current(self, request_id: str, budget: TimeBudget) -> TrackerRequest | None:
-        try:
-            return with_retries(lambda: self._store.get(request_id), budget, first=False)
-        except StoreUnavailable:
-            return None
 
     @staticmethod
     def _log_duplicate(request: TrackerRequest) -> None:
@@ -452,6 +555,53 @@ class Worker:
             error_code=request.error_code,
             finished_by=request.finished_by,
         )
+
+
+class _Renewal:
+    """Renews a claim's lease every ``lease.renew_seconds`` on its own thread, from entry
+    until exit (the claimant's task and outcome write).
+
+    A refused renewal is not an error: the claim was sealed or released (the outcome write
+    or the hand-over says so), or its lease already ends later (kept to the deadline for a
+    hand-over, or moved by an attempt whose answer was lost). A failed one is tried again
+    after a second, so one failed call does not cost the lease.
+    """
+
+    def __init__(
+        self, store: TrackerStore, request: TrackerRequest, token: str, lease: Lease, clock: Clock
+    ) -> None:
+        self._store = store
+        self._request = request
+        self._token = token
+        self._lease = lease
+        self._clock = clock
+        self._stop = threading.Event()
+
+    def __enter__(self) -> _Renewal:
+        name = f"lease-{self._request.request_id}"
+        threading.Thread(target=self._renew, name=name, daemon=True).start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+
+    def _renew(self) -> None:
+        pause = self._lease.renew_seconds
+        while not self._stop.wait(pause):
+            pause = self._lease.renew_seconds
+            try:
+                self._store.extend_lease(
+                    self._request.request_id, self._token, self._clock() + self._lease.seconds
+                )
+            except StoreUnavailable as error:
+                log_event(
+                    logging.WARNING,
+                    "lease.renewal_failed",
+                    contact_id=self._request.contact_id,
+                    request_id=self._request.request_id,
+                    detail=str(error),
+                )
+                pause = min(1.0, pause)
 
 
 def _deadline_outcome(retries: int, last: RetryableTaskError | None) -> Outcome:

@@ -84,13 +84,16 @@ def test_a_finish_whose_response_was_lost_is_still_recorded_as_ours():
     request_id = stored_request(store)
     now = time.time()
     assert store.claim_lease(request_id, "token-1", now, now + 60).won
-    assert store.finish(request_id, "token-1", Outcome.complete({"A": "1"}), time.time())
+    assert store.finish(request_id, "token-1", Outcome.complete({"A": "1"}), time.time()).won
     final = store.get(request_id)
     assert final is not None
     assert final.status is Status.COMPLETE
     assert final.result == {"A": "1"}
     # a finish under a token that never held the claim is still refused
-    assert not store.finish(request_id, "token-9", Outcome.complete({"A": "2"}), time.time())
+    refused = store.finish(request_id, "token-9", Outcome.complete({"A": "2"}), time.time())
+    assert not refused.won
+    assert refused.request is not None
+    assert refused.request.result == {"A": "1"}  # the item as the refused write found it
 
 
 def test_a_lease_claim_whose_response_was_lost_is_still_ours():
@@ -117,7 +120,7 @@ def test_a_refused_lease_claim_says_what_it_found_without_a_read():
     assert not live.won
     assert live.request is not None
     assert live.request.claim_token == "token-1"  # a live claim: left alone
-    assert store.finish(request_id, "token-1", Outcome.complete({"A": "1"}), now + 2)
+    assert store.finish(request_id, "token-1", Outcome.complete({"A": "1"}), now + 2).won
     done = store.claim_lease(request_id, "token-3", now + 3, now + 63)
     assert not done.won
     assert done.request is not None

@@ -120,7 +120,58 @@ run "ttl_shorter_than_deadline" {
     functions                = { worker = { timeout = 900 } }
   }
 
-  expect_failures = [aws_lambda_function.this]
+  expect_failures = [var.request_ttl_seconds]
+}
+
+# A record may expire before the flow's last poll (issue 21): the deadline alone is not
+# enough. At 600 s the flow polls every max(5, ceil(600 / 99)) = 7 s, and Connect waits up
+# to 8 s for the checker: the last poll may come 15 s after the deadline.
+run "ttl_equal_to_the_deadline" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 600
+    request_ttl_seconds      = 600
+    functions                = { worker = { timeout = 900 } }
+  }
+
+  expect_failures = [var.request_ttl_seconds]
+}
+
+run "ttl_one_second_short_of_the_last_poll_window" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 600
+    request_ttl_seconds      = 614
+    functions                = { worker = { timeout = 900 } }
+  }
+
+  expect_failures = [var.request_ttl_seconds]
+}
+
+run "ttl_covering_the_last_poll_window_passes" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 600
+    request_ttl_seconds      = 615
+    functions                = { worker = { timeout = 900 } }
+  }
+}
+
+# The window follows the flow's settings: a 60 s interval and a 5 s limit need 65 s.
+run "ttl_window_follows_the_flows_interval_and_time_limit" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 600
+    request_ttl_seconds      = 664
+    functions                = { worker = { timeout = 900 }, writer = { timeout = 5 }, checker = { timeout = 5 } }
+    contact_flow             = { poll_interval_seconds = 60, invocation_time_limit_seconds = 5 }
+  }
+
+  expect_failures = [var.request_ttl_seconds]
 }
 
 # Settings that must agree with each other: preconditions naming every input involved.
@@ -691,7 +742,7 @@ run "flow_deadline_needs_more_than_100_polls" {
 
   variables {
     request_deadline_seconds = 600
-    request_ttl_seconds      = 600
+    request_ttl_seconds      = 3600
     contact_flow             = { poll_interval_seconds = 6 }
   }
 
@@ -704,7 +755,7 @@ run "flow_long_deadline_with_a_long_interval_passes" {
 
   variables {
     request_deadline_seconds = 600
-    request_ttl_seconds      = 600
+    request_ttl_seconds      = 3600
     contact_flow             = { poll_interval_seconds = 7 }
     functions                = { worker = { timeout = 615 } }
   }

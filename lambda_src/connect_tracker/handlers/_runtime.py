@@ -15,6 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from connect_tracker.budget import TimeBudget
 from connect_tracker.config import ConfigurationError, Settings
+from connect_tracker.dispatcher import MAX_PARALLEL_DISPATCHES
 from connect_tracker.orders import DispatchFailed, WorkOrder
 from connect_tracker.store import DynamoDBTrackerStore
 
@@ -57,12 +58,15 @@ _SECRETS_CONFIG = Config(
     retries={"total_max_attempts": 2, "mode": "standard"},
 )
 # The dispatcher's and the worker's Lambda client: an asynchronous Invoke only queues the
-# event (202), so a slow answer is an unhealthy endpoint; the SDK tries 3 times.
+# event (202), so a slow answer is an unhealthy endpoint; the SDK tries 3 times. Its pool
+# keeps one connection per dispatching thread (urllib3 discards a connection returned to a
+# full pool, and the next call opens another: on AWS, a TLS handshake per request).
 _LAMBDA_CONFIG = Config(
     connect_timeout=1,
     read_timeout=3,
     retries={"total_max_attempts": 3, "mode": "standard"},
     tcp_keepalive=True,
+    max_pool_connections=MAX_PARALLEL_DISPATCHES,
 )
 
 
@@ -110,6 +114,9 @@ def send_to_worker(order: WorkOrder) -> None:
             InvocationType="Event",
             Payload=json.dumps(order.payload()).encode(),
         )
+        # The answer's body (empty for an event) holds the connection until it is read;
+        # read, it goes back to the pool for the next Invoke.
+        answer["Payload"].read()
     except (BotoCoreError, ClientError) as error:
         code = (
             error.response.get("Error", {}).get("Code", "Unknown")

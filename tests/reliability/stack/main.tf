@@ -78,6 +78,12 @@ variable "worker_reserved_concurrency" {
   default     = -1
 }
 
+variable "worker_retry_attempts" {
+  description = "How often Lambda retries a worker event whose invocation failed (worker_async_invocation.maximum_retry_attempts: 0-2, the module's default 2)."
+  type        = number
+  default     = 2
+}
+
 variable "floor_package_path" {
   description = "Zip of the no-op floor function (bench/floor/floor.py): when set, a second consumer of the table's stream, with the module's filter and batching, that only records when each record reached it (the load test's measure of the emulator's own delivery). null: none."
   type        = string
@@ -138,6 +144,9 @@ module "tracker" {
   }
   stream = {
     maximum_retry_attempts = 2
+  }
+  worker_async_invocation = {
+    maximum_retry_attempts = var.worker_retry_attempts
   }
   # The alarms are applied and tested in the integration tier (tests/integration/
   # test_alarms.py). Here they would only add emulator work to every log batch: LocalStack's
