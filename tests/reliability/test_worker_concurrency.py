@@ -77,12 +77,17 @@ def test_a_burst_over_the_worker_limit_queues_and_ends_in_time_or_says_why(
         assert answer["ReservedConcurrentExecutions"] == LIMIT
         runs = [
             fault_stack.start_contact(
-                {"Fault": "work", "WorkSeconds": str(WORK_SECONDS), "Value": str(n)}
+                {
+                    "TaskName": "reliability_work",
+                    "Fault": "work",
+                    "WorkSeconds": str(WORK_SECONDS),
+                    "Value": str(n),
+                }
             )
             for n in range(BURST)
         ]
         assert all(run.written.get("Status") == "PENDING" for run in runs), [
-            run.errors for run in runs
+            (run.written, run.errors) for run in runs
         ]
         with ThreadPoolExecutor(max_workers=BURST) as pool:
             runs = list(pool.map(fault_stack.follow, runs))
