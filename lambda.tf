@@ -19,10 +19,10 @@ resource "aws_lambda_function" "this" {
   for_each = local.create ? local.functions : {}
 
   #checkov:skip=CKV_AWS_116:Connect invokes writer and checker synchronously (no DLQ applies); the processor's failures go to the event source mapping's on-failure queue.
-  #checkov:skip=CKV_AWS_117:The functions call only public AWS endpoints; a VPC is the caller's choice and needs endpoints or NAT this module does not own.
+  #checkov:skip=CKV_AWS_117:The worker joins a VPC with var.worker_vpc_config. The writer, checker and processor stay outside by design: an idle VPC function's first invocation fails while its network interface is reclaimed, and Connect's 8-second call could not wait for it (docs/operations.md).
   #checkov:skip=CKV_AWS_272:Code signing needs a signing profile and a signing job outside this module's scope.
   #checkov:skip=CKV_AWS_50:X-Ray tracing is opt-in (var.tracing_mode) because it costs money per trace.
-  #checkov:skip=CKV_AWS_115:Reserved concurrency is opt-in per function (functions.<name>.reserved_concurrent_executions); reserving by default takes from the account's pool.
+  #checkov:skip=CKV_AWS_115:The worker is reserved by default (functions.worker.reserved_concurrent_executions = 10); the writer, checker and processor are opt-in, since reserving takes from the account's pool.
   #checkov:skip=CKV_AWS_173:Environment variables are encrypted with var.kms_key_arn when given, else with Lambda's own key; they hold no secrets.
 
   function_name = each.value.name
@@ -42,6 +42,18 @@ resource "aws_lambda_function" "this" {
   filename         = local.stage_package ? null : local.package_path
   source_code_hash = local.package_hash
   kms_key_arn      = local.kms_key_arn
+
+  # Only the worker runs tasks: their layers and their network are the worker's alone.
+  layers = each.key == "worker" && length(var.worker_layers) > 0 ? var.worker_layers : null
+
+  dynamic "vpc_config" {
+    for_each = each.key == "worker" && var.worker_vpc_config != null ? [var.worker_vpc_config] : []
+    content {
+      subnet_ids                  = vpc_config.value.subnet_ids
+      security_group_ids          = vpc_config.value.security_group_ids
+      ipv6_allowed_for_dual_stack = vpc_config.value.ipv6_allowed_for_dual_stack
+    }
+  }
 
   environment {
     variables = local.environment[each.key]
@@ -86,6 +98,7 @@ resource "aws_lambda_function" "this" {
   depends_on = [
     terraform_data.package,
     aws_iam_role_policy.this,
+    aws_iam_role_policy.worker_statements,
   ]
 }
 

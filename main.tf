@@ -64,6 +64,8 @@ locals {
         TRACKER_WORKER_FUNCTION = local.worker_function_name
       },
       { for key, value in var.task_environment : "TRACKER_TASK_ENV_${key}" => value },
+      # Where each secret lives (an ARN is no secret); the worker reads the value itself.
+      { for name, arn in var.task_secrets : "TRACKER_TASK_SECRET_${name}" => arn },
     )
     checker = merge(local.common_environment, {
       TRACKER_CONSISTENT_READ      = tostring(var.consistent_read)

@@ -349,7 +349,7 @@ variable "functions" {
     Per-function settings for writer, processor (the stream's dispatcher), worker (runs each request's task) and checker:
     memory_size: MB, a whole number from 128 to 10240 (default 256);
     timeout: seconds, whole; writer and checker 1-8 (Connect waits at most 8 s) and at most contact_flow.invocation_time_limit_seconds, writer default 7 (it waits for the table as long as it has: 1 s short of Connect's 8 s for a cold start's INIT, which the timeout does not count), checker default 7 (checker_wait_seconds + 4 for its wait, and the same 1 s); processor 1-900 (default 60: it only dispatches); worker 1-900 (default 300) and at least request_deadline_seconds + 15 (the worker keeps time back to record the outcome);
-    reserved_concurrent_executions: null (default: unreserved) or a whole number >= 0 (0 disables the function).
+    reserved_concurrent_executions: the function's reserved concurrency, a whole number >= 0 (0 disables the function) or -1 (unreserved: it shares the account's pool); worker: default 10 (null also means 10; an unbounded worker needs -1, said explicitly), a limit that protects your backend and the account's pool the writer and checker draw from, sized by arrival rate x task duration (docs/execution.md); writer, checker and processor: null (default: unreserved) or a number of their own, so a burst of workers never throttles Connect's calls.
   EOT
   type = object({
     writer = optional(object({
@@ -365,7 +365,7 @@ variable "functions" {
     worker = optional(object({
       memory_size                    = optional(number, 256)
       timeout                        = optional(number, 300)
-      reserved_concurrent_executions = optional(number)
+      reserved_concurrent_executions = optional(number, 10)
     }), {})
     checker = optional(object({
       memory_size                    = optional(number, 256)
@@ -393,8 +393,8 @@ variable "functions" {
     error_message = "The functions.worker.timeout must be a whole number from 1 to 900."
   }
   validation {
-    condition     = alltrue([for f in [var.functions.writer, var.functions.processor, var.functions.worker, var.functions.checker] : f.reserved_concurrent_executions == null || try(f.reserved_concurrent_executions >= 0 && floor(f.reserved_concurrent_executions) == f.reserved_concurrent_executions, false)])
-    error_message = "Each functions.<writer|processor|worker|checker>.reserved_concurrent_executions must be null or a whole number >= 0."
+    condition     = alltrue([for f in [var.functions.writer, var.functions.processor, var.functions.worker, var.functions.checker] : f.reserved_concurrent_executions == null || try(f.reserved_concurrent_executions >= -1 && floor(f.reserved_concurrent_executions) == f.reserved_concurrent_executions, false)])
+    error_message = "Each functions.<writer|processor|worker|checker>.reserved_concurrent_executions must be null, -1 (unreserved) or a whole number >= 0."
   }
 }
 
@@ -458,6 +458,129 @@ variable "tracing_mode" {
   validation {
     condition     = var.tracing_mode == null || contains(["Active", "PassThrough"], coalesce(var.tracing_mode, "-"))
     error_message = "The tracing_mode must be null, Active or PassThrough."
+  }
+}
+
+################################################################################
+# The worker's reach: private network, secrets, libraries, permissions (docs/operations.md)
+################################################################################
+
+variable "worker_vpc_config" {
+  description = "The VPC the worker runs in, to reach a backend in a private network: null (default: no VPC) or an object: subnet_ids: 1-16 subnet IDs (subnet-...); security_group_ids: 1-5 security group IDs (sg-...); ipv6_allowed_for_dual_stack: false (default) or true (outbound IPv6 from dual-stack subnets). Only the worker joins the VPC and gets the network-interface permissions Lambda needs for it; the writer, checker and processor stay outside (docs/operations.md says why, and which endpoints or NAT the VPC needs so the worker still reaches DynamoDB and Lambda)."
+  type = object({
+    subnet_ids                  = list(string)
+    security_group_ids          = list(string)
+    ipv6_allowed_for_dual_stack = optional(bool, false)
+  })
+  default = null
+
+  # Lambda's VpcConfig: SubnetIds at most 16, SecurityGroupIds at most 5, each matching
+  # subnet-[a-z0-9]{8}|{17} and sg-[a-z0-9]{8}|{17}. https://docs.aws.amazon.com/lambda/latest/api/API_VpcConfig.html
+  validation {
+    condition     = var.worker_vpc_config == null || try(length(var.worker_vpc_config.subnet_ids) >= 1 && length(var.worker_vpc_config.subnet_ids) <= 16 && alltrue([for id in var.worker_vpc_config.subnet_ids : can(regex("^subnet-([a-z0-9]{8}|[a-z0-9]{17})$", id))]), false)
+    error_message = "The worker_vpc_config.subnet_ids must hold 1-16 subnet IDs (subnet- followed by 8 or 17 lower-case letters or digits)."
+  }
+  validation {
+    condition     = var.worker_vpc_config == null || try(length(var.worker_vpc_config.security_group_ids) >= 1 && length(var.worker_vpc_config.security_group_ids) <= 5 && alltrue([for id in var.worker_vpc_config.security_group_ids : can(regex("^sg-([a-z0-9]{8}|[a-z0-9]{17})$", id))]), false)
+    error_message = "The worker_vpc_config.security_group_ids must hold 1-5 security group IDs (sg- followed by 8 or 17 lower-case letters or digits)."
+  }
+}
+
+variable "task_secrets" {
+  description = "Secrets your tasks read with context.secret(\"NAME\"): a map of NAME (1-64 characters of upper-case letters, digits and '_', starting with a letter) to the full ARN of a Secrets Manager secret (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 characters>, as aws_secretsmanager_secret.arn gives it) or of an SSM SecureString parameter (arn:<partition>:ssm:<region>:<account>:parameter/<name>). Empty (default): none. Only the worker may read them (secretsmanager:GetSecretValue, ssm:GetParameter on exactly these ARNs); a secret encrypted with a customer-managed key also needs task_secrets_kms_key_arn. The worker caches a value per execution environment for 5 minutes and never logs it (docs/operations.md)."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for name in keys(var.task_secrets) : can(regex("^[A-Z][A-Z0-9_]{0,63}$", name))])
+    error_message = "Every key of task_secrets must be 1-64 characters of upper-case letters, digits and '_', starting with a letter (the NAME a task passes to context.secret)."
+  }
+  validation {
+    condition     = alltrue([for arn in values(var.task_secrets) : can(regex("^arn:aws[a-zA-Z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$", arn)) || can(regex("^arn:aws[a-zA-Z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9/_.-]+$", arn))])
+    error_message = "Every value of task_secrets must be the full ARN of a Secrets Manager secret (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 characters>) or of an SSM parameter (arn:<partition>:ssm:<region>:<account>:parameter/<name>)."
+  }
+}
+
+variable "task_secrets_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key that encrypts one or more of task_secrets: the worker gets kms:Decrypt on it, only through Secrets Manager and SSM (kms:ViaService). null (default) when the secrets use the AWS-managed keys aws/secretsmanager and aws/ssm, which need no grant of ours. Needs task_secrets."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.task_secrets_kms_key_arn == null || can(regex("^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", coalesce(var.task_secrets_kms_key_arn, "-")))
+    error_message = "The task_secrets_kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key-id>); aliases are not accepted."
+  }
+  validation {
+    condition     = var.task_secrets_kms_key_arn == null || length(var.task_secrets) > 0
+    error_message = "The task_secrets_kms_key_arn is set but task_secrets is empty: the key decrypts task secrets only; name the secrets in task_secrets or leave the key null."
+  }
+}
+
+variable "task_requirements_file" {
+  description = "Path of a pip requirements file whose packages the packager installs into the deployment package at apply time, for lambda_runtime and lambda_architecture (pip install --platform manylinux2014_x86_64 or manylinux2014_aarch64 --implementation cp --python-version <runtime> --only-binary=:all:): wheels only, nothing is compiled. null (default) for none. python_executable needs pip and the package index; a requirement that cannot be resolved fails the apply, naming it, before any function changes. The package hash follows the file's content. Ignored when lambda_package_path is set; large libraries are better published as a layer (worker_layers), which only the worker loads."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.task_requirements_file == null || try(fileexists(var.task_requirements_file), false)
+    error_message = "The task_requirements_file must be null or the path of an existing pip requirements file."
+  }
+}
+
+variable "worker_layers" {
+  description = "ARNs of Lambda layer versions added to the worker only (arn:<partition>:lambda:<region>:<account>:layer:<name>:<version>): at most 5, Lambda's limit per function. Empty (default): none."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(var.worker_layers) <= 5 && alltrue([for arn in var.worker_layers : can(regex("^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:[A-Za-z0-9_-]{1,140}:[0-9]+$", arn))])
+    error_message = "The worker_layers must be at most 5 Lambda layer version ARNs (arn:<partition>:lambda:<region>:<account>:layer:<name>:<version>)."
+  }
+  validation {
+    condition     = length(distinct([for arn in var.worker_layers : join(":", slice(split(":", arn), 0, min(7, length(split(":", arn)))))])) == length(var.worker_layers)
+    error_message = "The worker_layers may name each layer once (Lambda refuses two versions of one layer)."
+  }
+}
+
+variable "worker_policy_statements" {
+  description = "IAM statements your tasks need (another AWS service they call), added to the worker's role only as one more inline policy: a map of statement id (1-64 letters and digits, the Sid) to an object: effect: Allow (default) or Deny; actions: a non-empty list of IAM actions (service:Action, wildcards allowed); resources: a non-empty list of ARNs or \"*\"; condition: optional list of { test (an IAM condition operator such as StringEquals), variable (a condition key such as aws:SourceVpce), values (non-empty list) }, each test and variable pair at most once. Empty (default): none."
+  type = map(object({
+    effect    = optional(string, "Allow")
+    actions   = list(string)
+    resources = list(string)
+    condition = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for sid in keys(var.worker_policy_statements) : can(regex("^[A-Za-z0-9]{1,64}$", sid))])
+    error_message = "Every key of worker_policy_statements must be 1-64 letters and digits (it becomes the statement's Sid)."
+  }
+  validation {
+    condition     = alltrue([for statement in values(var.worker_policy_statements) : contains(["Allow", "Deny"], statement.effect)])
+    error_message = "Every worker_policy_statements.<sid>.effect must be Allow or Deny."
+  }
+  validation {
+    condition     = alltrue([for statement in values(var.worker_policy_statements) : length(statement.actions) > 0 && alltrue([for action in statement.actions : can(regex("^([a-z0-9-]+:[A-Za-z0-9*?]+|\\*)$", action))])])
+    error_message = "Every worker_policy_statements.<sid>.actions must be a non-empty list of IAM actions (service:Action, such as s3:GetObject; wildcards * and ? allowed)."
+  }
+  validation {
+    condition     = alltrue([for statement in values(var.worker_policy_statements) : length(statement.resources) > 0 && alltrue([for resource in statement.resources : can(regex("^(\\*|arn:.+)$", resource))])])
+    error_message = "Every worker_policy_statements.<sid>.resources must be a non-empty list of ARNs (arn:...) or \"*\"."
+  }
+  validation {
+    condition = alltrue([for statement in values(var.worker_policy_statements) : alltrue([
+      for condition in statement.condition : can(regex("^[A-Za-z]+(IfExists)?$", condition.test)) && can(regex("^[A-Za-z0-9]+:[A-Za-z0-9/_.:-]+$", condition.variable)) && length(condition.values) > 0
+      ]) && length(distinct([for condition in statement.condition : "${condition.test} ${condition.variable}"])) == length(statement.condition)
+    ])
+    error_message = "Every worker_policy_statements.<sid>.condition entry needs a test (an IAM condition operator such as StringEquals), a variable (a condition key such as aws:SourceVpce) and a non-empty list of values, each test and variable pair at most once per statement."
   }
 }
 

@@ -27,6 +27,7 @@ from botocore.config import Config
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lambda_src"))
 
+from connect_tracker.testing import contact_event  # noqa: E402
 from tracker_sandbox.flows import ContactData, SimulationOptions, simulate_contact  # noqa: E402
 from tracker_sandbox.flows.aws import Boto3LambdaInvoker  # noqa: E402
 
@@ -54,22 +55,6 @@ def dist(values: Sequence[float], scale: float = 1000.0) -> dict[str, float | in
         "p90_ms": round(pct(values, 90) * scale, 2),
         "p99_ms": round(pct(values, 99) * scale, 2),
         "mean_ms": round(statistics.fmean(values) * scale, 2) if values else math.nan,
-    }
-
-
-def connect_event(contact_id: str, parameters: Mapping[str, str]) -> dict[str, Any]:
-    return {
-        "Details": {
-            "ContactData": {
-                "Attributes": {},
-                "Channel": "VOICE",
-                "ContactId": contact_id,
-                "InitialContactId": contact_id,
-                "InstanceARN": "arn:aws:connect:us-east-1:000000000000:instance/bench",
-            },
-            "Parameters": dict(parameters),
-        },
-        "Name": "ContactFlowEvent",
     }
 
 
@@ -119,7 +104,7 @@ class Stack:
         """Writer invocation; its RequestId and the wall time it returned at."""
         answer = self.invoke(
             "writer",
-            connect_event(
+            contact_event(
                 contact_id, {"TaskName": "simulated_backend", "DelaySeconds": f"{delay:g}"}
             ),
         )
@@ -280,7 +265,7 @@ def checker_cost(stack: Stack, calls: int) -> dict[str, Any]:
     request_id, _ = stack.submit(contact, 0)
     stack.wait_terminal([request_id], 60)
     # polled by its own contact: the checker answers only the chain that made the request
-    event = connect_event(contact, {"RequestId": request_id})
+    event = contact_event(contact, {"RequestId": request_id})
     dynamodb, lam = stack.client("dynamodb"), stack.client("lambda")
     payload = json.dumps(event).encode()
     consistent = stack.tracker.get("consistent_read", True)

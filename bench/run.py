@@ -25,6 +25,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "lambda_src"))  # the kit's contact_event (bench/firstinvoke.py)
 
 from tests.integration.stack import Terraform  # noqa: E402
 

@@ -45,6 +45,8 @@ module "tracker" {
   lambda_runtime = "python3.13"
   functions = {
     processor = { timeout = 120 }
+    # Unreserved: the bench measures the design's own pace, not the default limit of 10.
+    worker = { reserved_concurrent_executions = -1 }
   }
   logging = {
     application_log_level = "INFO"

@@ -4,4 +4,4 @@ dispatcher), worker and checker Lambdas.
 Task authors import from :mod:`connect_tracker.tasks`; everything else is internal.
 """
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"

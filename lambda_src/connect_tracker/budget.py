@@ -24,6 +24,11 @@ _STORE_BACKOFF_BASE_SECONDS = 0.1
 _STORE_BACKOFF_CAP_SECONDS = 0.5
 
 
+class NoTimeLeft(StoreUnavailable):
+    """A table call was not made: the invocation has no time left for a whole attempt (the
+    table itself may be fine; a fresh invocation has the time)."""
+
+
 @dataclass(frozen=True)
 class TimeBudget:
     """How long a handler may keep calling the table: the invocation's time left.
@@ -83,10 +88,10 @@ def with_retries(
     """``call()``, tried again after ``StoreUnavailable`` while ``budget`` fits an attempt.
 
     ``first``: the invocation's first table call, always made; a later call is refused
-    with ``StoreUnavailable`` when no whole attempt fits any more.
+    with ``NoTimeLeft`` (a ``StoreUnavailable``) when no whole attempt fits any more.
     """
     if not first and not budget.fits():
-        raise StoreUnavailable("no time left for another table call in this invocation")
+        raise NoTimeLeft("no time left for another table call in this invocation")
     attempt = 0
     while True:
         try:

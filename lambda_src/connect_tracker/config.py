@@ -15,6 +15,9 @@ TASK_ENV_PREFIX = "TRACKER_TASK_ENV_"
 #: longer.
 MAX_CHECKER_WAIT_SECONDS = 8.0
 
+#: One variable per task secret (the module's task_secrets), holding where it lives: an ARN.
+TASK_SECRET_PREFIX = "TRACKER_TASK_SECRET_"  # noqa: S105 - a variable name, no secret
+
 
 class ConfigurationError(RuntimeError):
     """A function was deployed with settings it cannot run with."""
@@ -31,6 +34,8 @@ class Settings:
     task_modules: tuple[str, ...] = ()
     consistent_read: bool = True
     task_environment: Mapping[str, str] | None = None
+    #: NAME -> ARN of each task secret (connect_tracker.task_secrets reads the values).
+    task_secrets: Mapping[str, str] | None = None
     #: How this function's runtime serializes an answer, from Lambda's own
     #: AWS_EXECUTION_ENV (AWS_Lambda_python3.13); escaped ASCII, the larger, without it.
     serialization: Serialization = Serialization.ASCII
@@ -81,6 +86,11 @@ class Settings:
                 key[len(TASK_ENV_PREFIX) :]: value
                 for key, value in env.items()
                 if key.startswith(TASK_ENV_PREFIX)
+            },
+            task_secrets={
+                key[len(TASK_SECRET_PREFIX) :]: value.strip()
+                for key, value in env.items()
+                if key.startswith(TASK_SECRET_PREFIX) and value.strip()
             },
             serialization=serialization_for(env.get("AWS_EXECUTION_ENV", "")),
         )

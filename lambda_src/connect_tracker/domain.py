@@ -80,6 +80,9 @@ class ErrorCode(StrEnum):
     INVALID_RESULT = "INVALID_RESULT"
     RESULT_TOO_LARGE = "RESULT_TOO_LARGE"
     DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED"
+    #: Sealed while still waiting for a worker (PENDING): the worker's concurrency limit,
+    #: throttling or stream delay held it past its deadline (docs/execution.md).
+    NOT_STARTED = "NOT_STARTED"
     #: The worker's own time limit (functions.worker.timeout) ended or left no room for the
     #: task before the request's deadline. The code keeps the name it had when the stream's
     #: processor ran tasks: flows and alarms that branch on it keep working.

@@ -268,8 +268,12 @@ def _current(
         return None
     now = clock()
     if request.is_overdue(now):
+        found = request.status
         sealed = with_retries(
-            lambda: store.seal_overdue(request_id, now), budget, first=False, sleep=sleep
+            lambda: store.seal_overdue(request_id, now, found=found),
+            budget,
+            first=False,
+            sleep=sleep,
         )
         if sealed.won and sealed.request is not None:
             log_event(

@@ -92,10 +92,32 @@ class TrackerStore(Protocol):
         """RUNNING -> PENDING, so a retried delivery can claim the request again."""
 
     def seal_overdue(
-        self, request_id: str, now: float, *, sealed_by: str = FINISHED_BY_CHECKER
+        self,
+        request_id: str,
+        now: float,
+        *,
+        found: Status = Status.RUNNING,
+        sealed_by: str = FINISHED_BY_CHECKER,
     ) -> ConditionalWrite:
-        """An open request past its deadline -> TIMED_OUT; refused, with the item as the
-        condition found it, when it was not open and overdue."""
+        """A request still ``found`` (PENDING or RUNNING) past its deadline -> TIMED_OUT, with
+        the code saying which (``NOT_STARTED``: it waited for a worker; ``DEADLINE_EXCEEDED``:
+        it ran without an outcome); refused, with the item as the condition found it, when it
+        is no longer so."""
+
+
+#: Why a request sealed past its deadline timed out, by the status it was sealed in.
+_SEALS = {
+    Status.PENDING: (
+        ErrorCode.NOT_STARTED,
+        "the request was still waiting for a worker at its deadline: the worker's "
+        "concurrency limit (functions.worker.reserved_concurrent_executions), throttling "
+        "or a stream delay held it (docs/execution.md)",
+    ),
+    Status.RUNNING: (
+        ErrorCode.DEADLINE_EXCEEDED,
+        "no outcome was recorded before the request's deadline",
+    ),
+}
 
 
 #: A client whose one call (connect plus read) gives up within the given seconds.
@@ -307,20 +329,28 @@ class DynamoDBTrackerStore:
         return updated is not None
 
     def seal_overdue(
-        self, request_id: str, now: float, *, sealed_by: str = FINISHED_BY_CHECKER
+        self,
+        request_id: str,
+        now: float,
+        *,
+        found: Status = Status.RUNNING,
+        sealed_by: str = FINISHED_BY_CHECKER,
     ) -> ConditionalWrite:
+        # One conditional write: the status the caller read decides the code, and the
+        # condition that it still holds. A claim needs a request not yet due
+        # (claim_lease), so an overdue PENDING request stays PENDING until it is sealed.
+        code, message = _SEALS.get(found, _SEALS[Status.RUNNING])
         return self._conditional_update(
             request_id,
             "SET #status = :timed_out, CompletedAt = :now, ErrorCode = :code, "
             "ErrorMessage = :message, FinishedBy = :by",
-            "#status IN (:pending, :running) AND DeadlineAt <= :now",
+            "#status = :found AND DeadlineAt <= :now",
             {
                 ":timed_out": {"S": Status.TIMED_OUT.value},
-                ":pending": {"S": Status.PENDING.value},
-                ":running": {"S": Status.RUNNING.value},
+                ":found": {"S": found.value},
                 ":now": _number(now),
-                ":code": {"S": ErrorCode.DEADLINE_EXCEEDED.value},
-                ":message": {"S": "no outcome was recorded before the request's deadline"},
+                ":code": {"S": code.value},
+                ":message": {"S": message},
                 ":by": {"S": sealed_by},
             },
             explain=True,

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from connect_tracker.budget import Clock, TimeBudget, backoff, with_retries
+from connect_tracker.budget import Clock, NoTimeLeft, TimeBudget, backoff, with_retries
 from connect_tracker.config import Settings
 from connect_tracker.domain import (
     ErrorCode,
@@ -97,6 +97,11 @@ class RequestNotRun(RuntimeError):
     the event, then sends it to the on-failure queue, instead of counting it done."""
 
 
+class InvocationTooShort(RuntimeError):
+    """The invocation cannot do what the order asks in the time Lambda gave it, and no fresh
+    invocation of the same function could either: its timeout is too short."""
+
+
 class WorkResult(StrEnum):
     COMPLETE = "COMPLETE"
     FAILED = "FAILED"
@@ -124,6 +129,7 @@ class Worker:
         send: Callable[[WorkOrder], None],
         *,
         lease: Lease = Lease(),
+        secrets: Callable[[str], str] | None = None,
         clock: Clock = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -132,6 +138,7 @@ class Worker:
         self._settings = settings
         self._send = send
         self._lease = lease
+        self._secrets = secrets
         self._clock = clock
         self._sleep = sleep
 
@@ -149,6 +156,7 @@ class Worker:
             return WorkResult.MALFORMED
         seconds_left = invocation.time_left or (lambda: LONGEST_INVOCATION_SECONDS)
         budget = TimeBudget(seconds_left, invocation.attempt_seconds, invocation.margin_seconds)
+        self._check_time(order, seconds_left(), budget)
         if order.outcome is not None and order.claim_token is not None:
             request = with_retries(lambda: self._store.get(order.request_id), budget)
             if request is None or request.status.is_terminal:
@@ -163,6 +171,28 @@ class Worker:
             with self._renewing(request, order.claim_token):
                 return self._record(request, order, order.claim_token, order.outcome, budget)
         return self._claim_and_run(order, seconds_left, budget)
+
+    @staticmethod
+    def _check_time(order: WorkOrder, seconds: float, budget: TimeBudget) -> None:
+        """Refuse, once and saying why, an invocation too short for the order: a fresh one
+        of the same function would be as short, so handing over could not help. Lambda
+        retries the event and then keeps it in the on-failure queue (replayable)."""
+        recording = budget.attempt_seconds + budget.margin_seconds
+        needed = recording if order.outcome is not None else RECORD_RESERVE_SECONDS + 1.0
+        if budget.time_left is None or seconds >= needed:
+            return
+        log_event(
+            logging.ERROR,
+            "invoke.too_little_time",
+            request_id=order.request_id,
+            seconds_left=round(seconds, 3),
+            needed_seconds=needed,
+            detail="the worker's invocation is too short to run a task attempt and record its "
+            "outcome; raise functions.worker.timeout (at least request_deadline_seconds + 15)",
+        )
+        raise InvocationTooShort(
+            f"the invocation had {seconds:.1f} s; the worker needs at least {needed:.1f} s"
+        )
 
     def _claim_and_run(
         self, order: WorkOrder, seconds_left: SecondsLeft, budget: TimeBudget
@@ -313,6 +343,7 @@ class Worker:
             deadline_at=now + limit,
             settings=self._settings.task_environment or {},
             clock=self._clock,
+            secrets=self._secrets,
         )
         started = time.monotonic()
         finished, value = _run_with_limit(
@@ -369,11 +400,14 @@ class Worker:
         except StoreUnavailable as error:
             if order.handovers >= MAX_HANDOVERS:
                 raise  # Lambda retries the event, then sends it to the on-failure queue
+            # The table failing, or this invocation too short for one more call of it.
+            out_of_time = isinstance(error, NoTimeLeft)
             log_event(
-                logging.ERROR,
-                "store.unavailable",
+                logging.WARNING if out_of_time else logging.ERROR,
+                "invoke.time_exhausted" if out_of_time else "store.unavailable",
                 contact_id=request.contact_id,
                 request_id=request.request_id,
+                seconds_left=round(seconds_left(), 3),
                 detail=str(error),
             )
             return self._hand_over(request, order, token, outcome, "the outcome was not recorded")
@@ -484,7 +518,9 @@ class Worker:
         self, order: WorkOrder, request: TrackerRequest, now: float, budget: TimeBudget
     ) -> WorkResult:
         seal = with_retries(
-            lambda: self._store.seal_overdue(request.request_id, now, sealed_by=FINISHED_BY_WORKER),
+            lambda: self._store.seal_overdue(
+                request.request_id, now, found=request.status, sealed_by=FINISHED_BY_WORKER
+            ),
             budget,
             first=False,
         )

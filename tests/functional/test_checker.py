@@ -17,8 +17,8 @@ from connect_tracker.service import (
     submit_request,
 )
 from connect_tracker.store import DynamoDBTrackerStore, StoreUnavailable
-from tests.conftest import LambdaContext
-from tests.functional.conftest import TABLE, AsyncInvokes, batch, item, submit
+from connect_tracker.testing import LambdaContext, WorkerQueue
+from tests.support.functional import TABLE, batch, item, submit
 
 
 def set_status(request_id: str, status: str, **extra: str) -> None:
@@ -110,8 +110,14 @@ def test_malformed_events_get_an_answer_not_an_exception(event, code):
     assert all(isinstance(value, str) for value in answer.values())
 
 
-@pytest.mark.parametrize("status", ["PENDING", "RUNNING"])
-def test_an_open_request_past_its_deadline_is_sealed_timed_out(writer_event, checker_event, status):
+@pytest.mark.parametrize(
+    ("status", "code"), [("PENDING", "NOT_STARTED"), ("RUNNING", "DEADLINE_EXCEEDED")]
+)
+def test_an_open_request_past_its_deadline_is_sealed_timed_out_saying_why(
+    writer_event, checker_event, status, code
+):
+    """A request no worker started (its event throttled, say) ends NOT_STARTED; one that
+    ran without an outcome ends DEADLINE_EXCEEDED."""
     settings = Settings.from_environment()
     store = _runtime.store()
     created_at = 1_000_000.0
@@ -123,8 +129,10 @@ def test_an_open_request_past_its_deadline_is_sealed_timed_out(writer_event, che
     assert before["Status"] == status
     after = check_request(checker_event(request_id), store, lambda: created_at + 61)
     assert after["Status"] == "TIMED_OUT"
-    assert after["ErrorCode"] == "DEADLINE_EXCEEDED"
+    assert after["ErrorCode"] == code
     assert item(request_id)["Status"] == {"S": "TIMED_OUT"}  # type: ignore[index]
+    if status == "PENDING":
+        assert "functions.worker.reserved_concurrent_executions" in after["ErrorMessage"]
 
 
 def test_a_terminal_request_is_never_resealed(writer_event, checker_event):
@@ -195,7 +203,7 @@ class _SealFails:
     def __getattr__(self, name: str) -> object:
         return getattr(self._store, name)
 
-    def seal_overdue(self, request_id: str, now: float) -> None:
+    def seal_overdue(self, request_id: str, now: float, **how: object) -> None:
         raise StoreUnavailable("DynamoDB UpdateItem failed: ProvisionedThroughputExceededException")
 
 
@@ -219,7 +227,7 @@ class _WaitClock:
     numbered ``finish_at`` the worker runs the queued request (the result is written while
     the checker waits)."""
 
-    def __init__(self, invokes: AsyncInvokes, finish_at: int, timeout: float = 7.0) -> None:
+    def __init__(self, invokes: WorkerQueue, finish_at: int, timeout: float = 7.0) -> None:
         self.invokes = invokes
         self.finish_at = finish_at
         self.timeout = timeout

@@ -15,7 +15,7 @@ import boto3
 
 from connect_tracker.domain import Outcome, Status, TrackerRequest, new_request
 from connect_tracker.store import DynamoDBTrackerStore
-from tests.functional.conftest import TABLE
+from tests.support.functional import TABLE
 
 
 class ClientProxy:

@@ -17,8 +17,8 @@ import boto3
 from connect_tracker.domain import Outcome
 from connect_tracker.service import check_request
 from connect_tracker.store import DynamoDBTrackerStore
-from tests.functional.conftest import TABLE
 from tests.functional.test_lost_responses import ClientProxy, a_request
+from tests.support.functional import TABLE
 
 
 class StaleReads(ClientProxy):

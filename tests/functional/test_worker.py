@@ -16,16 +16,9 @@ from connect_tracker.budget import TimeBudget
 from connect_tracker.handlers import _runtime, checker, processor, worker
 from connect_tracker.store import DynamoDBTrackerStore, StoreUnavailable
 from connect_tracker.tasks import RetryableTaskError, TaskContext, registry, task
+from connect_tracker.testing import LambdaContext, WorkerQueue
 from connect_tracker.worker import RequestNotRun, WorkResult
-from tests.functional.conftest import (
-    PROBE,
-    TABLE,
-    AsyncInvokes,
-    LambdaContext,
-    batch,
-    item,
-    submit,
-)
+from tests.support.functional import PROBE, TABLE, batch, item, submit
 
 ATTEMPT_SECONDS = _runtime.WORKER_ATTEMPT_SECONDS
 
@@ -56,7 +49,7 @@ class FakeClock:
         self.now += seconds
 
 
-def make_worker(invokes: AsyncInvokes, clock: FakeClock) -> worker_module.Worker:
+def make_worker(invokes: WorkerQueue, clock: FakeClock) -> worker_module.Worker:
     settings = _runtime.settings()
     return worker_module.Worker(
         _runtime.store(patient=True),
@@ -116,7 +109,7 @@ def fail(monkeypatch: pytest.MonkeyPatch, method: str, times: int) -> list[int]:
     return calls
 
 
-def deliver(writer_event, stream, invokes: AsyncInvokes, task_name: str, **params: str) -> str:
+def deliver(writer_event, stream, invokes: WorkerQueue, task_name: str, **params: str) -> str:
     """A request written and dispatched: its order waits in the worker's queue."""
     request_id = submit(writer_event, "c-1", task_name, **params)
     processor.handler(batch(stream.deliverable()), LambdaContext(60))
@@ -477,7 +470,7 @@ def test_an_unreachable_table_fails_the_invocation_so_lambda_retries_it(
     deliver(writer_event, stream, invokes, "test_counted")
     boto3.client("dynamodb").delete_table(TableName=TABLE)
     with pytest.raises(StoreUnavailable):  # after retrying while a whole attempt fit
-        invokes.run_next(seconds=ATTEMPT_SECONDS + 2, ticking=True)
+        invokes.run_next(seconds=worker_module.RECORD_RESERVE_SECONDS + 2, ticking=True)
 
 
 @pytest.mark.parametrize(
@@ -544,3 +537,58 @@ def _wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
             return False
         pause.wait(0.01)
     return True
+
+
+def test_an_invocation_too_short_for_any_work_says_so_once(writer_event, stream, invokes, caplog):
+    """The 8-second context a flow simulator gives (issue 19 item 7): the worker keeps 12 s
+    back to record an outcome, so it refuses at once and says why, instead of claiming,
+    finding no time to record, and handing over to ten invocations as short as itself."""
+    request_id = deliver(writer_event, stream, invokes, "test_counted")
+    with (
+        caplog.at_level(logging.INFO, logger="connect_tracker"),
+        pytest.raises(worker_module.InvocationTooShort, match=r"8\.0 s"),
+    ):
+        invokes.run_next(seconds=8)  # Lambda retries the event, then keeps it for replay
+    events = [record.getMessage() for record in caplog.records]
+    assert events.count("invoke.too_little_time") == 1
+    assert "store.unavailable" not in events
+    assert "request.handed_over" not in events
+    [line] = [
+        record for record in caplog.records if record.getMessage() == "invoke.too_little_time"
+    ]
+    assert line.__dict__["needed_seconds"] == worker_module.RECORD_RESERVE_SECONDS + 1
+    assert PROBE.calls == {}
+    assert item(request_id)["Status"] == {"S": "PENDING"}  # not claimed: any worker may run it
+    assert invokes.queued == []
+
+
+def test_an_outcome_left_without_time_to_record_is_logged_as_such(
+    writer_event, stream, invokes, monkeypatch, caplog
+):
+    """The table is fine; this invocation's time is not: the hand-over says so."""
+    request_id = deliver(writer_event, stream, invokes, "test_counted", Question="q")
+    fail(monkeypatch, "finish", times=10_000)
+    assert invokes.run_next(seconds=worker_module.RECORD_RESERVE_SECONDS + 3, ticking=True) == {
+        "Result": "HANDED_OVER"
+    }
+    monkeypatch.undo()
+    monkeypatch.setattr(_runtime, "send_to_worker", invokes.send)
+    clock = FakeClock()
+    real_get = DynamoDBTrackerStore.get
+
+    def slow_get(self: DynamoDBTrackerStore, request_id: str) -> Any:
+        clock.now += 1.0  # the read before recording takes a second of the invocation
+        return real_get(self, request_id)
+
+    monkeypatch.setattr(DynamoDBTrackerStore, "get", slow_get)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="connect_tracker"):
+        result = make_worker(invokes, clock).work(
+            invokes.queued.pop(), invocation(clock, ATTEMPT_SECONDS + 1.0)
+        )
+    assert result is WorkResult.HANDED_OVER
+    events = [record.getMessage() for record in caplog.records]
+    assert "invoke.time_exhausted" in events
+    assert "store.unavailable" not in events
+    assert invokes.queued[0]["Outcome"]["Status"] == "COMPLETE"
+    assert item(request_id)["Status"] == {"S": "RUNNING"}

@@ -28,6 +28,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from connect_tracker.testing import contact_event
 from tests.integration.stack import (
     ROOT,
     Endpoint,
@@ -180,26 +181,10 @@ class Stack:
 def connect_event(
     contact_id: str, parameters: Mapping[str, str], initial_contact_id: str | None = None
 ) -> dict[str, Any]:
-    """The event Connect sends from an InvokeLambdaFunction block; a transferred contact
-    has a new ``contact_id`` and its chain's first contact as ``initial_contact_id``."""
-    return {
-        "Details": {
-            "ContactData": {
-                "Attributes": {},
-                "Channel": "VOICE",
-                "ContactId": contact_id,
-                "CustomerEndpoint": {"Address": "+12025550143", "Type": "TELEPHONE_NUMBER"},
-                "InitialContactId": initial_contact_id or contact_id,
-                "InitiationMethod": "INBOUND",
-                "InstanceARN": "arn:aws:connect:us-east-1:000000000000:instance/sandbox",
-                "PreviousContactId": initial_contact_id or contact_id,
-                "Queue": None,
-                "SystemEndpoint": {"Address": "+18005550100", "Type": "TELEPHONE_NUMBER"},
-            },
-            "Parameters": dict(parameters),
-        },
-        "Name": "ContactFlowEvent",
-    }
+    """The event Connect sends from an InvokeLambdaFunction block, from the kit's one
+    builder (connect_tracker.testing.contact_event); a transferred contact has a new
+    ``contact_id`` and its chain's first contact as ``initial_contact_id``."""
+    return contact_event(contact_id, parameters, initial_contact_id=initial_contact_id)
 
 
 def new_contact() -> str:

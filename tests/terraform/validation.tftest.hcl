@@ -626,11 +626,12 @@ run "worker_event_age_over_6_hours" {
   expect_failures = [var.worker_async_invocation]
 }
 
-run "reserved_concurrency_negative" {
+run "reserved_concurrency_below_unreserved" {
   command = plan
 
   variables {
-    functions = { processor = { reserved_concurrent_executions = -1 } }
+    # -1 means unreserved; anything below it is no concurrency at all.
+    functions = { processor = { reserved_concurrent_executions = -3 } }
   }
 
   expect_failures = [var.functions]

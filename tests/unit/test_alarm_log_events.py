@@ -32,14 +32,15 @@ def logged_events() -> dict[str, int]:
                 and isinstance(node.func, ast.Name)
                 and node.func.id == "log_event"
                 and len(node.args) >= 2
-                and isinstance(node.args[0], ast.Attribute)
             ):
-                # a name, or one of two (`"request.created" if created else "request.reused"`)
-                name = node.args[1]
+                # a name, or one of two (`"request.created" if created else "request.reused"`),
+                # each with its level, or with the one level the call gives both
+                level, name = node.args[0], node.args[1]
                 names = [name.body, name.orelse] if isinstance(name, ast.IfExp) else [name]
-                for each in names:
-                    if isinstance(each, ast.Constant):
-                        found[str(each.value)] = getattr(logging, node.args[0].attr)
+                levels = [level.body, level.orelse] if isinstance(level, ast.IfExp) else [level]
+                for each, each_level in zip(names, levels * len(names), strict=False):
+                    if isinstance(each, ast.Constant) and isinstance(each_level, ast.Attribute):
+                        found[str(each.value)] = getattr(logging, each_level.attr)
     return found
 
 

@@ -99,7 +99,9 @@ class Timeline:
                 )
         return self.request
 
-    def seal_overdue(self, request_id: str, now: float) -> ConditionalWrite:
+    def seal_overdue(
+        self, request_id: str, now: float, *, found: Status | None = None
+    ) -> ConditionalWrite:
         self.seals.append(self.invocation.t)
         assert self.request is not None
         if not (self.request.status.is_open and now >= self.request.deadline_at):

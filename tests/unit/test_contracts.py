@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from connect_tracker import domain, replay, worker
+from connect_tracker import domain, replay, task_secrets, worker
 from connect_tracker.handlers import _runtime
 from tracker_sandbox.flows import runner
 
@@ -127,5 +127,16 @@ def test_replay_admits_exactly_what_the_stream_filter_delivers(name: str):
     """A replay re-drives a failed batch through the processor with the records the event
     source mapping would have delivered: its rule and the mapping's filter are one rule."""
     record = RECORDS[name]
-    assert replay._admitted(record) is matches(stream_filter(), record)
+    assert replay.admitted(record) is matches(stream_filter(), record)
     assert matches(stream_filter(), record) is (name == "a new request")
+
+
+def test_the_flow_contract_lists_every_error_code_the_package_gives():
+    """docs/flow-contract.md's table is where the README sends a flow author for codes."""
+    table = text("docs/flow-contract.md").split("## Every error code", 1)[1]
+    listed = set(re.findall(r"`([A-Z][A-Z_]+(?:<NAME>)?)`", table))
+    given = {code.value for code in domain.ErrorCode} | {
+        task_secrets.UNKNOWN_SECRET,
+        f"{task_secrets.UNREADABLE_PREFIX}<NAME>",
+    }
+    assert given <= listed, sorted(given - listed)

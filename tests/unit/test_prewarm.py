@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from connect_tracker.handlers import _runtime
-from tests.conftest import LambdaContext
+from connect_tracker.testing import LambdaContext
 
 
 @pytest.fixture(autouse=True)

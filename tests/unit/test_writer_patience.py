@@ -10,7 +10,7 @@ import pytest
 
 from connect_tracker.handlers import _runtime
 from connect_tracker.store import DynamoDBTrackerStore
-from tests.conftest import LambdaContext
+from connect_tracker.testing import LambdaContext
 
 
 @pytest.fixture(autouse=True)

@@ -67,6 +67,14 @@ _WORKER_CONFIG = Config(
     retries={"total_max_attempts": 2, "mode": "standard"},
     tcp_keepalive=True,
 )
+# The worker's Secrets Manager and SSM clients (task secrets): read once per execution
+# environment and value lifetime (task_secrets.CACHE_SECONDS), tried twice by the SDK; a
+# failure is the task's retryable error, which the worker backs off on.
+_SECRETS_CONFIG = Config(
+    connect_timeout=1,
+    read_timeout=3,
+    retries={"total_max_attempts": 2, "mode": "standard"},
+)
 # The dispatcher's and the worker's Lambda client: an asynchronous Invoke only queues the
 # event (202), so a slow answer is an unhealthy endpoint; the SDK tries 3 times. Its pool
 # keeps one connection per dispatching thread (urllib3 discards a connection returned to a
@@ -110,6 +118,12 @@ def bounded_client(seconds: float) -> DynamoDBClient:
 @functools.cache
 def lambda_client() -> LambdaClient:
     return boto3.client("lambda", config=_LAMBDA_CONFIG)
+
+
+@functools.cache
+def secrets_client(service: str) -> object:
+    """The worker's Secrets Manager or SSM client (task secrets), built on first use."""
+    return boto3.client(service, config=_SECRETS_CONFIG)  # type: ignore[call-overload]
 
 
 def send_to_worker(order: WorkOrder) -> None:

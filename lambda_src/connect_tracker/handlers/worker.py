@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 
 from connect_tracker.handlers import _runtime
+from connect_tracker.task_secrets import TaskSecrets
 from connect_tracker.tasks import load_task_modules, registry
 from connect_tracker.worker import Worker
 
@@ -14,7 +15,13 @@ from connect_tracker.worker import Worker
 def _worker() -> Worker:
     settings = _runtime.settings()
     load_task_modules(settings.task_modules)
-    return Worker(_runtime.store(patient=True), registry, settings, _runtime.send_to_worker)
+    return Worker(
+        _runtime.store(patient=True),
+        registry,
+        settings,
+        _runtime.send_to_worker,
+        secrets=TaskSecrets(settings.task_secrets or {}, _runtime.secrets_client),
+    )
 
 
 # The Lambda client is built on first use: only a hand-over needs it.

@@ -57,10 +57,29 @@ class TaskContext:
     settings: Mapping[str, str] = field(default_factory=dict)
     clock: Callable[[], float] = time.time
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("connect_tracker"))
+    #: Reads a task secret by NAME (the worker's ``task_secrets.TaskSecrets``).
+    secrets: Callable[[str], str] | None = field(default=None, repr=False)
 
     def remaining_seconds(self) -> float:
         """Seconds until the request's deadline; use it to bound backend calls."""
         return max(0.0, self.deadline_at - self.clock())
+
+    def secret(self, name: str) -> str:
+        """The value of the task secret ``name`` (the module's ``task_secrets``).
+
+        Read on first use and cached in the execution environment for a bounded time
+        (``connect_tracker.task_secrets.CACHE_SECONDS``); never logged. An unknown name is a
+        ``TaskError`` (``UNKNOWN_SECRET``); a secret the service does not hand over is a
+        ``RetryableTaskError`` whose code names it (``SECRET_UNREADABLE_<NAME>``), which the
+        worker retries with backoff while the deadline allows.
+        """
+        if self.secrets is None:
+            raise TaskError(
+                "UNKNOWN_SECRET",
+                f"no task secret is named {name!r:.80} (configured: none); "
+                "name it in the module's task_secrets",
+            )
+        return self.secrets(name)
 
 
 class UnknownTask(LookupError):

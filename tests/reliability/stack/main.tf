@@ -1,6 +1,6 @@
 # The fault stack: the module as a user would deploy it, tuned so faults show quickly and
 # the processor (the stream's dispatcher) is throttled: reserved concurrency 1, a short
-# request deadline, the worker on the module's default concurrency, and a side-effect table
+# request deadline, the worker unreserved (see worker_reserved_concurrency), and a side-effect table
 # the test tasks count their runs in (tests/reliability/tasks).
 
 terraform {
@@ -73,9 +73,9 @@ variable "processor_reserved_concurrency" {
 }
 
 variable "worker_reserved_concurrency" {
-  description = "Reserved concurrency of the worker (null: the module's default, unreserved)."
+  description = "Reserved concurrency of the worker: -1 (default) unreserved, so the load tier's bursts measure the design rather than the module's default limit of 10; test_worker_concurrency.py holds it to a few."
   type        = number
-  default     = null
+  default     = -1
 }
 
 variable "worker_retry_attempts" {
