@@ -176,7 +176,7 @@ variable "consistent_read" {
 }
 
 variable "checker_wait_seconds" {
-  description = "Seconds one checker invocation may wait for its request to become terminal (TRACKER_CHECKER_WAIT_SECONDS), reading it every 0.25 s and answering as soon as it is, or with its status when the wait ends: a whole number from 0 to 4 (default 3); 0 reads once and answers at once. Unless 0, checker_wait_seconds + 4 (one read attempt of 3 s and a 1 s margin) must be at most functions.checker.timeout, itself at most contact_flow.invocation_time_limit_seconds. Passed to the contact flow for its pacing. Why 3 s and what the reads cost: docs/execution.md."
+  description = "Seconds one checker invocation may wait for its request to become terminal (TRACKER_CHECKER_WAIT_SECONDS), reading it every 0.5 s and answering as soon as it is, or with its status when the wait ends: a whole number from 0 to 4 (default 3); 0 reads once and answers at once. Unless 0, checker_wait_seconds + 4 (one read attempt of 3 s and a 1 s margin) must be at most functions.checker.timeout, itself at most contact_flow.invocation_time_limit_seconds. Passed to the contact flow for its pacing. Why 3 s and what the reads cost: docs/execution.md."
   type        = number
   default     = 3
   nullable    = false

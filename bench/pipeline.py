@@ -172,7 +172,7 @@ class Stack:
 
     def checker_reads(self, since: float) -> dict[str, int]:
         """RequestId -> how often the checker read it since ``since``: the ``reads`` its
-        ``check.answered`` log lines count (a waiting checker reads every 0.25 s)."""
+        ``check.answered`` log lines count (a waiting checker reads every 0.5 s)."""
         reads: dict[str, int] = {}
         for message in self.log_events(self.tracker["log_group_names"]["checker"], since):
             for line in message.splitlines():
@@ -809,7 +809,7 @@ def per_contact(
         # nothing: its conditional claim tells it what a read would have (docs/execution.md)
         writes = 3
         # every checker call reads at least once; a waiting one logs how often it read
-        # (every 0.25 s), always strongly consistent: 1 unit per read up to 4 KB
+        # (every 0.5 s), always strongly consistent: 1 unit per read up to 4 KB
         checker_reads = max(row["checker_calls"], logged_reads.get(row["request_id"], 0))
         waited = checker_reads > row["checker_calls"]
         reads = checker_reads * (1.0 if consistent_read or waited else 0.5)

@@ -28,7 +28,7 @@ from connect_tracker.store import StoreUnavailable, TrackerStore
 #: How often a waiting checker reads its request. A result written during a wait reaches
 #: the caller at most this much (plus one read) later; each read is one strongly consistent
 #: GetItem of an item under 4 KB, 1 read unit (docs/execution.md, what the reads cost).
-WAIT_READ_INTERVAL_SECONDS = 0.25
+WAIT_READ_INTERVAL_SECONDS = 0.5
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,13 @@ locals {
   # a Play prompt, which "takes the Okay branch but it has no effect" there, precedes every
   # poll. Chat: a prompt is a message, so only the reassurance breaks the sequence: it
   # comes after chat_polls_per_reassurance polls, few enough that one slow call (up to the
-  # block's limit) and the others (the checker's wait and a margin) stay within 20 s.
+  # block's limit) and the others (the checker's wait and chain_margin_seconds each) stay
+  # within 20 s. The margin covers what Connect counts beyond the wait: the invocation's
+  # latency and a cold start's INIT (a second or two for Python with boto3). With 0.5 s,
+  # 4 polls a chain, the sandbox's fault tier ran its chat contacts into the limit at
+  # 5.6 s a poll (docs/flow-design.md).
   chain_limit_seconds   = 20
+  chain_margin_seconds  = 2
   checker_wait_seconds  = coalesce(var.checker_wait_seconds, min(3, max(0, var.invocation_time_limit_seconds - 4)))
   poll_seconds          = local.checker_wait_seconds + 0.5
   voice_holding_seconds = var.holding.prompt_id != null ? var.holding.prompt_seconds : local.silence_seconds
@@ -44,7 +49,7 @@ locals {
   ) + 1)
   chat_polls_per_reassurance = max(1, min(
     floor(var.holding.reassurance_interval_seconds / local.poll_seconds + 0.5),
-    floor((local.chain_limit_seconds - var.invocation_time_limit_seconds) / local.poll_seconds) + 1,
+    floor((local.chain_limit_seconds - var.invocation_time_limit_seconds) / (local.checker_wait_seconds + local.chain_margin_seconds)) + 1,
   ))
   # A poll that finds the request open lasts at least checker_wait_seconds; a deadline
   # longer than 98 of those adds a pause to each poll (voice: more silence, chat and

@@ -151,13 +151,16 @@ class FaultStack(Stack):
         """Start ``environments`` execution environments of ``function`` side by side.
 
         Each is invoked once with an event for no request (the worker answers NOT_FOUND at
-        once, the writer and the checker a flat map with a documented error code), all at
+        once, the writer and the checker a flat map with a documented error code, the
+        processor an empty stream batch), all at
         the same time, so the sandbox creates that many environments. On a
         shared 2-core host a burst of 40 cold worker starts (an interpreter, boto3 and its
         clients each) takes longer than a 20-second deadline; on Lambda they start side by
         side. Warming separates the emulator's CPU from what the tests hold the design to.
         """
-        order = {"RequestId": str(uuid.uuid4())}
+        order: dict[str, Any] = (
+            {"Records": []} if function == "processor" else {"RequestId": str(uuid.uuid4())}
+        )
         with ThreadPoolExecutor(max_workers=environments) as pool:
             answers = list(pool.map(lambda _: self.call(function, order), range(environments)))
         failed = [error for payload, error in answers if payload is None]

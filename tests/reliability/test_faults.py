@@ -42,6 +42,13 @@ pytestmark = pytest.mark.fault
 #: The replay test needs the request to outlive three failed deliveries and the replay.
 REPLAY_DEADLINE_SECONDS = 180
 MIXED_BATCH = 40
+#: The mixed burst's deadline. What it proves (no good request waits behind an overrun or a
+#: failure) does not depend on it, but the emulator's pace does: with 40 contacts polling
+#: at once, the sandbox's stream delivered the burst's last 22 records 13-16 s after they
+#: were written (the first 18 after 4 s) and each table write took seconds, so at 20 s most
+#: of the second batch was sealed before its (instant) task could be recorded (2026-12-01,
+#: docs/guarantees.md, Last run). On Lambda and DynamoDB both take well under a second.
+MIXED_DEADLINE_SECONDS = 45
 
 
 def fault_of(index: int) -> str:
@@ -88,7 +95,9 @@ def lateness(run: ContactRun) -> float:
 def test_mixed_burst_with_raising_and_overrunning_tasks(fault_stack: FaultStack):
     """40 contacts at once through the module's real flow (the simulator, real clock)."""
     stack = fault_stack
-    stack.configure(request_deadline_seconds=DEADLINE_SECONDS, processor_reserved_concurrency=1)
+    stack.configure(
+        request_deadline_seconds=MIXED_DEADLINE_SECONDS, processor_reserved_concurrency=1
+    )
     concurrency = stack.client("lambda").get_function_concurrency(
         FunctionName=stack.outputs["processor_function_name"]
     )
@@ -100,6 +109,7 @@ def test_mixed_burst_with_raising_and_overrunning_tasks(fault_stack: FaultStack)
     # environments are started first, as the workers' are (FaultStack.warm).
     for function in ("writer", "checker", "worker"):
         stack.warm(function, MIXED_BATCH)
+    stack.warm("processor", 1)  # its one environment: a cold start held the first batch 2 s
 
     plans = [
         {"TaskName": "reliability_work", "Fault": fault_of(i), "Value": str(i)}

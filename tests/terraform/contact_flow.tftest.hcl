@@ -235,8 +235,8 @@ run "defaults_poll_past_the_deadline" {
   }
 
   assert {
-    condition     = output.checker_wait_seconds == 3 && output.poll_count == 42 && output.pacing.pause_seconds == 0 && output.pacing.voice_polls_per_reassurance == 6 && output.pacing.chat_polls_per_reassurance == 4
-    error_message = "The defaults (120 s deadline, 3 s checker wait) need ceil(120 / 3) + 2 = 42 polls, no pause; reassurance every 6 voice and 4 chat polls."
+    condition     = output.checker_wait_seconds == 3 && output.poll_count == 42 && output.pacing.pause_seconds == 0 && output.pacing.voice_polls_per_reassurance == 6 && output.pacing.chat_polls_per_reassurance == 3
+    error_message = "The defaults (120 s deadline, 3 s checker wait) need ceil(120 / 3) + 2 = 42 polls, no pause; reassurance every 6 voice and 3 chat polls (one at the 8 s limit and two at 3 + 2 s stay within 20 s)."
   }
 }
 
