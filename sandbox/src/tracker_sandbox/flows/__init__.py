@@ -11,6 +11,7 @@
 boto3 is needed only by `aws` (real invocations, DescribeContactFlow).
 """
 
+from .analysis import FlowAnalysis, analyze_flow
 from .diagram import to_dot, to_mermaid
 from .lambdas import (
     CallableInvoker,
@@ -38,7 +39,7 @@ from .simulator import (
     simulate_contact,
 )
 from .spec import ACTION_SPECS
-from .validate import FlowAnalysis, analyze_flow, load_flow, validate_flow
+from .validate import load_flow, validate_flow
 
 __all__ = [
     "ACTION_SPECS",

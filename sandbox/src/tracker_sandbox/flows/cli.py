@@ -19,6 +19,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from .analysis import FlowAnalysis, analyze_flow
 from .diagram import to_dot, to_mermaid
 from .lambdas import ContactData, LambdaInvoker, StubInvoker, StubResponse
 from .model import FlowContent, InvalidContactFlow, parse_flow
@@ -26,7 +27,7 @@ from .modules import MODULE_RUNNERS, DescribedFlowModules, module_id
 from .outcomes import UNKNOWN_OUTCOME, OutcomePlan, parse_answers, parse_values, plan_problems
 from .passthrough import ANSWERABLE, HANDLERS, PASS_THROUGH, UNKNOWN_OUTCOME_TYPES
 from .simulator import CHANNELS, FlowResolver, SimulationOptions, flow_id_of, simulate_contact
-from .validate import FlowAnalysis, analyze_flow, validate_flow
+from .validate import validate_flow
 
 EXIT_OK, EXIT_NO, EXIT_USAGE = 0, 1, 2
 #: `simulate --strict` stopped at a block whose outcome is unknown.
