@@ -557,7 +557,8 @@ def _transferring_flow(stack: Stack, target_arn: str, hold_seconds: int) -> str:
                     "Type": "TransferToFlow",
                     "Parameters": {"ContactFlowId": target_arn},
                     "Transitions": {
-                        "Errors": [{"NextAction": "hang-up", "ErrorType": "NoMatchingError"}]
+                        "NextAction": "hang-up",
+                        "Errors": [{"NextAction": "hang-up", "ErrorType": "NoMatchingError"}],
                     },
                 },
                 {

@@ -31,7 +31,9 @@ def short_parameter(action: Action) -> str:
         ),
         "Compare": lambda: str(parameters.get("ComparisonValue", "")),
         "Loop": lambda: f"x {parameters.get('LoopCount', '?')}",
-        "Wait": lambda: f"{parameters.get('TimeLimitSeconds', parameters.get('TimeoutSeconds', '?'))} s",
+        "Wait": lambda: (
+            f"{parameters.get('TimeLimitSeconds', parameters.get('TimeoutSeconds', '?'))} s"
+        ),
         "UpdateContactTargetQueue": lambda: str(
             parameters.get("QueueId") or parameters.get("AgentId") or ""
         ).rsplit("/", 1)[-1],
