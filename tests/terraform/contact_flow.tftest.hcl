@@ -91,6 +91,18 @@ run "structure" {
     }]
     error_message = "The one Wait must wait poll_interval_seconds (TimeLimitSeconds) and then poll, also on its error branch."
   }
+  # The service refuses Wait's reference name TimeoutSeconds and takes TimeLimitSeconds,
+  # the console's (sandbox/src/tracker_sandbox/flows/spec.py, Wait).
+  assert {
+    condition     = [for action in jsondecode(output.content).Actions : keys(action.Parameters) if action.Type == "Wait"] == [["TimeLimitSeconds"]]
+    error_message = "The flow's Wait must be written with TimeLimitSeconds alone."
+  }
+  # Every non-terminal action carries a NextAction (flow-as-code actions.md rule 38); a
+  # flow has no module Settings.
+  assert {
+    condition     = alltrue([for action in jsondecode(output.content).Actions : try(action.Transitions.NextAction, "") != "" if action.Type != "DisconnectParticipant"]) && [for action in jsondecode(output.content).Actions : action.Transitions if action.Type == "DisconnectParticipant"] == [{}] && !can(jsondecode(output.content).Settings)
+    error_message = "Every action but the hang-up must have a NextAction, the hang-up no transitions, and the flow no Settings."
+  }
   assert {
     condition     = [for action in jsondecode(output.content).Actions : action.Parameters.SSML if action.Identifier == "play-holding-prompt"] == ["<speak>Still working on it, thank you for holding.<break time=\"7s\"/></speak>"]
     error_message = "Voice must hear the holding text followed by poll_interval_seconds of SSML break."
