@@ -48,16 +48,25 @@ test-python-unit: venv ## Unit and functional (moto) tests: no emulator
 .PHONY: test-unit
 test-unit: lint test-python-unit tf-test ## Everything that needs no emulator: static checks, pytest, terraform test
 
-.PHONY: test-integration
-test-integration: venv tf-config ## The sandbox, the whole stack on it, and the fault tests (starts and stops the sandbox unless one runs)
-	$(PYTEST) sandbox/tests tests/integration tests/reliability -m "not load and not fuzz" --ignore=sandbox/tests/flows
-	@# Each Lambda runtime's own serializer against the answer sizing, now that the sandbox
-	@# has provisioned the runtimes (the unit tier skips it on a machine without them).
-	$(PYTEST) tests/unit/test_answer_size.py -k real_serializers
+# The sandbox's and the stack's tests run on INTEGRATION_WORKERS pytest workers side by side
+# (pytest-xdist; one module's tests stay on one worker, each worker deploys its own stacks),
+# then the fault and load tier alone: its bursts measure what the sandbox sustains.
+INTEGRATION_WORKERS ?= 2
+WITH_SANDBOX := PROJECT_PYTHON=$(VENV_PY) sandbox/bin/with-sandbox
 
-.PHONY: test-load
-test-load: venv tf-config ## 1,000 contacts in bursts of 50 through the deployed stack (marker load; long)
-	$(PYTEST) tests/reliability -m load -s
+.PHONY: test-integration
+test-integration: venv tf-config ## The sandbox, the whole stack on it, the fault and load tiers (starts and stops the sandbox unless one runs)
+	@# The last step: each Lambda runtime's own serializer against the answer sizing, now
+	@# that the sandbox has provisioned the runtimes (the unit tier skips it without them).
+	$(WITH_SANDBOX) bash -o pipefail -ec '\
+	  $(PYTEST) -n $(INTEGRATION_WORKERS) --dist loadscope sandbox/tests tests/integration \
+	    -m "not fuzz" --ignore=sandbox/tests/flows; \
+	  $(PYTEST) tests/reliability -m "fault or load"; \
+	  $(PYTEST) tests/unit/test_answer_size.py -k real_serializers'
+
+.PHONY: test-reliability
+test-reliability: venv tf-config ## The fault and load tiers alone (1,000 contacts at the rate the sandbox sustains)
+	$(WITH_SANDBOX) $(PYTEST) tests/reliability -m "fault or load"
 
 .PHONY: test
 test: test-unit test-integration ## The whole suite

@@ -5,18 +5,47 @@ locals {
   create_alarms    = local.create && var.alarms.create
   create_dashboard = local.create_alarms && var.create_dashboard
 
+  # The ARN forms alarm_actions and ok_actions take (variables.tf), from PutMetricAlarm's
+  # AlarmActions and OKActions lists:
+  # https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+  # - OpsItem severity 1-4 and the five categories: Systems Manager's "Configure an existing
+  #   CloudWatch alarm to create OpsItems (programmatically)"
+  #   https://docs.aws.amazon.com/systems-manager/latest/userguide/OpsCenter-configuring-an-existing-alarm-programmatically.html
+  # - Response plans: the API reference writes "responseplan/<name>"; Incident Manager's own
+  #   ARNs read "response-plan/<name>" (Service Authorization Reference, AWS Systems Manager
+  #   Incident Manager resource types), so both are taken.
+  # - Scaling policies of Application Auto Scaling (a Lambda alias's provisioned concurrency,
+  #   say) read "resource/<resource>" where EC2 Auto Scaling's read "autoScalingGroupName/";
+  #   alarms may scale either (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-actions.html).
+  # - EC2 actions (automate:<region>:ec2:*, swf AWS_EC2.InstanceId.*) are left out: they act
+  #   on the instance whose metric an alarm watches (the same page: only alarms on EC2
+  #   metrics may take them),
+  #   and no alarm here watches one.
+  # - Investigation groups start only on ALARM: OKActions does not list them.
+  alarm_action_patterns = {
+    sns_topic           = "^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$"
+    lambda_function     = "^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$"
+    ssm_opsitem         = "^arn:aws[a-zA-Z-]*:ssm:[a-z0-9-]+:[0-9]{12}:opsitem:[1-4](#CATEGORY=(Availability|Cost|Performance|Recovery|Security))?$"
+    ssm_response_plan   = "^arn:aws[a-zA-Z-]*:ssm-incidents::[0-9]{12}:(response-plan|responseplan)/[A-Za-z0-9_-]{1,200}$"
+    scaling_policy      = "^arn:aws[a-zA-Z-]*:autoscaling:[a-z0-9-]+:[0-9]{12}:scalingPolicy:[0-9a-fA-F-]{1,36}:(autoScalingGroupName|resource)/[^:]+(:[^:]+)*:policyName/.{1,256}$"
+    investigation_group = "^arn:aws[a-zA-Z-]*:aiops:[a-z0-9-]+:[0-9]{12}:investigation-group:[A-Za-z0-9]{1,64}$"
+  }
+
   # Functions invoked asynchronously (Lambda's event queue): they also get the AsyncEventAge
-  # and AsyncEventsDropped alarms. "worker" is the asynchronously invoked function of the
-  # per-request execution design (issue 11); a key with no function in local.functions
-  # creates nothing, so the list may name it before the function exists.
+  # and AsyncEventsDropped alarms.
   async_function_keys = ["worker"]
+  # Functions whose failures Lambda sends to the on-failure queue: the processor through the
+  # stream's event source mapping (stream.tf), the worker through its asynchronous invocation
+  # config (lambda.tf). They also get the DestinationDeliveryFailures alarm.
+  destination_function_keys = ["processor", "worker"]
   # The function the table's stream triggers (stream.tf): its IteratorAge is the stream's lag.
   stream_function_key = "processor"
 
   alarm_functions = local.create_alarms ? {
     for key, function in local.functions : key => {
-      name  = function.name
-      async = contains(local.async_function_keys, key)
+      name        = function.name
+      async       = contains(local.async_function_keys, key)
+      destination = contains(local.destination_function_keys, key)
     }
   } : {}
 
@@ -45,37 +74,51 @@ locals {
 
   thresholds = var.alarms.thresholds
 
-  # Lambda's own metrics, one alarm per function and metric; async_only for the
-  # asynchronously invoked functions. In each description, %[1]s is the function's key,
-  # %[2]s its name and %[3]s the threshold.
+  # Lambda's own metrics, one alarm per function and metric, for the functions each metric
+  # applies to. In each description, %[1]s is the function's key, %[2]s its name and %[3]s
+  # the threshold. Names, statistics and dimensions: "Types of metrics for Lambda functions"
+  # https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html (invocation
+  # metrics with Sum, ages with Maximum, all by FunctionName).
   function_metrics = {
     errors = {
-      metric_name = "Errors"
-      statistic   = "Sum"
-      threshold   = local.thresholds.function_errors
-      async_only  = false
-      description = "The %[1]s function (%[2]s) failed at least %[3]s time(s) in a period: its invocations raised or timed out."
+      metric_name   = "Errors"
+      statistic     = "Sum"
+      threshold     = local.thresholds.function_errors
+      function_keys = keys(local.functions)
+      description   = "The %[1]s function (%[2]s) failed at least %[3]s time(s) in a period: its invocations raised or timed out."
     }
     throttles = {
-      metric_name = "Throttles"
-      statistic   = "Sum"
-      threshold   = local.thresholds.function_throttles
-      async_only  = false
-      description = "The %[1]s function (%[2]s) was throttled at least %[3]s time(s) in a period: concurrency (reserved or the account's) ran out."
+      metric_name   = "Throttles"
+      statistic     = "Sum"
+      threshold     = local.thresholds.function_throttles
+      function_keys = keys(local.functions)
+      description   = "The %[1]s function (%[2]s) was throttled at least %[3]s time(s) in a period: concurrency (reserved or the account's) ran out."
     }
     async_event_age = {
-      metric_name = "AsyncEventAge"
-      statistic   = "Maximum"
-      threshold   = local.thresholds.async_event_age_ms
-      async_only  = true
-      description = "Events waited at least %[3]s ms in the %[1]s function's (%[2]s) asynchronous queue before an invocation."
+      metric_name   = "AsyncEventAge"
+      statistic     = "Maximum"
+      threshold     = local.thresholds.async_event_age_ms
+      function_keys = local.async_function_keys
+      description   = "Events waited at least %[3]s ms in the %[1]s function's (%[2]s) asynchronous queue before an invocation."
     }
     async_events_dropped = {
-      metric_name = "AsyncEventsDropped"
-      statistic   = "Sum"
-      threshold   = local.thresholds.async_events_dropped
-      async_only  = true
-      description = "The %[1]s function (%[2]s) dropped at least %[3]s asynchronous event(s) without running them."
+      metric_name   = "AsyncEventsDropped"
+      statistic     = "Sum"
+      threshold     = local.thresholds.async_events_dropped
+      function_keys = local.async_function_keys
+      description   = "The %[1]s function (%[2]s) dropped at least %[3]s asynchronous event(s) without running them."
+    }
+    # Per the page above (invocation metrics): Lambda's failed attempts to send a record to a
+    # destination, for asynchronous invocation and for event source mappings of stream
+    # sources (DynamoDB, Kinesis); an invocation metric (Sum) by FunctionName, so the stream
+    # mapping's failures count on the processor it invokes. Without this alarm a lost record
+    # is silent: the queue it never reached stays empty and its depth alarm OK.
+    destination_delivery_failures = {
+      metric_name   = "DestinationDeliveryFailures"
+      statistic     = "Sum"
+      threshold     = local.thresholds.destination_delivery_failures
+      function_keys = local.destination_function_keys
+      description   = "Lambda failed at least %[3]s time(s) to put a record of what the %[1]s function (%[2]s) gave up on into the on-failure queue: those requests are neither finished nor kept for replay."
     }
   }
 
@@ -87,7 +130,7 @@ locals {
       statistic   = local.function_metrics[pair[1]].statistic
       threshold   = local.function_metrics[pair[1]].threshold
       description = "${format(local.function_metrics[pair[1]].description, pair[0], local.alarm_functions[pair[0]].name, local.function_metrics[pair[1]].threshold)} See docs/alarms.md."
-    } if local.alarm_functions[pair[0]].async || !local.function_metrics[pair[1]].async_only
+    } if contains(local.function_metrics[pair[1]].function_keys, pair[0])
   }
 
   service_alarms = local.create_alarms ? {
@@ -97,7 +140,7 @@ locals {
       dimensions  = { QueueName = local.queue_name }
       statistic   = "Maximum"
       threshold   = local.thresholds.on_failure_queue_messages
-      description = "At least ${local.thresholds.on_failure_queue_messages} stream batch(es) the processor gave up on wait in ${local.queue_name}: inspect and replay them (docs/alarms.md)."
+      description = "At least ${local.thresholds.on_failure_queue_messages} record(s) of stream batches the processor gave up on or of worker events Lambda gave up on wait in ${local.queue_name}: inspect and replay them (docs/alarms.md)."
     }
     stream_iterator_age = {
       namespace   = "AWS/Lambda"
@@ -179,7 +222,7 @@ locals {
     [
       for key, function in local.alarm_functions : {
         title = "${key}: invocations, errors, throttles"
-        metrics = [for metric in concat(["Invocations", "Errors", "Throttles"], function.async ? ["AsyncEventsDropped"] : []) :
+        metrics = [for metric in concat(["Invocations", "Errors", "Throttles"], function.async ? ["AsyncEventsDropped"] : [], function.destination ? ["DestinationDeliveryFailures"] : []) :
           ["AWS/Lambda", metric, "FunctionName", function.name]
         ]
         stat = "Sum"

@@ -4,13 +4,14 @@ module "contact_flow" {
 
   writer_function_arn           = aws_lambda_function.this["writer"].arn
   checker_function_arn          = aws_lambda_function.this["checker"].arn
-  poll_interval_seconds         = var.contact_flow.poll_interval_seconds
   request_deadline_seconds      = var.request_deadline_seconds
   invocation_time_limit_seconds = var.contact_flow.invocation_time_limit_seconds
+  checker_wait_seconds          = var.checker_wait_seconds
   task_name                     = var.contact_flow.task_name
   task_parameters               = var.contact_flow.task_parameters
   result_fields                 = var.contact_flow.result_fields
   prompts                       = var.contact_flow.prompts
+  holding                       = var.contact_flow.holding
 
   invoke_flow_module = local.create_flow_module
   flow_module_id     = local.create_flow_module ? aws_connect_contact_flow_module.this[0].contact_flow_module_id : null
@@ -34,7 +35,7 @@ resource "aws_connect_lambda_function_association" "this" {
 }
 
 # The tracker as a flow module (docs/flow-module.md): any inbound flow of the instance can
-# invoke it; the module's own flow does.
+# invoke it; the module's own flow does, when it is published (contact_flow.create).
 resource "aws_connect_contact_flow_module" "this" {
   count = local.create_flow_module ? 1 : 0
 
@@ -53,7 +54,7 @@ resource "aws_connect_contact_flow_module" "this" {
 }
 
 resource "aws_connect_contact_flow" "this" {
-  count = local.create_connect ? 1 : 0
+  count = local.create_contact_flow ? 1 : 0
 
   instance_id = local.connect_instance_id
   name        = coalesce(var.contact_flow.name, "${var.name}-async-tracker")

@@ -68,6 +68,72 @@ locals {
     },
   ]
 
+  # Lambda creates and deletes the worker's network interfaces in its VPC with the
+  # function's own role: the EC2 actions of AWS's managed policy AWSLambdaVPCAccessExecutionRole
+  # (its log actions are granted above). The interfaces are Lambda's, their IDs unknown in
+  # advance, and the Describe actions support no resource-level permission: "*", as in that
+  # policy. Only with worker_vpc_config.
+  # https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html
+  # https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSLambdaVPCAccessExecutionRole.html
+  worker_vpc_statements = var.worker_vpc_config == null ? [] : [{
+    Sid    = "WorkerVpcNetworkInterfaces"
+    Effect = "Allow"
+    Action = [
+      "ec2:AssignPrivateIpAddresses",
+      "ec2:CreateNetworkInterface",
+      "ec2:DeleteNetworkInterface",
+      "ec2:DescribeNetworkInterfaces",
+      "ec2:DescribeSubnets",
+      "ec2:UnassignPrivateIpAddresses",
+    ]
+    Resource = "*"
+  }]
+
+  # The task secrets (task_secrets), each readable by the worker alone and only by its ARN.
+  # Secrets Manager decrypts server-side with the caller's permission on the secret's key,
+  # as SSM does for a SecureString: a customer-managed key needs kms:Decrypt, and only
+  # through those services (kms:ViaService); the AWS-managed keys need no grant.
+  # https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
+  task_secret_arns = {
+    for service in ["secretsmanager", "ssm"] : service => sort([
+      for arn in values(var.task_secrets) : arn if split(":", arn)[2] == service
+    ])
+  }
+  task_secret_statements = concat(
+    length(local.task_secret_arns.secretsmanager) == 0 ? [] : [{
+      Sid      = "TaskSecretsRead"
+      Effect   = "Allow"
+      Action   = ["secretsmanager:GetSecretValue"]
+      Resource = local.task_secret_arns.secretsmanager
+    }],
+    length(local.task_secret_arns.ssm) == 0 ? [] : [{
+      Sid      = "TaskParametersRead"
+      Effect   = "Allow"
+      Action   = ["ssm:GetParameter"]
+      Resource = local.task_secret_arns.ssm
+    }],
+    var.task_secrets_kms_key_arn == null ? [] : [{
+      Sid      = "TaskSecretsKey"
+      Effect   = "Allow"
+      Action   = ["kms:Decrypt"]
+      Resource = var.task_secrets_kms_key_arn
+      Condition = {
+        StringLike = {
+          "kms:ViaService" = [for service, arns in local.task_secret_arns : "${service}.*.amazonaws.com" if length(arns) > 0]
+        }
+      }
+    }],
+  )
+
+  # Each function's statements beyond the table and its log group (an object: the
+  # statements differ in shape, Resource a string or a list, with or without Condition).
+  function_statements = {
+    writer    = []
+    processor = local.processor_statements
+    worker    = concat(local.worker_statements, local.worker_vpc_statements, local.task_secret_statements)
+    checker   = []
+  }
+
   role_policies = {
     for key, function in local.functions : key => jsonencode({
       Version = "2012-10-17"
@@ -88,8 +154,7 @@ locals {
             Resource = "${try(aws_cloudwatch_log_group.this[key].arn, "")}:*"
           },
         ],
-        key == "processor" ? local.processor_statements : [],
-        key == "worker" ? local.worker_statements : [],
+        local.function_statements[key],
         local.kms_statements,
         local.xray_statements,
       )
@@ -145,5 +210,35 @@ resource "aws_iam_role_policy" "invoke_worker" {
       Action   = ["lambda:InvokeFunction"]
       Resource = aws_lambda_function.this["worker"].arn
     }]
+  })
+}
+
+# What your tasks need beyond the tracker (worker_policy_statements): a policy of its own on
+# the worker's role, so the tracker's own policies stay exactly as they are.
+resource "aws_iam_role_policy" "worker_statements" {
+  count = local.create && length(var.worker_policy_statements) > 0 ? 1 : 0
+
+  name = "${local.functions.worker.name}-task-access"
+  role = aws_iam_role.this["worker"].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      for sid, statement in var.worker_policy_statements : merge(
+        {
+          Sid      = sid
+          Effect   = statement.effect
+          Action   = statement.actions
+          Resource = statement.resources
+        },
+        # IAM's Condition: { operator = { key = values } }, only when there is one.
+        { for key, value in {
+          Condition = {
+            for test in distinct([for condition in statement.condition : condition.test]) : test => {
+              for condition in statement.condition : condition.variable => condition.values if condition.test == test
+            }
+          }
+        } : key => value if length(statement.condition) > 0 },
+      )
+    ]
   })
 }

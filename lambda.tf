@@ -19,10 +19,10 @@ resource "aws_lambda_function" "this" {
   for_each = local.create ? local.functions : {}
 
   #checkov:skip=CKV_AWS_116:Connect invokes writer and checker synchronously (no DLQ applies); the processor's failures go to the event source mapping's on-failure queue.
-  #checkov:skip=CKV_AWS_117:The functions call only public AWS endpoints; a VPC is the caller's choice and needs endpoints or NAT this module does not own.
+  #checkov:skip=CKV_AWS_117:The worker joins a VPC with var.worker_vpc_config. The writer, checker and processor stay outside by design: an idle VPC function's first invocation fails while its network interface is reclaimed, and Connect's 8-second call could not wait for it (docs/operations.md).
   #checkov:skip=CKV_AWS_272:Code signing needs a signing profile and a signing job outside this module's scope.
   #checkov:skip=CKV_AWS_50:X-Ray tracing is opt-in (var.tracing_mode) because it costs money per trace.
-  #checkov:skip=CKV_AWS_115:Reserved concurrency is opt-in per function (functions.<name>.reserved_concurrent_executions); reserving by default takes from the account's pool.
+  #checkov:skip=CKV_AWS_115:The worker is reserved by default (functions.worker.reserved_concurrent_executions = 10); the writer, checker and processor are opt-in, since reserving takes from the account's pool.
   #checkov:skip=CKV_AWS_173:Environment variables are encrypted with var.kms_key_arn when given, else with Lambda's own key; they hold no secrets.
 
   function_name = each.value.name
@@ -42,6 +42,18 @@ resource "aws_lambda_function" "this" {
   filename         = local.stage_package ? null : local.package_path
   source_code_hash = local.package_hash
   kms_key_arn      = local.kms_key_arn
+
+  # Only the worker runs tasks: their layers and their network are the worker's alone.
+  layers = each.key == "worker" && length(var.worker_layers) > 0 ? var.worker_layers : null
+
+  dynamic "vpc_config" {
+    for_each = each.key == "worker" && var.worker_vpc_config != null ? [var.worker_vpc_config] : []
+    content {
+      subnet_ids                  = vpc_config.value.subnet_ids
+      security_group_ids          = vpc_config.value.security_group_ids
+      ipv6_allowed_for_dual_stack = vpc_config.value.ipv6_allowed_for_dual_stack
+    }
+  }
 
   environment {
     variables = local.environment[each.key]
@@ -63,13 +75,10 @@ resource "aws_lambda_function" "this" {
 
   tags = local.tags
 
-  # Settings that must agree with each other (preconditions, not cross-variable validation
-  # blocks, so the module keeps working on Terraform < 1.9).
+  # Function settings that must agree with other inputs, checked on the functions they
+  # shape. (Rules between inputs alone, such as request_ttl_seconds against the deadline
+  # and the flow's polling, are variable validations: variables.tf.)
   lifecycle {
-    precondition {
-      condition     = var.request_ttl_seconds >= var.request_deadline_seconds
-      error_message = "The request_ttl_seconds (${var.request_ttl_seconds}) must be at least request_deadline_seconds (${var.request_deadline_seconds}): a record may not expire before its request is due."
-    }
     # Connect abandons a Lambda call after the block's time limit: a writer or checker
     # allowed to run longer answers a flow that has already taken its error branch.
     precondition {
@@ -77,7 +86,7 @@ resource "aws_lambda_function" "this" {
       error_message = "The functions.writer.timeout (${var.functions.writer.timeout}) and functions.checker.timeout (${var.functions.checker.timeout}) must be at most contact_flow.invocation_time_limit_seconds (${var.contact_flow.invocation_time_limit_seconds}): Connect stops waiting for the function after that limit."
     }
     # The worker keeps 12 s of its invocation back to record the outcome
-    # (processing.RECORD_RESERVE_SECONDS) and may run a task until the request's deadline.
+    # (worker.RECORD_RESERVE_SECONDS) and may run a task until the request's deadline.
     precondition {
       condition     = var.functions.worker.timeout >= var.request_deadline_seconds + 15
       error_message = "The functions.worker.timeout (${var.functions.worker.timeout}) must be at least request_deadline_seconds (${var.request_deadline_seconds}) + 15: the worker runs a task until the request's deadline and then needs time to record its outcome."
@@ -89,6 +98,7 @@ resource "aws_lambda_function" "this" {
   depends_on = [
     terraform_data.package,
     aws_iam_role_policy.this,
+    aws_iam_role_policy.worker_statements,
   ]
 }
 

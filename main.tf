@@ -8,6 +8,11 @@ locals {
   connect_instance_id = var.connect_instance_arn == null ? null : element(split("/", var.connect_instance_arn), 1)
   # The tracker as a flow module, which the module's flow then invokes (connect.tf).
   create_flow_module = local.create_connect && var.contact_flow_module.create
+  # The module's own contact flow; an estate with its own flows may publish only the module.
+  create_contact_flow = local.create_connect && var.contact_flow.create
+  # How long after the deadline the flow's last poll may read the table (request_ttl_seconds
+  # must cover it); 0 when nothing is created.
+  last_poll_window_seconds = local.create ? module.contact_flow[0].last_poll_window_seconds : 0
 
   table_name = "${var.name}-tracker"
   queue_name = "${var.name}-processor-failures"
@@ -59,9 +64,12 @@ locals {
         TRACKER_WORKER_FUNCTION = local.worker_function_name
       },
       { for key, value in var.task_environment : "TRACKER_TASK_ENV_${key}" => value },
+      # Where each secret lives (an ARN is no secret); the worker reads the value itself.
+      { for name, arn in var.task_secrets : "TRACKER_TASK_SECRET_${name}" => arn },
     )
     checker = merge(local.common_environment, {
-      TRACKER_CONSISTENT_READ = tostring(var.consistent_read)
+      TRACKER_CONSISTENT_READ      = tostring(var.consistent_read)
+      TRACKER_CHECKER_WAIT_SECONDS = tostring(var.checker_wait_seconds)
     })
   }
 

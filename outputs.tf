@@ -110,12 +110,12 @@ output "on_failure_queue_arn" {
 ################################################################################
 
 output "contact_flow_id" {
-  description = "ID of the published contact flow (null without connect_instance_arn)."
+  description = "ID of the published contact flow (null without connect_instance_arn or with contact_flow.create = false)."
   value       = try(aws_connect_contact_flow.this[0].contact_flow_id, null)
 }
 
 output "contact_flow_arn" {
-  description = "ARN of the published contact flow (null without connect_instance_arn)."
+  description = "ARN of the published contact flow (null without connect_instance_arn or with contact_flow.create = false)."
   value       = try(aws_connect_contact_flow.this[0].arn, null)
 }
 
@@ -153,7 +153,7 @@ output "lambda_source_hash" {
 ################################################################################
 
 output "alarm_arns" {
-  description = "ARNs of the CloudWatch alarms, by alarm (on_failure_queue_depth, stream_iterator_age, <function>_errors, <function>_throttles, checker_unknown_answers, writer_failures, and <function>_async_event_age / <function>_async_events_dropped for asynchronously invoked functions); null without alarms."
+  description = "ARNs of the CloudWatch alarms, by alarm (on_failure_queue_depth, stream_iterator_age, <function>_errors, <function>_throttles, checker_unknown_answers, writer_failures, worker_async_event_age, worker_async_events_dropped, processor_destination_delivery_failures and worker_destination_delivery_failures); null without alarms."
   value       = local.create_alarms ? { for key, alarm in aws_cloudwatch_metric_alarm.this : key => alarm.arn } : null
 }
 

@@ -35,17 +35,25 @@ locals {
   # Text files, hashed with CRLF read as LF; the packager's TEXT_SUFFIXES, the same list.
   text_file = "\\.(py|pyi|typed|txt|json|cfg|ini|toml|yaml|yml|csv|md)$"
   # And, for the module's own source only, the packager's exclusion list (operator tools
-  # no handler imports): the same file, so the hash covers exactly what the zip holds.
+  # and the testing kit, which no handler imports, and the pip package's own files; an
+  # entry ending in '/' is a folder): the same file, so the hash covers what the zip holds.
   source_exclusions = [
     for line in split("\n", file("${path.module}/packaging/source_exclusions.txt")) : trimspace(line)
     if trimspace(line) != "" && !startswith(trimspace(line), "#")
   ]
   source_files = local.build_package ? [
     for file in sort(fileset(local.lambda_source_dir, "**")) : file
-    if length(regexall(local.excluded_path, file)) == 0 && !contains(local.source_exclusions, file)
+    if length(regexall(local.excluded_path, file)) == 0 && alltrue([for excluded in local.source_exclusions : endswith(excluded, "/") ? !startswith(file, excluded) : file != excluded])
   ] : []
   task_files = local.build_package && var.task_source_dir != null ? [
     for file in sort(fileset(var.task_source_dir, "**")) : file if length(regexall(local.excluded_path, file)) == 0
+  ] : []
+
+  # The task's libraries (task_requirements_file) are installed for the functions' runtime
+  # and architecture, so those count too; the packager refuses a file that does not pin
+  # every package it installs, so the file's content decides the installed set.
+  requirements = local.build_package && var.task_requirements_file != null ? [
+    "requirements ${sha256(replace(file(var.task_requirements_file), "\r\n", "\n"))} ${var.lambda_runtime} ${var.lambda_architecture}",
   ] : []
 
   # sha256 of a text file's content with CRLF as LF equals filesha256 of an LF file.
@@ -54,6 +62,7 @@ locals {
     ["exclusions ${sha256(replace(file("${path.module}/packaging/source_exclusions.txt"), "\r\n", "\n"))}"],
     [for file in local.source_files : "source ${file} ${length(regexall(local.text_file, file)) > 0 ? sha256(replace(file("${local.lambda_source_dir}/${file}"), "\r\n", "\n")) : filesha256("${local.lambda_source_dir}/${file}")}"],
     [for file in local.task_files : "task ${local.task_package_name}/${file} ${length(regexall(local.text_file, file)) > 0 ? sha256(replace(file("${var.task_source_dir}/${file}"), "\r\n", "\n")) : filesha256("${var.task_source_dir}/${file}")}"],
+    local.requirements,
   ))) : null
 
   artifacts_dir = coalesce(var.artifacts_dir, "${path.root}/builds")
@@ -115,6 +124,7 @@ resource "terraform_data" "package" {
     interpreter = concat(
       [var.python_executable, local.packager_path, "--source", local.lambda_source_dir],
       var.task_source_dir == null ? [] : ["--task-dir", var.task_source_dir, "--task-package-name", local.task_package_name],
+      var.task_requirements_file == null ? [] : ["--requirements", var.task_requirements_file, "--runtime", var.lambda_runtime, "--architecture", var.lambda_architecture],
     )
     command = local.built_package_path
   }

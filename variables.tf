@@ -104,7 +104,7 @@ variable "request_deadline_seconds" {
 }
 
 variable "request_ttl_seconds" {
-  description = "Seconds from a request's creation until DynamoDB may expire its record (TRACKER_REQUEST_TTL_SECONDS, attribute ExpiresAt): a whole number from 60 to 31536000 (one year), at least request_deadline_seconds."
+  description = "Seconds from a request's creation until DynamoDB may expire its record (TRACKER_REQUEST_TTL_SECONDS, attribute ExpiresAt): a whole number from 60 to 31536000 (one year), at least request_deadline_seconds plus the flow's last poll window (the longest holding between two polls plus contact_flow.invocation_time_limit_seconds; modules/contact-flow's last_poll_window_seconds output)."
   type        = number
   default     = 86400
   nullable    = false
@@ -112,6 +112,14 @@ variable "request_ttl_seconds" {
   validation {
     condition     = var.request_ttl_seconds >= 60 && var.request_ttl_seconds <= 31536000 && floor(var.request_ttl_seconds) == var.request_ttl_seconds
     error_message = "The request_ttl_seconds must be a whole number from 60 to 31536000."
+  }
+  # DynamoDB may delete a record once its ExpiresAt has passed, and the flow polls once
+  # more after the deadline: after the longest holding between two polls, a checker call
+  # of up to the block's time limit (modules/contact-flow's last_poll_window_seconds). A
+  # record must outlive that last poll.
+  validation {
+    condition     = var.request_ttl_seconds >= var.request_deadline_seconds + local.last_poll_window_seconds
+    error_message = "The request_ttl_seconds (${var.request_ttl_seconds}) must be at least request_deadline_seconds (${var.request_deadline_seconds}) + the flow's last poll window (${local.last_poll_window_seconds} s: the longest holding between polls, from contact_flow.holding, contact_flow.prompts.holding and the deadline's pause, + contact_flow.invocation_time_limit_seconds) = ${var.request_deadline_seconds + local.last_poll_window_seconds}: DynamoDB may delete a record once its TTL has passed, and the flow polls once more after the deadline."
   }
 }
 
@@ -161,10 +169,34 @@ variable "sensitive_parameters" {
 }
 
 variable "consistent_read" {
-  description = "Whether the checker reads the tracker table with strongly consistent reads (TRACKER_CONSISTENT_READ): true (default) or false."
+  description = "Whether the checker reads the tracker table with strongly consistent reads (TRACKER_CONSISTENT_READ): true (default) or false. Used only with checker_wait_seconds = 0: a checker that waits always reads strongly consistent, since a stale read would miss the outcome it waits for."
   type        = bool
   default     = true
   nullable    = false
+}
+
+variable "checker_wait_seconds" {
+  description = "Seconds one checker invocation may wait for its request to become terminal (TRACKER_CHECKER_WAIT_SECONDS), reading it every 0.25 s and answering as soon as it is, or with its status when the wait ends: a whole number from 0 to 4 (default 3); 0 reads once and answers at once. Unless 0, checker_wait_seconds + 4 (one read attempt of 3 s and a 1 s margin) must be at most functions.checker.timeout, itself at most contact_flow.invocation_time_limit_seconds. Passed to the contact flow for its pacing. Why 3 s and what the reads cost: docs/execution.md."
+  type        = number
+  default     = 3
+  nullable    = false
+
+  validation {
+    condition     = var.checker_wait_seconds >= 0 && var.checker_wait_seconds <= 4 && floor(var.checker_wait_seconds) == var.checker_wait_seconds
+    error_message = "The checker_wait_seconds must be a whole number from 0 to 4: Connect waits at most 8 s for the checker, and the wait needs 4 s beside it for one read attempt and a margin."
+  }
+  validation {
+    # The wait, one more read (one SDK attempt: 1 s connect + 2 s read, handlers/_runtime.py)
+    # and a margin must fit in the function's timeout, or the budget cuts the wait short.
+    condition     = var.checker_wait_seconds == 0 || var.checker_wait_seconds + 4 <= var.functions.checker.timeout
+    error_message = "The checker_wait_seconds (${var.checker_wait_seconds}) + 4 s (one read attempt of 3 s and a 1 s margin) must be at most functions.checker.timeout (${var.functions.checker.timeout}): raise functions.checker.timeout to at least ${var.checker_wait_seconds + 4} (at most contact_flow.invocation_time_limit_seconds, ${var.contact_flow.invocation_time_limit_seconds}), or lower checker_wait_seconds to ${var.functions.checker.timeout > 4 ? "at most ${var.functions.checker.timeout - 4} or to 0" : "0"}."
+  }
+  validation {
+    # The same against the flow's block limit (the timeout must fit in it as well): Connect
+    # stops waiting for the checker after that limit.
+    condition     = var.checker_wait_seconds == 0 || var.checker_wait_seconds + 4 <= var.contact_flow.invocation_time_limit_seconds
+    error_message = "The checker_wait_seconds (${var.checker_wait_seconds}) + 4 s (one read attempt of 3 s and a 1 s margin) must be at most contact_flow.invocation_time_limit_seconds (${var.contact_flow.invocation_time_limit_seconds}): Connect would stop waiting for the checker before it answers. Raise contact_flow.invocation_time_limit_seconds to at least ${var.checker_wait_seconds + 4} (at most 8), or lower checker_wait_seconds to ${var.contact_flow.invocation_time_limit_seconds > 4 ? "at most ${var.contact_flow.invocation_time_limit_seconds - 4} or to 0" : "0"}."
+  }
 }
 
 ################################################################################
@@ -316,13 +348,13 @@ variable "functions" {
   description = <<-EOT
     Per-function settings for writer, processor (the stream's dispatcher), worker (runs each request's task) and checker:
     memory_size: MB, a whole number from 128 to 10240 (default 256);
-    timeout: seconds, whole; writer and checker 1-8 (default 5: Connect waits at most 8 s) and at most contact_flow.invocation_time_limit_seconds; processor 1-900 (default 60: it only dispatches); worker 1-900 (default 300) and at least request_deadline_seconds + 15 (the worker keeps time back to record the outcome);
-    reserved_concurrent_executions: null (default: unreserved) or a whole number >= 0 (0 disables the function).
+    timeout: seconds, whole; writer and checker 1-8 (Connect waits at most 8 s) and at most contact_flow.invocation_time_limit_seconds, writer default 7 (it waits for the table as long as it has: 1 s short of Connect's 8 s for a cold start's INIT, which the timeout does not count), checker default 7 (checker_wait_seconds + 4 for its wait, and the same 1 s); processor 1-900 (default 60: it only dispatches); worker 1-900 (default 300) and at least request_deadline_seconds + 15 (the worker keeps time back to record the outcome);
+    reserved_concurrent_executions: the function's reserved concurrency, a whole number >= 0 (0 disables the function) or -1 (unreserved: it shares the account's pool); worker: default 10 (null also means 10; an unbounded worker needs -1, said explicitly), a limit that protects your backend and the account's pool the writer and checker draw from, sized by arrival rate x task duration (docs/execution.md); writer, checker and processor: null (default: unreserved) or a number of their own, so a burst of workers never throttles Connect's calls.
   EOT
   type = object({
     writer = optional(object({
       memory_size                    = optional(number, 256)
-      timeout                        = optional(number, 5)
+      timeout                        = optional(number, 7)
       reserved_concurrent_executions = optional(number)
     }), {})
     processor = optional(object({
@@ -333,11 +365,11 @@ variable "functions" {
     worker = optional(object({
       memory_size                    = optional(number, 256)
       timeout                        = optional(number, 300)
-      reserved_concurrent_executions = optional(number)
+      reserved_concurrent_executions = optional(number, 10)
     }), {})
     checker = optional(object({
       memory_size                    = optional(number, 256)
-      timeout                        = optional(number, 5)
+      timeout                        = optional(number, 7)
       reserved_concurrent_executions = optional(number)
     }), {})
   })
@@ -361,8 +393,8 @@ variable "functions" {
     error_message = "The functions.worker.timeout must be a whole number from 1 to 900."
   }
   validation {
-    condition     = alltrue([for f in [var.functions.writer, var.functions.processor, var.functions.worker, var.functions.checker] : f.reserved_concurrent_executions == null || try(f.reserved_concurrent_executions >= 0 && floor(f.reserved_concurrent_executions) == f.reserved_concurrent_executions, false)])
-    error_message = "Each functions.<writer|processor|worker|checker>.reserved_concurrent_executions must be null or a whole number >= 0."
+    condition     = alltrue([for f in [var.functions.writer, var.functions.processor, var.functions.worker, var.functions.checker] : f.reserved_concurrent_executions == null || try(f.reserved_concurrent_executions >= -1 && floor(f.reserved_concurrent_executions) == f.reserved_concurrent_executions, false)])
+    error_message = "Each functions.<writer|processor|worker|checker>.reserved_concurrent_executions must be null, -1 (unreserved) or a whole number >= 0."
   }
 }
 
@@ -426,6 +458,129 @@ variable "tracing_mode" {
   validation {
     condition     = var.tracing_mode == null || contains(["Active", "PassThrough"], coalesce(var.tracing_mode, "-"))
     error_message = "The tracing_mode must be null, Active or PassThrough."
+  }
+}
+
+################################################################################
+# The worker's reach: private network, secrets, libraries, permissions (docs/operations.md)
+################################################################################
+
+variable "worker_vpc_config" {
+  description = "The VPC the worker runs in, to reach a backend in a private network: null (default: no VPC) or an object: subnet_ids: 1-16 subnet IDs (subnet-...); security_group_ids: 1-5 security group IDs (sg-...); ipv6_allowed_for_dual_stack: false (default) or true (outbound IPv6 from dual-stack subnets). Only the worker joins the VPC and gets the network-interface permissions Lambda needs for it; the writer, checker and processor stay outside (docs/operations.md says why, and which endpoints or NAT the VPC needs so the worker still reaches DynamoDB and Lambda)."
+  type = object({
+    subnet_ids                  = list(string)
+    security_group_ids          = list(string)
+    ipv6_allowed_for_dual_stack = optional(bool, false)
+  })
+  default = null
+
+  # Lambda's VpcConfig: SubnetIds at most 16, SecurityGroupIds at most 5, each matching
+  # subnet-[a-z0-9]{8}|{17} and sg-[a-z0-9]{8}|{17}. https://docs.aws.amazon.com/lambda/latest/api/API_VpcConfig.html
+  validation {
+    condition     = var.worker_vpc_config == null || try(length(var.worker_vpc_config.subnet_ids) >= 1 && length(var.worker_vpc_config.subnet_ids) <= 16 && alltrue([for id in var.worker_vpc_config.subnet_ids : can(regex("^subnet-([a-z0-9]{8}|[a-z0-9]{17})$", id))]), false)
+    error_message = "The worker_vpc_config.subnet_ids must hold 1-16 subnet IDs (subnet- followed by 8 or 17 lower-case letters or digits)."
+  }
+  validation {
+    condition     = var.worker_vpc_config == null || try(length(var.worker_vpc_config.security_group_ids) >= 1 && length(var.worker_vpc_config.security_group_ids) <= 5 && alltrue([for id in var.worker_vpc_config.security_group_ids : can(regex("^sg-([a-z0-9]{8}|[a-z0-9]{17})$", id))]), false)
+    error_message = "The worker_vpc_config.security_group_ids must hold 1-5 security group IDs (sg- followed by 8 or 17 lower-case letters or digits)."
+  }
+}
+
+variable "task_secrets" {
+  description = "Secrets your tasks read with context.secret(\"NAME\"): a map of NAME (1-64 characters of upper-case letters, digits and '_', starting with a letter) to the full ARN of a Secrets Manager secret (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 characters>, as aws_secretsmanager_secret.arn gives it) or of an SSM SecureString parameter (arn:<partition>:ssm:<region>:<account>:parameter/<name>). Empty (default): none. Only the worker may read them (secretsmanager:GetSecretValue, ssm:GetParameter on exactly these ARNs); a secret encrypted with a customer-managed key also needs task_secrets_kms_key_arn. The worker caches a value per execution environment for 5 minutes and never logs it (docs/operations.md)."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for name in keys(var.task_secrets) : can(regex("^[A-Z][A-Z0-9_]{0,63}$", name))])
+    error_message = "Every key of task_secrets must be 1-64 characters of upper-case letters, digits and '_', starting with a letter (the NAME a task passes to context.secret)."
+  }
+  validation {
+    condition     = alltrue([for arn in values(var.task_secrets) : can(regex("^arn:aws[a-zA-Z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$", arn)) || can(regex("^arn:aws[a-zA-Z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9/_.-]+$", arn))])
+    error_message = "Every value of task_secrets must be the full ARN of a Secrets Manager secret (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 characters>) or of an SSM parameter (arn:<partition>:ssm:<region>:<account>:parameter/<name>)."
+  }
+}
+
+variable "task_secrets_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key that encrypts one or more of task_secrets: the worker gets kms:Decrypt on it, only through Secrets Manager and SSM (kms:ViaService). null (default) when the secrets use the AWS-managed keys aws/secretsmanager and aws/ssm, which need no grant of ours. Needs task_secrets."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.task_secrets_kms_key_arn == null || can(regex("^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", coalesce(var.task_secrets_kms_key_arn, "-")))
+    error_message = "The task_secrets_kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key-id>); aliases are not accepted."
+  }
+  validation {
+    condition     = var.task_secrets_kms_key_arn == null || length(var.task_secrets) > 0
+    error_message = "The task_secrets_kms_key_arn is set but task_secrets is empty: the key decrypts task secrets only; name the secrets in task_secrets or leave the key null."
+  }
+}
+
+variable "task_requirements_file" {
+  description = "Path of a pip requirements file whose packages the packager installs into the deployment package at apply time, for lambda_runtime and lambda_architecture (pip install --platform manylinux2014_x86_64 or manylinux2014_aarch64 --implementation cp --python-version <runtime> --only-binary=:all:): wheels only, nothing is compiled. null (default) for none. python_executable needs pip and the package index; a requirement that cannot be resolved fails the apply, naming it, before any function changes. The package hash follows the file's content. Ignored when lambda_package_path is set; large libraries are better published as a layer (worker_layers), which only the worker loads."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.task_requirements_file == null || try(fileexists(var.task_requirements_file), false)
+    error_message = "The task_requirements_file must be null or the path of an existing pip requirements file."
+  }
+}
+
+variable "worker_layers" {
+  description = "ARNs of Lambda layer versions added to the worker only (arn:<partition>:lambda:<region>:<account>:layer:<name>:<version>): at most 5, Lambda's limit per function. Empty (default): none."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(var.worker_layers) <= 5 && alltrue([for arn in var.worker_layers : can(regex("^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:[A-Za-z0-9_-]{1,140}:[0-9]+$", arn))])
+    error_message = "The worker_layers must be at most 5 Lambda layer version ARNs (arn:<partition>:lambda:<region>:<account>:layer:<name>:<version>)."
+  }
+  validation {
+    condition     = length(distinct([for arn in var.worker_layers : join(":", slice(split(":", arn), 0, min(7, length(split(":", arn)))))])) == length(var.worker_layers)
+    error_message = "The worker_layers may name each layer once (Lambda refuses two versions of one layer)."
+  }
+}
+
+variable "worker_policy_statements" {
+  description = "IAM statements your tasks need (another AWS service they call), added to the worker's role only as one more inline policy: a map of statement id (1-64 letters and digits, the Sid) to an object: effect: Allow (default) or Deny; actions: a non-empty list of IAM actions (service:Action, wildcards allowed); resources: a non-empty list of ARNs or \"*\"; condition: optional list of { test (an IAM condition operator such as StringEquals), variable (a condition key such as aws:SourceVpce), values (non-empty list) }, each test and variable pair at most once. Empty (default): none."
+  type = map(object({
+    effect    = optional(string, "Allow")
+    actions   = list(string)
+    resources = list(string)
+    condition = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for sid in keys(var.worker_policy_statements) : can(regex("^[A-Za-z0-9]{1,64}$", sid))])
+    error_message = "Every key of worker_policy_statements must be 1-64 letters and digits (it becomes the statement's Sid)."
+  }
+  validation {
+    condition     = alltrue([for statement in values(var.worker_policy_statements) : contains(["Allow", "Deny"], statement.effect)])
+    error_message = "Every worker_policy_statements.<sid>.effect must be Allow or Deny."
+  }
+  validation {
+    condition     = alltrue([for statement in values(var.worker_policy_statements) : length(statement.actions) > 0 && alltrue([for action in statement.actions : can(regex("^([a-z0-9-]+:[A-Za-z0-9*?]+|\\*)$", action))])])
+    error_message = "Every worker_policy_statements.<sid>.actions must be a non-empty list of IAM actions (service:Action, such as s3:GetObject; wildcards * and ? allowed)."
+  }
+  validation {
+    condition     = alltrue([for statement in values(var.worker_policy_statements) : length(statement.resources) > 0 && alltrue([for resource in statement.resources : can(regex("^(\\*|arn:.+)$", resource))])])
+    error_message = "Every worker_policy_statements.<sid>.resources must be a non-empty list of ARNs (arn:...) or \"*\"."
+  }
+  validation {
+    condition = alltrue([for statement in values(var.worker_policy_statements) : alltrue([
+      for condition in statement.condition : can(regex("^[A-Za-z]+(IfExists)?$", condition.test)) && can(regex("^[A-Za-z0-9]+:[A-Za-z0-9/_.:-]+$", condition.variable)) && length(condition.values) > 0
+      ]) && length(distinct([for condition in statement.condition : "${condition.test} ${condition.variable}"])) == length(statement.condition)
+    ])
+    error_message = "Every worker_policy_statements.<sid>.condition entry needs a test (an IAM condition operator such as StringEquals), a variable (a condition key such as aws:SourceVpce) and a non-empty list of values, each test and variable pair at most once per statement."
   }
 }
 
@@ -556,12 +711,17 @@ variable "create_connect_resources" {
 variable "contact_flow" {
   description = <<-EOT
     The contact flow (see modules/contact-flow for the inputs):
+    create: true (default) or false: publish the module's own contact flow (with the Connect resources, so only
+      with connect_instance_arn); false publishes no flow of ours, only the flow module when contact_flow_module.create
+      (docs/flow-module.md), and keeps the Lambda associations your own flows need; the flow JSON is rendered either way;
     name: null (default "<name>-async-tracker") or 1-127 characters;
     description: up to 500 characters;
-    poll_interval_seconds: seconds between two polls of the checker, null (default: 5, or
-      ceil(request_deadline_seconds / 99) for deadlines over 495 s) or 1-900; the flow polls
-      ceil(request_deadline_seconds / poll_interval_seconds) + 1 times, at most 100;
-    poll_count: removed (must stay unset): the number of polls follows from request_deadline_seconds;
+    holding: what a voice caller hears between polls and how often the contact is reassured
+      (modules/contact-flow's holding input): prompt_id (null: silence) with prompt_seconds,
+      silence_seconds (default 0.5), reassurance_interval_seconds (default 25);
+    poll_interval_seconds, poll_count: removed (must stay unset): the checker waits for the
+      result within each poll, which paces the polls, and the number of polls follows from
+      request_deadline_seconds;
     invocation_time_limit_seconds: Lambda time limit of the flow's blocks, 1-8 (default 8), at least functions.writer.timeout and functions.checker.timeout;
     task_name: null (writer uses default_task) or the task the flow requests;
     task_parameters: map of parameter name -> literal or flow reference such as "$.CustomerEndpoint.Address";
@@ -569,10 +729,17 @@ variable "contact_flow" {
     prompts: greeting, holding, thank_you_prefix, apology (non-empty texts; unset ones take modules/contact-flow's defaults).
   EOT
   type = object({
-    name                  = optional(string)
-    description           = optional(string, "Asynchronous tracker: request slow work, keep the caller company, poll for the result.")
-    poll_interval_seconds = optional(number)
-    # Removed: kept only so that a caller still setting it gets an error, not silence.
+    create      = optional(bool, true)
+    name        = optional(string)
+    description = optional(string, "Asynchronous tracker: request slow work, keep the caller company, poll for the result.")
+    holding = optional(object({
+      prompt_id                    = optional(string)
+      prompt_seconds               = optional(number)
+      silence_seconds              = optional(number)
+      reassurance_interval_seconds = optional(number)
+    }), {})
+    # Removed: kept only so that a caller still setting them gets an error, not silence.
+    poll_interval_seconds         = optional(number)
     poll_count                    = optional(number)
     invocation_time_limit_seconds = optional(number, 8)
     task_name                     = optional(string)
@@ -598,18 +765,8 @@ variable "contact_flow" {
     error_message = "The contact_flow.description must be at most 500 characters."
   }
   validation {
-    condition     = var.contact_flow.poll_count == null
-    error_message = "The contact_flow.poll_count input was removed: the flow now polls every contact_flow.poll_interval_seconds until request_deadline_seconds has passed (ceil(deadline / interval) + 1 polls). Remove poll_count; set poll_interval_seconds instead."
-  }
-  validation {
-    condition     = var.contact_flow.poll_interval_seconds == null || try(var.contact_flow.poll_interval_seconds >= 1 && var.contact_flow.poll_interval_seconds <= 900 && floor(var.contact_flow.poll_interval_seconds) == var.contact_flow.poll_interval_seconds, false)
-    error_message = "The contact_flow.poll_interval_seconds must be null or a whole number from 1 to 900."
-  }
-  validation {
-    # Connect's Loop block counts 0-100 (flow language reference: Loop). Only an explicit
-    # interval can be too short: the default grows with the deadline.
-    condition     = var.contact_flow.poll_interval_seconds == null || try(ceil(var.request_deadline_seconds / var.contact_flow.poll_interval_seconds) + 1 <= 100, true)
-    error_message = "The request_deadline_seconds (${var.request_deadline_seconds}) and contact_flow.poll_interval_seconds (${coalesce(var.contact_flow.poll_interval_seconds, 0)}) need ceil(${var.request_deadline_seconds} / ${coalesce(var.contact_flow.poll_interval_seconds, 0)}) + 1 polls to reach the deadline; Connect's Loop block allows at most 100. Raise contact_flow.poll_interval_seconds to at least ${ceil(var.request_deadline_seconds / 99)} (or leave it null), or lower request_deadline_seconds."
+    condition     = var.contact_flow.poll_count == null && var.contact_flow.poll_interval_seconds == null
+    error_message = "The contact_flow.poll_count and contact_flow.poll_interval_seconds inputs were removed: each poll waits in the checker for the result (checker_wait_seconds), the holding between polls is contact_flow.holding, and the number of polls follows from request_deadline_seconds. Remove them."
   }
   validation {
     condition     = var.contact_flow.invocation_time_limit_seconds >= 1 && var.contact_flow.invocation_time_limit_seconds <= 8 && floor(var.contact_flow.invocation_time_limit_seconds) == var.contact_flow.invocation_time_limit_seconds
@@ -626,7 +783,7 @@ variable "contact_flow_module" {
       contact_flow.task_parameters attributes in and reading TrackerStatus and the result fields back;
     name: null (default "<name>-async-tracker-module") or 1-127 characters;
     description: up to 500 characters.
-    The module polls as the flow does (contact_flow.poll_interval_seconds, request_deadline_seconds)
+    The module polls as the flow does (contact_flow.holding, request_deadline_seconds)
     and passes contact_flow.task_parameters to the writer and copies contact_flow.result_fields back.
   EOT
   type = object({
@@ -658,11 +815,11 @@ variable "contact_flow_module" {
 variable "alarms" {
   description = <<-EOT
     CloudWatch alarms of the tracker (docs/alarms.md):
-    create: true (default) or false: the on-failure queue's depth, the stream's iterator age, the errors and throttles of every function, the async event age and dropped events of asynchronously invoked functions, the checker's UNKNOWN answers and the writer's failures (metric filters on the JSON logs);
+    create: true (default) or false: the on-failure queue's depth, the stream's iterator age, the errors and throttles of every function, the async event age and dropped events of asynchronously invoked functions, the failed deliveries to the on-failure queue (processor and worker), the checker's UNKNOWN answers and the writer's failures (metric filters on the JSON logs);
     period_seconds: 10, 20, 30 or a multiple of 60 (default 60; Lambda and SQS publish one-minute metrics, so below 60 only on an emulator);
     evaluation_periods: a whole number >= 1 (default 1); period_seconds x evaluation_periods at most 86400, or 604800 with periods of an hour or more;
     datapoints_to_alarm: null (default: evaluation_periods) or a whole number from 1 to evaluation_periods;
-    thresholds (an alarm fires at or above its threshold): on_failure_queue_messages (default 1), function_errors (default 1), function_throttles (default 1), async_events_dropped (default 1), checker_unknown_answers (default 1), writer_failures (default 1): whole numbers >= 1; stream_iterator_age_ms (default 60000) and async_event_age_ms (default 60000): whole milliseconds >= 1.
+    thresholds (an alarm fires at or above its threshold): on_failure_queue_messages (default 1), function_errors (default 1), function_throttles (default 1), async_events_dropped (default 1), destination_delivery_failures (default 1), checker_unknown_answers (default 1), writer_failures (default 1): whole numbers >= 1; stream_iterator_age_ms (default 60000) and async_event_age_ms (default 60000): whole milliseconds >= 1.
   EOT
   type = object({
     create              = optional(bool, true)
@@ -670,14 +827,15 @@ variable "alarms" {
     evaluation_periods  = optional(number, 1)
     datapoints_to_alarm = optional(number)
     thresholds = optional(object({
-      on_failure_queue_messages = optional(number, 1)
-      stream_iterator_age_ms    = optional(number, 60000)
-      function_errors           = optional(number, 1)
-      function_throttles        = optional(number, 1)
-      async_event_age_ms        = optional(number, 60000)
-      async_events_dropped      = optional(number, 1)
-      checker_unknown_answers   = optional(number, 1)
-      writer_failures           = optional(number, 1)
+      on_failure_queue_messages     = optional(number, 1)
+      stream_iterator_age_ms        = optional(number, 60000)
+      function_errors               = optional(number, 1)
+      function_throttles            = optional(number, 1)
+      async_event_age_ms            = optional(number, 60000)
+      async_events_dropped          = optional(number, 1)
+      destination_delivery_failures = optional(number, 1)
+      checker_unknown_answers       = optional(number, 1)
+      writer_failures               = optional(number, 1)
     }), {})
   })
   default  = {}
@@ -705,26 +863,34 @@ variable "alarms" {
 }
 
 variable "alarm_actions" {
-  description = "ARNs of SNS topics notified when an alarm enters ALARM: a list of at most 5 SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic>); empty (default) notifies nobody."
+  description = "ARNs notified or run when an alarm enters ALARM, at most 5 (docs/alarms.md): SNS topics (arn:<partition>:sns:<region>:<account>:<topic>), Lambda functions, versions or aliases (arn:<partition>:lambda:<region>:<account>:function:<name>[:<version-or-alias>]), Systems Manager OpsItems (arn:<partition>:ssm:<region>:<account>:opsitem:<severity 1-4>[#CATEGORY=<category>]), Incident Manager response plans (arn:<partition>:ssm-incidents::<account>:response-plan/<name>), Auto Scaling policies (arn:<partition>:autoscaling:<region>:<account>:scalingPolicy:<id>:...:policyName/<name>) or investigation groups (arn:<partition>:aiops:<region>:<account>:investigation-group:<id>); EC2 actions are refused (they need an alarm on an EC2 instance's metric). Empty (default) notifies nobody."
   type        = list(string)
   default     = []
   nullable    = false
 
   validation {
-    condition     = length(var.alarm_actions) <= 5 && alltrue([for arn in var.alarm_actions : can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", arn))])
-    error_message = "The alarm_actions must be at most 5 SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic-name>)."
+    condition     = length(var.alarm_actions) <= 5
+    error_message = "The alarm_actions may hold at most 5 ARNs (PutMetricAlarm's AlarmActions limit); it holds ${length(var.alarm_actions)}."
+  }
+  validation {
+    condition     = alltrue([for arn in var.alarm_actions : anytrue([for kind, pattern in local.alarm_action_patterns : can(regex(pattern, arn))])])
+    error_message = "The alarm_actions must hold only alarm action ARNs: an SNS topic (arn:<partition>:sns:<region>:<account>:<topic>), a Lambda function, version or alias (arn:<partition>:lambda:<region>:<account>:function:<name>[:<version-or-alias>]), a Systems Manager OpsItem action (arn:<partition>:ssm:<region>:<account>:opsitem:<severity 1-4>[#CATEGORY=Availability|Cost|Performance|Recovery|Security]), an Incident Manager response plan (arn:<partition>:ssm-incidents::<account>:response-plan/<name>), an Auto Scaling policy (arn:<partition>:autoscaling:<region>:<account>:scalingPolicy:<policy-id>:autoScalingGroupName/<group>:policyName/<policy>, or resource/<resource> for Application Auto Scaling) or an investigation group (arn:<partition>:aiops:<region>:<account>:investigation-group:<id>). EC2 actions (arn:<partition>:automate:<region>:ec2:... and AWS_EC2 swf actions) act on the instance an alarm watches, and these alarms watch Lambda, SQS and log metrics. Not accepted: ${join(", ", [for arn in var.alarm_actions : arn if !anytrue([for kind, pattern in local.alarm_action_patterns : can(regex(pattern, arn))])])}."
   }
 }
 
 variable "ok_actions" {
-  description = "ARNs of SNS topics notified when an alarm returns to OK: a list of at most 5 SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic>); empty (default) notifies nobody."
+  description = "ARNs notified or run when an alarm returns to OK, at most 5: the forms alarm_actions takes except investigation groups, which CloudWatch starts only on ALARM. Empty (default) notifies nobody."
   type        = list(string)
   default     = []
   nullable    = false
 
   validation {
-    condition     = length(var.ok_actions) <= 5 && alltrue([for arn in var.ok_actions : can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", arn))])
-    error_message = "The ok_actions must be at most 5 SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic-name>)."
+    condition     = length(var.ok_actions) <= 5
+    error_message = "The ok_actions may hold at most 5 ARNs (PutMetricAlarm's OKActions limit); it holds ${length(var.ok_actions)}."
+  }
+  validation {
+    condition     = alltrue([for arn in var.ok_actions : anytrue([for kind, pattern in local.alarm_action_patterns : can(regex(pattern, arn)) if kind != "investigation_group"])])
+    error_message = "The ok_actions must hold only OK action ARNs: an SNS topic, a Lambda function, version or alias, a Systems Manager OpsItem action, an Incident Manager response plan or an Auto Scaling policy, in the forms alarm_actions describes (an investigation group starts only on ALARM; EC2 actions are refused). Not accepted: ${join(", ", [for arn in var.ok_actions : arn if !anytrue([for kind, pattern in local.alarm_action_patterns : can(regex(pattern, arn)) if kind != "investigation_group"])])}."
   }
 }
 

@@ -26,6 +26,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from connect_tracker.testing import contact_event
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_PYTHON = ROOT / ".venv-bench" / "bin" / "python"
 
@@ -85,15 +87,7 @@ def _median(values: list[float]) -> float:
 def measure(
     package_zip: Path, endpoint: str, table: str, request_id: str, repeats: int
 ) -> dict[str, Any]:
-    event = json.dumps(
-        {
-            "Details": {
-                "ContactData": {"ContactId": "bench-first-invoke", "Attributes": {}},
-                "Parameters": {"RequestId": request_id},
-            },
-            "Name": "ContactFlowEvent",
-        }
-    )
+    event = json.dumps(contact_event("bench-first-invoke", {"RequestId": request_id}))
     base_env = {
         "PATH": "/usr/bin:/bin",
         "PYTHONDONTWRITEBYTECODE": "1",

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from botocore.config import Config
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lambda_src"))
 
+from connect_tracker.testing import contact_event  # noqa: E402
 from tracker_sandbox.flows import ContactData, SimulationOptions, simulate_contact  # noqa: E402
 from tracker_sandbox.flows.aws import Boto3LambdaInvoker  # noqa: E402
 
@@ -53,22 +55,6 @@ def dist(values: Sequence[float], scale: float = 1000.0) -> dict[str, float | in
         "p90_ms": round(pct(values, 90) * scale, 2),
         "p99_ms": round(pct(values, 99) * scale, 2),
         "mean_ms": round(statistics.fmean(values) * scale, 2) if values else math.nan,
-    }
-
-
-def connect_event(contact_id: str, parameters: Mapping[str, str]) -> dict[str, Any]:
-    return {
-        "Details": {
-            "ContactData": {
-                "Attributes": {},
-                "Channel": "VOICE",
-                "ContactId": contact_id,
-                "InitialContactId": contact_id,
-                "InstanceARN": "arn:aws:connect:us-east-1:000000000000:instance/bench",
-            },
-            "Parameters": dict(parameters),
-        },
-        "Name": "ContactFlowEvent",
     }
 
 
@@ -118,7 +104,7 @@ class Stack:
         """Writer invocation; its RequestId and the wall time it returned at."""
         answer = self.invoke(
             "writer",
-            connect_event(
+            contact_event(
                 contact_id, {"TaskName": "simulated_backend", "DelaySeconds": f"{delay:g}"}
             ),
         )
@@ -183,6 +169,23 @@ class Stack:
                 if record.get("type") == "platform.report":
                     found.append(record["record"])
         return found
+
+    def checker_reads(self, since: float) -> dict[str, int]:
+        """RequestId -> how often the checker read it since ``since``: the ``reads`` its
+        ``check.answered`` log lines count (a waiting checker reads every 0.25 s)."""
+        reads: dict[str, int] = {}
+        for message in self.log_events(self.tracker["log_group_names"]["checker"], since):
+            for line in message.splitlines():
+                if '"check.answered"' not in line:
+                    continue
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                request_id = record.get("request_id")
+                if record.get("message") == "check.answered" and isinstance(request_id, str):
+                    reads[request_id] = reads.get(request_id, 0) + int(record.get("reads", 1))
+        return reads
 
     def settled_reports(
         self, function: str, since: float, at_least: int, timeout: float = 30
@@ -262,7 +265,7 @@ def checker_cost(stack: Stack, calls: int) -> dict[str, Any]:
     request_id, _ = stack.submit(contact, 0)
     stack.wait_terminal([request_id], 60)
     # polled by its own contact: the checker answers only the chain that made the request
-    event = connect_event(contact, {"RequestId": request_id})
+    event = contact_event(contact, {"RequestId": request_id})
     dynamodb, lam = stack.client("dynamodb"), stack.client("lambda")
     payload = json.dumps(event).encode()
     consistent = stack.tracker.get("consistent_read", True)
@@ -508,6 +511,33 @@ def polling_sweep(
 
 # -- 4. throughput -------------------------------------------------------------------------
 
+#: Stream records each request writes (W = 0, no lease renewal): the request's and its ask's
+#: INSERT, the claim's and the outcome's MODIFY. Only the first passes the mapping's filter.
+RECORDS_PER_REQUEST = 4
+#: LocalStack polls a shard again this long after the previous batch was handled
+#: (LAMBDA_EVENT_SOURCE_MAPPING_POLL_INTERVAL_SEC, 1 s by default), reading at most
+#: batch_size records per poll (GetRecords Limit=BatchSize, before filtering: a TODO in its
+#: stream_poller.py says so).
+EMULATOR_POLL_SECONDS = 1.0
+
+
+def emulator_ceiling(batch_size: int) -> float:
+    """Requests a second one shard can deliver on the sandbox at ``batch_size``."""
+    return batch_size / RECORDS_PER_REQUEST / EMULATOR_POLL_SECONDS
+
+
+def why_failed(step: dict[str, Any], bound_seconds: float) -> str:
+    """What made a throughput step fail, in words."""
+    reasons = []
+    if step["offered_per_s"] < 0.9 * step["rate_per_s"]:
+        reasons.append(f"the submitter offered only {step['offered_per_s']:g}/s")
+    if step["incomplete"]:
+        reasons.append(f"{step['incomplete']} of {step['requests']} not COMPLETE in time")
+    p99 = step["completion"].get("p99_ms", 0.0) / 1000
+    if p99 > bound_seconds:
+        reasons.append(f"p99 {p99:.1f} s over the {bound_seconds:g} s bound")
+    return "; ".join(reasons) or "not every request reached a terminal status"
+
 
 def throughput(
     stack: Stack,
@@ -518,7 +548,11 @@ def throughput(
 ) -> dict[str, Any]:
     """Requests (W = 0) submitted through the writer function (as a flow does) at a fixed
     rate for step_seconds; a rate passes when every request completes and the p99 of creation to
-    completion stays within bound_seconds. The rate steps up until one fails."""
+    completion stays within bound_seconds. The rate steps up until one fails.
+
+    Each batch size reports its knee (the highest rate passed) and what failed at the next
+    rate; with no rate passed, ``why_no_knee`` says why, against the emulator's ceiling for
+    that batch size (``emulator_ceiling``)."""
     out: dict[str, Any] = {
         "through": "writer",
         "step_seconds": step_seconds,
@@ -582,9 +616,24 @@ def throughput(
             )
             say(f"  batch {batch_size} rate {rate:g}/s: {steps[-1]}")
             if not passed:
+                steps[-1]["failed_because"] = why_failed(steps[-1], bound_seconds)
                 break
             knee = rate
-        out["batch_sizes"][str(batch_size)] = {"knee_per_s": knee, "steps": steps}
+        ceiling = emulator_ceiling(batch_size)
+        entry: dict[str, Any] = {
+            "knee_per_s": knee,
+            "emulator_ceiling_per_s": ceiling,
+            "steps": steps,
+        }
+        if not knee:
+            entry["why_no_knee"] = (
+                f"the lowest rate tried ({rates[0]:g}/s) failed: "
+                f"{steps[0].get('failed_because', '')}; the sandbox's stream poller reads at "
+                f"most {batch_size} record(s) per {EMULATOR_POLL_SECONDS:g} s poll, and each "
+                f"request writes {RECORDS_PER_REQUEST} records, so batch size {batch_size} "
+                f"carries at most about {ceiling:g} requests/s here"
+            )
+        out["batch_sizes"][str(batch_size)] = entry
     stack.set_mappings(batch_size=10, window=0, parallelization=1)
     return out
 
@@ -605,41 +654,85 @@ PRICES = {
 MEMORY_GB = 256 / 1024
 
 
+#: Work lengths of the caller-experience contacts: spread over several polls so that
+#: results land at every point of a poll (during the checker's wait, during a holding or
+#: a reassurance); 2 s also gives caller_time_to_result.
+CALLER_WORK_SECONDS = (2.0, 5.0, 9.0, 14.0, 21.0, 30.0)
+CHANNELS = ("VOICE", "CHAT", "TASK")
+
+
 def contact_row(
-    summary: Mapping[str, Any], work: float, interval: float, wall_seconds: float
+    summary: Mapping[str, Any],
+    channel: str,
+    work: float,
+    wall_seconds: float,
+    completed_at: float | None,
 ) -> dict[str, Any]:
     """One per-contact row from the simulator's JSON summary (SimulationResult.to_dict):
     whether the contact reached a success action (its ``success`` key), how often the flow
-    called each function, and the request id the writer returned."""
+    called each function, and what the caller lived through: the seconds from the contact's
+    start to the result prompt (``time_to_result_seconds``) and from the request's COMPLETE
+    write (``completed_at``, epoch seconds, the item's CompletedAt) to it
+    (``wait_after_complete_seconds``)."""
     calls = summary["lambda_calls"]
-    writer_calls = sum(1 for c in calls if c["action"] == "invoke-writer")
+    writer_calls = sum(1 for c in calls if c["action"] in ("invoke-writer", "retry-writer"))
     checker_calls = sum(1 for c in calls if c["action"] == "invoke-checker")
     request_id = next(
         (c["response"].get("RequestId") for c in calls if c["action"] == "invoke-writer"),
         None,
     )
+    final = summary["final_prompt"]
+    heard = final["at"] if summary["outcome"] == "RESULT" and final else None
+    started = datetime.fromisoformat(summary["started_at"]).timestamp()
     return {
+        "channel": channel,
         "work_seconds": work,
-        "poll_interval_seconds": interval,
         "success": summary["success"],
         "writer_calls": writer_calls,
         "checker_calls": checker_calls,
         "request_id": request_id,
+        "time_to_result_seconds": round(heard, 3) if heard is not None else None,
+        "wait_after_complete_seconds": round(started + heard - completed_at, 3)
+        if heard is not None and completed_at is not None
+        else None,
         "wall_seconds": round(wall_seconds, 1),
     }
 
 
+def caller_metrics(rows: Sequence[Mapping[str, Any]]) -> dict[str, float]:
+    """caller_wait_after_complete_<channel>_p50/_p99 over every contact of the channel,
+    caller_time_to_result_<channel>_p50 over its 2 s contacts (issue 20's targets)."""
+    metrics: dict[str, float] = {}
+    for channel in CHANNELS:
+        mine = [r for r in rows if r["channel"] == channel]
+        waits = [
+            r["wait_after_complete_seconds"]
+            for r in mine
+            if r["wait_after_complete_seconds"] is not None
+        ]
+        firsts = [
+            r["time_to_result_seconds"]
+            for r in mine
+            if r["work_seconds"] == 2.0 and r["time_to_result_seconds"] is not None
+        ]
+        name = channel.lower()
+        metrics[f"caller_wait_after_complete_{name}_p50"] = round(pct(waits, 50), 3)
+        metrics[f"caller_wait_after_complete_{name}_p99"] = round(pct(waits, 99), 3)
+        metrics[f"caller_time_to_result_{name}_p50"] = round(pct(firsts, 50), 3)
+    return metrics
+
+
 def per_contact(
     stack: Stack,
-    cases: Sequence[tuple[float, float]],
-    flows: Mapping[float, str],
+    cases: Sequence[tuple[str, float]],
+    flow: str,
     consistent_read: bool,
 ) -> dict[str, Any]:
-    """One simulated voice contact per (W, poll interval) through the module's flow rendered
-    at that interval (``flows``: interval -> the stack's contact_flow_content with
-    contact_flow.poll_interval_seconds = interval), real clock and the simulator's speech
-    rate, all cases at once; Lambda calls counted by the simulator, processor (dispatcher)
-    and worker invocations and durations from the REPORT records, DynamoDB units from the
+    """One simulated contact per (channel, W) through the module's default flow (the
+    stack's contact_flow_content), real clock and the simulator's speech rate, all cases
+    at once; what the caller lived through (caller_metrics), Lambda calls counted by the
+    simulator, processor (dispatcher) and worker invocations and durations from the REPORT
+    records, the checker's reads from its log lines, the other DynamoDB units from the
     handlers' code paths."""
     invoker_client = stack.session.client(
         "lambda",
@@ -647,21 +740,45 @@ def per_contact(
         config=Config(read_timeout=65, retries={"max_attempts": 1}, max_pool_connections=32),
     )
 
-    def call(case: tuple[float, float]) -> dict[str, Any]:
-        work, interval = case
+    def call(case: tuple[str, float]) -> tuple[str, float, dict[str, Any], float]:
+        channel, work = case
         options = SimulationOptions(real_time=True, success_actions=frozenset({"thank-caller"}))
         began = time.time()
         result = simulate_contact(
-            flows[interval],
+            flow,
             Boto3LambdaInvoker(invoker_client),
-            contact=ContactData(attributes={"DelaySeconds": f"{work:g}"}),
+            contact=ContactData(channel=channel, attributes={"DelaySeconds": f"{work:g}"}),
             options=options,
         )
-        return contact_row(result.to_dict(), work, interval, time.time() - began)
+        return channel, work, result.to_dict(), time.time() - began
 
     since = time.time()
     with ThreadPoolExecutor(max_workers=len(cases)) as pool:
-        rows = list(pool.map(call, cases))
+        placed = list(pool.map(call, cases))
+    ids = [
+        next(
+            (
+                c["response"].get("RequestId")
+                for c in s["lambda_calls"]
+                if c["action"] == "invoke-writer"
+            ),
+            None,
+        )
+        for _, _, s, _ in placed
+    ]
+    items = stack.items([rid for rid in ids if rid])
+    rows = [
+        contact_row(
+            summary,
+            channel,
+            work,
+            wall,
+            float(items[rid]["CompletedAt"]["N"])
+            if rid in items and "CompletedAt" in items[rid]
+            else None,
+        )
+        for (channel, work, summary, wall), rid in zip(placed, ids, strict=True)
+    ]
     total_checker = sum(r["checker_calls"] for r in rows)
     total_writer = sum(r["writer_calls"] for r in rows)
     reports = {
@@ -681,9 +798,9 @@ def per_contact(
     }
     processor_invocations = len(reports["processor"])
     worker_invocations = len(reports["worker"])
-    read_units = 1.0 if consistent_read else 0.5
+    logged_reads = stack.checker_reads(since)
     for row in rows:
-        work, interval = row["work_seconds"], row["poll_interval_seconds"]
+        work = row["work_seconds"]
         # the dispatcher takes a batch of records per invocation: its share per contact
         processor = processor_invocations / len(rows)
         worker = worker_invocations / len(rows)
@@ -691,7 +808,11 @@ def per_contact(
         # writer PutItem; worker claim and finish UpdateItems (< 1 KB). The worker reads
         # nothing: its conditional claim tells it what a read would have (docs/execution.md)
         writes = 3
-        reads = row["checker_calls"] * read_units
+        # every checker call reads at least once; a waiting one logs how often it read
+        # (every 0.25 s), always strongly consistent: 1 unit per read up to 4 KB
+        checker_reads = max(row["checker_calls"], logged_reads.get(row["request_id"], 0))
+        waited = checker_reads > row["checker_calls"]
+        reads = checker_reads * (1.0 if consistent_read or waited else 0.5)
         gb_seconds = MEMORY_GB * (
             row["writer_calls"] * billed["writer"]
             + row["checker_calls"] * billed["checker"]
@@ -718,8 +839,8 @@ def per_contact(
                 "processor_invocations": round(processor, 2),
                 "worker_invocations": round(worker, 2),
                 "invocations": round(invocations, 2),
-                "target_invocations": 2 + math.ceil(work / interval),
                 "dynamodb_write_units": writes,
+                "checker_reads": checker_reads,
                 "dynamodb_read_units": reads,
                 "lambda_gb_seconds": round(gb_seconds, 4),
                 "usd_per_1000_contacts": round(cost, 5),
@@ -731,6 +852,7 @@ def per_contact(
         "memory_mb": 256,
         "consistent_read": consistent_read,
         "mean_billed_seconds": {fn: round(v, 4) for fn, v in billed.items()},
+        "caller": caller_metrics(rows),
         "contacts": rows,
     }
 

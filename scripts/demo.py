@@ -34,8 +34,8 @@ from tracker_sandbox.flows import (  # noqa: E402
     simulate_contact,
 )
 from tracker_sandbox.flows.aws import Boto3LambdaInvoker, fetch_flow_content  # noqa: E402
+from tracker_sandbox.flows.clock import RealClock  # noqa: E402
 from tracker_sandbox.flows.lambdas import InvocationOutcome  # noqa: E402
-from tracker_sandbox.flows.simulator import RealClock  # noqa: E402
 
 STARTED = time.monotonic()
 

@@ -1,32 +1,19 @@
-"""Shared test helpers: real-shaped events from tests/events/."""
+"""Shared fixtures: Connect's events, built by the kit's one builder
+(connect_tracker.testing.contact_event), and the recorded samples in tests/events/."""
 
 from __future__ import annotations
 
 import copy
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from connect_tracker.testing import contact_event
+
 EVENTS = Path(__file__).parent / "events"
-
-
-class LambdaContext:
-    """The part of Lambda's context object the handlers read: the invocation's time left.
-
-    ``ticking``: the time left runs down with the wall clock from creation, as in Lambda.
-    """
-
-    def __init__(self, seconds: float = 900, *, ticking: bool = False) -> None:
-        self._seconds = seconds
-        self._started = time.monotonic() if ticking else None
-
-    def get_remaining_time_in_millis(self) -> int:
-        spent = 0.0 if self._started is None else time.monotonic() - self._started
-        return max(0, int((self._seconds - spent) * 1000))
 
 
 def load_event(name: str) -> dict[str, Any]:
@@ -40,12 +27,13 @@ def writer_event() -> Callable[..., dict[str, Any]]:
     ) -> dict[str, Any]:
         """A writer event of ``contact_id``, whose chain starts at ``initial_contact_id``
         (the contact itself by default; another one after a transfer)."""
-        event = load_event("connect_writer_event")
-        event["Details"]["ContactData"]["ContactId"] = contact_id
-        event["Details"]["ContactData"]["InitialContactId"] = initial_contact_id or contact_id
-        if parameters:
-            event["Details"]["Parameters"] = dict(parameters)
-        return event
+        sample = load_event("connect_writer_event")["Details"]
+        return contact_event(
+            contact_id,
+            parameters or sample["Parameters"],
+            initial_contact_id=initial_contact_id,
+            attributes=sample["ContactData"]["Attributes"],
+        )
 
     return make
 
@@ -55,10 +43,8 @@ def checker_event() -> Callable[..., dict[str, Any]]:
     def make(
         request_id: str, contact_id: str = "contact-1", initial_contact_id: str | None = None
     ) -> dict[str, Any]:
-        event = load_event("connect_checker_event")
-        event["Details"]["ContactData"]["ContactId"] = contact_id
-        event["Details"]["ContactData"]["InitialContactId"] = initial_contact_id or contact_id
-        event["Details"]["Parameters"] = {"RequestId": request_id}
-        return event
+        return contact_event(
+            contact_id, {"RequestId": request_id}, initial_contact_id=initial_contact_id
+        )
 
     return make

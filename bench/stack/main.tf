@@ -45,6 +45,8 @@ module "tracker" {
   lambda_runtime = "python3.13"
   functions = {
     processor = { timeout = 120 }
+    # Unreserved: the bench measures the design's own pace, not the default limit of 10.
+    worker = { reserved_concurrent_executions = -1 }
   }
   logging = {
     application_log_level = "INFO"
@@ -64,10 +66,9 @@ module "tracker" {
   alarms = { create = false }
 
   contact_flow = {
-    poll_interval_seconds = var.poll_interval_seconds
-    task_name             = "simulated_backend"
-    task_parameters       = { DelaySeconds = "$.Attributes.DelaySeconds" }
-    result_fields         = ["Message"]
+    task_name       = "simulated_backend"
+    task_parameters = { DelaySeconds = "$.Attributes.DelaySeconds" }
+    result_fields   = ["Message"]
     prompts = {
       greeting         = "Hello."
       holding          = "Please hold."

@@ -39,8 +39,3 @@ variable "consistent_read" {
   default     = true
 }
 
-variable "poll_interval_seconds" {
-  description = "The flow's contact_flow.poll_interval_seconds; the per-contact step renders the flow at each interval it measures."
-  type        = number
-  default     = 5
-}

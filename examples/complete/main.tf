@@ -1,8 +1,10 @@
 # Complete: every feature of the module. A customer-managed KMS key (created here)
 # encrypts the table, the queue, the log groups, the functions' environment and the topic
 # the module's alarms notify; your own task code (./tasks) is packaged beside
-# connect_tracker; the flow is published to the Amazon Connect instance given as
-# var.connect_instance_arn.
+# connect_tracker with the library it calls its backend through (./requirements.txt); the
+# worker runs in your VPC beside that backend, reads its token from Secrets Manager and is
+# held to the backend's capacity; the flow is published to the Amazon Connect instance
+# given as var.connect_instance_arn.
 
 provider "aws" {
   region = var.region
@@ -98,20 +100,48 @@ module "tracker" {
   default_task             = "account_balance"
   sensitive_parameters     = ["AccountId"]
   consistent_read          = true
+  # Each poll's checker waits up to 3 s for the result (it needs a timeout of at least 7 s).
+  checker_wait_seconds = 3
 
-  task_source_dir   = "${path.module}/tasks"
-  task_package_name = "account_tasks"
+  task_source_dir        = "${path.module}/tasks"
+  task_package_name      = "account_tasks"
+  task_requirements_file = "${path.module}/requirements.txt"
   task_environment = {
-    BALANCE_API_URL = var.balance_api_url
+    CORE_BANKING_URL = var.core_banking_url
+  }
+  # The backend's token: the worker alone may read this secret (context.secret).
+  task_secrets = {
+    CORE_BANKING_TOKEN = var.core_banking_token_secret_arn
+  }
+  task_secrets_kms_key_arn = var.core_banking_token_kms_key_arn
+
+  # Only the worker joins the VPC: the backend is private; the VPC needs a DynamoDB
+  # gateway endpoint and Lambda and Secrets Manager interface endpoints, or a NAT gateway
+  # (docs/operations.md).
+  worker_vpc_config = {
+    subnet_ids         = var.worker_subnet_ids
+    security_group_ids = var.worker_security_group_ids
+  }
+  worker_layers = var.worker_layers
+  # The task publishes the backend's latency, in its own namespace only.
+  worker_policy_statements = {
+    PublishBackendLatency = {
+      actions   = ["cloudwatch:PutMetricData"]
+      resources = ["*"]
+      condition = [{ test = "StringEquals", variable = "cloudwatch:namespace", values = ["CoreBanking"] }]
+    }
   }
 
   lambda_runtime      = "python3.13"
   lambda_architecture = "arm64"
+  # The worker's limit is what the backend takes (arrival rate x task duration must stay
+  # below it: docs/execution.md); the writer and checker keep concurrency of their own, so
+  # no burst of workers throttles Connect's calls.
   functions = {
-    writer    = { memory_size = 256, timeout = 5, reserved_concurrent_executions = 50 }
+    writer    = { memory_size = 256, timeout = 7, reserved_concurrent_executions = 50 }
     processor = { memory_size = 256, timeout = 60 }
-    worker    = { memory_size = 512, timeout = 240, reserved_concurrent_executions = 20 }
-    checker   = { memory_size = 256, timeout = 5, reserved_concurrent_executions = 100 }
+    worker    = { memory_size = 512, timeout = 240, reserved_concurrent_executions = var.core_banking_concurrency }
+    checker   = { memory_size = 256, timeout = 7, reserved_concurrent_executions = 100 }
   }
   logging = {
     application_log_level = "INFO"
@@ -153,7 +183,6 @@ module "tracker" {
   contact_flow = {
     name                          = "${var.name}-account-balance"
     description                   = "Looks up the caller's account balance while keeping them company."
-    poll_interval_seconds         = 6
     invocation_time_limit_seconds = 8
     task_name                     = "account_balance"
     task_parameters = {

@@ -14,12 +14,22 @@ output "checker_function_arn" {
 }
 
 output "processor_function_arn" {
-  description = "ARN of the processor function."
+  description = "ARN of the processor function (the stream's dispatcher)."
   value       = module.tracker.processor_function_arn
 }
 
+output "worker_function_arn" {
+  description = "ARN of the worker function (runs each request's task); grant your tasks' permissions to worker_role_arn."
+  value       = module.tracker.worker_function_arn
+}
+
+output "worker_role_arn" {
+  description = "ARN of the worker's execution role, the one your tasks run with."
+  value       = module.tracker.worker_role_arn
+}
+
 output "on_failure_queue_url" {
-  description = "URL of the queue of failed stream batches."
+  description = "URL of the on-failure queue: stream batches the processor gave up on and worker events Lambda gave up on."
   value       = module.tracker.on_failure_queue_url
 }
 

@@ -15,10 +15,43 @@ variable "connect_instance_arn" {
   type        = string
 }
 
-variable "balance_api_url" {
-  description = "https:// base URL of the balance backend the example task calls."
+variable "core_banking_url" {
+  description = "https:// base URL of the core-banking backend the example task calls (in the worker's VPC)."
   type        = string
-  default     = "https://balance.example.com"
+  default     = "https://core-banking.internal.example.com"
+}
+
+variable "core_banking_token_secret_arn" {
+  description = "ARN of the Secrets Manager secret holding the backend's bearer token (read by the worker only)."
+  type        = string
+}
+
+variable "core_banking_token_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key encrypting that secret, or null for the aws/secretsmanager key."
+  type        = string
+  default     = null
+}
+
+variable "core_banking_concurrency" {
+  description = "Calls the backend takes at once: the worker's reserved concurrency."
+  type        = number
+  default     = 20
+}
+
+variable "worker_subnet_ids" {
+  description = "Private subnets the worker runs in, beside the backend (subnet-...)."
+  type        = list(string)
+}
+
+variable "worker_security_group_ids" {
+  description = "Security groups of the worker's network interfaces (sg-...): egress to the backend and the VPC endpoints."
+  type        = list(string)
+}
+
+variable "worker_layers" {
+  description = "Lambda layer version ARNs your estate publishes for the worker (at most 5), e.g. a CA bundle."
+  type        = list(string)
+  default     = []
 }
 
 variable "role_permissions_boundary" {

@@ -95,10 +95,9 @@ module "tracker" {
   connect_instance_arn     = var.create_connect_instance ? aws_connect_instance.sandbox[0].arn : var.connect_instance_arn
   create_connect_resources = var.create_connect_instance || var.connect_instance_arn != null
   contact_flow = {
-    poll_interval_seconds = 5
-    task_name             = "simulated_backend"
-    task_parameters       = { AccountId = "$.Attributes.AccountId" }
-    result_fields         = ["Message"]
+    task_name       = "simulated_backend"
+    task_parameters = { AccountId = "$.Attributes.AccountId" }
+    result_fields   = ["Message"]
     prompts = {
       greeting = var.greeting_prompt
       holding  = var.holding_prompt

@@ -1,6 +1,7 @@
-"""Asynchronous tracker pattern for Amazon Connect: writer, processor and checker Lambdas.
+"""Asynchronous tracker pattern for Amazon Connect: writer, processor (the stream's
+dispatcher), worker and checker Lambdas.
 
 Task authors import from :mod:`connect_tracker.tasks`; everything else is internal.
 """
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"

@@ -9,6 +9,14 @@ from dataclasses import dataclass
 from connect_tracker.domain import Serialization, serialization_for
 
 TASK_ENV_PREFIX = "TRACKER_TASK_ENV_"
+#: Connect waits at most 8 s for a Lambda it invokes synchronously (Amazon Connect
+#: Administrator Guide, "Flow block in Amazon Connect: AWS Lambda function", Timeout; the
+#: flow language's InvokeLambdaFunction, InvocationTimeLimitSeconds): no checker can wait
+#: longer.
+MAX_CHECKER_WAIT_SECONDS = 8.0
+
+#: One variable per task secret (the module's task_secrets), holding where it lives: an ARN.
+TASK_SECRET_PREFIX = "TRACKER_TASK_SECRET_"  # noqa: S105 - a variable name, no secret
 
 
 class ConfigurationError(RuntimeError):
@@ -26,10 +34,26 @@ class Settings:
     task_modules: tuple[str, ...] = ()
     consistent_read: bool = True
     task_environment: Mapping[str, str] | None = None
+    #: NAME -> ARN of each task secret (connect_tracker.task_secrets reads the values).
+    task_secrets: Mapping[str, str] | None = None
     #: How this function's runtime serializes an answer, from Lambda's own
     #: AWS_EXECUTION_ENV (AWS_Lambda_python3.13); escaped ASCII, the larger, without it.
     serialization: Serialization = Serialization.ASCII
     worker_function: str = ""
+    #: How long one checker invocation may wait for its request to become terminal
+    #: (TRACKER_CHECKER_WAIT_SECONDS); 0 reads once and answers at once.
+    checker_wait_seconds: float = 0.0
+
+    @property
+    def checker_reads_consistently(self) -> bool:
+        """Whether the checker's reads are strongly consistent: always while it waits.
+
+        A wait that reads stale data defeats its purpose: an eventually consistent read
+        may miss the outcome written a moment ago, or the request the writer has just
+        recorded (NOT_FOUND, which is answered at once). ``consistent_read`` decides only
+        for a checker that does not wait.
+        """
+        return self.consistent_read or self.checker_wait_seconds > 0
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -55,10 +79,18 @@ class Settings:
             task_modules=tuple(_csv(env.get("TRACKER_TASK_MODULES", ""))),
             consistent_read=_bool(env, "TRACKER_CONSISTENT_READ", True),
             worker_function=env.get("TRACKER_WORKER_FUNCTION", "").strip(),
+            checker_wait_seconds=_seconds(
+                env, "TRACKER_CHECKER_WAIT_SECONDS", 0.0, MAX_CHECKER_WAIT_SECONDS
+            ),
             task_environment={
                 key[len(TASK_ENV_PREFIX) :]: value
                 for key, value in env.items()
                 if key.startswith(TASK_ENV_PREFIX)
+            },
+            task_secrets={
+                key[len(TASK_SECRET_PREFIX) :]: value.strip()
+                for key, value in env.items()
+                if key.startswith(TASK_SECRET_PREFIX) and value.strip()
             },
             serialization=serialization_for(env.get("AWS_EXECUTION_ENV", "")),
         )
@@ -78,6 +110,19 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigurationError(f"{name} must be a whole number of seconds, got {raw!r}") from None
     if value <= 0:
         raise ConfigurationError(f"{name} must be greater than 0, got {value}")
+    return value
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float, most: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not 0 <= value <= most:  # also refuses nan
+        raise ConfigurationError(f"{name} must be from 0 to {most:g} seconds, got {raw!r}")
     return value
 
 

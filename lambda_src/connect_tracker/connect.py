@@ -117,12 +117,6 @@ def split_ask(event: ContactEvent, default_task: str) -> Ask:
     return Ask(task_name, parameters, request_key)
 
 
-def split_task_parameters(event: ContactEvent, default_task: str) -> tuple[str, dict[str, str]]:
-    """The task the flow asks for and the parameters that go to it."""
-    ask = split_ask(event, default_task)
-    return ask.task_name, ask.parameters
-
-
 def requested_id(event: ContactEvent) -> str:
     """The request id a checker call asks about."""
     raw = event.parameters.get(REQUEST_ID_PARAMETER, "").strip()

@@ -80,7 +80,13 @@ class ErrorCode(StrEnum):
     INVALID_RESULT = "INVALID_RESULT"
     RESULT_TOO_LARGE = "RESULT_TOO_LARGE"
     DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED"
-    PROCESSOR_TIME_EXHAUSTED = "PROCESSOR_TIME_EXHAUSTED"
+    #: Sealed while still waiting for a worker (PENDING): the worker's concurrency limit,
+    #: throttling or stream delay held it past its deadline (docs/execution.md).
+    NOT_STARTED = "NOT_STARTED"
+    #: The worker's own time limit (functions.worker.timeout) ended or left no room for the
+    #: task before the request's deadline. The code keeps the name it had when the stream's
+    #: processor ran tasks: flows and alarms that branch on it keep working.
+    WORKER_TIME_EXHAUSTED = "PROCESSOR_TIME_EXHAUSTED"
     STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
     INVALID_REQUEST_KEY = "INVALID_REQUEST_KEY"
     REQUEST_KEY_REUSED = "REQUEST_KEY_REUSED"
@@ -140,20 +146,25 @@ class TrackerRequest:
     result: Mapping[str, str] = field(default_factory=dict)
     error_code: str | None = None
     error_message: str | None = None
-    #: Who wrote the terminal status (store.FINISHED_BY_*); the claimant's lease end.
+    #: Who wrote the terminal status (store.FINISHED_BY_*); the end of the claim's lease,
+    #: which the claimant renews while it works (worker.Lease).
     finished_by: str | None = None
     lease_until: float | None = None
 
     def is_overdue(self, now: float) -> bool:
         return self.status.is_open and now >= self.deadline_at
 
-    def seconds_left(self, now: float) -> float:
-        return max(0.0, self.deadline_at - now)
+    @property
+    def claim_cut_off(self) -> bool:
+        """Sealed TIMED_OUT while a claim held it, so its claimant recorded no outcome (it
+        died, or still ran at the deadline): recording an outcome or releasing the claim
+        removes the lease, a seal leaves it."""
+        return self.status is Status.TIMED_OUT and self.lease_until is not None
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """The terminal record a processor writes for a request it claimed."""
+    """The terminal record a worker writes for a request it claimed."""
 
     status: Status
     result: Mapping[str, str] = field(default_factory=dict)

@@ -129,7 +129,7 @@ def read_batch(
             sequence = int(record["dynamodb"]["SequenceNumber"])
             if sequence > last:
                 return records
-            if _admitted(record):
+            if admitted(record):
                 records.append(as_event_record(record, info.stream_arn))
             if sequence == last:
                 return records
@@ -192,7 +192,9 @@ def replay_worker_event(
     return report
 
 
-def _admitted(record: Mapping[str, Any]) -> bool:
+def admitted(record: Mapping[str, Any]) -> bool:
+    """Whether the module's event source mapping delivers this stream record (stream.tf's
+    filter: an INSERT of a PENDING request)."""
     image = record.get("dynamodb", {}).get("NewImage", {})
     status = image.get("Status", {}).get("S") if isinstance(image, Mapping) else None
     return record.get("eventName") == _ADMITTED_EVENT and status == _ADMITTED_STATUS

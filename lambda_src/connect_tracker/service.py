@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import random
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TypeVar
 
 from connect_tracker import connect
+from connect_tracker.budget import Clock, TimeBudget, with_retries
 from connect_tracker.config import Settings
 from connect_tracker.domain import (
     ErrorCode,
@@ -25,61 +25,26 @@ from connect_tracker.domain import (
 from connect_tracker.logs import log_event, redact_parameters
 from connect_tracker.store import StoreUnavailable, TrackerStore
 
-Clock = Callable[[], float]
-T = TypeVar("T")
+#: How often a waiting checker reads its request. A result written during a wait reaches
+#: the caller at most this much (plus one read) later; each read is one strongly consistent
+#: GetItem of an item under 4 KB, 1 read unit (docs/execution.md, what the reads cost).
+WAIT_READ_INTERVAL_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
-class TimeBudget:
-    """How long a handler may keep calling the table: the invocation's time left.
+class Wait:
+    """How long one checker invocation may wait for its request to become terminal.
 
-    ``attempt_seconds`` is the longest one store call can take (the SDK's connect plus read
-    timeout, one attempt). A call is started, or tried again, only while a whole attempt
-    still fits, ``margin_seconds`` included, so a slow table ends in a clear answer or
-    error before the function's own timeout. Without ``time_left`` (no Lambda context)
-    every call is made once. Retries are safe: creating a request is a conditional put (a
-    retry finds it and reuses it); answering a poll reads, and seals conditionally.
+    ``seconds`` (``Settings.checker_wait_seconds``) from the start of the invocation: 0
+    reads once and answers at once. While waiting, the request is read every ``interval``
+    on the ``elapsed`` clock (monotonic, so a wall clock set back or forth cannot stretch
+    the wait), pausing with ``sleep``; tests inject both.
     """
 
-    time_left: Callable[[], float] | None = None
-    attempt_seconds: float = 0.0
-    margin_seconds: float = 0.3
-
-    def fits(self, pause: float = 0.0) -> bool:
-        """Whether a whole attempt fits after ``pause``; always, without a clock."""
-        if self.time_left is None:
-            return True
-        return self.time_left() - pause > self.attempt_seconds + self.margin_seconds
-
-    def may_retry(self, pause: float) -> bool:
-        """Whether a failed call may be tried again after ``pause``; never, without a clock."""
-        return self.time_left is not None and self.fits(pause)
-
-
-def with_retries(
-    call: Callable[[], T],
-    budget: TimeBudget,
-    *,
-    first: bool = True,
-    sleep: Callable[[float], None] = time.sleep,
-) -> T:
-    """``call()``, tried again after ``StoreUnavailable`` while ``budget`` fits an attempt.
-
-    ``first``: the invocation's first table call, always made; a later call is refused
-    with ``StoreUnavailable`` when no whole attempt fits any more.
-    """
-    if not first and not budget.fits():
-        raise StoreUnavailable("no time left for another table call in this invocation")
-    attempt = 0
-    while True:
-        try:
-            return call()
-        except StoreUnavailable:
-            attempt += 1
-            pause = min(0.05 * 2 ** min(attempt, 4), 0.5) * random.uniform(0.5, 1.0)  # noqa: S311
-            if not budget.may_retry(pause):
-                raise
-            sleep(pause)
+    seconds: float = 0.0
+    interval: float = WAIT_READ_INTERVAL_SECONDS
+    sleep: Callable[[float], None] = time.sleep
+    elapsed: Clock = time.monotonic
 
 
 def submit_request(
@@ -113,7 +78,12 @@ def submit_request(
     except RequestRejected as rejection:
         return _rejected("request.rejected", event, rejection)
     try:
-        stored, created = with_retries(lambda: store.create(request), budget or TimeBudget())
+        time_budget = budget or TimeBudget()
+        # Connect waits for the writer until the flow block's limit: every attempt may use
+        # the invocation's whole time left, and one that fails fast is tried again.
+        stored, created = with_retries(
+            lambda: store.within(time_budget.attempt_limit()).create(request), time_budget
+        )
     except StoreUnavailable as error:
         # The writer's one failure of its own: the flow takes its error branch. The module's
         # writer-failures metric filter counts this line (docs/alarms.md).
@@ -148,25 +118,41 @@ def check_request(
     clock: Clock,
     budget: TimeBudget | None = None,
     serialization: Serialization = Serialization.ASCII,
+    *,
+    wait: Wait | None = None,
 ) -> dict[str, str]:
     """Answer where a request stands; never raises.
 
     Only the contact chain that made the request is answered; any other contact gets
     ``NOT_FOUND``, exactly as for an id that does not exist. A request still open past its
     deadline is sealed ``TIMED_OUT`` here, so a caller is never left waiting on a
-    processor that died. When the table does not answer within ``budget`` the answer is
+    worker that died. When the table does not answer within ``budget`` the answer is
     ``Status=UNKNOWN`` with ``ErrorCode=STORE_UNAVAILABLE``: the flow polls again, and the
     next poll that reaches the table answers (and seals) as usual. ``serialization`` is
     the runtime's (``Settings.serialization``): a stored result whose answer Connect could
     not take (recorded under another runtime) is answered ``FAILED``/``RESULT_TOO_LARGE``.
+
+    With a ``wait``, an open request of the caller's chain is read again until it is
+    terminal or the wait or ``budget`` ends (``_awaited``), and answered then: a result
+    written during the wait reaches the caller in this invocation, not at the next poll.
+    An answer that cannot change (``NOT_FOUND``, another chain, ``INVALID_REQUEST``, a
+    terminal request) is given at once.
     """
+    waiting = wait or Wait()
+    began = waiting.elapsed()
     try:
         contact_event = connect.parse_contact_event(event)
         request_id = connect.requested_id(contact_event)
     except RequestRejected as rejection:
         return _rejected("check.rejected", event, rejection)
+    budget = budget or TimeBudget()
+    reads = 1
     try:
-        request = _current(event, request_id, store, clock, budget or TimeBudget())
+        request = _current(event, request_id, store, clock, budget, sleep=waiting.sleep)
+        if request is not None and request.chain_id == contact_event.chain:
+            request, reads = _awaited(
+                request, store, clock, budget, event=event, waiting=waiting, began=began
+            )
     except StoreUnavailable as error:
         log_event(
             logging.WARNING,
@@ -196,8 +182,50 @@ def check_request(
         contact_id=request.contact_id,
         request_id=request_id,
         status=request.status.value,
+        reads=reads,
+        waited_seconds=round(waiting.elapsed() - began, 3),
     )
     return _deliverable(request, serialization)
+
+
+def _awaited(
+    request: TrackerRequest,
+    store: TrackerStore,
+    clock: Clock,
+    budget: TimeBudget,
+    *,
+    event: object,
+    waiting: Wait,
+    began: float,
+) -> tuple[TrackerRequest | None, int]:
+    """The request once terminal, or as it stands when the wait ends; and how many reads.
+
+    Reads are due every ``waiting.interval`` from ``began``, the last one when the wait
+    ends; a slot missed by a slow read is skipped, not made up. A read is made only while
+    a whole table call still fits in the invocation after the pause (``budget``), and one
+    that may find the request past its deadline only while the seal fits too: the answer
+    comes before the function's timeout, and an overdue request is sealed ``TIMED_OUT``
+    by this invocation or, if no seal fits, by the next poll.
+    """
+    ends = began + waiting.seconds
+    slot = 0
+    due = began
+    reads = 1
+    found: TrackerRequest | None = request
+    while found is not None and found.status.is_open and due < ends:
+        now = waiting.elapsed()
+        slot = max(slot + 1, math.floor((now - began) / waiting.interval) + 1)
+        due = min(began + slot * waiting.interval, ends)
+        pause = max(0.0, due - now)
+        seal_fits = clock() + pause < found.deadline_at or budget.fits(
+            pause + budget.attempt_seconds
+        )
+        if not (budget.fits(pause) and seal_fits):
+            break
+        waiting.sleep(pause)
+        found = _current(event, found.request_id, store, clock, budget, sleep=waiting.sleep)
+        reads += 1
+    return found, reads
 
 
 def _deliverable(request: TrackerRequest, serialization: Serialization) -> dict[str, str]:
@@ -226,27 +254,39 @@ def _deliverable(request: TrackerRequest, serialization: Serialization) -> dict[
 
 
 def _current(
-    event: object, request_id: str, store: TrackerStore, clock: Clock, budget: TimeBudget
+    event: object,
+    request_id: str,
+    store: TrackerStore,
+    clock: Clock,
+    budget: TimeBudget,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> TrackerRequest | None:
     """The request as it stands now (sealed TIMED_OUT if overdue), or None."""
-    request = with_retries(lambda: store.get(request_id), budget)
+    request = with_retries(lambda: store.get(request_id), budget, sleep=sleep)
     if request is None:
         return None
     now = clock()
     if request.is_overdue(now):
-        sealed = with_retries(lambda: store.seal_overdue(request_id, now), budget, first=False)
-        if sealed is not None:
+        found = request.status
+        sealed = with_retries(
+            lambda: store.seal_overdue(request_id, now, found=found),
+            budget,
+            first=False,
+            sleep=sleep,
+        )
+        if sealed.won and sealed.request is not None:
             log_event(
                 logging.WARNING,
                 "request.sealed_timed_out",
-                contact_id=sealed.contact_id,
+                contact_id=sealed.request.contact_id,
                 request_id=request_id,
-                task_name=sealed.task_name,
+                task_name=sealed.request.task_name,
                 previous_status=request.status.value,
             )
-            request = sealed
-        else:  # someone else finished or sealed it first: read what they wrote
-            request = with_retries(lambda: store.get(request_id), budget, first=False) or request
+        # refused: someone else finished or sealed it first, and the failed condition
+        # returned what they wrote (a read now could be as stale as the one above)
+        request = sealed.request or request
     return request
 
 

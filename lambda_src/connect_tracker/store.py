@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from botocore.exceptions import BotoCoreError, ClientError
 
 from connect_tracker.domain import (
-    REQUEST_ID_PATTERN,
+    ErrorCode,
     Outcome,
     Status,
     TrackerRequest,
@@ -37,9 +37,10 @@ class StoreUnavailable(RuntimeError):
 
 
 @dataclass(frozen=True)
-class Claim:
-    """What one claim (or other conditional write) did: ``request`` is the item after it
-    when ``won``; when refused, the item the condition found (None: no such request)."""
+class ConditionalWrite:
+    """What one conditional write (a claim, a finish ...) did: ``request`` is the item
+    after it when ``won``; when refused, the item the condition found (None: no such
+    request, or a write that does not say)."""
 
     won: bool
     request: TrackerRequest | None
@@ -56,8 +57,8 @@ class TrackerStore(Protocol):
 
     def get(self, request_id: str) -> TrackerRequest | None: ...
 
-    def claim(self, request_id: str, token: str, now: float) -> TrackerRequest | None:
-        """PENDING -> RUNNING under ``token``; None when the request is not pending."""
+    def within(self, seconds: float | None) -> TrackerStore:
+        """This store, its calls giving up after at most ``seconds`` (None: as built)."""
 
     def finish(
         self,
@@ -67,10 +68,13 @@ class TrackerStore(Protocol):
         now: float,
         *,
         finished_by: str = FINISHED_BY_WORKER,
-    ) -> bool:
-        """Record the outcome if ``token`` still holds the claim; False when it does not."""
+    ) -> ConditionalWrite:
+        """Record the outcome if ``token`` still holds the claim; refused (with the item as
+        it is) when it does not."""
 
-    def claim_lease(self, request_id: str, token: str, now: float, lease_until: float) -> Claim:
+    def claim_lease(
+        self, request_id: str, token: str, now: float, lease_until: float
+    ) -> ConditionalWrite:
         """Claim an open request that is not past its deadline, until ``lease_until``.
 
         A PENDING request, one RUNNING under ``token`` (a hand-over from the claimant) or
@@ -79,22 +83,72 @@ class TrackerStore(Protocol):
         live claim), so the worker needs no read before it claims.
         """
 
+    def extend_lease(self, request_id: str, token: str, lease_until: float) -> bool:
+        """Move the lease of the claim ``token`` holds out to ``lease_until``, never in;
+        False when the claim is no longer ``token``'s (sealed, released, or taken over
+        after the lease lapsed) or its lease already ends later."""
+
     def release(self, request_id: str, token: str) -> bool:
         """RUNNING -> PENDING, so a retried delivery can claim the request again."""
 
     def seal_overdue(
-        self, request_id: str, now: float, *, sealed_by: str = FINISHED_BY_CHECKER
-    ) -> TrackerRequest | None:
-        """An open request past its deadline -> TIMED_OUT; None when it was not overdue."""
+        self,
+        request_id: str,
+        now: float,
+        *,
+        found: Status = Status.RUNNING,
+        sealed_by: str = FINISHED_BY_CHECKER,
+    ) -> ConditionalWrite:
+        """A request still ``found`` (PENDING or RUNNING) past its deadline -> TIMED_OUT, with
+        the code saying which (``NOT_STARTED``: it waited for a worker; ``DEADLINE_EXCEEDED``:
+        it ran without an outcome); refused, with the item as the condition found it, when it
+        is no longer so."""
+
+
+#: Why a request sealed past its deadline timed out, by the status it was sealed in.
+_SEALS = {
+    Status.PENDING: (
+        ErrorCode.NOT_STARTED,
+        "the request was still waiting for a worker at its deadline: the worker's "
+        "concurrency limit (functions.worker.reserved_concurrent_executions), throttling "
+        "or a stream delay held it (docs/execution.md)",
+    ),
+    Status.RUNNING: (
+        ErrorCode.DEADLINE_EXCEEDED,
+        "no outcome was recorded before the request's deadline",
+    ),
+}
+
+
+#: A client whose one call (connect plus read) gives up within the given seconds.
+BoundedClients = Callable[[float], "DynamoDBClient"]
 
 
 class DynamoDBTrackerStore:
     def __init__(
-        self, client: DynamoDBClient, table_name: str, *, consistent_read: bool = True
+        self,
+        client: DynamoDBClient,
+        table_name: str,
+        *,
+        consistent_read: bool = True,
+        bounded_clients: BoundedClients | None = None,
     ) -> None:
         self._client = client
         self._table = table_name
         self._consistent_read = consistent_read
+        self._bounded_clients = bounded_clients
+
+    def within(self, seconds: float | None) -> DynamoDBTrackerStore:
+        """This store with a client from ``bounded_clients`` whose call gives up within
+        ``seconds``; itself without them or without a limit."""
+        if seconds is None or self._bounded_clients is None:
+            return self
+        return DynamoDBTrackerStore(
+            self._bounded_clients(seconds),
+            self._table,
+            consistent_read=self._consistent_read,
+            bounded_clients=self._bounded_clients,
+        )
 
     def create(self, request: TrackerRequest) -> tuple[TrackerRequest, bool]:
         """Two items in one transaction: the request (key: its random id, the only item
@@ -169,24 +223,9 @@ class DynamoDBTrackerStore:
             raise _unavailable("GetItem", error) from error
         return answer.get("Item") or None
 
-    def claim(self, request_id: str, token: str, now: float) -> TrackerRequest | None:
-        return self._update(
-            request_id,
-            "SET #status = :running, ClaimToken = :token, ClaimedAt = :now ADD Attempts :one",
-            "#status = :pending",
-            {
-                ":running": {"S": Status.RUNNING.value},
-                ":pending": {"S": Status.PENDING.value},
-                ":token": {"S": token},
-                ":now": _number(now),
-                ":one": {"N": "1"},
-            },
-            already_done=lambda found: (
-                found.status is Status.RUNNING and found.claim_token == token
-            ),
-        )
-
-    def claim_lease(self, request_id: str, token: str, now: float, lease_until: float) -> Claim:
+    def claim_lease(
+        self, request_id: str, token: str, now: float, lease_until: float
+    ) -> ConditionalWrite:
         return self._conditional_update(
             request_id,
             "SET #status = :running, ClaimToken = :token, ClaimedAt = :now, "
@@ -215,7 +254,7 @@ class DynamoDBTrackerStore:
         now: float,
         *,
         finished_by: str = FINISHED_BY_WORKER,
-    ) -> bool:
+    ) -> ConditionalWrite:
         values: dict[str, AttributeValueTypeDef] = {
             ":status": {"S": outcome.status.value},
             ":running": {"S": Status.RUNNING.value},
@@ -230,7 +269,7 @@ class DynamoDBTrackerStore:
             "#result = :result",
             "FinishedBy = :by",
         ]
-        removals = []
+        removals: list[str] = []
         for attribute, value in (
             ("ErrorCode", outcome.error_code),
             ("ErrorMessage", outcome.error_message),
@@ -240,18 +279,39 @@ class DynamoDBTrackerStore:
             else:
                 values[f":{attribute}"] = {"S": value}
                 assignments.append(f"{attribute} = :{attribute}")
-        expression = "SET " + ", ".join(assignments)
-        if removals:
-            expression += " REMOVE " + ", ".join(removals)
-        updated = self._update(
+        # The outcome ends the claim's lease: a terminal request that still carries one was
+        # sealed while its claimant held it (TrackerRequest.claim_cut_off).
+        removals.append("LeaseUntil")
+        expression = "SET " + ", ".join(assignments) + " REMOVE " + ", ".join(removals)
+        # Our own write, whose answer was lost and which was sent again, is told from a
+        # checker's seal under our token (both TIMED_OUT) by its author.
+        return self._conditional_update(
             request_id,
             expression,
             "#status = :running AND ClaimToken = :token",
             values,
             names={"#status": "Status", "#result": "Result"},
             already_done=lambda found: (
-                found.status is outcome.status and found.claim_token == token
+                found.status is outcome.status
+                and found.claim_token == token
+                and found.finished_by == finished_by
             ),
+            explain=True,
+        )
+
+    def extend_lease(self, request_id: str, token: str, lease_until: float) -> bool:
+        # Never in: a renewal due just after a hand-over kept the lease to the deadline
+        # must not shorten it. A retry after a lost response finds its own value and is
+        # refused; the next renewal moves the lease again.
+        updated = self._update(
+            request_id,
+            "SET LeaseUntil = :lease",
+            "#status = :running AND ClaimToken = :token AND LeaseUntil < :lease",
+            {
+                ":running": {"S": Status.RUNNING.value},
+                ":token": {"S": token},
+                ":lease": _number(round(lease_until, 3)),
+            },
         )
         return updated is not None
 
@@ -269,22 +329,31 @@ class DynamoDBTrackerStore:
         return updated is not None
 
     def seal_overdue(
-        self, request_id: str, now: float, *, sealed_by: str = FINISHED_BY_CHECKER
-    ) -> TrackerRequest | None:
-        return self._update(
+        self,
+        request_id: str,
+        now: float,
+        *,
+        found: Status = Status.RUNNING,
+        sealed_by: str = FINISHED_BY_CHECKER,
+    ) -> ConditionalWrite:
+        # One conditional write: the status the caller read decides the code, and the
+        # condition that it still holds. A claim needs a request not yet due
+        # (claim_lease), so an overdue PENDING request stays PENDING until it is sealed.
+        code, message = _SEALS.get(found, _SEALS[Status.RUNNING])
+        return self._conditional_update(
             request_id,
             "SET #status = :timed_out, CompletedAt = :now, ErrorCode = :code, "
             "ErrorMessage = :message, FinishedBy = :by",
-            "#status IN (:pending, :running) AND DeadlineAt <= :now",
+            "#status = :found AND DeadlineAt <= :now",
             {
                 ":timed_out": {"S": Status.TIMED_OUT.value},
-                ":pending": {"S": Status.PENDING.value},
-                ":running": {"S": Status.RUNNING.value},
+                ":found": {"S": found.value},
                 ":now": _number(now),
-                ":code": {"S": "DEADLINE_EXCEEDED"},
-                ":message": {"S": "no outcome was recorded before the request's deadline"},
+                ":code": {"S": code.value},
+                ":message": {"S": message},
                 ":by": {"S": sealed_by},
             },
+            explain=True,
         )
 
     def _update(
@@ -319,14 +388,14 @@ class DynamoDBTrackerStore:
         names: Mapping[str, str] | None = None,
         already_done: Callable[[TrackerRequest], bool] | None = None,
         explain: bool,
-    ) -> Claim:
+    ) -> ConditionalWrite:
         """One conditional UpdateItem: won with the item after it, or refused with the item
         the condition found when ``explain`` (else None).
 
         ``already_done`` recognises our own earlier write: the SDK retries a call whose
         response was lost (a read timeout), and the retry then fails the condition that the
         first attempt made false (PENDING -> RUNNING under our token). Without this check
-        the processor took its own claim for another delivery's, skipped the task and left
+        the worker took its own claim for another delivery's, skipped the task and left
         the request RUNNING until its deadline (seen in the load test: 8 in 1,000).
 
         A failed condition returns the item as it was (``ReturnValuesOnConditionCheckFailure
@@ -349,7 +418,7 @@ class DynamoDBTrackerStore:
             if not _is_condition_failure(error):
                 raise _unavailable("UpdateItem", error) from error
             if not explain:
-                return Claim(won=False, request=None)
+                return ConditionalWrite(won=False, request=None)
             old: object = error.response.get("Item")
             found = (
                 _from_item(old)
@@ -357,11 +426,11 @@ class DynamoDBTrackerStore:
                 else self.get(request_id)
             )
             if found is not None and already_done is not None and already_done(found):
-                return Claim(won=True, request=found)
-            return Claim(won=False, request=found)
+                return ConditionalWrite(won=True, request=found)
+            return ConditionalWrite(won=False, request=found)
         except BotoCoreError as error:
             raise _unavailable("UpdateItem", error) from error
-        return Claim(won=True, request=_from_item(answer["Attributes"]))
+        return ConditionalWrite(won=True, request=_from_item(answer["Attributes"]))
 
 
 def _is_condition_failure(error: ClientError) -> bool:
@@ -460,24 +529,3 @@ def _from_item(item: Mapping[str, Any]) -> TrackerRequest:
         finished_by=text("FinishedBy"),
         lease_until=number("LeaseUntil"),
     )
-
-
-def parse_stream_keys(record: object) -> str | None:
-    """The request id a DynamoDB stream record is about, or None if it names none.
-
-    Only a request's key is a request id (a uuid): an ask item's record, which the
-    stream filter never lets through, names none and is skipped.
-    """
-    if not isinstance(record, Mapping):
-        return None
-    dynamodb = record.get("dynamodb")
-    if not isinstance(dynamodb, Mapping):
-        return None
-    for section in ("Keys", "NewImage"):
-        image = dynamodb.get(section)
-        if isinstance(image, Mapping):
-            value = image.get("RequestId")
-            if isinstance(value, Mapping) and isinstance(value.get("S"), str) and value["S"]:
-                key = str(value["S"])
-                return key if REQUEST_ID_PATTERN.match(key) else None
-    return None

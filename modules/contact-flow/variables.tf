@@ -18,19 +18,8 @@ variable "checker_function_arn" {
   }
 }
 
-variable "poll_interval_seconds" {
-  description = "Seconds between two polls of the checker: null (default: 5, or ceil(request_deadline_seconds / 99) when the deadline is longer than 495 s, so the polls fit Connect's largest loop) or a whole number from 1 to 900. Chat, task and email contacts wait this long in a Wait block; voice contacts hear the holding prompt followed by this much silence (SSML breaks). The number of polls follows from request_deadline_seconds (see the poll_count output)."
-  type        = number
-  default     = null
-
-  validation {
-    condition     = var.poll_interval_seconds == null || try(var.poll_interval_seconds >= 1 && var.poll_interval_seconds <= 900 && floor(var.poll_interval_seconds) == var.poll_interval_seconds, false)
-    error_message = "The poll_interval_seconds must be null or a whole number from 1 to 900."
-  }
-}
-
 variable "request_deadline_seconds" {
-  description = "The tracker's request deadline in seconds (the root module's request_deadline_seconds, TRACKER_REQUEST_DEADLINE_SECONDS): a whole number from 1 to 86400 (default 120). The flow polls until the deadline has passed: ceil(request_deadline_seconds / poll_interval_seconds) + 1 polls, at most 100 (Connect's largest Loop count)."
+  description = "The tracker's request deadline in seconds (the root module's request_deadline_seconds, TRACKER_REQUEST_DEADLINE_SECONDS): a whole number from 1 to 86400 (default 120). The flow polls until the deadline has passed: ceil(request_deadline_seconds / checker_wait_seconds) + 2 polls, at most 100 (Connect's largest Loop count); a deadline longer than 98 checker waits adds a pause to each poll."
   type        = number
   default     = 120
   nullable    = false
@@ -39,11 +28,55 @@ variable "request_deadline_seconds" {
     condition     = var.request_deadline_seconds >= 1 && var.request_deadline_seconds <= 86400 && floor(var.request_deadline_seconds) == var.request_deadline_seconds
     error_message = "The request_deadline_seconds must be a whole number from 1 to 86400."
   }
+}
+
+variable "checker_wait_seconds" {
+  description = "Seconds one checker invocation waits for its request to become terminal before it answers an open status (the root module's checker_wait_seconds, TRACKER_CHECKER_WAIT_SECONDS), for the flow's pacing: null (default: 3, or less when invocation_time_limit_seconds leaves less room) or a whole number from 0 to 4; 0: the checker answers at once, and each poll then pauses. Unless 0, checker_wait_seconds + 4 (one read attempt and a margin) must be at most invocation_time_limit_seconds. The flow polls again as soon as an invocation answers with an open request."
+  type        = number
+  default     = null
+
   validation {
-    # Connect's Loop block counts 0-100 (flow language reference: Loop). Only an explicit
-    # poll_interval_seconds can be too short: the default grows with the deadline.
-    condition     = var.poll_interval_seconds == null || try(ceil(var.request_deadline_seconds / var.poll_interval_seconds) + 1 <= 100, true)
-    error_message = "The request_deadline_seconds (${var.request_deadline_seconds}) and poll_interval_seconds (${coalesce(var.poll_interval_seconds, 0)}) need ceil(${var.request_deadline_seconds} / ${coalesce(var.poll_interval_seconds, 0)}) + 1 polls to reach the deadline; Connect's Loop block allows at most 100. Raise poll_interval_seconds to at least ${ceil(var.request_deadline_seconds / 99)} (or leave it null), or lower request_deadline_seconds."
+    condition     = var.checker_wait_seconds == null || try(var.checker_wait_seconds >= 0 && var.checker_wait_seconds <= 4 && floor(var.checker_wait_seconds) == var.checker_wait_seconds, false)
+    error_message = "The checker_wait_seconds must be null or a whole number from 0 to 4: Connect waits at most 8 s for the checker, and the wait needs 4 s beside it for one read attempt and a margin."
+  }
+  validation {
+    condition     = var.checker_wait_seconds == null || try(var.checker_wait_seconds == 0 || var.checker_wait_seconds + 4 <= var.invocation_time_limit_seconds, false)
+    error_message = "The checker_wait_seconds (${coalesce(var.checker_wait_seconds, 0)}) + 4 s (one read attempt of 3 s and a 1 s margin) must be at most invocation_time_limit_seconds (${var.invocation_time_limit_seconds}): Connect would stop waiting for the checker before it answers."
+  }
+}
+
+variable "holding" {
+  description = <<-EOT
+    What a voice caller hears between polls, and how often the contact is reassured:
+    prompt_id: null (default: silence) or the ARN or id of an audio prompt of the estate (music, a tone) played before each poll;
+    prompt_seconds: the prompt's length in seconds, 1-600, required with prompt_id (the flow's timing counts it);
+    silence_seconds: seconds of silence (SSML breaks) before each poll when there is no prompt, 0.1-10 (default 0.5);
+    reassurance_interval_seconds: about how often the reassurance (prompts.holding) is spoken on voice and sent on chat, 10-300 (default 25); chat sends it at least every 20 s of Lambda time (Connect's limit on a chain of Lambda calls with no prompt between them).
+  EOT
+  type = object({
+    prompt_id                    = optional(string)
+    prompt_seconds               = optional(number)
+    silence_seconds              = optional(number, 0.5)
+    reassurance_interval_seconds = optional(number, 25)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.holding.prompt_id == null || try(length(var.holding.prompt_id) >= 1 && var.holding.prompt_seconds >= 1 && var.holding.prompt_seconds <= 600, false)
+    error_message = "The holding.prompt_id needs holding.prompt_seconds, the prompt's length: a number of seconds from 1 to 600."
+  }
+  validation {
+    condition     = var.holding.silence_seconds >= 0.1 && var.holding.silence_seconds <= 10
+    error_message = "The holding.silence_seconds must be from 0.1 to 10."
+  }
+  validation {
+    condition     = var.holding.reassurance_interval_seconds >= 10 && var.holding.reassurance_interval_seconds <= 300
+    error_message = "The holding.reassurance_interval_seconds must be from 10 to 300."
+  }
+  validation {
+    condition     = var.holding.prompt_id == null || try(var.holding.prompt_seconds >= ceil(var.request_deadline_seconds / 98) - coalesce(var.checker_wait_seconds, min(3, max(0, var.invocation_time_limit_seconds - 4))), false)
+    error_message = "The holding.prompt_seconds is too short for request_deadline_seconds (${var.request_deadline_seconds}): each poll must last at least ceil(deadline / 98) s for Connect's largest Loop (100) to reach the deadline; use a longer prompt, or silence."
   }
 }
 
@@ -95,7 +128,7 @@ variable "result_fields" {
 }
 
 variable "prompts" {
-  description = "Texts for the contact, each 1-1000 characters: greeting (before the request), holding (voice: spoken before each poll's silence; chat: sent once, when polling starts; task: none), thank_you_prefix (before the result), apology (on any failure or when polling gives up)."
+  description = "Texts for the contact, each 1-1000 characters: greeting (played once the request is recorded, while the work runs), holding (the reassurance, spoken or sent about every holding.reassurance_interval_seconds), thank_you_prefix (before the result), apology (on any failure or when polling gives up)."
   type = object({
     greeting         = optional(string, "Thank you for calling. Let me look that up for you.")
     holding          = optional(string, "Still working on it, thank you for holding.")

@@ -2,15 +2,23 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 import boto3
 import pytest
 
 from connect_tracker.config import Settings
-from connect_tracker.handlers import _runtime, checker, writer
-from connect_tracker.service import check_request, submit_request
+from connect_tracker.handlers import _runtime, checker, processor, writer
+from connect_tracker.service import (
+    WAIT_READ_INTERVAL_SECONDS,
+    TimeBudget,
+    Wait,
+    check_request,
+    submit_request,
+)
 from connect_tracker.store import DynamoDBTrackerStore, StoreUnavailable
-from tests.functional.conftest import TABLE, item
+from connect_tracker.testing import LambdaContext, WorkerQueue
+from tests.support.functional import TABLE, batch, item, submit
 
 
 def set_status(request_id: str, status: str, **extra: str) -> None:
@@ -102,8 +110,14 @@ def test_malformed_events_get_an_answer_not_an_exception(event, code):
     assert all(isinstance(value, str) for value in answer.values())
 
 
-@pytest.mark.parametrize("status", ["PENDING", "RUNNING"])
-def test_an_open_request_past_its_deadline_is_sealed_timed_out(writer_event, checker_event, status):
+@pytest.mark.parametrize(
+    ("status", "code"), [("PENDING", "NOT_STARTED"), ("RUNNING", "DEADLINE_EXCEEDED")]
+)
+def test_an_open_request_past_its_deadline_is_sealed_timed_out_saying_why(
+    writer_event, checker_event, status, code
+):
+    """A request no worker started (its event throttled, say) ends NOT_STARTED; one that
+    ran without an outcome ends DEADLINE_EXCEEDED."""
     settings = Settings.from_environment()
     store = _runtime.store()
     created_at = 1_000_000.0
@@ -115,8 +129,10 @@ def test_an_open_request_past_its_deadline_is_sealed_timed_out(writer_event, che
     assert before["Status"] == status
     after = check_request(checker_event(request_id), store, lambda: created_at + 61)
     assert after["Status"] == "TIMED_OUT"
-    assert after["ErrorCode"] == "DEADLINE_EXCEEDED"
+    assert after["ErrorCode"] == code
     assert item(request_id)["Status"] == {"S": "TIMED_OUT"}  # type: ignore[index]
+    if status == "PENDING":
+        assert "functions.worker.reserved_concurrent_executions" in after["ErrorMessage"]
 
 
 def test_a_terminal_request_is_never_resealed(writer_event, checker_event):
@@ -187,7 +203,7 @@ class _SealFails:
     def __getattr__(self, name: str) -> object:
         return getattr(self._store, name)
 
-    def seal_overdue(self, request_id: str, now: float) -> None:
+    def seal_overdue(self, request_id: str, now: float, **how: object) -> None:
         raise StoreUnavailable("DynamoDB UpdateItem failed: ProvisionedThroughputExceededException")
 
 
@@ -204,3 +220,106 @@ def test_a_seal_the_table_refuses_is_answered_unknown_and_the_next_poll_seals(
     assert (refused["Status"], refused["ErrorCode"]) == ("UNKNOWN", "STORE_UNAVAILABLE")
     assert item(request_id)["Status"] == {"S": "PENDING"}  # type: ignore[index]
     assert check_request(checker_event(request_id), store, late)["Status"] == "TIMED_OUT"
+
+
+class _WaitClock:
+    """A checker invocation's clocks that move only when the checker pauses; at the pause
+    numbered ``finish_at`` the worker runs the queued request (the result is written while
+    the checker waits)."""
+
+    def __init__(self, invokes: WorkerQueue, finish_at: int, timeout: float = 7.0) -> None:
+        self.invokes = invokes
+        self.finish_at = finish_at
+        self.timeout = timeout
+        self.t = 0.0
+        self.pauses = 0
+        self.wall = time.time()
+
+    def elapsed(self) -> float:
+        return self.t
+
+    def now(self) -> float:
+        return self.wall + self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.t += seconds
+        self.pauses += 1
+        if self.pauses == self.finish_at:
+            assert self.invokes.run_next()["Result"] == "COMPLETE"
+
+    def budget(self) -> TimeBudget:
+        return TimeBudget(lambda: self.timeout - self.t, attempt_seconds=_runtime.ATTEMPT_SECONDS)
+
+
+def answered_line(caplog: pytest.LogCaptureFixture) -> logging.LogRecord:
+    return next(r for r in caplog.records if r.getMessage() == "check.answered")
+
+
+def test_a_result_written_during_the_wait_is_answered_by_the_same_invocation(
+    writer_event, checker_event, stream, invokes, caplog
+):
+    request_id = submit(writer_event, "contact-1", "test_counted", Question="balance")
+    processor.handler(batch(stream.deliverable()), LambdaContext(60))
+    assert invokes.queued == [{"RequestId": request_id}]
+    clocks = _WaitClock(invokes, finish_at=4)
+    with caplog.at_level(logging.INFO):
+        answer = check_request(
+            checker_event(request_id),
+            _runtime.store(),
+            clocks.now,
+            clocks.budget(),
+            wait=Wait(3, sleep=clocks.sleep, elapsed=clocks.elapsed),
+        )
+    assert (answer["Status"], answer["Answer"]) == ("COMPLETE", "balance!")
+    # read before each of the four pauses and once after the last: the first read after
+    # the worker's write answered, well before the wait's end
+    assert answered_line(caplog).__dict__["reads"] == 5
+    assert clocks.t == pytest.approx(4 * WAIT_READ_INTERVAL_SECONDS)
+    assert item(request_id)["Status"] == {"S": "COMPLETE"}  # type: ignore[index]
+
+
+def consistent_read_of_each_get_item(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """``ConsistentRead`` of every GetItem the functions' DynamoDB clients send from now on
+    (settings and clients built afresh, so the ones the test's environment asks for)."""
+    sent: list[object] = []
+    build = boto3.client
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        client = build(*args, **kwargs)
+        client.meta.events.register(
+            "provide-client-params.dynamodb.GetItem",
+            lambda params, **_: sent.append(params.get("ConsistentRead")),
+        )
+        return client
+
+    monkeypatch.setattr(_runtime.boto3, "client", recording)
+    _runtime.settings.cache_clear()
+    _runtime.dynamodb_client.cache_clear()
+    _runtime.store.cache_clear()
+    return sent
+
+
+def test_a_waiting_checker_reads_strongly_consistent_with_consistent_read_off(
+    writer_event, checker_event, monkeypatch, caplog
+):
+    monkeypatch.setenv("TRACKER_CONSISTENT_READ", "false")
+    monkeypatch.setenv("TRACKER_CHECKER_WAIT_SECONDS", "1")
+    request_id = writer.handler(writer_event("contact-1"), None)["RequestId"]
+    reads = consistent_read_of_each_get_item(monkeypatch)
+    context = LambdaContext(7, ticking=True)
+    with caplog.at_level(logging.INFO):
+        answer = checker.handler(checker_event(request_id), context)
+    assert answer["Status"] == "PENDING"  # nobody ran it: the wait ended with it open
+    assert answered_line(caplog).__dict__["reads"] == len(reads) > 1
+    assert set(reads) == {True}
+    assert context.get_remaining_time_in_millis() > 0
+
+
+def test_without_a_wait_consistent_read_off_reads_eventually_consistent(
+    writer_event, checker_event, monkeypatch
+):
+    monkeypatch.setenv("TRACKER_CONSISTENT_READ", "false")
+    request_id = writer.handler(writer_event("contact-1"), None)["RequestId"]
+    reads = consistent_read_of_each_get_item(monkeypatch)
+    assert checker.handler(checker_event(request_id), None)["Status"] == "PENDING"
+    assert reads == [False]

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from connect_tracker.handlers import checker, processor, writer
-from tests.functional.conftest import LambdaContext
+from connect_tracker.testing import LambdaContext
 
 EXAMPLES = int(os.environ.get("TRACKER_FUZZ_EXAMPLES", "200"))
 ANSWER_STATUSES = {

@@ -13,22 +13,18 @@ from typing import Any
 import boto3
 import pytest
 
+from connect_tracker.dispatcher import StreamRecord
 from connect_tracker.domain import REQUEST_ID_PATTERN, Status, new_request
 from connect_tracker.handlers import checker, processor, writer
-from connect_tracker.store import DynamoDBTrackerStore, parse_stream_keys
-from tests.functional.conftest import (
-    PROBE,
-    TABLE,
-    AsyncInvokes,
+from connect_tracker.store import DynamoDBTrackerStore
+from connect_tracker.testing import (
     LambdaContext,
     StreamReader,
-    _reset_caches,
-    ask_items,
-    batch,
-    create_table,
-    item,
-    item_count,
+    WorkerQueue,
+    create_tracker_table,
+    reset_handlers,
 )
+from tests.support.functional import PROBE, TABLE, ask_items, batch, item, item_count
 
 RESULT_FIELDS = {"Text", "Lookup"}
 
@@ -42,7 +38,7 @@ def poll(checker_event, request_id: str, contact: str, initial: str | None = Non
     return checker.handler(checker_event(request_id, contact, initial), None)
 
 
-def process(stream, invokes: AsyncInvokes) -> dict[str, Any]:
+def process(stream, invokes: WorkerQueue) -> dict[str, Any]:
     """Dispatch what the stream delivers and run the workers it queued, as Lambda would."""
     answer = processor.handler(batch(stream.deliverable()), LambdaContext())
     invokes.drain()
@@ -55,7 +51,7 @@ def table_snapshot() -> list[dict[str, Any]]:
 
 
 def test_two_lookups_in_one_call_each_get_their_own_result(
-    writer_event, checker_event, stream, invokes: AsyncInvokes
+    writer_event, checker_event, stream, invokes: WorkerQueue
 ):
     first = write(writer_event, "call-1", AccountId="A-1")
     second = write(writer_event, "call-1", AccountId="B-2")
@@ -67,7 +63,7 @@ def test_two_lookups_in_one_call_each_get_their_own_result(
 
 
 def test_asking_the_same_again_finds_the_same_request_and_runs_once(
-    writer_event, checker_event, stream, invokes: AsyncInvokes
+    writer_event, checker_event, stream, invokes: WorkerQueue
 ):
     first = write(writer_event, "call-1", AccountId="A-1", Text="x")
     # retry-writer, or a second pass through the flow: same contact, same ask
@@ -99,14 +95,14 @@ def test_request_ids_are_random_not_derived_from_the_contact(writer_event):
     ids = set()
     for attempt in range(3):
         boto3.client("dynamodb").delete_table(TableName=TABLE)
-        create_table()
+        create_tracker_table(TABLE)
         ids.add(write(writer_event, "call-1", AccountId="A-1")["RequestId"])
         assert attempt + 1 == len(ids)
     assert all(REQUEST_ID_PATTERN.match(rid) for rid in ids)
 
 
 def test_another_chain_polling_the_id_gets_not_found_and_no_result(
-    writer_event, checker_event, stream, invokes: AsyncInvokes
+    writer_event, checker_event, stream, invokes: WorkerQueue
 ):
     request_id = write(writer_event, "call-1", AccountId="A-1", Text="secret")["RequestId"]
     process(stream, invokes)
@@ -157,7 +153,7 @@ def test_a_request_key_reused_for_another_ask_is_refused_and_nothing_changes(wri
 
 
 def test_a_new_request_key_after_failed_runs_the_task_again(
-    writer_event, checker_event, stream, invokes: AsyncInvokes
+    writer_event, checker_event, stream, invokes: WorkerQueue
 ):
     first = write(writer_event, "call-1", AccountId="A-1", Fail="yes", RequestKey="try-1")
     process(stream, invokes)
@@ -201,11 +197,11 @@ def test_the_ask_item_has_no_status_no_contact_data_and_the_same_expiry(writer_e
 
 
 def test_the_processor_skips_a_record_that_is_not_a_request(writer_event):
-    reader = StreamReader()
+    reader = StreamReader(TABLE)
     write(writer_event, "call-1", AccountId="A-1")
     records = reader.new_records()
     [ask_record] = [r for r in records if "Status" not in r["dynamodb"]["NewImage"]]
-    assert parse_stream_keys(ask_record) is None
+    assert StreamRecord.parse(ask_record).request_id is None
     assert processor.handler(batch([ask_record]), LambdaContext()) == {"batchItemFailures": []}
     assert PROBE.calls == {}
 
@@ -271,11 +267,11 @@ def test_a_request_stored_before_chains_belongs_to_its_contact(writer_event, che
     "case", [("AWS_Lambda_python3.11", "FAILED"), ("AWS_Lambda_python3.13", "COMPLETE")]
 )
 def test_a_result_is_sized_as_the_runtime_sends_it(
-    writer_event, checker_event, stream, monkeypatch, case, *, invokes: AsyncInvokes
+    writer_event, checker_event, stream, monkeypatch, case, *, invokes: WorkerQueue
 ):
     runtime, status = case
     monkeypatch.setenv("AWS_EXECUTION_ENV", runtime)
-    _reset_caches()
+    reset_handlers()
     # 6,000 'é': 12,000 bytes as python3.13 sends them, 36,000 as python3.11 escapes them
     request_id = write(writer_event, "call-1", Text="é" * 6_000)["RequestId"]
     process(stream, invokes)
@@ -290,16 +286,16 @@ def test_a_result_is_sized_as_the_runtime_sends_it(
 
 
 def test_a_stored_result_the_runtime_cannot_deliver_is_answered_failed(
-    writer_event, checker_event, stream, monkeypatch, invokes: AsyncInvokes
+    writer_event, checker_event, stream, monkeypatch, invokes: WorkerQueue
 ):
     monkeypatch.setenv("AWS_EXECUTION_ENV", "AWS_Lambda_python3.13")
-    _reset_caches()
+    reset_handlers()
     request_id = write(writer_event, "call-1", Text="é" * 6_000)["RequestId"]
     process(stream, invokes)
     assert item(request_id)["Status"] == {"S": Status.COMPLETE.value}
     # the functions move to python3.11, whose escaped answer would be 36 KB
     monkeypatch.setenv("AWS_EXECUTION_ENV", "AWS_Lambda_python3.11")
-    _reset_caches()
+    reset_handlers()
     answer = poll(checker_event, request_id, "call-1")
     assert answer["Status"] == "FAILED"
     assert answer["ErrorCode"] == "RESULT_TOO_LARGE"

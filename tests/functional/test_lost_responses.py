@@ -15,7 +15,7 @@ import boto3
 
 from connect_tracker.domain import Outcome, Status, TrackerRequest, new_request
 from connect_tracker.store import DynamoDBTrackerStore
-from tests.functional.conftest import TABLE
+from tests.support.functional import TABLE
 
 
 class ClientProxy:
@@ -66,37 +66,34 @@ def stored_request(store: DynamoDBTrackerStore, contact_id: str = "c-1") -> str:
     return request.request_id
 
 
-def test_a_claim_whose_response_was_lost_is_still_ours():
-    client = RetriedAfterLostResponse(boto3.client("dynamodb"))
-    store = DynamoDBTrackerStore(client, TABLE)  # type: ignore[arg-type]
-    request_id = stored_request(store)
-    claimed = store.claim(request_id, "token-1", time.time())
-    assert claimed is not None
-    assert claimed.status is Status.RUNNING
-    assert claimed.claim_token == "token-1"
-    assert client.sent == 2
-
-
 def test_another_deliverys_claim_is_still_refused():
     plain = DynamoDBTrackerStore(boto3.client("dynamodb"), TABLE)
     request_id = stored_request(plain)
-    assert plain.claim(request_id, "token-1", time.time()) is not None
+    now = time.time()
+    assert plain.claim_lease(request_id, "token-1", now, now + 60).won
     retried = DynamoDBTrackerStore(RetriedAfterLostResponse(boto3.client("dynamodb")), TABLE)  # type: ignore[arg-type]
-    assert retried.claim(request_id, "token-2", time.time()) is None
+    refused = retried.claim_lease(request_id, "token-2", now, now + 60)
+    assert not refused.won
+    assert refused.request is not None
+    assert refused.request.claim_token == "token-1"
 
 
 def test_a_finish_whose_response_was_lost_is_still_recorded_as_ours():
     client = RetriedAfterLostResponse(boto3.client("dynamodb"))
     store = DynamoDBTrackerStore(client, TABLE)  # type: ignore[arg-type]
     request_id = stored_request(store)
-    assert store.claim(request_id, "token-1", time.time()) is not None
-    assert store.finish(request_id, "token-1", Outcome.complete({"A": "1"}), time.time())
+    now = time.time()
+    assert store.claim_lease(request_id, "token-1", now, now + 60).won
+    assert store.finish(request_id, "token-1", Outcome.complete({"A": "1"}), time.time()).won
     final = store.get(request_id)
     assert final is not None
     assert final.status is Status.COMPLETE
     assert final.result == {"A": "1"}
     # a finish under a token that never held the claim is still refused
-    assert not store.finish(request_id, "token-9", Outcome.complete({"A": "2"}), time.time())
+    refused = store.finish(request_id, "token-9", Outcome.complete({"A": "2"}), time.time())
+    assert not refused.won
+    assert refused.request is not None
+    assert refused.request.result == {"A": "1"}  # the item as the refused write found it
 
 
 def test_a_lease_claim_whose_response_was_lost_is_still_ours():
@@ -123,19 +120,21 @@ def test_a_refused_lease_claim_says_what_it_found_without_a_read():
     assert not live.won
     assert live.request is not None
     assert live.request.claim_token == "token-1"  # a live claim: left alone
-    assert store.finish(request_id, "token-1", Outcome.complete({"A": "1"}), now + 2)
+    assert store.finish(request_id, "token-1", Outcome.complete({"A": "1"}), now + 2).won
     done = store.claim_lease(request_id, "token-3", now + 3, now + 63)
     assert not done.won
     assert done.request is not None
     assert done.request.status is Status.COMPLETE
     assert client.reads == 0
     # past the deadline (60 s) an open request is refused too, and shown as it is
-    late_id = stored_request(store, contact_id="c-2")
-    late = store.claim_lease(late_id, "token-4", now + 61, now + 120)
+    overdue = a_request("c-2")
+    store.create(overdue)
+    after = overdue.deadline_at + 1.0  # its own deadline: the machine may be slow
+    late = store.claim_lease(overdue.request_id, "token-4", after, after + 60)
     assert not late.won
     assert late.request is not None
     assert late.request.status is Status.PENDING
-    assert late.request.is_overdue(now + 61)
+    assert late.request.is_overdue(after)
     # no such request: the claim finds nothing
     missing = store.claim_lease("6f1c1d3e-5a43-4f7e-9c1b-0b7a3c2de0a1", "t", now, now + 60)
     assert missing == type(missing)(won=False, request=None)

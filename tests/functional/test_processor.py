@@ -9,15 +9,8 @@ import boto3
 import pytest
 
 from connect_tracker.handlers import checker, processor
-from tests.functional.conftest import (
-    PROBE,
-    TABLE,
-    AsyncInvokes,
-    LambdaContext,
-    batch,
-    item,
-    submit,
-)
+from connect_tracker.testing import LambdaContext, WorkerQueue
+from tests.support.functional import PROBE, TABLE, batch, item, submit
 
 
 def dispatch(records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -25,7 +18,7 @@ def dispatch(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def test_the_whole_loop_completes_with_the_task_result(
-    writer_event, checker_event, stream, invokes: AsyncInvokes
+    writer_event, checker_event, stream, invokes: WorkerQueue
 ):
     request_id = submit(writer_event, "c-1", "test_counted", Question="ready")
     records = stream.deliverable()
@@ -43,7 +36,7 @@ def test_the_whole_loop_completes_with_the_task_result(
     assert PROBE.calls == {request_id: 1}
 
 
-def test_the_dispatcher_runs_no_task_work(writer_event, stream, invokes: AsyncInvokes):
+def test_the_dispatcher_runs_no_task_work(writer_event, stream, invokes: WorkerQueue):
     request_id = submit(writer_event, "c-1", "test_blocks")  # would hold a batch for 30 s
     assert dispatch(stream.deliverable()) == {"batchItemFailures": []}
     assert PROBE.calls == {}
@@ -51,7 +44,7 @@ def test_the_dispatcher_runs_no_task_work(writer_event, stream, invokes: AsyncIn
     assert invokes.queued == [{"RequestId": request_id}]
 
 
-def test_the_workers_own_writes_are_not_deliverable(writer_event, stream, invokes: AsyncInvokes):
+def test_the_workers_own_writes_are_not_deliverable(writer_event, stream, invokes: WorkerQueue):
     submit(writer_event, "c-1", "test_counted")
     dispatch(stream.deliverable())
     invokes.drain()
@@ -61,7 +54,7 @@ def test_the_workers_own_writes_are_not_deliverable(writer_event, stream, invoke
 
 
 def test_a_request_twice_in_one_batch_is_dispatched_once(
-    writer_event, stream, invokes: AsyncInvokes
+    writer_event, stream, invokes: WorkerQueue
 ):
     request_id = submit(writer_event, "c-1", "test_counted")
     records = stream.deliverable()
@@ -69,9 +62,7 @@ def test_a_request_twice_in_one_batch_is_dispatched_once(
     assert invokes.queued == [{"RequestId": request_id}]
 
 
-def test_a_redelivered_record_never_runs_the_work_twice(
-    writer_event, stream, invokes: AsyncInvokes
-):
+def test_a_redelivered_record_never_runs_the_work_twice(writer_event, stream, invokes: WorkerQueue):
     request_id = submit(writer_event, "c-1", "test_counted")
     records = stream.deliverable()
     dispatch(records)
@@ -82,7 +73,7 @@ def test_a_redelivered_record_never_runs_the_work_twice(
     assert PROBE.calls == {request_id: 1}
 
 
-def test_each_request_of_a_batch_gets_its_own_worker(writer_event, stream, invokes: AsyncInvokes):
+def test_each_request_of_a_batch_gets_its_own_worker(writer_event, stream, invokes: WorkerQueue):
     ids = [submit(writer_event, f"c-{n}", "test_counted") for n in range(15)]
     assert dispatch(stream.deliverable()) == {"batchItemFailures": []}
     assert sorted(order["RequestId"] for order in invokes.queued) == sorted(ids)
@@ -91,7 +82,7 @@ def test_each_request_of_a_batch_gets_its_own_worker(writer_event, stream, invok
 
 
 def test_only_the_record_whose_dispatch_failed_is_retried(
-    writer_event, stream, invokes: AsyncInvokes, monkeypatch
+    writer_event, stream, invokes: WorkerQueue, monkeypatch
 ):
     good = submit(writer_event, "c-1", "test_counted")
     records = stream.deliverable()
@@ -107,7 +98,7 @@ def test_only_the_record_whose_dispatch_failed_is_retried(
     assert set(invokes.drain()) == {"COMPLETE"}
 
 
-def test_the_dispatcher_needs_no_table(writer_event, stream, invokes: AsyncInvokes):
+def test_the_dispatcher_needs_no_table(writer_event, stream, invokes: WorkerQueue):
     request_id = submit(writer_event, "c-1", "test_counted")
     records = stream.deliverable()
     boto3.client("dynamodb").delete_table(TableName=TABLE)
@@ -126,7 +117,7 @@ def test_the_dispatcher_needs_no_table(writer_event, stream, invokes: AsyncInvok
         {"Records": [None, 1, {"dynamodb": {}}, {"dynamodb": "x"}]},
     ],
 )
-def test_malformed_batches_never_raise_and_report_nothing_to_retry(event, invokes: AsyncInvokes):
+def test_malformed_batches_never_raise_and_report_nothing_to_retry(event, invokes: WorkerQueue):
     assert processor.handler(event, LambdaContext()) == {"batchItemFailures": []}
     assert invokes.queued == []
 
@@ -141,7 +132,7 @@ def test_stream_reader_sees_inserts(writer_event, stream):
 
 
 def test_a_dispatch_is_logged_with_the_contact_and_the_request(
-    writer_event, stream, invokes: AsyncInvokes, caplog
+    writer_event, stream, invokes: WorkerQueue, caplog
 ):
     request_id = submit(writer_event, "c-logged", "test_counted")
     with caplog.at_level("INFO", logger="connect_tracker"):

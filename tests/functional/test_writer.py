@@ -8,7 +8,7 @@ import pytest
 from connect_tracker.domain import MAX_PARAMETERS_BYTES
 from connect_tracker.handlers import writer
 from connect_tracker.store import StoreUnavailable
-from tests.functional.conftest import TABLE, item, item_count
+from tests.support.functional import TABLE, item, item_count
 
 
 def test_records_a_pending_request_and_answers_strings(writer_event):

@@ -1,8 +1,13 @@
 """The integration tier: the whole stack on the sandbox (or on a LocalStack you name).
 
-One session fixture brings the sandbox up (unless TRACKER_SANDBOX_ENDPOINT names a running
-LocalStack), applies `examples/localstack` with the integration tasks, yields the outputs,
-and in `finally` destroys the stack and stops what it started.
+``endpoint`` (session) brings the sandbox up unless TRACKER_SANDBOX_ENDPOINT names a running
+LocalStack, and asks the endpoint whether it serves Amazon Connect and whether it is this
+checkout's sandbox. ``stack`` applies `examples/localstack` with the integration tasks (with
+the sandbox's Connect instance and flows only where Connect answers), yields the outputs,
+and in `finally` destroys the stack; the endpoint then stops what it started. Tests that
+need Connect take ``connect_stack`` (or ``connect_endpoint``), tests that need the bundled
+sandbox's Lambda runtimes on this host take ``bundled_sandbox``: elsewhere they are skipped
+with the endpoint's answer as the reason.
 """
 
 from __future__ import annotations
@@ -23,10 +28,13 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from connect_tracker.testing import contact_event
 from tests.integration.stack import (
     ROOT,
+    Endpoint,
     Terraform,
     deployed,
+    reached_endpoint,
     sandbox_session,
     wait_for,
 )
@@ -141,19 +149,24 @@ class Stack:
         environment is changed (``AWS_ENDPOINT_URL_<SERVICE>`` overrides the sandbox's
         ``AWS_ENDPOINT_URL`` for that service only) and restored exactly afterwards.
         """
+        with socket.create_server(("127.0.0.1", 0), backlog=128) as black_hole:
+            port = black_hole.getsockname()[1]
+            with self.endpoint_for(function, service, f"http://127.0.0.1:{port}"):
+                yield
+
+    @contextlib.contextmanager
+    def endpoint_for(self, function: str, service: str, url: str) -> Iterator[None]:
+        """Within the block, ``function``'s calls to ``service`` go to ``url``: its own
+        ``AWS_ENDPOINT_URL_<SERVICE>`` is set, and its environment restored exactly after."""
         lambda_client = self.client("lambda")
         name = self.outputs[f"{function}_function_name"]
         before = lambda_client.get_function_configuration(FunctionName=name)
         variables = dict(before.get("Environment", {}).get("Variables", {}))
-        with socket.create_server(("127.0.0.1", 0), backlog=128) as black_hole:
-            port = black_hole.getsockname()[1]
-            self._reconfigure(
-                name, {**variables, f"AWS_ENDPOINT_URL_{service}": f"http://127.0.0.1:{port}"}
-            )
-            try:
-                yield
-            finally:
-                self._reconfigure(name, variables)
+        self._reconfigure(name, {**variables, f"AWS_ENDPOINT_URL_{service}": url})
+        try:
+            yield
+        finally:
+            self._reconfigure(name, variables)
 
     def _reconfigure(self, name: str, variables: Mapping[str, str]) -> None:
         lambda_client = self.client("lambda")
@@ -168,26 +181,10 @@ class Stack:
 def connect_event(
     contact_id: str, parameters: Mapping[str, str], initial_contact_id: str | None = None
 ) -> dict[str, Any]:
-    """The event Connect sends from an InvokeLambdaFunction block; a transferred contact
-    has a new ``contact_id`` and its chain's first contact as ``initial_contact_id``."""
-    return {
-        "Details": {
-            "ContactData": {
-                "Attributes": {},
-                "Channel": "VOICE",
-                "ContactId": contact_id,
-                "CustomerEndpoint": {"Address": "+12025550143", "Type": "TELEPHONE_NUMBER"},
-                "InitialContactId": initial_contact_id or contact_id,
-                "InitiationMethod": "INBOUND",
-                "InstanceARN": "arn:aws:connect:us-east-1:000000000000:instance/sandbox",
-                "PreviousContactId": initial_contact_id or contact_id,
-                "Queue": None,
-                "SystemEndpoint": {"Address": "+18005550100", "Type": "TELEPHONE_NUMBER"},
-            },
-            "Parameters": dict(parameters),
-        },
-        "Name": "ContactFlowEvent",
-    }
+    """The event Connect sends from an InvokeLambdaFunction block, from the kit's one
+    builder (connect_tracker.testing.contact_event); a transferred contact has a new
+    ``contact_id`` and its chain's first contact as ``initial_contact_id``."""
+    return contact_event(contact_id, parameters, initial_contact_id=initial_contact_id)
 
 
 def new_contact() -> str:
@@ -199,18 +196,37 @@ def _say(message: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def stack() -> Iterator[Stack]:
+def endpoint() -> Iterator[Endpoint]:
+    with reached_endpoint(_say) as reached:
+        yield reached
+
+
+@pytest.fixture(scope="session")
+def connect_endpoint(endpoint: Endpoint) -> Endpoint:
+    """The endpoint, for tests that need Amazon Connect: skipped where it has none."""
+    endpoint.require_connect()
+    return endpoint
+
+
+@pytest.fixture(scope="session")
+def bundled_sandbox(endpoint: Endpoint) -> Sandbox:
+    """This checkout's sandbox, for tests that reach its Lambda runtimes on this host."""
+    return endpoint.require_sandbox()
+
+
+@pytest.fixture(scope="session")
+def stack(endpoint: Endpoint) -> Iterator[Stack]:
     variables = {
         "name": f"it-{secrets.token_hex(3)}",
         "task_source_dir": str(TASKS / "integration_tasks"),
         "task_modules": ["integration_tasks"],
         "request_deadline_seconds": DEADLINE_SECONDS,
-        # the whole module, Connect resources included, on the sandbox's Connect
-        "create_connect_instance": True,
+        # the whole module, Connect resources included, where the endpoint serves Connect
+        "create_connect_instance": endpoint.serves_connect,
         # alarms evaluated every 10 s instead of 60 (tests/integration/test_alarms.py)
         "alarm_period_seconds": 10,
     }
-    with deployed(EXAMPLE, variables, label="it", say=_say) as deployment:
+    with deployed(EXAMPLE, variables, label="it", say=_say, endpoint=endpoint) as deployment:
         yield Stack(
             deployment.endpoint,
             deployment.terraform.outputs(),
@@ -218,6 +234,12 @@ def stack() -> Iterator[Stack]:
             sandbox_session(),
             deployment.sandbox.log_tail if deployment.sandbox else None,
         )
+
+
+@pytest.fixture(scope="session")
+def connect_stack(connect_endpoint: Endpoint, stack: Stack) -> Stack:
+    """The stack, for tests of its Connect resources: skipped where Connect is missing."""
+    return stack
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from tracker_sandbox.control import Sandbox
 
@@ -217,6 +220,90 @@ def leftovers(endpoint: str, prefix: str) -> list[str]:
     return found
 
 
+@dataclass(frozen=True)
+class Endpoint:
+    """The LocalStack a test session runs against, and what asking it found."""
+
+    url: str
+    #: This checkout's sandbox when it is the LocalStack answering at ``url``, else None:
+    #: only then can a test reach the Lambda runtimes (its Docker-less executor's
+    #: subprocesses) or give a function an endpoint on this host that never answers.
+    sandbox: Sandbox | None
+    #: Why ``url`` serves no Amazon Connect (what it answered); None when it does.
+    no_connect: str | None
+
+    @property
+    def serves_connect(self) -> bool:
+        return self.no_connect is None
+
+    def require_connect(self) -> None:
+        """Skip the calling test when the endpoint serves no Connect."""
+        if self.no_connect is not None:
+            pytest.skip(f"needs Amazon Connect: {self.no_connect}")
+
+    def require_sandbox(self) -> Sandbox:
+        """This checkout's sandbox; skip the calling test on any other endpoint."""
+        if self.sandbox is None:
+            pytest.skip(
+                f"needs this checkout's bundled sandbox (its Lambda runtimes run on this host); "
+                f"{self.url} is another LocalStack"
+            )
+        return self.sandbox
+
+
+def connect_missing(url: str) -> str | None:
+    """None when ``url`` answers Amazon Connect (ListInstances, the cheapest read), else
+    what it answered. LocalStack Community has no Connect; the sandbox's provider does."""
+    client = sandbox_session().client(
+        "connect",
+        endpoint_url=url,
+        config=Config(connect_timeout=5, read_timeout=30, retries={"total_max_attempts": 1}),
+    )
+    try:
+        client.list_instances(MaxResults=1)
+    except ClientError as error:
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        problem = error.response.get("Error", {})
+        return (
+            f"{url} answered connect:ListInstances with HTTP {status} "
+            f"{problem.get('Code')}: {problem.get('Message')}"
+        )
+    return None
+
+
+@contextlib.contextmanager
+def reached_endpoint(say: Callable[[str], None]) -> Iterator[Endpoint]:
+    """The session's endpoint: TRACKER_SANDBOX_ENDPOINT as given (never started or
+    stopped), else this checkout's sandbox (SANDBOX_PORT), started unless something answers
+    there and stopped on exit if this call started it. Asked what it serves: Connect, and
+    whether it is this checkout's sandbox."""
+    given = os.environ.get("TRACKER_SANDBOX_ENDPOINT", "").strip().rstrip("/")
+    sandbox = Sandbox()
+    started = False
+    try:
+        if given:
+            url = given
+            say(f"using TRACKER_SANDBOX_ENDPOINT={url}; not starting or stopping it")
+        else:
+            began = time.monotonic()
+            started = sandbox.ensure_up()
+            url = sandbox.endpoint
+            say(
+                f"{'started' if started else 'reusing'} the embedded sandbox at {url} "
+                f"({time.monotonic() - began:.1f}s)"
+            )
+        endpoint = Endpoint(url, sandbox if sandbox.serves(url) else None, connect_missing(url))
+        if endpoint.no_connect is not None:
+            say(f"no Amazon Connect ({endpoint.no_connect}): the tests that need it are skipped")
+        if endpoint.sandbox is None:
+            say(f"{url} is not this checkout's sandbox: tests needing its runtimes are skipped")
+        yield endpoint
+    finally:
+        if started:
+            sandbox.down()
+            say("stopped the sandbox")
+
+
 @dataclass
 class Deployment:
     endpoint: str
@@ -226,44 +313,34 @@ class Deployment:
 
 @contextlib.contextmanager
 def deployed(
-    root: Path, variables: Mapping[str, object], *, label: str, say: Callable[[str], None]
+    root: Path,
+    variables: Mapping[str, object],
+    *,
+    label: str,
+    say: Callable[[str], None],
+    endpoint: Endpoint | None = None,
 ) -> Iterator[Deployment]:
-    """Sandbox up (unless TRACKER_SANDBOX_ENDPOINT names a running LocalStack), ``root``
-    applied with ``variables`` plus the endpoint; on exit destroyed, checked for leftovers,
-    and the sandbox stopped if this call started it."""
-    given = os.environ.get("TRACKER_SANDBOX_ENDPOINT", "").strip()
-    sandbox = None if given else Sandbox()
-    started = False
+    """``root`` applied with ``variables`` plus the endpoint's URL on ``endpoint`` (reached
+    here with ``reached_endpoint`` when not given); on exit destroyed and checked for
+    leftovers, and a sandbox this call started stopped."""
     work_dir = Path(tempfile.mkdtemp(prefix=f"tracker-{label}-"))
     terraform: Terraform | None = None
-    endpoint = given
-    try:
-        began = time.monotonic()
-        if sandbox is not None:
-            started = sandbox.ensure_up()
-            endpoint = sandbox.endpoint
-            say(
-                f"{'started' if started else 'reusing'} the embedded sandbox at {endpoint} "
-                f"({time.monotonic() - began:.1f}s)"
-            )
-        else:
-            say(f"using TRACKER_SANDBOX_ENDPOINT={endpoint}; not starting or stopping it")
-        terraform = Terraform(root, work_dir, {"endpoint": endpoint, **variables})
-        began = time.monotonic()
-        terraform.init()
-        terraform.apply()
-        say(f"applied {root.relative_to(ROOT)} in {time.monotonic() - began:.1f}s")
-        yield Deployment(endpoint, terraform, sandbox)
-    finally:
+    with contextlib.ExitStack() as reaching:
+        reached = endpoint or reaching.enter_context(reached_endpoint(say))
         try:
-            if terraform is not None and terraform.resources():
-                began = time.monotonic()
-                terraform.destroy()
-                say(f"destroyed {root.relative_to(ROOT)} in {time.monotonic() - began:.1f}s")
-                left = leftovers(endpoint, str(terraform.variables["name"]))
-                assert not left, f"destroy left resources behind: {left}"
+            terraform = Terraform(root, work_dir, {"endpoint": reached.url, **variables})
+            began = time.monotonic()
+            terraform.init()
+            terraform.apply()
+            say(f"applied {root.relative_to(ROOT)} in {time.monotonic() - began:.1f}s")
+            yield Deployment(reached.url, terraform, reached.sandbox)
         finally:
-            if sandbox is not None and started:
-                sandbox.down()
-                say("stopped the sandbox")
-            shutil.rmtree(work_dir, ignore_errors=True)
+            try:
+                if terraform is not None and terraform.resources():
+                    began = time.monotonic()
+                    terraform.destroy()
+                    say(f"destroyed {root.relative_to(ROOT)} in {time.monotonic() - began:.1f}s")
+                    left = leftovers(reached.url, str(terraform.variables["name"]))
+                    assert not left, f"destroy left resources behind: {left}"
+            finally:
+                shutil.rmtree(work_dir, ignore_errors=True)

@@ -33,6 +33,8 @@ STATE_TIMEOUT = 120
 DEAD_LETTER_TIMEOUT = 150
 
 FUNCTIONS = ("writer", "processor", "worker", "checker")
+#: The functions whose failures Lambda sends to the on-failure queue (alarms.tf).
+DESTINATIONS = ("processor", "worker")
 
 
 def alarm_name(stack: Stack, key: str) -> str:
@@ -118,6 +120,7 @@ def test_every_alarm_is_applied_with_its_actions_filters_and_dashboard(stack: St
     expected = {"on_failure_queue_depth", "stream_iterator_age"}
     expected |= {"checker_unknown_answers", "writer_failures"}
     expected |= {"worker_async_event_age", "worker_async_events_dropped"}
+    expected |= {f"{function}_destination_delivery_failures" for function in DESTINATIONS}
     expected |= {f"{function}_{kind}" for function in FUNCTIONS for kind in ("errors", "throttles")}
     assert set(stack.outputs["alarm_arns"]) == expected
     for key in expected:
@@ -133,6 +136,16 @@ def test_every_alarm_is_applied_with_its_actions_filters_and_dashboard(stack: St
             assert dimensions == [
                 {"Name": "FunctionName", "Value": stack.outputs[f"{function}_function_name"]}
             ]
+    for function in DESTINATIONS:
+        applied = alarm(stack, f"{function}_destination_delivery_failures")
+        assert (applied["Namespace"], applied["MetricName"], applied["Statistic"]) == (
+            "AWS/Lambda",
+            "DestinationDeliveryFailures",
+            "Sum",
+        )
+        assert applied["Dimensions"] == [
+            {"Name": "FunctionName", "Value": stack.outputs[f"{function}_function_name"]}
+        ]
     queue_name = stack.outputs["on_failure_queue_url"].rsplit("/", 1)[1]
     assert alarm(stack, "on_failure_queue_depth")["Dimensions"] == [
         {"Name": "QueueName", "Value": queue_name}
@@ -190,6 +203,7 @@ def test_a_filling_on_failure_queue_sets_off_its_alarm_and_notifies_the_topic(
     assert wait_for_notification(stack, inbox, name, "OK")["OldStateValue"] == "ALARM"
 
 
+@pytest.mark.usefixtures("bundled_sandbox")  # the unanswering port is on this host
 def test_a_writer_whose_table_does_not_answer_sets_off_its_errors_alarm(stack: Stack):
     wait_for_state(stack, "writer_errors", "OK")
     contact = new_contact()

@@ -26,7 +26,8 @@ from tracker_sandbox.flows import ContactData, SimulationOptions, SimulationResu
 from tracker_sandbox.flows.aws import Boto3LambdaInvoker, fetch_flow_content
 from tracker_sandbox.flows.modules import DescribedFlowModules
 
-pytestmark = pytest.mark.integration
+# Every call goes through flows published to the endpoint's Connect.
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("connect_endpoint")]
 
 SECOND_TASK = "integration_account_status"
 UPDATED_HOLDING = "Still looking, one moment."

@@ -31,12 +31,12 @@ import pytest
 
 from tests.integration.stack import (
     ROOT,
+    Endpoint,
     Terraform,
     TerraformError,
     leftovers,
     sandbox_session,
 )
-from tracker_sandbox.control import Sandbox
 
 pytestmark = pytest.mark.integration
 
@@ -63,14 +63,9 @@ def _clone(destination: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    sandbox = Sandbox()
-    started = sandbox.ensure_up()
-    try:
-        yield sandbox.endpoint
-    finally:
-        if started:
-            sandbox.down()
+def url(endpoint: Endpoint) -> str:
+    """The session's endpoint (conftest.py): the sandbox, or TRACKER_SANDBOX_ENDPOINT."""
+    return endpoint.url
 
 
 @pytest.fixture
@@ -82,15 +77,15 @@ def workspace() -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _function(endpoint: str, name: str) -> dict[str, Any]:
-    client = sandbox_session().client("lambda", endpoint_url=endpoint)
+def _function(url: str, name: str) -> dict[str, Any]:
+    client = sandbox_session().client("lambda", endpoint_url=url)
     configuration: dict[str, Any] = client.get_function_configuration(FunctionName=name)
     return configuration
 
 
-def test_fresh_clones_share_one_state(endpoint: str, workspace: Path) -> None:
+def test_fresh_clones_share_one_state(url: str, workspace: Path) -> None:
     name = f"fc-{secrets.token_hex(3)}"
-    variables = {"endpoint": endpoint, "name": name}
+    variables = {"endpoint": url, "name": name}
     state = workspace / "shared.tfstate"
     clones = {runner: _clone(workspace / runner) for runner in ("a", "b", "c")}
     runners = {
@@ -100,16 +95,16 @@ def test_fresh_clones_share_one_state(endpoint: str, workspace: Path) -> None:
     for runner in runners.values():
         runner.work_dir.mkdir()
         runner.init()
-    lambda_client = sandbox_session().client("lambda", endpoint_url=endpoint)
+    lambda_client = sandbox_session().client("lambda", endpoint_url=url)
     writer, checker = f"{name}-writer", f"{name}-checker"
     try:
         runners["a"].apply()
-        before = _function(endpoint, writer)
+        before = _function(url, writer)
         assert before["Architectures"] == ["x86_64"]
         outputs = runners["a"].outputs()
         staged = (
             sandbox_session()
-            .client("s3", endpoint_url=endpoint)
+            .client("s3", endpoint_url=url)
             .head_object(Bucket=outputs["package_bucket_name"], Key=outputs["package_object_key"])
         )
         assert staged["ContentLength"] > 0
@@ -123,7 +118,7 @@ def test_fresh_clones_share_one_state(endpoint: str, workspace: Path) -> None:
         _say("clone B (no builds/) plans no change")
 
         runners["b"].apply(lambda_architecture="arm64")
-        after = _function(endpoint, writer)
+        after = _function(url, writer)
         assert after["Architectures"] == ["arm64"]
         # The code came from the staged object: the same bytes, and nothing was built.
         assert after["CodeSha256"] == before["CodeSha256"]
@@ -137,7 +132,7 @@ def test_fresh_clones_share_one_state(endpoint: str, workspace: Path) -> None:
             replace=('module.tracker.aws_lambda_function.this["writer"]',),
             lambda_architecture="arm64",  # the configuration clone B applied
         )
-        replaced, recreated = _function(endpoint, writer), _function(endpoint, checker)
+        replaced, recreated = _function(url, writer), _function(url, checker)
         assert replaced["RevisionId"] != after["RevisionId"]
         assert replaced["CodeSha256"] == recreated["CodeSha256"] == before["CodeSha256"]
         assert recreated["Architectures"] == ["arm64"]
@@ -147,18 +142,18 @@ def test_fresh_clones_share_one_state(endpoint: str, workspace: Path) -> None:
     finally:
         if runners["c"].resources():
             runners["c"].destroy()
-        assert not leftovers(endpoint, name)
+        assert not leftovers(url, name)
 
 
 def test_a_missing_interpreter_fails_first_and_names_python_executable(
-    endpoint: str, workspace: Path
+    url: str, workspace: Path
 ) -> None:
     name = f"fp-{secrets.token_hex(3)}"
     clone = _clone(workspace / "c")
     runner = Terraform(
         clone / EXAMPLE,
         workspace / "runner-c",
-        {"endpoint": endpoint, "name": name, "python_executable": "python3-not-installed"},
+        {"endpoint": url, "name": name, "python_executable": "python3-not-installed"},
     )
     runner.work_dir.mkdir()
     runner.init()
@@ -173,7 +168,7 @@ def test_a_missing_interpreter_fails_first_and_names_python_executable(
         assert [r for r in runner.resources() if r.startswith("module.") and ".aws_" in r] == []
         outside = {r for r in runner.resources() if ".aws_" in r}
         assert outside <= {"aws_sns_topic.alarms"}, outside  # created or not, as the race goes
-        assert [left for left in leftovers(endpoint, name) if not left.startswith("topic ")] == []
+        assert [left for left in leftovers(url, name) if not left.startswith("topic ")] == []
     finally:
         if runner.resources():
             runner.destroy()

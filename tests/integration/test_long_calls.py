@@ -7,12 +7,12 @@ timeout of 135 s as the module requires, the demo task simulated_backend working
 contact's WorkSeconds attribute, and the flow published to the sandbox's Connect
 emulator), fetches the deployed flow back from the emulator and places twelve contacts
 through it at once with the simulator on its real clock: voice, chat and task, each with
-work of 5 s, 45 s and 100 s, and each with work that outlives the deadline. The contacts
+work of 2 s, 45 s and 100 s, and each with work that outlives the deadline. The contacts
 run concurrently (threads), so the whole proof costs the longest call (about 2.5 min),
 not the sum of them.
 
 What is asserted is the caller's outcome as the simulator reports it (docs/flow-design.md,
-sandbox/src/tracker_sandbox/flows/simulator.py): the terminal prompt the contact reached,
+sandbox/src/tracker_sandbox/flows/verdict.py): the terminal prompt the contact reached,
 whether the result reached it, and, for the overdue work, when the apology came relative to
 the request's stored deadline. Connect's documented behaviour per channel (Play prompt
 speaks on voice, sends a message on chat and does nothing on a task; Wait pauses chat and
@@ -34,18 +34,18 @@ import pytest
 from botocore.config import Config
 
 from tests.integration.conftest import Stack
-from tests.integration.stack import ROOT, deployed, sandbox_session
+from tests.integration.stack import ROOT, Endpoint, deployed, sandbox_session
 from tracker_sandbox.flows import ContactData, SimulationOptions, simulate_contact
 from tracker_sandbox.flows.aws import Boto3LambdaInvoker, fetch_flow_content
 
-pytestmark = pytest.mark.integration
+# Every call goes through flows published to the endpoint's Connect.
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("connect_endpoint")]
 
 LONG_DEADLINE_ROOT = ROOT / "tests" / "integration" / "long_deadline"
 DEADLINE_SECONDS = 120
-POLL_INTERVAL = 5
 CHANNELS = ("VOICE", "CHAT", "TASK")
-#: Work inside the deadline (issue 10's proof: 5 s, 45 s and 100 s of a 120 s deadline).
-WORK_INSIDE = (5, 45, 100)
+#: Work inside the deadline (issue 20's proof: 2 s, 45 s and 100 s of a 120 s deadline).
+WORK_INSIDE = (2, 45, 100)
 #: Work that outlives the deadline (simulated_backend accepts up to 900 s).
 WORK_OVERDUE = DEADLINE_SECONDS + 60
 SUCCESS = frozenset({"thank-caller"})
@@ -69,14 +69,15 @@ def _say(message: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def long_stack() -> Iterator[Stack]:
-    """tests/integration/long_deadline applied on the sandbox; destroyed afterwards."""
+def long_stack(connect_endpoint: Endpoint) -> Iterator[Stack]:
+    """tests/integration/long_deadline applied on the endpoint; destroyed afterwards."""
     variables = {
         "name": f"lc-{secrets.token_hex(3)}",
         "request_deadline_seconds": DEADLINE_SECONDS,
-        "poll_interval_seconds": POLL_INTERVAL,
     }
-    with deployed(LONG_DEADLINE_ROOT, variables, label="long", say=_say) as deployment:
+    with deployed(
+        LONG_DEADLINE_ROOT, variables, label="long", say=_say, endpoint=connect_endpoint
+    ) as deployment:
         yield Stack(
             deployment.endpoint,
             deployment.terraform.outputs(),
@@ -140,18 +141,21 @@ def _polls(call: Call) -> list[dict[str, Any]]:
 
 
 def test_the_deployed_flow_waits_for_a_120_second_deadline(long_stack: Stack):
-    """The module rendered and published the flow for the 120 s deadline: the loop's
-    polls reach past it (ceil(120 / 5) + 1), read back from the Connect emulator."""
+    """The module rendered and published the flow for the 120 s deadline: the poll loop
+    reaches past it (ceil(120 / checker wait) + 2 polls, the checker's wait read from its
+    configuration), read back from the Connect emulator."""
     instance_id = long_stack.outputs["contact_flow_arn"].split("/")[1]
     content = json.loads(
         fetch_flow_content(
             instance_id, long_stack.outputs["contact_flow_id"], client=long_stack.client("connect")
         )
     )
-    loops = [a for a in content["Actions"] if a["Type"] == "Loop"]
-    assert [str(loop["Parameters"]["LoopCount"]) for loop in loops] == [
-        str(-(-DEADLINE_SECONDS // POLL_INTERVAL) + 1)
-    ]
+    loop = next(a for a in content["Actions"] if a["Identifier"] == "poll-loop")
+    checker = long_stack.client("lambda").get_function_configuration(
+        FunctionName=long_stack.outputs["checker_function_arn"]
+    )
+    wait = int(checker["Environment"]["Variables"]["TRACKER_CHECKER_WAIT_SECONDS"])
+    assert int(loop["Parameters"]["LoopCount"]) == -(-DEADLINE_SECONDS // wait) + 2
 
 
 @pytest.mark.parametrize("work_seconds", WORK_INSIDE)
@@ -218,13 +222,12 @@ def test_work_past_a_120_second_deadline_is_told_within_one_poll_after_it(
     assert told_at >= due, transcript
     # ...and within one poll after it. The poll before the apology read RUNNING before the
     # deadline at the latest, so after the deadline come at most: the rest of that poll's
-    # call, one pacing period (the Wait on chat and task; on voice the holding prompt,
-    # whose SSML breaks fill the interval), and the poll that answers TIMED_OUT. One
-    # second on top for the simulator's own steps on a loaded machine.
-    holding = max(
-        (p["seconds"] for p in summary["prompts"] if p["action"] == "play-holding-prompt"),
+    # call, the prompt between two polls (on voice the silence or the reassurance; none
+    # on chat and task), and the poll that answers TIMED_OUT. One second on top for the
+    # simulator's own steps on a loaded machine.
+    deaf = max(
+        (p["seconds"] for p in summary["prompts"] if p["action"] in ("hold", "reassure")),
         default=0.0,
     )
-    period = max(POLL_INTERVAL, holding)
     calls_after = sum(c["duration_seconds"] for c in polls[-2:])
-    assert told_at <= due + period + calls_after + 1.0, transcript
+    assert told_at <= due + deaf + calls_after + 1.0, transcript

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.integration.conftest import DEADLINE_SECONDS, Stack, new_contact
+from tests.integration.network import delaying_proxy
 from tests.integration.stack import wait_for
 
 pytestmark = pytest.mark.integration
@@ -105,6 +106,21 @@ def test_a_backend_that_stays_down_is_retried_with_backoff_until_the_deadline(st
     assert all(0.25 * min(2**n, 16) <= p <= 0.5 * min(2**n, 16) for n, p in enumerate(pauses))
 
 
+def test_the_writer_waits_for_a_slow_table_as_long_as_connect_waits_for_it(stack: Stack):
+    """Every answer of the table 2.5 s late: longer than one 2 s read, within the writer's
+    time (its default 7 s timeout, inside the flow block's 8 s). The deployed writer still
+    records the request and answers, where giving up would send the caller to the apology."""
+    contact = new_contact()
+    with (
+        delaying_proxy(stack.endpoint, delay_seconds=2.5) as slow_table,
+        stack.endpoint_for("writer", "DYNAMODB", slow_table),
+    ):
+        written = stack.submit(contact, "simulated_backend", DelaySeconds="0")
+    assert written["Status"] == "PENDING"
+    assert stack.item(written["RequestId"]) is not None
+    assert stack.wait_terminal(written["RequestId"])["Status"] == "COMPLETE"
+
+
 def test_the_writer_is_idempotent_per_contact_and_task(stack: Stack):
     contact = new_contact()
     first = stack.submit(contact, "simulated_backend", DelaySeconds="0")
@@ -176,6 +192,7 @@ def connect_instance_id(stack: Stack) -> str:
     return str(stack.outputs["connect_instance_arn"]).rsplit("/", 1)[1]
 
 
+@pytest.mark.usefixtures("connect_endpoint")
 def test_the_flow_is_published_with_its_lambdas_associated_and_invocable(stack: Stack):
     connect = stack.client("connect")
     instance = connect_instance_id(stack)
@@ -203,6 +220,7 @@ def test_the_flow_is_published_with_its_lambdas_associated_and_invocable(stack: 
         )
 
 
+@pytest.mark.usefixtures("connect_endpoint")
 def test_a_prompt_change_updates_the_published_flow_in_place(stack: Stack):
     """Runs last in this module: the stack keeps the new greeting (and plans stay clean)."""
     before = stack.outputs["contact_flow_id"]

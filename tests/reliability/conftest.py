@@ -3,7 +3,9 @@
 The session fixture brings the sandbox up unless one answers (SANDBOX_PORT /
 SANDBOX_STATE_DIR choose which; TRACKER_SANDBOX_ENDPOINT names a running LocalStack to use
 as is), applies the fault stack with its own task package, yields a ``FaultStack`` and in
-``finally`` destroys it and stops what it started.
+``finally`` destroys it and stops what it started. Fault tests that kill a runtime or give
+a function a port on this host that never answers take ``bundled_sandbox``: they run only
+on this checkout's sandbox and are skipped, with the reason, on any other endpoint.
 
 Contacts. ``FaultStack.run_contact`` places a contact through the module's real flow with
 the sandbox's simulator on the real clock (``flow_contacts.place_contact``, issue 10 item
@@ -35,8 +37,15 @@ from botocore.config import Config
 
 from connect_tracker.replay import as_event_record
 from tests.integration.conftest import TERMINAL, Stack, connect_event
-from tests.integration.stack import deployed, sandbox_session, wait_for
+from tests.integration.stack import (
+    Endpoint,
+    deployed,
+    reached_endpoint,
+    sandbox_session,
+    wait_for,
+)
 from tests.reliability.flow_contacts import place_contact
+from tracker_sandbox.control import Sandbox
 
 STACK_DIR = Path(__file__).parent / "stack"
 TASKS_DIR = Path(__file__).parent / "tasks"
@@ -70,6 +79,8 @@ class ContactRun:
     errors: list[str] = field(default_factory=list)
     #: what the first writer call failed with, when the flow's retry-writer was needed
     writer_retried: str = ""
+    #: how long the first writer call took, as the flow saw it (through the flow only)
+    writer_seconds: float = 0.0
     terminal_at: float | None = None
     #: Checker polls that outlived Connect's Lambda time limit: the flow's error branch
     #: polls again (through the flow only; the hand-written follower waits them out).
@@ -296,24 +307,9 @@ class FaultStack(Stack):
 
 
 def runtime_pids(function_name: str) -> list[int]:
-    """PIDs of the sandbox executor's runtime subprocesses running ``function_name``.
-
-    The executor starts ``python -B -m awslambdaric <handler>`` per execution environment
-    with the function's Lambda variables (AWS_LAMBDA_FUNCTION_NAME) in its environment.
-    """
-    pids = []
-    needle = f"AWS_LAMBDA_FUNCTION_NAME={function_name}".encode()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if b"awslambdaric" not in (entry / "cmdline").read_bytes():
-                continue
-            if needle in (entry / "environ").read_bytes().split(b"\0"):
-                pids.append(int(entry.name))
-        except OSError:
-            continue
-    return pids
+    """PIDs of the bundled sandbox's runtime subprocesses running ``function_name`` (tests
+    calling it take the ``bundled_sandbox`` fixture, which skips them on another endpoint)."""
+    return Sandbox().runtime_pids(function_name)
 
 
 def kill_environment(pid: int) -> None:
@@ -321,12 +317,26 @@ def kill_environment(pid: int) -> None:
 
 
 @pytest.fixture(scope="session")
-def fault_stack() -> Iterator[FaultStack]:
+def endpoint() -> Iterator[Endpoint]:
+    with reached_endpoint(say) as reached:
+        yield reached
+
+
+@pytest.fixture(scope="session")
+def bundled_sandbox(endpoint: Endpoint) -> Sandbox:
+    """This checkout's sandbox, for fault tests that reach its Lambda runtimes on this host."""
+    return endpoint.require_sandbox()
+
+
+@pytest.fixture(scope="session")
+def fault_stack(endpoint: Endpoint) -> Iterator[FaultStack]:
     variables = {
         "name": f"rel-{secrets.token_hex(3)}",
         "request_deadline_seconds": DEADLINE_SECONDS,
+        # the stack's default, named so that a test that changes it can set it back
+        "processor_reserved_concurrency": 1,
     }
-    with deployed(STACK_DIR, variables, label="rel", say=say) as deployment:
+    with deployed(STACK_DIR, variables, label="rel", say=say, endpoint=endpoint) as deployment:
         yield FaultStack(
             deployment.endpoint,
             _flat(deployment.terraform.outputs()),

@@ -5,7 +5,7 @@ writer and checker, its current request deadline, the task named in the plan, ev
 other parameter passed from a contact attribute), places one real-time contact through
 it with `tracker_sandbox.flows.simulate_contact` and the deployed functions, and fills
 the `ContactRun` the tier's assertions read. A contact placed this way follows whatever
-the flow does (retry-writer, the time-paced poll loop, the deadline-derived loop count,
+the flow does (retry-writer, the checker-paced poll loop, the deadline-derived loop count,
 the error branches) and Connect's 8 s limit on every Lambda block, where conftest's
 `start_contact` / `follow` are a hand-written copy of the flow's logic without that limit.
 Used by `FaultStack.run_contact` (every fault test that places whole contacts, the mixed
@@ -16,7 +16,6 @@ as a call error; a function error, a throttle or a failed invoke is a call error
 
 from __future__ import annotations
 
-import math
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -36,24 +35,24 @@ PROMPTS = {
     "thank_you_prefix": "Thanks.",
     "apology": "Sorry.",
 }
-#: Chat: the Wait block paces the polls exactly (no speaking time on top).
+#: Chat: the checker's wait paces the polls (no speaking time between them).
 CHANNEL = "CHAT"
 
 _rendered: dict[tuple[Any, ...], str] = {}
 _render_lock = threading.Lock()
 
 
-def flow_interval(deadline: int, poll_seconds: float) -> int:
-    """The rendered flow's poll interval: as often as the tier's pace asks, within
-    Connect's 100 loops (as the module derives it)."""
-    return max(1, round(poll_seconds), math.ceil(deadline / 99))
+def flow_checker_wait(poll_seconds: float) -> int:
+    """The checker wait the flow is rendered for: the tier's pace, within what a
+    synchronous Lambda block allows (modules/contact-flow's checker_wait_seconds)."""
+    return min(7, max(1, round(poll_seconds)))
 
 
 def flow_for(stack: FaultStack, task_name: str, names: tuple[str, ...], poll_seconds: float) -> str:
     """The module's flow for this task and parameter names (rendered once per shape)."""
     deadline = int(str(stack.terraform.variables["request_deadline_seconds"]))
-    interval = flow_interval(deadline, poll_seconds)
-    key = (stack.outputs["writer_function_arn"], task_name, names, deadline, interval)
+    wait = flow_checker_wait(poll_seconds)
+    key = (stack.outputs["writer_function_arn"], task_name, names, deadline, wait)
     with _render_lock:
         if key not in _rendered:
             _rendered[key] = render_flows(
@@ -62,7 +61,7 @@ def flow_for(stack: FaultStack, task_name: str, names: tuple[str, ...], poll_sec
                         "writer_function_arn": stack.outputs["writer_function_arn"],
                         "checker_function_arn": stack.outputs["checker_function_arn"],
                         "request_deadline_seconds": deadline,
-                        "poll_interval_seconds": interval,
+                        "checker_wait_seconds": wait,
                         "task_name": task_name,
                         "task_parameters": {name: f"$.Attributes.{name}" for name in names},
                         "prompts": PROMPTS,
@@ -99,6 +98,8 @@ def place_contact(
         answered = began + call.started_at + min(call.duration_seconds, call.time_limit_seconds)
         problem = f"{call.error_kind}: {call.error}"
         if call.action in ("invoke-writer", "retry-writer"):
+            if call.action == "invoke-writer":
+                run.writer_seconds = answered - began - call.started_at
             if call.ok:
                 run.written = dict(call.response)
             elif call.action == "invoke-writer":

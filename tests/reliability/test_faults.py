@@ -1,7 +1,8 @@
 """Faults on the deployed fault stack: failing and overrunning tasks under a burst through a
 throttled dispatcher, duplicate stream deliveries, a worker environment killed mid-invoke,
 retryable backend errors, a failed outcome write, and stream batches whose dispatch
-exhausts its retries (on-failure queue, then replay).
+exhausts its retries (on-failure queue, then replay), and a worker whose process exits
+mid-task (Lambda's retry takes the request over, or the event reaches the on-failure queue).
 
 What every test holds the system to:
 - every request reaches COMPLETE / FAILED / TIMED_OUT no later than its deadline plus one
@@ -16,6 +17,7 @@ What every test holds the system to:
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -86,7 +88,7 @@ def lateness(run: ContactRun) -> float:
 def test_mixed_burst_with_raising_and_overrunning_tasks(fault_stack: FaultStack):
     """40 contacts at once through the module's real flow (the simulator, real clock)."""
     stack = fault_stack
-    stack.set_deadline(DEADLINE_SECONDS)
+    stack.configure(request_deadline_seconds=DEADLINE_SECONDS, processor_reserved_concurrency=1)
     concurrency = stack.client("lambda").get_function_concurrency(
         FunctionName=stack.outputs["processor_function_name"]
     )
@@ -244,6 +246,7 @@ def test_duplicate_and_repeated_stream_deliveries_never_run_work_twice(fault_sta
     say(f"duplicate deliveries: {len(duplicates)} skipped as duplicates, every request ran once")
 
 
+@pytest.mark.usefixtures("bundled_sandbox")  # kills a runtime subprocess on this host
 def test_an_environment_killed_mid_invoke_leaves_no_request_open(fault_stack: FaultStack):
     stack = fault_stack
     stack.set_deadline(DEADLINE_SECONDS)
@@ -273,11 +276,12 @@ def test_an_environment_killed_mid_invoke_leaves_no_request_open(fault_stack: Fa
     assert not set(runtime_pids(worker)) & set(pids)
 
 
-def task_retries(stack: FaultStack, request_id: str) -> list[dict[str, Any]]:
+def worker_lines(stack: FaultStack, request_id: str, message: str) -> list[dict[str, Any]]:
+    """The worker's JSON log lines ``message`` about ``request_id``."""
     return [
         line
         for line in stack.json_logs("worker")
-        if line.get("message") == "task.retry" and line.get("request_id") == request_id
+        if line.get("message") == message and line.get("request_id") == request_id
     ]
 
 
@@ -300,7 +304,7 @@ def test_retryable_errors_are_retried_with_backoff_until_success_or_the_deadline
     item = stack.item(recovering.request_id) or {}
     assert item["Attempts"]["N"] == "1"  # one claim; the attempts ran under it
     retries = wait_until(
-        lambda: task_retries(stack, recovering.request_id) or None,
+        lambda: worker_lines(stack, recovering.request_id, "task.retry") or None,
         timeout=60,
         what="task.retry lines",
     )
@@ -348,6 +352,7 @@ def test_a_failed_outcome_write_is_handed_over_and_recorded(fault_stack: FaultSt
     say(f"failed outcome write: {len(lines)} hand-over line(s), request COMPLETE, ran once")
 
 
+@pytest.mark.usefixtures("bundled_sandbox")  # the unanswering port is on this host
 def test_exhausted_dispatches_reach_the_on_failure_queue_and_replay_completes(
     fault_stack: FaultStack,
 ):
@@ -423,6 +428,7 @@ def test_exhausted_dispatches_reach_the_on_failure_queue_and_replay_completes(
     say(f"on-failure record replayed: {len(report.records)} record(s), request COMPLETE")
 
 
+@pytest.mark.usefixtures("bundled_sandbox")  # the unanswering port is on this host
 def test_a_table_that_does_not_answer_gets_unknown_and_the_next_poll_recovers(
     fault_stack: FaultStack,
 ):
@@ -450,3 +456,130 @@ def test_a_table_that_does_not_answer_gets_unknown_and_the_next_poll_recovers(
     check_terminal_in_time(stack, run)
     assert run.final["Status"] == "COMPLETE"
     assert {k: run.final[k] for k in ("Answer", "Digest")} == expected_result("41")
+
+
+# A worker whose process exits mid-task (issue 21 item 1). The ``crash`` fault makes the
+# worker's runtime process exit (``os._exit``) the first time the task starts for a
+# request: a function error, so Lambda retries the asynchronous event, one minute later on
+# AWS and, as measured here, on the sandbox (LocalStack's LAMBDA_RETRY_BASE_DELAY_SECONDS,
+# 60 by default: 60 s, then 120 s). The dead claimant renews its lease no more, so the
+# lease (worker.Lease, 30 s) has lapsed when the retry comes: with the deadline still
+# ahead, the retry takes the request over and completes it (the work runs once, the
+# crashed start did none); with the deadline passed, the checker has sealed the request
+# TIMED_OUT, and the retry finds it sealed under the dead claimant's claim and fails, so
+# Lambda sends the event to the on-failure queue instead of counting it done.
+
+#: Room for the crash (about 2 s in), Lambda's retry a minute later, a cold start of a new
+#: environment and the task: measured about 65 s from submission on the sandbox.
+TAKE_OVER_DEADLINE_SECONDS = 120
+
+
+def effect(stack: FaultStack, request_id: str) -> dict[str, Any]:
+    """The request's item in the side-effect table (``Runs``, ``CrashedAt``)."""
+    answer = stack.client("dynamodb").get_item(
+        TableName=stack.outputs["effects_table_name"],
+        Key={"RequestId": {"S": request_id}},
+        ConsistentRead=True,
+    )
+    return answer.get("Item") or {}
+
+
+def test_a_worker_that_exits_mid_task_is_retried_by_lambda_and_completes(
+    fault_stack: FaultStack,
+):
+    stack = fault_stack
+    stack.set_deadline(TAKE_OVER_DEADLINE_SECONDS)
+    run = stack.run_contact({"TaskName": "reliability_work", "Fault": "crash", "Value": "21"})
+    item = check_terminal_in_time(stack, run)
+    assert run.final["Status"] == "COMPLETE", run.final
+    assert {k: run.final[k] for k in ("Answer", "Digest")} == expected_result("21")
+    assert run.outcome == "RESULT"
+    assert item["FinishedBy"]["S"] == "worker"
+    assert item["Attempts"]["N"] == "2"  # the dead claimant's claim and the retry's
+    completed_at = float(item["CompletedAt"]["N"])
+    assert completed_at < run.deadline_at
+    side_effect = effect(stack, run.request_id)
+    assert "CrashedAt" in side_effect  # the first start exited the process
+    assert side_effect["Runs"]["N"] == "1"  # the work ran once: in the retry
+
+    def both_starts() -> list[dict[str, Any]] | None:
+        found = worker_lines(stack, run.request_id, "task.started")
+        return found if len(found) >= 2 else None
+
+    starts = wait_until(
+        both_starts,
+        timeout=60,
+        what="the crashed start's and the retry's task.started lines",
+    )
+    assert len(starts) == 2
+    crashed_at = float(side_effect["CrashedAt"]["N"])
+    retried_at = float(item["ClaimedAt"]["N"])
+    say(
+        f"worker exit mid-task: crashed {crashed_at - run.submitted_at:.1f}s after submission, "
+        f"Lambda's retry claimed {retried_at - crashed_at:.1f}s after the crash, COMPLETE "
+        f"{completed_at - run.submitted_at:.1f}s after submission "
+        f"({run.deadline_at - completed_at:.1f}s before the deadline), 1 run"
+    )
+
+
+def on_failure_record(stack: FaultStack, request_id: str) -> tuple[dict[str, Any], str] | None:
+    """The on-failure queue's record of the worker event for ``request_id``, if there."""
+    answer = stack.client("sqs").receive_message(
+        QueueUrl=stack.outputs["on_failure_queue_url"],
+        MaxNumberOfMessages=10,
+        WaitTimeSeconds=1,
+        VisibilityTimeout=5,
+    )
+    for message in answer.get("Messages", []):
+        body = json.loads(message["Body"])
+        if (body.get("requestPayload") or {}).get("RequestId") == request_id:
+            return body, message["ReceiptHandle"]
+    return None
+
+
+def test_a_worker_that_exits_with_no_time_left_for_a_retry_ends_timed_out_and_queued(
+    fault_stack: FaultStack,
+):
+    """Lambda retries once here (the module's default twice: the same failure, two minutes
+    later), so the record reaches the queue about a minute after the crash."""
+    stack = fault_stack
+    stack.configure(request_deadline_seconds=DEADLINE_SECONDS, worker_retry_attempts=1)
+    try:
+        run = stack.run_contact({"TaskName": "reliability_work", "Fault": "crash", "Value": "22"})
+        item = check_terminal_in_time(stack, run)
+        assert run.final["Status"] == "TIMED_OUT", run.final
+        assert run.final["ErrorCode"] == "DEADLINE_EXCEEDED"
+        assert run.outcome == "APOLOGY"
+        assert item["FinishedBy"]["S"] == "checker"  # sealed at the flow's poll
+        side_effect = effect(stack, run.request_id)
+        assert "CrashedAt" in side_effect
+        body, receipt = wait_until(
+            lambda: on_failure_record(stack, run.request_id),
+            timeout=180,
+            interval=0.5,
+            what="the crashed worker's event in the on-failure queue",
+        )
+        queued_after = time.time() - float(side_effect["CrashedAt"]["N"])
+        stack.client("sqs").delete_message(
+            QueueUrl=stack.outputs["on_failure_queue_url"], ReceiptHandle=receipt
+        )
+    finally:
+        stack.configure(worker_retry_attempts=2)
+    context = body["requestContext"]
+    assert context["condition"] == "RetriesExhausted", body
+    assert context["functionArn"].split(":")[6] == stack.outputs["worker_function_name"]
+    assert body["requestPayload"] == {"RequestId": run.request_id}
+    assert body["responsePayload"]["errorType"] == "RequestNotRun", body
+    assert side_effect["Runs"]["N"] == "0"  # the work never ran
+    abandoned = wait_until(
+        lambda: worker_lines(stack, run.request_id, "request.abandoned") or None,
+        timeout=60,
+        what="the retry's request.abandoned line",
+    )
+    assert len(abandoned) == 1  # one retry, one failure
+    assert (stack.item(run.request_id) or {})["Status"]["S"] == "TIMED_OUT"
+    say(
+        f"worker exit with the deadline ({DEADLINE_SECONDS}s) passed before Lambda's retry: "
+        f"TIMED_OUT at the flow's poll, the retry failed on the abandoned request, the event "
+        f"in the on-failure queue ({context['condition']}) {queued_after:.0f}s after the crash"
+    )

@@ -52,9 +52,10 @@ run "alarms_on_by_default" {
       "writer_errors", "writer_throttles", "processor_errors", "processor_throttles",
       "worker_errors", "worker_throttles", "checker_errors", "checker_throttles",
       "worker_async_event_age", "worker_async_events_dropped",
+      "processor_destination_delivery_failures", "worker_destination_delivery_failures",
       "checker_unknown_answers", "writer_failures",
     ])
-    error_message = "By default the module must create the queue, iterator age, per-function errors/throttles, the asynchronously invoked worker's event age and dropped events, and the two log alarms."
+    error_message = "By default the module must create the queue, iterator age, per-function errors/throttles, the asynchronously invoked worker's event age and dropped events, the two destinations' delivery failures, and the two log alarms."
   }
   assert {
     condition = alltrue([for key, alarm in aws_cloudwatch_metric_alarm.this : alltrue([
@@ -127,8 +128,46 @@ run "alarms_on_by_default" {
     error_message = "No dashboard unless create_dashboard."
   }
   assert {
-    condition     = length(output.alarm_arns) == 14 && output.alarm_metric_namespace == "ConnectTracker/al"
+    condition     = length(output.alarm_arns) == 16 && output.alarm_metric_namespace == "ConnectTracker/al"
     error_message = "alarm_arns must list every alarm, and alarm_metric_namespace the log metrics' namespace."
+  }
+}
+
+# Lambda's DestinationDeliveryFailures as "Types of metrics for Lambda functions" documents it
+# (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html): an invocation
+# metric, read with the Sum statistic, in AWS/Lambda by FunctionName, counted for asynchronous
+# invocation and for stream event source mappings (DynamoDB, Kinesis). LocalStack 2026.3 does
+# not publish it (docs/alarms.md), so this plan is its proof.
+run "delivery_failures_to_the_on_failure_queue_watched" {
+  command = plan
+
+  variables {
+    alarms = { thresholds = { destination_delivery_failures = 2 } }
+  }
+
+  assert {
+    condition = alltrue([for key in ["processor", "worker"] : (
+      aws_cloudwatch_metric_alarm.this["${key}_destination_delivery_failures"].namespace == "AWS/Lambda" &&
+      aws_cloudwatch_metric_alarm.this["${key}_destination_delivery_failures"].metric_name == "DestinationDeliveryFailures" &&
+      aws_cloudwatch_metric_alarm.this["${key}_destination_delivery_failures"].statistic == "Sum" &&
+      aws_cloudwatch_metric_alarm.this["${key}_destination_delivery_failures"].threshold == 2 &&
+      aws_cloudwatch_metric_alarm.this["${key}_destination_delivery_failures"].comparison_operator == "GreaterThanOrEqualToThreshold" &&
+      aws_cloudwatch_metric_alarm.this["${key}_destination_delivery_failures"].treat_missing_data == "notBreaching" &&
+      aws_cloudwatch_metric_alarm.this["${key}_destination_delivery_failures"].dimensions == tomap({ FunctionName = aws_lambda_function.this[key].function_name })
+    )])
+    error_message = "Each function with an on-failure destination must have a DestinationDeliveryFailures alarm (AWS/Lambda, Sum >= its threshold) on its own FunctionName."
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.processor[0].function_name == aws_lambda_function.this["processor"].arn && aws_lambda_event_source_mapping.processor[0].destination_config[0].on_failure[0].destination_arn == aws_sqs_queue.on_failure[0].arn
+    error_message = "The processor's alarm watches the stream mapping's destination: the mapping must invoke the processor and deliver to the on-failure queue."
+  }
+  assert {
+    condition     = aws_lambda_function_event_invoke_config.worker[0].function_name == aws_lambda_function.this["worker"].function_name && aws_lambda_function_event_invoke_config.worker[0].destination_config[0].on_failure[0].destination == aws_sqs_queue.on_failure[0].arn
+    error_message = "The worker's alarm watches its asynchronous destination: the worker's event invoke config must deliver to the on-failure queue."
+  }
+  assert {
+    condition     = !contains(keys(aws_cloudwatch_metric_alarm.this), "writer_destination_delivery_failures") && !contains(keys(aws_cloudwatch_metric_alarm.this), "checker_destination_delivery_failures")
+    error_message = "The writer and checker have no destination (Connect invokes them synchronously): no delivery alarm for them."
   }
 }
 
@@ -238,7 +277,7 @@ run "dashboard_on_request" {
   assert {
     condition = (
       jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets[0].type == "alarm" &&
-      length(jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets[0].properties.alarms) == 14
+      length(jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets[0].properties.alarms) == 16
     )
     error_message = "The dashboard must open with an alarm widget listing every alarm."
   }
@@ -301,10 +340,93 @@ run "threshold_fraction" {
   expect_failures = [var.alarms]
 }
 
-run "alarm_action_not_sns" {
+# Every action type PutMetricAlarm documents for these alarms
+# (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html).
+
+run "every_documented_action_type_accepted" {
+  command = plan
+
+  variables {
+    alarm_actions = [
+      "arn:aws:sns:eu-west-1:111122223333:al-pager.fifo",
+      "arn:aws:lambda:eu-west-1:111122223333:function:al-responder:live",
+      "arn:aws:ssm:eu-west-1:111122223333:opsitem:2#CATEGORY=Availability",
+      "arn:aws:ssm-incidents::111122223333:response-plan/cc-sev2",
+      "arn:aws:aiops:eu-west-1:111122223333:investigation-group:a1b2c3d4e5f6",
+    ]
+    ok_actions = [
+      "arn:aws-us-gov:sns:us-gov-west-1:111122223333:al-all-clear",
+      "arn:aws:lambda:eu-west-1:111122223333:function:al-responder",
+      "arn:aws:lambda:eu-west-1:111122223333:function:al-responder:7",
+      "arn:aws:ssm:eu-west-1:111122223333:opsitem:4",
+      "arn:aws:autoscaling:eu-west-1:111122223333:scalingPolicy:12345678-90ab-cdef-1234-567890abcdef:resource/lambda/function:al-worker:live:policyName/al-scale-in",
+    ]
+  }
+
+  assert {
+    condition     = alltrue([for alarm in aws_cloudwatch_metric_alarm.this : length(alarm.alarm_actions) == 5 && length(alarm.ok_actions) == 5])
+    error_message = "SNS topics, Lambda functions, versions and aliases, OpsItems, response plans, scaling policies and investigation groups must all reach every alarm."
+  }
+}
+
+run "response_plan_as_the_api_reference_writes_it" {
+  command = plan
+  variables {
+    alarm_actions = [
+      "arn:aws:ssm-incidents::111122223333:responseplan/cc-sev2",
+      "arn:aws:autoscaling:eu-west-1:111122223333:scalingPolicy:12345678-90ab-cdef-1234-567890abcdef:autoScalingGroupName/workers:policyName/scale-out",
+    ]
+  }
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.this["writer_errors"].alarm_actions) == 2
+    error_message = "The API reference's responseplan/ form and an EC2 Auto Scaling policy must be accepted."
+  }
+}
+
+run "alarm_action_sqs_queue" {
   command = plan
   variables {
     alarm_actions = ["arn:aws:sqs:eu-west-1:111122223333:al-pager"]
+  }
+  expect_failures = [var.alarm_actions]
+}
+
+run "alarm_action_ec2_stop" {
+  command = plan
+  variables {
+    alarm_actions = ["arn:aws:automate:eu-west-1:ec2:stop"]
+  }
+  expect_failures = [var.alarm_actions]
+}
+
+run "alarm_action_ec2_swf_reboot" {
+  command = plan
+  variables {
+    alarm_actions = ["arn:aws:swf:eu-west-1:111122223333:action/actions/AWS_EC2.InstanceId.Reboot/1.0"]
+  }
+  expect_failures = [var.alarm_actions]
+}
+
+run "alarm_action_opsitem_severity_5" {
+  command = plan
+  variables {
+    alarm_actions = ["arn:aws:ssm:eu-west-1:111122223333:opsitem:5"]
+  }
+  expect_failures = [var.alarm_actions]
+}
+
+run "alarm_action_opsitem_unknown_category" {
+  command = plan
+  variables {
+    alarm_actions = ["arn:aws:ssm:eu-west-1:111122223333:opsitem:1#CATEGORY=Urgent"]
+  }
+  expect_failures = [var.alarm_actions]
+}
+
+run "alarm_action_lambda_layer_not_a_function" {
+  command = plan
+  variables {
+    alarm_actions = ["arn:aws:lambda:eu-west-1:111122223333:layer:al-layer:1"]
   }
   expect_failures = [var.alarm_actions]
 }
@@ -321,6 +443,22 @@ run "ok_action_not_an_arn" {
   command = plan
   variables {
     ok_actions = ["al-all-clear"]
+  }
+  expect_failures = [var.ok_actions]
+}
+
+run "ok_action_investigation_group" {
+  command = plan
+  variables {
+    ok_actions = ["arn:aws:aiops:eu-west-1:111122223333:investigation-group:a1b2c3d4e5f6"]
+  }
+  expect_failures = [var.ok_actions]
+}
+
+run "ok_actions_too_many" {
+  command = plan
+  variables {
+    ok_actions = [for n in range(6) : "arn:aws:lambda:eu-west-1:111122223333:function:responder-${n}"]
   }
   expect_failures = [var.ok_actions]
 }

@@ -13,7 +13,7 @@ run "structure" {
   }
 
   variables {
-    poll_interval_seconds    = 7
+    checker_wait_seconds     = 4
     request_deadline_seconds = 60
     task_name                = "simulated_backend"
     task_parameters          = { AccountId = "$.Attributes.AccountId", Channel = "voice" }
@@ -22,8 +22,8 @@ run "structure" {
   }
 
   assert {
-    condition     = jsondecode(output.content).Version == "2019-10-30" && jsondecode(output.content).StartAction == "greet"
-    error_message = "The flow must be flow language 2019-10-30 starting with the greeting."
+    condition     = jsondecode(output.content).Version == "2019-10-30" && jsondecode(output.content).StartAction == "invoke-writer"
+    error_message = "The flow must be flow language 2019-10-30 starting with the writer (start first, talk after)."
   }
   assert {
     condition     = length(output.action_identifiers) == length(distinct(output.action_identifiers)) && alltrue([for id in output.action_identifiers : length(id) >= 1 && length(id) <= 50])
@@ -50,66 +50,52 @@ run "structure" {
     error_message = "Lambda blocks must validate a STRING_MAP and wait at most 8 s."
   }
   assert {
-    condition     = jsonencode([for action in jsondecode(output.content).Actions : sort([for c in action.Transitions.Conditions : c.Condition.Operands[0]]) if action.Type == "Loop"]) == jsonencode([["ContinueLooping", "DoneLooping"]])
-    error_message = "The one loop must branch on both ContinueLooping and DoneLooping."
+    condition     = alltrue([for action in jsondecode(output.content).Actions : jsonencode(sort([for c in action.Transitions.Conditions : c.Condition.Operands[0]])) == jsonencode(["ContinueLooping", "DoneLooping"]) if action.Type == "Loop"])
+    error_message = "Every loop must branch on both ContinueLooping and DoneLooping."
   }
   assert {
-    condition     = [for action in jsondecode(output.content).Actions : action.Parameters.LoopCount if action.Type == "Loop"] == ["10"] && output.poll_count == 10
-    error_message = "The loop count must be ceil(request_deadline_seconds / poll_interval_seconds) + 1 = ceil(60 / 7) + 1 = 10."
+    condition     = { for action in jsondecode(output.content).Actions : action.Identifier => action.Parameters.LoopCount if action.Type == "Loop" } == { "poll-loop" = "17", "voice-cadence" = "3", "chat-cadence" = "2" } && output.poll_count == 17
+    error_message = "The loop count must be ceil(60 / checker_wait_seconds 4) + 2 = 17; reassurance every 4 voice polls and every 3 chat polls (25 s; 20 s of Lambda calls on chat)."
   }
   assert {
-    condition = {
-      for action in jsondecode(output.content).Actions : action.Identifier => {
-        for condition in action.Transitions.Conditions : condition.Condition.Operands[0] => condition.NextAction
-      } if try(action.Parameters.ComparisonValue, "") == "$.Channel"
-      } == {
-      "route-by-channel" = { CHAT = "send-holding-message" }
-      "pace-poll"        = { VOICE = "play-holding-prompt" }
-    }
-    error_message = "The flow must branch on $.Channel: chat gets the holding message once, voice is paced by the holding prompt."
+    condition     = [for action in jsondecode(output.content).Actions : action.Transitions.NextAction if action.Identifier == "remember-request-id"] == ["greet"] && [for action in jsondecode(output.content).Actions : action.Transitions.NextAction if action.Identifier == "greet"] == ["invoke-checker"]
+    error_message = "The greeting must come once the request is recorded, and the first poll right after it."
   }
   assert {
     condition = {
-      for action in jsondecode(output.content).Actions : action.Identifier => [action.Transitions.NextAction, action.Transitions.Errors[0].NextAction] if try(action.Parameters.ComparisonValue, "") == "$.Channel"
+      for action in jsondecode(output.content).Actions : action.Identifier => merge(
+        { for condition in action.Transitions.Conditions : condition.Condition.Operands[0] => condition.NextAction },
+        { default = action.Transitions.NextAction, no_match = action.Transitions.Errors[0].NextAction },
+      ) if try(action.Parameters.ComparisonValue, "") == "$.Channel"
       } == {
-      "route-by-channel" = ["poll-loop", "poll-loop"]
-      "pace-poll"        = ["wait-before-poll", "wait-before-poll"]
+      "pace-poll" = { VOICE = "voice-cadence", TASK = "task-pace", default = "chat-cadence", no_match = "chat-cadence" }
     }
-    error_message = "Every other channel (task, email, anything new) must poll after a Wait block."
+    error_message = "Each poll must be paced by channel: voice and task by a prompt before it, chat (email, anything else) by the reassurance cadence."
   }
   assert {
-    condition = [for action in jsondecode(output.content).Actions : {
-      timeout = action.Parameters.TimeLimitSeconds
-      next    = action.Transitions.NextAction
-      branch  = [for c in action.Transitions.Conditions : [c.Condition.Operands[0], c.NextAction]]
-      errors  = [for e in action.Transitions.Errors : [e.ErrorType, e.NextAction]]
-      } if action.Type == "Wait"] == [{
-      timeout = "7"
-      next    = "invoke-checker"
-      branch  = [["WaitCompleted", "invoke-checker"]]
-      errors  = [["NoMatchingError", "invoke-checker"]]
-    }]
-    error_message = "The one Wait must wait poll_interval_seconds (TimeLimitSeconds) and then poll, also on its error branch."
+    condition     = [for action in jsondecode(output.content).Actions : action.Parameters.SSML if action.Identifier == "hold"] == ["<speak><break time=\"500ms\"/></speak>"]
+    error_message = "Voice must hold with 0.5 s of SSML silence by default."
   }
-  # The service refuses Wait's reference name TimeoutSeconds and takes TimeLimitSeconds,
-  # the console's (sandbox/src/tracker_sandbox/flows/spec.py, Wait).
   assert {
-    condition     = [for action in jsondecode(output.content).Actions : keys(action.Parameters) if action.Type == "Wait"] == [["TimeLimitSeconds"]]
-    error_message = "The flow's Wait must be written with TimeLimitSeconds alone."
+    condition     = [for action in jsondecode(output.content).Actions : action.Parameters.Text if contains(["reassure", "task-pace"], action.Identifier)] == ["Still working on it, thank you for holding.", "Still working on it, thank you for holding."]
+    error_message = "The reassurance and a task's chain-breaking prompt must be the holding text."
+  }
+  assert {
+    condition     = length([for action in jsondecode(output.content).Actions : action if action.Type == "Wait"]) == 0
+    error_message = "No Wait for a deadline the checker's waits cover: a Wait would hold back a finished result."
+  }
+  assert {
+    condition = {
+      for action in jsondecode(output.content).Actions : action.Identifier => action.Transitions.NextAction
+      if contains(["hold", "reassure", "task-pace"], action.Identifier)
+    } == { hold = "invoke-checker", reassure = "invoke-checker", "task-pace" = "invoke-checker" }
+    error_message = "Every prompt of the loop must be followed by the poll."
   }
   # Every non-terminal action carries a NextAction (flow-as-code actions.md rule 38); a
   # flow has no module Settings.
   assert {
     condition     = alltrue([for action in jsondecode(output.content).Actions : try(action.Transitions.NextAction, "") != "" if action.Type != "DisconnectParticipant"]) && [for action in jsondecode(output.content).Actions : action.Transitions if action.Type == "DisconnectParticipant"] == [{}] && !can(jsondecode(output.content).Settings)
     error_message = "Every action but the hang-up must have a NextAction, the hang-up no transitions, and the flow no Settings."
-  }
-  assert {
-    condition     = [for action in jsondecode(output.content).Actions : action.Parameters.SSML if action.Identifier == "play-holding-prompt"] == ["<speak>Still working on it, thank you for holding.<break time=\"7s\"/></speak>"]
-    error_message = "Voice must hear the holding text followed by poll_interval_seconds of SSML break."
-  }
-  assert {
-    condition     = [for action in jsondecode(output.content).Actions : action.Parameters.Text if action.Identifier == "send-holding-message"] == ["Still working on it, thank you for holding."] && [for action in jsondecode(output.content).Actions : action.Transitions.NextAction if action.Identifier == "send-holding-message"] == ["poll-loop"]
-    error_message = "Chat must get the holding text once, as plain text, before the poll loop."
   }
   assert {
     condition     = [for action in jsondecode(output.content).Actions : action.Transitions.Conditions[0].NextAction if action.Identifier == "poll-loop"] == ["pace-poll"]
@@ -213,7 +199,7 @@ run "bad_checker_arn" {
   expect_failures = [var.checker_function_arn]
 }
 
-run "long_interval_chains_breaks_and_escapes_ssml" {
+run "estate_prompt_and_its_length_pace_voice" {
   command = plan
 
   module {
@@ -221,34 +207,20 @@ run "long_interval_chains_breaks_and_escapes_ssml" {
   }
 
   variables {
-    poll_interval_seconds = 25
-    prompts               = { holding = "Hold on <please> & \"wait\"." }
+    holding = { prompt_id = "arn:aws:connect:eu-west-1:111122223333:instance/i/prompt/music", prompt_seconds = 6 }
   }
 
   assert {
-    condition     = [for action in jsondecode(output.content).Actions : action.Parameters.SSML if action.Identifier == "play-holding-prompt"] == ["<speak>Hold on &lt;please&gt; &amp; \"wait\".<break time=\"10s\"/><break time=\"10s\"/><break time=\"5s\"/></speak>"]
-    error_message = "A break lasts at most 10 s: 25 s must be 10 + 10 + 5, after the XML-escaped holding text."
+    condition     = [for action in jsondecode(output.content).Actions : action.Parameters if action.Identifier == "hold"] == [{ PromptId = "arn:aws:connect:eu-west-1:111122223333:instance/i/prompt/music" }]
+    error_message = "Voice must hold with the estate's prompt when one is named."
   }
   assert {
-    condition     = output.poll_count == 6 && [for action in jsondecode(output.content).Actions : action.Parameters.TimeLimitSeconds if action.Type == "Wait"] == ["25"]
-    error_message = "The default 120 s deadline at 25 s intervals needs ceil(120 / 25) + 1 = 6 polls."
+    condition     = output.pacing.voice_holding_seconds == 6 && output.pacing.voice_polls_per_reassurance == 3
+    error_message = "A 6 s prompt and a 3.5 s poll: the reassurance (3.2 s) every 3 polls is closest to 25 s."
   }
 }
 
-run "defaults_poll_every_5_seconds_past_the_deadline" {
-  command = plan
-
-  module {
-    source = "./modules/contact-flow"
-  }
-
-  assert {
-    condition     = output.poll_count == 25 && [for action in jsondecode(output.content).Actions : action.Parameters.LoopCount if action.Type == "Loop"] == ["25"]
-    error_message = "The defaults (120 s deadline, 5 s interval) need ceil(120 / 5) + 1 = 25 polls."
-  }
-}
-
-run "largest_loop_is_100_polls" {
+run "estate_prompt_needs_its_length" {
   command = plan
 
   module {
@@ -256,29 +228,25 @@ run "largest_loop_is_100_polls" {
   }
 
   variables {
-    request_deadline_seconds = 495
-    poll_interval_seconds    = 5
+    holding = { prompt_id = "music" }
   }
-
-  assert {
-    condition     = output.poll_count == 100
-    error_message = "495 s at 5 s intervals is exactly Connect's largest loop count: ceil(495 / 5) + 1 = 100."
-  }
+  expect_failures = [var.holding]
 }
 
-run "deadline_too_long_for_the_interval" {
+run "defaults_poll_past_the_deadline" {
   command = plan
+
   module {
     source = "./modules/contact-flow"
   }
-  variables {
-    request_deadline_seconds = 496
-    poll_interval_seconds    = 5
+
+  assert {
+    condition     = output.checker_wait_seconds == 3 && output.poll_count == 42 && output.pacing.pause_seconds == 0 && output.pacing.voice_polls_per_reassurance == 6 && output.pacing.chat_polls_per_reassurance == 4
+    error_message = "The defaults (120 s deadline, 3 s checker wait) need ceil(120 / 3) + 2 = 42 polls, no pause; reassurance every 6 voice and 4 chat polls."
   }
-  expect_failures = [var.request_deadline_seconds]
 }
 
-run "long_deadline_derives_the_interval" {
+run "long_deadline_adds_a_pause" {
   command = plan
 
   module {
@@ -290,31 +258,27 @@ run "long_deadline_derives_the_interval" {
   }
 
   assert {
-    condition     = output.poll_interval_seconds == 37 && output.poll_count == 99 && [for action in jsondecode(output.content).Actions : action.Parameters.TimeLimitSeconds if action.Type == "Wait"] == ["37"]
-    error_message = "Without an interval, a 3600 s deadline must poll every ceil(3600 / 99) = 37 s, ceil(3600 / 37) + 1 = 99 times."
+    condition     = output.pacing.pause_seconds == 34 && output.poll_count == 100 && [for action in jsondecode(output.content).Actions : action.Parameters.TimeLimitSeconds if action.Type == "Wait"] == ["34"] && [for action in jsondecode(output.content).Actions : keys(action.Parameters) if action.Type == "Wait"] == [["TimeLimitSeconds"]]
+    error_message = "A 3600 s deadline needs polls of ceil(3600 / 98) = 37 s: the 3 s wait and a 34 s pause (Wait on chat and task, silence on voice), ceil(3600 / 37) + 2 = 100 polls, Connect's largest Loop."
+  }
+  assert {
+    condition     = [for action in jsondecode(output.content).Actions : action.Parameters.SSML if action.Identifier == "hold"] == ["<speak><break time=\"10000ms\"/><break time=\"10000ms\"/><break time=\"10000ms\"/><break time=\"4000ms\"/></speak>"]
+    error_message = "A break lasts at most 10 s: 34 s of silence must be 10 + 10 + 10 + 4."
   }
 }
 
-run "poll_interval_out_of_range" {
+run "checker_wait_within_the_time_limit" {
   command = plan
-  module {
-    source = "./modules/contact-flow"
-  }
-  variables {
-    poll_interval_seconds = 901
-  }
-  expect_failures = [var.poll_interval_seconds]
-}
 
-run "poll_interval_fractional" {
-  command = plan
   module {
     source = "./modules/contact-flow"
   }
+
   variables {
-    poll_interval_seconds = 2.5
+    invocation_time_limit_seconds = 4
+    checker_wait_seconds          = 4
   }
-  expect_failures = [var.poll_interval_seconds]
+  expect_failures = [var.checker_wait_seconds]
 }
 
 run "invocation_time_limit_over_8" {
@@ -326,6 +290,55 @@ run "invocation_time_limit_over_8" {
     invocation_time_limit_seconds = 9
   }
   expect_failures = [var.invocation_time_limit_seconds]
+}
+
+run "checker_wait_defaults_to_the_root_modules" {
+  command = plan
+  module {
+    source = "./modules/contact-flow"
+  }
+  assert {
+    condition     = output.checker_wait_seconds == 3
+    error_message = "The sub-module's checker_wait_seconds must default to the root module's 3 s."
+  }
+}
+
+run "checker_wait_out_of_range" {
+  command = plan
+  module {
+    source = "./modules/contact-flow"
+  }
+  variables {
+    checker_wait_seconds = 5
+  }
+  expect_failures = [var.checker_wait_seconds]
+}
+
+run "checker_wait_over_the_time_limit" {
+  command = plan
+  module {
+    source = "./modules/contact-flow"
+  }
+  variables {
+    checker_wait_seconds          = 3
+    invocation_time_limit_seconds = 6
+  }
+  expect_failures = [var.checker_wait_seconds]
+}
+
+run "no_checker_wait_fits_a_short_time_limit" {
+  command = plan
+  module {
+    source = "./modules/contact-flow"
+  }
+  variables {
+    checker_wait_seconds          = 0
+    invocation_time_limit_seconds = 2
+  }
+  assert {
+    condition     = output.checker_wait_seconds == 0
+    error_message = "A checker that does not wait fits any time limit."
+  }
 }
 
 run "bad_task_name" {

@@ -1,6 +1,7 @@
 # The tracker as a flow module (docs/flow-module.md): the module content rendered by
-# modules/contact-flow, the flow that invokes it, the root's contact_flow_module switch and
-# every input check. Plan-only; the root runs against a mocked provider.
+# modules/contact-flow, the flow that invokes it, the root's contact_flow_module and
+# contact_flow.create switches and every input check. Plan-only; the root runs against a
+# mocked provider.
 
 mock_provider "aws" {
   override_during = plan
@@ -59,7 +60,7 @@ run "module_content" {
   }
 
   variables {
-    poll_interval_seconds    = 7
+    checker_wait_seconds     = 4
     request_deadline_seconds = 60
     task_name                = "simulated_backend"
     task_parameters          = { AccountId = "$.Attributes.AccountId", Channel = "voice" }
@@ -121,18 +122,40 @@ run "module_content" {
     }
     error_message = "The module's status branches must follow docs/flow-module.md."
   }
-  # Paced exactly as the flow: the same loop count, Wait, SSML and channel branches.
+  # The poll loop is the flow's, built once (modules/contact-flow main.tf): the same
+  # actions, but for where they leave it and the module's draining of its Loop.
   assert {
-    condition     = [for action in jsondecode(output.flow_module_content).Actions : action.Parameters.LoopCount if action.Type == "Loop"] == ["10"] && [for action in jsondecode(output.flow_module_content).Actions : action.Parameters.TimeLimitSeconds if action.Type == "Wait"] == ["7"]
-    error_message = "The module must poll ceil(60 / 7) + 1 = 10 times, 7 s apart."
+    condition     = [for action in jsondecode(output.flow_module_content).Actions : action.Parameters.LoopCount if action.Identifier == "poll-loop"] == ["17"]
+    error_message = "The module must poll ceil(60 / 4) + 2 = 17 times."
   }
   assert {
     condition = [
-      for action in jsondecode(output.flow_module_content).Actions : action if contains(["route-by-channel", "send-holding-message", "poll-loop", "pace-poll", "play-holding-prompt", "wait-before-poll", "invoke-checker"], action.Identifier) && action.Identifier != "poll-loop"
+      for action in jsondecode(output.flow_module_content).Actions : action if contains(["pace-poll", "voice-cadence", "hold", "chat-cadence", "task-pace", "reassure", "invoke-checker"], action.Identifier)
       ] == [
-      for action in jsondecode(output.content).Actions : action if contains(["route-by-channel", "send-holding-message", "poll-loop", "pace-poll", "play-holding-prompt", "wait-before-poll", "invoke-checker"], action.Identifier) && action.Identifier != "poll-loop"
+      for action in jsondecode(output.content).Actions : action if contains(["pace-poll", "voice-cadence", "hold", "chat-cadence", "task-pace", "reassure", "invoke-checker"], action.Identifier)
     ]
     error_message = "The module must pace its polls per channel exactly as the inline flow does."
+  }
+  assert {
+    condition = {
+      for action in jsondecode(output.flow_module_content).Actions : action.Identifier => action.Transitions.NextAction
+      if contains(["store-result", "store-outcome", "store-status", "start-drain", "stop-drain", "polls-exhausted"], action.Identifier)
+      } == {
+      "store-result" = "start-drain", "store-outcome" = "start-drain", "store-status" = "start-drain"
+      "start-drain"  = "poll-loop", "stop-drain" = "return", "polls-exhausted" = "return"
+    }
+    error_message = "Every way out of the module after polling must drain the Loop (Connect resets a Loop only after DoneLooping), then return."
+  }
+  assert {
+    condition = {
+      for action in jsondecode(output.flow_module_content).Actions : action.Identifier => { for c in action.Transitions.Conditions : c.Condition.Operands[0] => c.NextAction }
+      if contains(["poll-loop", "drain-or-poll", "drained-or-exhausted"], action.Identifier)
+      } == {
+      "poll-loop"            = { ContinueLooping = "drain-or-poll", DoneLooping = "drained-or-exhausted" }
+      "drain-or-poll"        = { "true" = "poll-loop" }
+      "drained-or-exhausted" = { "true" = "stop-drain" }
+    }
+    error_message = "While draining, the Loop must run on to DoneLooping without polling, then stop draining."
   }
   assert {
     condition     = !contains(output.action_identifiers, "invoke-tracker-module") && contains(output.action_identifiers, "invoke-writer")
@@ -154,8 +177,8 @@ run "module_content" {
   # The service refuses Wait's reference name TimeoutSeconds and takes TimeLimitSeconds,
   # the console's (sandbox/src/tracker_sandbox/flows/spec.py, Wait).
   assert {
-    condition     = [for action in jsondecode(output.flow_module_content).Actions : keys(action.Parameters) if action.Type == "Wait"] == [["TimeLimitSeconds"]]
-    error_message = "The module's Wait must be written with TimeLimitSeconds alone."
+    condition     = alltrue([for action in jsondecode(output.flow_module_content).Actions : keys(action.Parameters) == ["TimeLimitSeconds"] if action.Type == "Wait"])
+    error_message = "A Wait of the module (its pause, for long deadlines) must be written with TimeLimitSeconds alone."
   }
   # Every non-terminal action carries a NextAction (flow-as-code actions.md rule 38).
   assert {
@@ -356,4 +379,65 @@ run "root_module_description_too_long" {
     contact_flow_module  = { create = true, description = join("", [for i in range(501) : "x"]) }
   }
   expect_failures = [var.contact_flow_module]
+}
+
+# An estate with flows of its own publishes only the flow module (contact_flow.create = false).
+
+run "root_only_the_module_without_our_flow" {
+  command = plan
+
+  variables {
+    connect_instance_arn = "arn:aws:connect:eu-west-1:111122223333:instance/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    contact_flow         = { create = false, task_name = "simulated_backend", result_fields = ["Message"] }
+    contact_flow_module  = { create = true }
+  }
+
+  assert {
+    condition     = length(aws_connect_contact_flow.this) == 0 && output.contact_flow_id == null && output.contact_flow_arn == null
+    error_message = "With contact_flow.create = false the module's own contact flow must not be published."
+  }
+  assert {
+    condition     = length(aws_connect_contact_flow_module.this) == 1 && output.contact_flow_module_id == "0f0e0d0c-0b0a-0908-0706-050403020100"
+    error_message = "The flow module must still be published for the estate's own flows."
+  }
+  assert {
+    condition     = toset(keys(aws_connect_lambda_function_association.this)) == toset(["writer", "checker"]) && toset(keys(aws_lambda_permission.connect)) == toset(["writer", "checker"])
+    error_message = "The module invokes the writer and checker: both must stay associated with the instance and invocable by Connect."
+  }
+  assert {
+    condition     = [for action in jsondecode(output.contact_flow_content).Actions : action.Parameters.FlowModuleId if action.Type == "InvokeFlowModule"] == ["0f0e0d0c-0b0a-0908-0706-050403020100"]
+    error_message = "The flow JSON must still be rendered (invoking the module) for an estate that imports it by hand."
+  }
+}
+
+run "root_no_flow_of_ours_at_all" {
+  command = plan
+
+  variables {
+    connect_instance_arn = "arn:aws:connect:eu-west-1:111122223333:instance/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    contact_flow         = { create = false }
+  }
+
+  assert {
+    condition     = length(aws_connect_contact_flow.this) == 0 && length(aws_connect_contact_flow_module.this) == 0
+    error_message = "With contact_flow.create = false and no flow module, no flow of ours may be published."
+  }
+  assert {
+    condition     = length(aws_connect_lambda_function_association.this) == 2 && length(aws_lambda_permission.connect) == 2
+    error_message = "The estate's own flows invoke the writer and checker: the Connect permissions and associations must remain."
+  }
+}
+
+run "root_flow_published_by_default" {
+  command = plan
+
+  variables {
+    connect_instance_arn = "arn:aws:connect:eu-west-1:111122223333:instance/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    contact_flow_module  = { create = true }
+  }
+
+  assert {
+    condition     = length(aws_connect_contact_flow.this) == 1 && length(aws_connect_contact_flow_module.this) == 1
+    error_message = "By default (contact_flow.create = true) the module's own flow is published beside the flow module."
+  }
 }

@@ -161,8 +161,8 @@ run "defaults" {
     error_message = "Functions must default to python3.13 on x86_64, without tracing or a KMS key."
   }
   assert {
-    condition     = [for key in ["writer", "processor", "worker", "checker"] : aws_lambda_function.this[key].timeout] == [5, 60, 300, 5]
-    error_message = "Timeouts must default to 5 s (writer, checker), 60 s (processor: it only dispatches) and 300 s (worker)."
+    condition     = [for key in ["writer", "processor", "worker", "checker"] : aws_lambda_function.this[key].timeout] == [7, 60, 300, 7]
+    error_message = "Timeouts must default to 5 s (writer), 60 s (processor: it only dispatches), 300 s (worker) and 7 s (checker: its 3 s wait, a read and a margin)."
   }
   assert {
     condition     = alltrue([for key, function in aws_lambda_function.this : function.logging_config[0].log_format == "JSON" && function.logging_config[0].application_log_level == "INFO" && function.logging_config[0].system_log_level == "WARN" && function.logging_config[0].log_group == "/aws/lambda/test-${key}"])
@@ -200,8 +200,12 @@ run "defaults" {
     error_message = "Outputs must expose the worker."
   }
   assert {
-    condition     = aws_lambda_function.this["checker"].environment[0].variables == tomap({ TRACKER_TABLE_NAME = "test-tracker", TRACKER_SENSITIVE_PARAMETERS = "", TRACKER_CONSISTENT_READ = "true" })
-    error_message = "The checker's environment is wrong."
+    condition     = aws_lambda_function.this["checker"].environment[0].variables == tomap({ TRACKER_TABLE_NAME = "test-tracker", TRACKER_SENSITIVE_PARAMETERS = "", TRACKER_CONSISTENT_READ = "true", TRACKER_CHECKER_WAIT_SECONDS = "3" })
+    error_message = "The checker's environment is wrong (it waits 3 s by default)."
+  }
+  assert {
+    condition     = module.contact_flow[0].checker_wait_seconds == 3
+    error_message = "The flow sub-module must get the checker's wait (3 s by default) for its pacing."
   }
   assert {
     condition     = length(terraform_data.package) == 1 && startswith(output.lambda_package_path, "./builds/test-") && endswith(output.lambda_package_path, ".zip") && aws_s3_object.package[0].source == output.lambda_package_path
@@ -359,7 +363,7 @@ run "kms_tracing_and_tuning" {
     error_message = "Functions must log at the given levels."
   }
   assert {
-    condition     = aws_lambda_function.this["processor"].timeout == 900 && aws_lambda_function.this["processor"].memory_size == 1024 && aws_lambda_function.this["processor"].reserved_concurrent_executions == 5 && aws_lambda_function.this["worker"].timeout == 600 && aws_lambda_function.this["worker"].memory_size == 512 && aws_lambda_function.this["worker"].reserved_concurrent_executions == 20 && aws_lambda_function.this["writer"].reserved_concurrent_executions == null && aws_lambda_function.this["writer"].timeout == 5
+    condition     = aws_lambda_function.this["processor"].timeout == 900 && aws_lambda_function.this["processor"].memory_size == 1024 && aws_lambda_function.this["processor"].reserved_concurrent_executions == 5 && aws_lambda_function.this["worker"].timeout == 600 && aws_lambda_function.this["worker"].memory_size == 512 && aws_lambda_function.this["worker"].reserved_concurrent_executions == 20 && aws_lambda_function.this["writer"].reserved_concurrent_executions == null && aws_lambda_function.this["writer"].timeout == 7
     error_message = "Per-function settings must apply to their function only."
   }
   assert {
@@ -390,6 +394,42 @@ run "kms_tracing_and_tuning" {
   assert {
     condition     = aws_lambda_function.this["writer"].environment[0].variables.TRACKER_LOG_PARAMETERS_IN_CLEAR == "TaskName,DelaySeconds" && aws_lambda_function.this["worker"].environment[0].variables.TRACKER_TASK_MODULES == "connect_tracker.tasks.builtin"
     error_message = "The clear-text allow-list goes to the writer; enable_demo_tasks lists the demo tasks' module for the processor."
+  }
+}
+
+run "checker_wait_reaches_the_checker_and_the_flow" {
+  command = plan
+
+  variables {
+    checker_wait_seconds = 4
+    functions            = { checker = { timeout = 8 } }
+  }
+
+  assert {
+    condition     = aws_lambda_function.this["checker"].environment[0].variables.TRACKER_CHECKER_WAIT_SECONDS == "4" && aws_lambda_function.this["checker"].timeout == 8
+    error_message = "checker_wait_seconds must reach the checker as TRACKER_CHECKER_WAIT_SECONDS."
+  }
+  assert {
+    condition     = module.contact_flow[0].checker_wait_seconds == 4
+    error_message = "checker_wait_seconds must reach the flow sub-module."
+  }
+  assert {
+    condition     = alltrue([for key in ["writer", "processor", "worker"] : !contains(keys(aws_lambda_function.this[key].environment[0].variables), "TRACKER_CHECKER_WAIT_SECONDS")])
+    error_message = "Only the checker waits."
+  }
+}
+
+run "checker_without_a_wait_fits_any_timeout" {
+  command = plan
+
+  variables {
+    checker_wait_seconds = 0
+    functions            = { checker = { timeout = 2 } }
+  }
+
+  assert {
+    condition     = aws_lambda_function.this["checker"].environment[0].variables.TRACKER_CHECKER_WAIT_SECONDS == "0" && aws_lambda_function.this["checker"].timeout == 2 && module.contact_flow[0].checker_wait_seconds == 0
+    error_message = "A checker that does not wait (0) keeps any timeout from 1 s."
   }
 }
 
@@ -599,11 +639,12 @@ run "partial_prompts_take_the_flow_defaults" {
 
   assert {
     condition = { for action in jsondecode(output.contact_flow_content).Actions : action.Identifier => try(action.Parameters.Text, action.Parameters.SSML) if action.Type == "MessageParticipant" } == {
-      greet                = "Hello from the bank."
-      send-holding-message = "Still working on it, thank you for holding."
-      play-holding-prompt  = "<speak>Still working on it, thank you for holding.<break time=\"5s\"/></speak>"
-      thank-caller         = "Thank you for waiting."
-      apologize            = "Sorry, we could not complete your request right now. Please try again later."
+      greet        = "Hello from the bank."
+      hold         = "<speak><break time=\"500ms\"/></speak>"
+      reassure     = "Still working on it, thank you for holding."
+      task-pace    = "Still working on it, thank you for holding."
+      thank-caller = "Thank you for waiting."
+      apologize    = "Sorry, we could not complete your request right now. Please try again later."
     }
     error_message = "Prompts left unset must take modules/contact-flow's defaults; the one given must be used."
   }

@@ -120,7 +120,70 @@ run "ttl_shorter_than_deadline" {
     functions                = { worker = { timeout = 900 } }
   }
 
-  expect_failures = [aws_lambda_function.this]
+  expect_failures = [var.request_ttl_seconds]
+}
+
+# A record may expire before the flow's last poll (issue 21): the deadline alone is not
+# enough. At 600 s each poll pauses 4 s (ceil(600 / 98) - the checker's 3 s wait), the
+# default reassurance speaks for 4 s and Connect waits up to 8 s for the checker: the last
+# poll may read the table 12 s after the deadline.
+run "ttl_equal_to_the_deadline" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 600
+    request_ttl_seconds      = 600
+    functions                = { worker = { timeout = 900 } }
+  }
+
+  expect_failures = [var.request_ttl_seconds]
+}
+
+run "ttl_one_second_short_of_the_last_poll_window" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 600
+    request_ttl_seconds      = 611
+    functions                = { worker = { timeout = 900 } }
+  }
+
+  expect_failures = [var.request_ttl_seconds]
+}
+
+run "ttl_covering_the_last_poll_window_passes" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 600
+    request_ttl_seconds      = 612
+    functions                = { worker = { timeout = 900 } }
+  }
+}
+
+# The window follows the flow's holding: a 60 s audio prompt and the 8 s limit need 68 s.
+run "ttl_window_follows_the_flows_holding" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 600
+    request_ttl_seconds      = 667
+    functions                = { worker = { timeout = 900 } }
+    contact_flow             = { holding = { prompt_id = "11111111-2222-3333-4444-555555555555", prompt_seconds = 60 } }
+  }
+
+  expect_failures = [var.request_ttl_seconds]
+}
+
+run "ttl_covering_the_holdings_window_passes" {
+  command = plan
+
+  variables {
+    request_deadline_seconds = 600
+    request_ttl_seconds      = 668
+    functions                = { worker = { timeout = 900 } }
+    contact_flow             = { holding = { prompt_id = "11111111-2222-3333-4444-555555555555", prompt_seconds = 60 } }
+  }
 }
 
 # Settings that must agree with each other: preconditions naming every input involved.
@@ -149,8 +212,9 @@ run "writer_timeout_over_the_flows_time_limit" {
   command = plan
 
   variables {
-    contact_flow = { invocation_time_limit_seconds = 4 }
-    functions    = { checker = { timeout = 4 } }
+    contact_flow         = { invocation_time_limit_seconds = 4 }
+    functions            = { checker = { timeout = 4 } }
+    checker_wait_seconds = 0
   }
 
   expect_failures = [aws_lambda_function.this]
@@ -160,8 +224,9 @@ run "checker_timeout_over_the_flows_time_limit" {
   command = plan
 
   variables {
-    contact_flow = { invocation_time_limit_seconds = 4 }
-    functions    = { writer = { timeout = 3 }, checker = { timeout = 5 } }
+    contact_flow         = { invocation_time_limit_seconds = 4 }
+    functions            = { writer = { timeout = 3 }, checker = { timeout = 5 } }
+    checker_wait_seconds = 0
   }
 
   expect_failures = [aws_lambda_function.this]
@@ -171,9 +236,75 @@ run "timeouts_within_the_flows_time_limit_pass" {
   command = plan
 
   variables {
-    contact_flow = { invocation_time_limit_seconds = 4 }
-    functions    = { writer = { timeout = 4 }, checker = { timeout = 3 } }
+    contact_flow         = { invocation_time_limit_seconds = 4 }
+    functions            = { writer = { timeout = 4 }, checker = { timeout = 3 } }
+    checker_wait_seconds = 0
   }
+}
+
+run "checker_wait_over_4" {
+  command = plan
+
+  variables {
+    checker_wait_seconds = 5
+    functions            = { checker = { timeout = 8 } }
+  }
+
+  expect_failures = [var.checker_wait_seconds]
+}
+
+run "checker_wait_negative" {
+  command = plan
+
+  variables {
+    checker_wait_seconds = -1
+  }
+
+  expect_failures = [var.checker_wait_seconds]
+}
+
+run "checker_wait_fractional" {
+  command = plan
+
+  variables {
+    checker_wait_seconds = 1.5
+  }
+
+  expect_failures = [var.checker_wait_seconds]
+}
+
+# The wait, one read attempt (3 s) and a 1 s margin must fit in the checker's timeout.
+run "checker_wait_longer_than_its_timeout_allows" {
+  command = plan
+
+  variables {
+    checker_wait_seconds = 3
+    functions            = { checker = { timeout = 6 } }
+  }
+
+  expect_failures = [var.checker_wait_seconds]
+}
+
+run "checker_wait_filling_its_timeout_passes" {
+  command = plan
+
+  variables {
+    checker_wait_seconds = 4
+    functions            = { checker = { timeout = 8 } }
+  }
+}
+
+# ...and in the flow's block limit, which the timeout must fit in as well.
+run "checker_wait_over_the_flows_time_limit" {
+  command = plan
+
+  variables {
+    checker_wait_seconds = 3
+    functions            = { checker = { timeout = 7 } }
+    contact_flow         = { invocation_time_limit_seconds = 6 }
+  }
+
+  expect_failures = [var.checker_wait_seconds]
 }
 
 run "worker_event_age_shorter_than_deadline" {
@@ -495,11 +626,12 @@ run "worker_event_age_over_6_hours" {
   expect_failures = [var.worker_async_invocation]
 }
 
-run "reserved_concurrency_negative" {
+run "reserved_concurrency_below_unreserved" {
   command = plan
 
   variables {
-    functions = { processor = { reserved_concurrent_executions = -1 } }
+    # -1 means unreserved; anything below it is no concurrency at all.
+    functions = { processor = { reserved_concurrent_executions = -3 } }
   }
 
   expect_failures = [var.functions]
@@ -675,37 +807,24 @@ run "flow_poll_count_removed" {
   expect_failures = [var.contact_flow]
 }
 
-run "flow_poll_interval_too_long" {
+run "flow_poll_interval_removed" {
   command = plan
 
   variables {
-    contact_flow = { poll_interval_seconds = 901 }
+    contact_flow = { poll_interval_seconds = 5 }
   }
 
   expect_failures = [var.contact_flow]
 }
 
-run "flow_deadline_needs_more_than_100_polls" {
+# A long deadline: the polls grow a pause so that Connect's largest Loop reaches it.
+run "flow_long_deadline_passes" {
   command = plan
 
   variables {
-    request_deadline_seconds = 600
-    request_ttl_seconds      = 600
-    contact_flow             = { poll_interval_seconds = 6 }
-  }
-
-  expect_failures = [var.contact_flow]
-}
-
-# 600 s at 7 s intervals: ceil(600 / 7) + 1 = 87 polls fit the loop.
-run "flow_long_deadline_with_a_long_interval_passes" {
-  command = plan
-
-  variables {
-    request_deadline_seconds = 600
-    request_ttl_seconds      = 600
-    contact_flow             = { poll_interval_seconds = 7 }
-    functions                = { worker = { timeout = 615 } }
+    request_deadline_seconds = 800
+    request_ttl_seconds      = 3600
+    functions                = { worker = { timeout = 815 } }
   }
 }
 

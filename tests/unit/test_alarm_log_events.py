@@ -1,9 +1,11 @@
-"""The log metric filters of alarms.tf count events the package really logs.
+"""The log metric filters of alarms.tf, and the runbook, name events the package really logs.
 
 The patterns select ``$.event`` (the field connect_tracker.logs.log_event sets); renaming an
-event in the code without the pattern would leave its alarm silent forever. The functional
-tests prove when each event is logged (test_checker, test_writer); this ties their names to
-the patterns. Whether CloudWatch matches a pattern is not tested here (docs/alarms.md).
+event in the code without the pattern would leave its alarm silent forever, and without the
+runbook (docs/alarms.md) would send on-call looking for a line that never comes. The
+functional tests prove when each event is logged (test_checker, test_writer, test_worker,
+test_processor); this ties their names to the patterns and the runbook. Whether CloudWatch
+matches a pattern is not tested here (docs/alarms.md).
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PATTERN_EVENT = re.compile(r'pattern\s*=\s*"\{ \$\.event = \\"([a-z_.]+)\\" \}"')
+#: A backticked dotted name in the runbook: an event when its first part is one the package's
+#: events use (inputs such as `stream.parallelization_factor` are not).
+RUNBOOK_NAME = re.compile(r"`([a-z]+)\.([a-z_]+)`")
 
 
 def logged_events() -> dict[str, int]:
@@ -27,10 +32,15 @@ def logged_events() -> dict[str, int]:
                 and isinstance(node.func, ast.Name)
                 and node.func.id == "log_event"
                 and len(node.args) >= 2
-                and isinstance(node.args[1], ast.Constant)
-                and isinstance(node.args[0], ast.Attribute)
             ):
-                found[str(node.args[1].value)] = getattr(logging, node.args[0].attr)
+                # a name, or one of two (`"request.created" if created else "request.reused"`),
+                # each with its level, or with the one level the call gives both
+                level, name = node.args[0], node.args[1]
+                names = [name.body, name.orelse] if isinstance(name, ast.IfExp) else [name]
+                levels = [level.body, level.orelse] if isinstance(level, ast.IfExp) else [level]
+                for each, each_level in zip(names, levels * len(names), strict=False):
+                    if isinstance(each, ast.Constant) and isinstance(each_level, ast.Attribute):
+                        found[str(each.value)] = getattr(logging, each_level.attr)
     return found
 
 
@@ -42,3 +52,14 @@ def test_every_metric_filter_counts_an_event_the_package_logs():
     assert not missing, f"alarms.tf counts events nothing logs: {missing}"
     # at WARNING or above: the functions' default application_log_level (INFO) keeps them
     assert all(events[name] >= logging.WARNING for name in patterns)
+
+
+def test_every_event_the_runbook_sends_on_call_to_is_logged():
+    runbook = (ROOT / "docs" / "alarms.md").read_text(encoding="utf-8")
+    events = logged_events()
+    namespaces = {name.split(".", 1)[0] for name in events}
+    cited = {f"{a}.{b}" for a, b in RUNBOOK_NAME.findall(runbook) if a in namespaces}
+    # the lines the worker's and the processor's sections send on-call to
+    assert {"task.retry", "store.unavailable", "dispatch.failed", "request.dispatched"} <= cited
+    missing = sorted(cited - set(events))
+    assert not missing, f"docs/alarms.md sends on-call to events nothing logs: {missing}"

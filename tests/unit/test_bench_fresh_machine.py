@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from bench.pipeline import contact_row
+from bench.pipeline import caller_metrics, contact_row
 
-from tracker_sandbox.flows.simulator import LambdaCall, SimulationResult
+from tracker_sandbox.flows.result import LambdaCall, PromptRecord, SimulationResult
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -124,14 +124,49 @@ def _summary(success: bool) -> dict[str, object]:
         clock="real",
         lambda_calls=[writer, checker, checker],
         success=success,
+        outcome="RESULT" if success else "APOLOGY",
+        final_prompt=PromptRecord("thank-caller" if success else "apologize", 5.5, "", 2.0),
     )
     return result.to_dict()
 
 
 @pytest.mark.parametrize("success", [True, False])
 def test_a_per_contact_row_reports_what_the_simulator_wrote(success):
-    row = contact_row(_summary(success), work=2.0, interval=1.0, wall_seconds=3.04)
+    completed_at = datetime(2026, 1, 1, tzinfo=UTC).timestamp() + 5.25
+    row = contact_row(_summary(success), "VOICE", 2.0, 3.04, completed_at)
     assert row["success"] is success
     assert (row["writer_calls"], row["checker_calls"]) == (1, 2)
     assert row["request_id"] == "r-1"
     assert row["wall_seconds"] == 3.0
+    # What the caller lived through: the result prompt 5.5 s into the contact, 0.25 s
+    # after the request's COMPLETE write; an apology is no result.
+    expected = (5.5, 0.25) if success else (None, None)
+    assert (row["time_to_result_seconds"], row["wait_after_complete_seconds"]) == expected
+
+
+def test_caller_metrics_per_channel() -> None:
+    rows = [
+        {
+            "channel": "VOICE",
+            "work_seconds": 2.0,
+            "time_to_result_seconds": 5.0,
+            "wait_after_complete_seconds": 0.2,
+        },
+        {
+            "channel": "VOICE",
+            "work_seconds": 9.0,
+            "time_to_result_seconds": 12.0,
+            "wait_after_complete_seconds": 1.4,
+        },
+        {
+            "channel": "CHAT",
+            "work_seconds": 2.0,
+            "time_to_result_seconds": 2.5,
+            "wait_after_complete_seconds": 0.1,
+        },
+    ]
+    metrics = caller_metrics(rows)
+    assert metrics["caller_wait_after_complete_voice_p50"] == 0.2
+    assert metrics["caller_wait_after_complete_voice_p99"] == 1.4
+    assert metrics["caller_time_to_result_voice_p50"] == 5.0
+    assert metrics["caller_time_to_result_chat_p50"] == 2.5

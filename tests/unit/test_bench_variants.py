@@ -47,6 +47,6 @@ def test_the_lazy_variant_defers_boto3_and_builds_the_shipped_client(tmp_path):
     seen = json.loads(done.stdout)
     assert seen["at_init"] is False
     assert seen["after"] is True
-    shipped_config = _runtime._CLIENT_CONFIGS[False]
+    shipped_config = _runtime._CLIENT_CONFIG
     assert seen["read_timeout"] == shipped_config.read_timeout
     assert seen["retries"] == shipped_config.retries

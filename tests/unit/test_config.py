@@ -16,6 +16,7 @@ def test_reads_every_setting():
             "TRACKER_TASK_MODULES": "my_tasks,more_tasks",
             "TRACKER_CONSISTENT_READ": "false",
             "TRACKER_TASK_ENV_LEGACY_API_URL": "http://x",
+            "TRACKER_CHECKER_WAIT_SECONDS": "3",
         }
     )
     assert settings.table_name == "t"
@@ -26,6 +27,19 @@ def test_reads_every_setting():
     assert settings.task_modules == ("my_tasks", "more_tasks")
     assert settings.consistent_read is False
     assert settings.task_environment == {"LEGACY_API_URL": "http://x"}
+    assert settings.checker_wait_seconds == 3.0
+
+
+def test_a_waiting_checker_reads_consistently_whatever_consistent_read_says():
+    def reads(**env: str) -> bool:
+        return Settings.from_environment(
+            {"TRACKER_TABLE_NAME": "t", **env}
+        ).checker_reads_consistently
+
+    assert reads(TRACKER_CONSISTENT_READ="false", TRACKER_CHECKER_WAIT_SECONDS="1") is True
+    assert reads(TRACKER_CONSISTENT_READ="false", TRACKER_CHECKER_WAIT_SECONDS="0") is False
+    assert reads(TRACKER_CONSISTENT_READ="false") is False
+    assert reads() is True
 
 
 def test_defaults():
@@ -33,6 +47,7 @@ def test_defaults():
     assert settings.deadline_seconds == 120
     assert settings.consistent_read is True
     assert settings.task_modules == ()
+    assert settings.checker_wait_seconds == 0  # no wait: one read, answered at once
 
 
 @pytest.mark.parametrize(
@@ -50,6 +65,22 @@ def test_defaults():
             "must be at least",
         ),
         ({"TRACKER_TABLE_NAME": "t", "TRACKER_CONSISTENT_READ": "maybe"}, "'true' or 'false'"),
+        (
+            {"TRACKER_TABLE_NAME": "t", "TRACKER_CHECKER_WAIT_SECONDS": "soon"},
+            "TRACKER_CHECKER_WAIT_SECONDS must be a number",
+        ),
+        (
+            {"TRACKER_TABLE_NAME": "t", "TRACKER_CHECKER_WAIT_SECONDS": "-1"},
+            "TRACKER_CHECKER_WAIT_SECONDS must be from 0 to 8",
+        ),
+        (
+            {"TRACKER_TABLE_NAME": "t", "TRACKER_CHECKER_WAIT_SECONDS": "9"},
+            "TRACKER_CHECKER_WAIT_SECONDS must be from 0 to 8",
+        ),
+        (
+            {"TRACKER_TABLE_NAME": "t", "TRACKER_CHECKER_WAIT_SECONDS": "nan"},
+            "TRACKER_CHECKER_WAIT_SECONDS must be from 0 to 8",
+        ),
     ],
 )
 def test_bad_settings_name_the_variable(env, message):

@@ -6,6 +6,7 @@ import pytest
 
 from connect_tracker import connect
 from connect_tracker.domain import ErrorCode, Outcome, RequestRejected, Status, new_request
+from connect_tracker.testing import contact_event
 from tests.conftest import load_event
 
 
@@ -13,19 +14,19 @@ def test_parses_the_real_event_shape():
     parsed = connect.parse_contact_event(load_event("connect_writer_event"))
     assert parsed.contact_id == "4a573372-1f28-4e26-b97b-XXXXXXXXXXXX"
     assert parsed.parameters["TaskName"] == "simulated_backend"
-    task, parameters = connect.split_task_parameters(parsed, default_task="")
-    assert task == "simulated_backend"
-    assert "TaskName" not in parameters
-    assert parameters["AccountId"] == "ACC-1001"
+    ask = connect.split_ask(parsed, default_task="")
+    assert ask.task_name == "simulated_backend"
+    assert "TaskName" not in ask.parameters
+    assert ask.parameters["AccountId"] == "ACC-1001"
 
 
 def test_default_task_applies_when_the_flow_names_none():
     event = load_event("connect_writer_event")
     del event["Details"]["Parameters"]["TaskName"]
     parsed = connect.parse_contact_event(event)
-    assert connect.split_task_parameters(parsed, "fallback_task")[0] == "fallback_task"
+    assert connect.split_ask(parsed, "fallback_task").task_name == "fallback_task"
     with pytest.raises(RequestRejected) as caught:
-        connect.split_task_parameters(parsed, "")
+        connect.split_ask(parsed, "")
     assert caught.value.code is ErrorCode.INVALID_TASK_NAME
 
 
@@ -133,3 +134,15 @@ def test_checker_answer_carries_the_result_or_the_error():
     assert failed["ErrorMessage"] == "no such account"
     pending = connect.checker_response(base)
     assert set(pending) == {"RequestId", "Status", "TaskName", "DeadlineAt"}
+
+
+def test_the_kit_builds_events_shaped_as_the_recorded_sample() -> None:
+    """The one event builder (connect_tracker.testing.contact_event) writes what the
+    recorded sample holds, key for key: the tests built on it see Connect's shape."""
+    sample = load_event("connect_writer_event")
+    built = contact_event("4a573372-1f28-4e26-b97b-XXXXXXXXXXXX", sample["Details"]["Parameters"])
+    assert built.keys() == sample.keys()
+    assert built["Details"].keys() == sample["Details"].keys()
+    assert built["Details"]["ContactData"].keys() == sample["Details"]["ContactData"].keys()
+    built["Details"]["ContactData"]["Attributes"] = sample["Details"]["ContactData"]["Attributes"]
+    assert built == sample

@@ -256,6 +256,8 @@ def test_listed_exclusions_exist_and_no_packaged_module_imports_them() -> None:
         if path.relative_to(source).as_posix() not in excluded and "__pycache__" not in path.parts
     ]
     for entry in excluded:
+        if entry.endswith("/"):
+            continue  # a folder pip or setuptools may write (build outputs): absent here
         assert (source / entry).is_file(), f"stale exclusion: {entry}"
         if not entry.endswith(".py"):
             continue
@@ -297,3 +299,22 @@ def test_the_packager_and_packaging_tf_read_the_same_files_as_text() -> None:
     assert pattern, "packaging.tf has no text_file pattern"
     in_terraform = {f".{suffix}" for suffix in pattern.group(1).split("|")}
     assert in_terraform == set(build_package.TEXT_SUFFIXES)
+
+
+def test_the_testing_kit_and_the_pip_package_files_stay_out_of_the_zip(tmp_path: Path) -> None:
+    """The kit runs on moto on a developer's machine, never in a function; the pip
+    package's files and what an install from the folder leaves behind are no code."""
+    source = tmp_path / "lambda_src"
+    _copy_tree(REPO / "lambda_src", source)
+    _write(source / "build" / "lib" / "connect_tracker" / "worker.py", "stale = True\n")
+    _write(source / "connect_tracker.egg-info" / "PKG-INFO", "Name: connect-tracker\n")
+    names = build_package.build(str(source), str(tmp_path / "package.zip"))
+    assert "connect_tracker/testing.py" not in names
+    assert (source / "connect_tracker" / "testing.py").is_file()
+    assert not [
+        name
+        for name in names
+        if name.split("/", 1)[0] in {"build", "connect_tracker.egg-info"}
+        or name in {"pyproject.toml", "README.md"}
+    ]
+    assert "connect_tracker/handlers/worker.py" in names

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from connect_tracker.handlers import _runtime
-from tests.conftest import LambdaContext
+from connect_tracker.testing import LambdaContext
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +44,7 @@ def test_inside_lambda_only_the_given_builders_run(monkeypatch):
 
 
 def test_the_interactive_sdk_budget_fits_the_default_function_timeout():
-    config = _runtime._CLIENT_CONFIGS[False]
+    config = _runtime._CLIENT_CONFIG
     assert config.retries["total_max_attempts"] == 1  # the handler retries, within its time
     assert config.connect_timeout + config.read_timeout == _runtime.ATTEMPT_SECONDS
     budget = _runtime.budget(LambdaContext(5))

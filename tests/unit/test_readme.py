@@ -63,8 +63,10 @@ def test_readme_sections_for_someone_who_runs_terraform_apply():
         "## Use it as a module",
         "### Plug in your task",
         "### Flow contract",
+        "## What a deployment creates and costs",
         "## Guarantees",
         "## Performance",
+        "## The sandbox",
     ):
         assert f"\n{heading}\n" in readme, heading
 

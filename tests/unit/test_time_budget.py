@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connect_tracker.service import TimeBudget, with_retries
+from connect_tracker.budget import TimeBudget, with_retries
 from connect_tracker.store import StoreUnavailable
 
 
@@ -83,3 +83,31 @@ def test_a_later_call_is_refused_when_no_whole_attempt_fits():
         with_retries(call, budget, first=False, sleep=invocation.sleep)
     assert calls == []
     assert with_retries(call, budget, sleep=invocation.sleep) == "answer"  # a first call is made
+
+
+def test_the_next_attempt_may_take_the_time_left_less_the_margin():
+    invocation = Invocation(4.8)
+    assert TimeBudget(invocation.time_left, attempt_seconds=2.0).attempt_limit() == pytest.approx(
+        4.5
+    )
+    assert TimeBudget().attempt_limit() is None  # no clock: calls as the client is built
+
+
+def test_a_writer_attempt_that_failed_fast_is_tried_again_with_the_time_still_left():
+    """The writer sizes each attempt to the time left (TrackerStore.within), so after a fast
+    failure the next attempt gets what remains, not a fixed slice of it."""
+    invocation = Invocation(5.0)
+    budget = TimeBudget(invocation.time_left, attempt_seconds=2.0)
+    limits: list[float | None] = []
+    failures = iter([True, False])
+
+    def call() -> str:
+        limits.append(budget.attempt_limit())
+        invocation.left -= 0.1
+        if next(failures):
+            raise StoreUnavailable("DynamoDB TransactWriteItems failed: ThrottlingException")
+        return "answer"
+
+    assert with_retries(call, budget, sleep=invocation.sleep) == "answer"
+    assert limits[0] == pytest.approx(4.7)
+    assert 4.0 < limits[1] < limits[0]  # the second attempt may wait for almost all the rest

@@ -149,6 +149,10 @@ PROVIDER_FEATURES: dict[str, dict[str, Version]] = {
             "environment",
             "tracing_config",
             "tags",
+            # Layers and VPC access predate 5.0.0; vpc_config's nested
+            # ipv6_allowed_for_dual_stack arrived in 5.23.0 (PR #34045), below the floor.
+            "layers",
+            "vpc_config",
         ),
         # 5.32.0 (January 11, 2024): "resource/aws_lambda_function: Add `logging_config`
         # configuration block" (#35050).

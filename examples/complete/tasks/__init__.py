@@ -1,6 +1,6 @@
 """Example task package: copied into the deployment package as ``account_tasks``.
 
-The processor imports this package (the module's ``task_modules`` default), which imports
+The worker imports this package (the module's ``task_modules`` default), which imports
 the modules that register tasks.
 """
 

@@ -1,4 +1,4 @@
-"""What the three handlers share: settings and one DynamoDB client per execution environment."""
+"""What the handlers share: settings, the time budget, and one client per execution environment."""
 
 from __future__ import annotations
 
@@ -13,35 +13,52 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from connect_tracker.budget import TimeBudget
 from connect_tracker.config import ConfigurationError, Settings
-from connect_tracker.processing import DispatchFailed, WorkOrder
-from connect_tracker.service import TimeBudget
+from connect_tracker.dispatcher import MAX_PARALLEL_DISPATCHES
+from connect_tracker.orders import DispatchFailed, WorkOrder
 from connect_tracker.store import DynamoDBTrackerStore
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_lambda.client import LambdaClient
 
-# Connect waits at most 8 s for the writer and the checker, whose timeout defaults to 5 s.
-# Their client makes one attempt per call (at most 1 s to connect + 2 s to read) and the
-# handler tries again only while a whole attempt still fits in the invocation's time left
-# (service.TimeBudget): a slow table ends in an answer (checker: UNKNOWN) or a clear error
-# (writer) before the function times out, and an attempt that is merely slow is waited on
-# rather than abandoned and sent again to a table that is already struggling. The
+# Connect waits at most 8 s for the writer and the checker (the flow block's limit), whose
+# timeouts default to 7 s: 1 s short of Connect's 8 s for a cold start's INIT, and for the
+# checker its wait (TRACKER_CHECKER_WAIT_SECONDS) plus one attempt and a margin, which the
+# module checks. Their
+# client makes one SDK attempt per call and the handler tries again only while an attempt
+# still fits in the invocation's time left (budget.TimeBudget), so a slow table ends in an
+# answer (checker: UNKNOWN) or a clear error (writer) before the function times out, and an
+# attempt that is merely slow is waited on rather than abandoned and sent again to a table
+# that is already struggling. The checker's reads take at most 1 s to connect + 2 s to read.
+# The writer waits as long as Connect does: each of its attempts may read for the whole
+# seconds its invocation has left (one client per such read timeout, ``bounded_client``),
+# and an attempt that failed fast is tried again while a shortest one still fits. The
 # worker is waited on by nobody: its SDK tries twice per call and it tries again while its
-# invocation has time (processing.Worker), then hands the outcome over (docs/execution.md).
+# invocation has time (worker.Worker), then hands the outcome over (docs/execution.md).
 _CONNECT_SECONDS = 1
 _READ_SECONDS = 2
-_CLIENT_CONFIGS: dict[bool, Config] = {
-    False: Config(
+#: The writer's read timeouts: whole seconds from 1 to the most a writer can have (8 s).
+_MIN_READ_SECONDS = 1
+_MAX_READ_SECONDS = 8
+
+
+def _interactive_config(read_seconds: int) -> Config:
+    """The writer's and checker's client: one SDK attempt, read for ``read_seconds``."""
+    return Config(
         connect_timeout=_CONNECT_SECONDS,
-        read_timeout=_READ_SECONDS,
+        read_timeout=read_seconds,
         retries={"total_max_attempts": 1, "mode": "standard"},
         tcp_keepalive=True,
-    ),
-}
-#: The longest one writer or checker store call can take: one attempt's connect + read.
+    )
+
+
+_CLIENT_CONFIG = _interactive_config(_READ_SECONDS)
+#: The longest one checker store call can take: one attempt's connect + read.
 ATTEMPT_SECONDS = float(_CONNECT_SECONDS + _READ_SECONDS)
+#: The shortest writer attempt worth starting: connect + the shortest read.
+WRITER_MIN_ATTEMPT_SECONDS = float(_CONNECT_SECONDS + _MIN_READ_SECONDS)
 #: The worker's client (patient): the longest one store call can take, all SDK attempts.
 WORKER_ATTEMPT_SECONDS = 2.0 * (1 + 4)
 _WORKER_CONFIG = Config(
@@ -50,13 +67,24 @@ _WORKER_CONFIG = Config(
     retries={"total_max_attempts": 2, "mode": "standard"},
     tcp_keepalive=True,
 )
+# The worker's Secrets Manager and SSM clients (task secrets): read once per execution
+# environment and value lifetime (task_secrets.CACHE_SECONDS), tried twice by the SDK; a
+# failure is the task's retryable error, which the worker backs off on.
+_SECRETS_CONFIG = Config(
+    connect_timeout=1,
+    read_timeout=3,
+    retries={"total_max_attempts": 2, "mode": "standard"},
+)
 # The dispatcher's and the worker's Lambda client: an asynchronous Invoke only queues the
-# event (202), so a slow answer is an unhealthy endpoint; the SDK tries 3 times.
+# event (202), so a slow answer is an unhealthy endpoint; the SDK tries 3 times. Its pool
+# keeps one connection per dispatching thread (urllib3 discards a connection returned to a
+# full pool, and the next call opens another: on AWS, a TLS handshake per request).
 _LAMBDA_CONFIG = Config(
     connect_timeout=1,
     read_timeout=3,
     retries={"total_max_attempts": 3, "mode": "standard"},
     tcp_keepalive=True,
+    max_pool_connections=MAX_PARALLEL_DISPATCHES,
 )
 
 
@@ -72,14 +100,30 @@ def settings() -> Settings:
 
 
 @functools.cache
-def dynamodb_client(patient: bool = False) -> DynamoDBClient:
-    """One client per execution environment; ``patient`` for the worker (see above)."""
-    return boto3.client("dynamodb", config=_WORKER_CONFIG if patient else _CLIENT_CONFIGS[False])
+def dynamodb_client(patient: bool = False, read_seconds: int = _READ_SECONDS) -> DynamoDBClient:
+    """One client per execution environment and read timeout; ``patient`` for the worker."""
+    if patient:
+        return boto3.client("dynamodb", config=_WORKER_CONFIG)
+    return boto3.client("dynamodb", config=_interactive_config(read_seconds))
+
+
+def bounded_client(seconds: float) -> DynamoDBClient:
+    """The client whose one attempt (connect + read) ends within ``seconds``: the longest
+    whole-second read timeout that fits, at least the shortest (the budget starts no
+    attempt shorter than WRITER_MIN_ATTEMPT_SECONDS)."""
+    read = int(seconds - _CONNECT_SECONDS)
+    return dynamodb_client(read_seconds=max(_MIN_READ_SECONDS, min(_MAX_READ_SECONDS, read)))
 
 
 @functools.cache
 def lambda_client() -> LambdaClient:
     return boto3.client("lambda", config=_LAMBDA_CONFIG)
+
+
+@functools.cache
+def secrets_client(service: str) -> object:
+    """The worker's Secrets Manager or SSM client (task secrets), built on first use."""
+    return boto3.client(service, config=_SECRETS_CONFIG)  # type: ignore[call-overload]
 
 
 def send_to_worker(order: WorkOrder) -> None:
@@ -98,6 +142,9 @@ def send_to_worker(order: WorkOrder) -> None:
             InvocationType="Event",
             Payload=json.dumps(order.payload()).encode(),
         )
+        # The answer's body (empty for an event) holds the connection until it is read;
+        # read, it goes back to the pool for the next Invoke.
+        answer["Payload"].read()
     except (BotoCoreError, ClientError) as error:
         code = (
             error.response.get("Error", {}).get("Code", "Unknown")
@@ -113,16 +160,20 @@ def send_to_worker(order: WorkOrder) -> None:
 def store(patient: bool = False) -> DynamoDBTrackerStore:
     current = settings()
     return DynamoDBTrackerStore(
-        dynamodb_client(patient), current.table_name, consistent_read=current.consistent_read
+        dynamodb_client(patient),
+        current.table_name,
+        consistent_read=current.checker_reads_consistently,
+        bounded_clients=None if patient else bounded_client,
     )
 
 
-def budget(context: object) -> TimeBudget:
-    """The invocation's time budget from the Lambda context; one attempt per call without."""
+def budget(context: object, attempt_seconds: float = ATTEMPT_SECONDS) -> TimeBudget:
+    """The invocation's time budget from the Lambda context, for a client whose one store
+    call takes at most ``attempt_seconds``; without a context, one attempt per call."""
     remaining = getattr(context, "get_remaining_time_in_millis", None)
     if not callable(remaining):
         return TimeBudget()
-    return TimeBudget(time_left=lambda: remaining() / 1000, attempt_seconds=ATTEMPT_SECONDS)
+    return TimeBudget(time_left=lambda: remaining() / 1000, attempt_seconds=attempt_seconds)
 
 
 def prewarm(*builders: Callable[[], object]) -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import functools
 
+from connect_tracker.dispatcher import Dispatcher
 from connect_tracker.handlers import _runtime
-from connect_tracker.processing import Dispatcher
 
 
 @functools.cache

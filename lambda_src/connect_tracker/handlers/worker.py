@@ -6,10 +6,9 @@ from __future__ import annotations
 import functools
 
 from connect_tracker.handlers import _runtime
-from connect_tracker.processing import Worker
+from connect_tracker.task_secrets import TaskSecrets
 from connect_tracker.tasks import load_task_modules, registry
-
-_DEFAULT_SECONDS_LEFT = 900.0
+from connect_tracker.worker import Worker
 
 
 @functools.cache
@@ -21,7 +20,7 @@ def _worker() -> Worker:
         registry,
         settings,
         _runtime.send_to_worker,
-        attempt_seconds=_runtime.WORKER_ATTEMPT_SECONDS,
+        secrets=TaskSecrets(settings.task_secrets or {}, _runtime.secrets_client),
     )
 
 
@@ -30,10 +29,5 @@ _runtime.prewarm(_worker)
 
 
 def handler(event: object, context: object) -> dict[str, str]:
-    remaining = getattr(context, "get_remaining_time_in_millis", None)
-
-    def seconds_left() -> float:
-        return remaining() / 1000 if callable(remaining) else _DEFAULT_SECONDS_LEFT
-
-    result = _worker().work(event, seconds_left)
+    result = _worker().work(event, _runtime.budget(context, _runtime.WORKER_ATTEMPT_SECONDS))
     return {"Result": result.value}

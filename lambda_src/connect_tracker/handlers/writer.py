@@ -12,5 +12,9 @@ _runtime.prewarm()
 
 def handler(event: object, context: object) -> dict[str, str]:
     return submit_request(
-        event, _runtime.settings(), _runtime.store(), time.time, _runtime.budget(context)
+        event,
+        _runtime.settings(),
+        _runtime.store(),
+        time.time,
+        _runtime.budget(context, _runtime.WRITER_MIN_ATTEMPT_SECONDS),
     )

@@ -14,7 +14,8 @@ Write your own in your own module and point the module's ``task_source_dir`` and
 A task gets the flow's parameters (strings) and a :class:`TaskContext`, and returns a flat
 mapping of strings (numbers and booleans are turned into text). Raise :class:`TaskError`
 for a business failure (terminal: the request ends ``FAILED`` with your code) and
-:class:`RetryableTaskError` for a transient one (the stream record is retried).
+:class:`RetryableTaskError` for a transient one (the worker runs the task again after a
+growing pause, while the request's deadline allows; docs/execution.md).
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ class TaskError(Exception):
 
 
 class RetryableTaskError(TaskError):
-    """A transient failure (backend unavailable): the stream record is delivered again."""
+    """A transient failure (backend unavailable): the worker tries the task again after a
+    jittered, growing pause while the request's deadline allows, else it ends TIMED_OUT."""
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,29 @@ class TaskContext:
     settings: Mapping[str, str] = field(default_factory=dict)
     clock: Callable[[], float] = time.time
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("connect_tracker"))
+    #: Reads a task secret by NAME (the worker's ``task_secrets.TaskSecrets``).
+    secrets: Callable[[str], str] | None = field(default=None, repr=False)
 
     def remaining_seconds(self) -> float:
         """Seconds until the request's deadline; use it to bound backend calls."""
         return max(0.0, self.deadline_at - self.clock())
+
+    def secret(self, name: str) -> str:
+        """The value of the task secret ``name`` (the module's ``task_secrets``).
+
+        Read on first use and cached in the execution environment for a bounded time
+        (``connect_tracker.task_secrets.CACHE_SECONDS``); never logged. An unknown name is a
+        ``TaskError`` (``UNKNOWN_SECRET``); a secret the service does not hand over is a
+        ``RetryableTaskError`` whose code names it (``SECRET_UNREADABLE_<NAME>``), which the
+        worker retries with backoff while the deadline allows.
+        """
+        if self.secrets is None:
+            raise TaskError(
+                "UNKNOWN_SECRET",
+                f"no task secret is named {name!r:.80} (configured: none); "
+                "name it in the module's task_secrets",
+            )
+        return self.secrets(name)
 
 
 class UnknownTask(LookupError):

@@ -9,7 +9,7 @@ import shlex
 import sys
 import time
 
-from tracker_sandbox import config, process, provision
+from tracker_sandbox import config, process, provision, warm
 from tracker_sandbox.errors import SandboxError
 
 
@@ -27,12 +27,29 @@ def cmd_up(paths: config.Paths, port: int) -> int:
     pid = process.start(paths, port, deadline)
     if already == pid:
         _say(f"already running (pid {pid}) at {config.endpoint_url(port)}")
-    else:
-        _say(
-            f"up at {config.endpoint_url(port)} (pid {pid}); provisioning "
-            f"{provisioned - started:.1f}s, start {time.monotonic() - provisioned:.1f}s"
-        )
+        return 0
+    _say(
+        f"up at {config.endpoint_url(port)} (pid {pid}); provisioning "
+        f"{provisioned - started:.1f}s, start {time.monotonic() - provisioned:.1f}s"
+    )
+    requests = warm_requests()
+    if requests:
+        seconds = warm.warm_dynamodb(config.endpoint_url(port), requests)
+        _say(f"warmed DynamoDB Local and its stream with {requests} requests in {seconds:.1f}s")
     return 0
+
+
+def warm_requests() -> int:
+    """SANDBOX_WARM_REQUESTS: requests of each tracker shape at start (0: no warm-up)."""
+    raw = os.environ.get("SANDBOX_WARM_REQUESTS", "").strip()
+    if not raw:
+        return warm.DEFAULT_REQUESTS
+    if not raw.isdigit():
+        raise SandboxError(
+            f"SANDBOX_WARM_REQUESTS must be a whole number, got {raw!r}",
+            "unset it for the default warm-up, or set 0 to start without one",
+        )
+    return int(raw)
 
 
 def cmd_down(paths: config.Paths) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import urllib.parse
 from pathlib import Path
 
 from tracker_sandbox import config, process
@@ -37,6 +38,27 @@ class Sandbox:
 
     def healthy(self) -> bool:
         return process.health(self.port) is not None
+
+    def serves(self, endpoint: str) -> bool:
+        """Whether ``endpoint`` is this sandbox: a loopback URL on its port where the
+        LocalStack this state folder started is the one listening (asked of the OS, so a
+        Docker LocalStack or another checkout's sandbox on the same port is not taken for it)."""
+        url = urllib.parse.urlsplit(endpoint)
+        if url.hostname not in ("127.0.0.1", "localhost", "::1") or url.port != self.port:
+            return False
+        pid = process.read_pid(self.paths)
+        if pid is None:
+            return False
+        sandbox = {info.pid for info in process.sandbox_processes(self.paths, pid)}
+        return bool(process.listening_pids(self.port) & sandbox)
+
+    def runtime_pids(self, function_name: str) -> list[int]:
+        """PIDs of this sandbox's Lambda execution environments running ``function_name``
+        (one runtime subprocess each, started by the Docker-less executor)."""
+        pid = process.read_pid(self.paths)
+        if pid is None:
+            return []
+        return [info.pid for info in process.runtime_processes(self.paths, pid, function_name)]
 
     def _run(self, *args: str, timeout: float) -> subprocess.CompletedProcess[str]:
         env = dict(os.environ, SANDBOX_PORT=str(self.port), SANDBOX_STATE_DIR=str(self.paths.state))

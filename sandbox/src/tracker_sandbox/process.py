@@ -96,6 +96,23 @@ def sandbox_processes(paths: config.Paths, root: int | None) -> list[ProcessInfo
     return sorted(found.values(), key=lambda info: info.pid)
 
 
+def runtime_processes(
+    paths: config.Paths, root: int | None, function_name: str
+) -> list[ProcessInfo]:
+    """The sandbox's Lambda runtimes running ``function_name``: the executor starts each
+    execution environment as ``python -B -m awslambdaric <handler>`` with the function's
+    Lambda variables (``AWS_LAMBDA_FUNCTION_NAME``), as a descendant of LocalStack."""
+    needle = f"AWS_LAMBDA_FUNCTION_NAME={function_name}".encode()
+    found = []
+    for info in sandbox_processes(paths, root):
+        if "awslambdaric" not in info.command:
+            continue
+        with contextlib.suppress(OSError):
+            if needle in Path(f"/proc/{info.pid}/environ").read_bytes().split(b"\0"):
+                found.append(info)
+    return found
+
+
 def _still_running(info: ProcessInfo) -> bool:
     current = _read_stat(info.pid)
     return current is not None and current.start_ticks == info.start_ticks
@@ -152,11 +169,12 @@ def _listening_inodes(port: int) -> set[str]:
     return inodes
 
 
-def who_listens(port: int) -> str | None:
-    """Describe the process listening on a TCP port, when /proc lets us see it."""
+def listening_pids(port: int) -> set[int]:
+    """PIDs holding a listening socket on ``port`` (those /proc lets us see)."""
     inodes = _listening_inodes(port)
+    pids: set[int] = set()
     if not inodes:
-        return None
+        return pids
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -164,9 +182,19 @@ def who_listens(port: int) -> str | None:
             for fd in (entry / "fd").iterdir():
                 target = str(fd.readlink())
                 if target.startswith("socket:[") and target[8:-1] in inodes:
-                    info = _read_stat(int(entry.name))
-                    if info is not None:
-                        return f"pid {info.pid}: {info.command[:200]}"
+                    pids.add(int(entry.name))
+                    break
+    return pids
+
+
+def who_listens(port: int) -> str | None:
+    """Describe the process listening on a TCP port, when /proc lets us see it."""
+    if not _listening_inodes(port):
+        return None
+    for pid in sorted(listening_pids(port)):
+        info = _read_stat(pid)
+        if info is not None:
+            return f"pid {info.pid}: {info.command[:200]}"
     return "an unknown process (not visible in /proc)"
 
 
@@ -241,6 +269,11 @@ def localstack_environment(paths: config.Paths, port: int) -> dict[str, str]:
             # every minute. 10 lets an alarm see a filling queue within one short period
             # (docs/alarms.md: the sandbox).
             "SQS_CLOUDWATCH_METRICS_REPORT_INTERVAL": "10",
+            # kinesis-mock (behind DynamoDB Streams) otherwise writes its whole state, every
+            # stream record it holds, to a JSON file every 5 s (KINESIS_PERSISTENCE, on by
+            # default): CPU that grows with the session's records. The sandbox never reloads
+            # that file (LocalStack's own PERSISTENCE is off), so nothing is lost.
+            "KINESIS_PERSISTENCE": "0",
             # DEBUG logs name every download LocalStack attempts, which `up` watches for.
             "DEBUG": os.environ.get("SANDBOX_DEBUG", "1"),
             "SANDBOX_STATE_DIR": str(paths.state),

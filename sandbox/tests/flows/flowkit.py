@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -121,11 +122,15 @@ class FakeTracker:
     """The tracker's writer and checker, as plain handlers on a simulated clock.
 
     The writer records one request per contact chain (InitialContactId) when first
-    asked; the checker answers as the real one does: COMPLETE once `work_seconds` have
-    passed since the request was recorded, TIMED_OUT (sealed) once `deadline_seconds`
-    have passed without that, else RUNNING. `work_seconds=None` is work that never ends;
-    `seal=False` a checker that keeps answering RUNNING (the deadline never seals).
-    Every event is kept in `events` so tests can look at what the flow sent.
+    asked; the checker answers as the real one does: it waits up to `wait_seconds`,
+    reading every `read_interval` seconds, and answers COMPLETE as soon as `work_seconds`
+    have passed since the request was recorded, TIMED_OUT (sealed) once
+    `deadline_seconds` have passed without that, else RUNNING when its wait is over.
+    `work_seconds=None` is work that never ends; `seal=False` a checker that keeps
+    answering RUNNING (the deadline never seals). The time a call takes is what
+    `timer` reports (give it to `CallableInvoker`), so the simulated clock moves by the
+    checker's wait. Every event is kept in `events`, every answer with the time it was
+    given in `answers`.
     """
 
     def __init__(
@@ -136,12 +141,17 @@ class FakeTracker:
         deadline_seconds: float = 120.0,
         seal: bool = True,
         result: str = "12.50",
+        wait_seconds: float = 3.0,
+        read_interval: float = 0.25,
     ) -> None:
         self.clock = clock
         self.work_seconds = work_seconds
         self.deadline_seconds = deadline_seconds
         self.seal = seal
         self.result = result
+        self.wait_seconds = wait_seconds
+        self.read_interval = read_interval
+        self.spent = 0.0
         self.created_at: dict[str, float] = {}
         self.events: list[tuple[str, dict[str, Any]]] = []
         self.answers: list[tuple[float, str]] = []
@@ -156,18 +166,28 @@ class FakeTracker:
         self.created_at.setdefault(chain, self.clock.elapsed())
         return {"RequestId": f"r-{chain}", "Status": "PENDING"}
 
+    def timer(self) -> float:
+        return self.spent
+
     def checker(self, event: dict[str, Any], context: Any) -> dict[str, str]:
         del context
         self.events.append(("checker", event))
         request_id = event["Details"]["Parameters"]["RequestId"]
-        age = self.clock.elapsed() - self.created_at[request_id.removeprefix("r-")]
-        if self.work_seconds is not None and age >= self.work_seconds:
-            answer = {"RequestId": request_id, "Status": "COMPLETE", "Balance": self.result}
-        elif self.seal and age >= self.deadline_seconds:
-            answer = {"RequestId": request_id, "Status": "TIMED_OUT"}
+        now = self.clock.elapsed()
+        age = now - self.created_at[request_id.removeprefix("r-")]
+        done_in = math.inf if self.work_seconds is None else self.work_seconds - age
+        sealed_in = self.deadline_seconds - age if self.seal else math.inf
+        if min(done_in, sealed_in) <= self.wait_seconds:
+            ready_in = max(0.0, min(done_in, sealed_in))
+            waited = math.ceil(ready_in / self.read_interval) * self.read_interval
+            status = "COMPLETE" if done_in <= sealed_in else "TIMED_OUT"
         else:
-            answer = {"RequestId": request_id, "Status": "RUNNING"}
-        self.answers.append((self.clock.elapsed(), answer["Status"]))
+            waited, status = self.wait_seconds, "RUNNING"
+        answer = {"RequestId": request_id, "Status": status}
+        if status == "COMPLETE":
+            answer["Balance"] = self.result
+        self.spent += waited
+        self.answers.append((now + waited, status))
         return answer
 
     @property

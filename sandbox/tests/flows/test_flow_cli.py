@@ -122,7 +122,10 @@ def test_simulate_failure_exits_1() -> None:
 
 def test_simulate_inline_content_and_success_action() -> None:
     flow = json.dumps(Kit.flow(Kit.say("hello", "Hello"), Kit.hang_up()))
-    assert run("simulate", "--content", flow, "--quiet")[0] == 0
+    code, out, _ = run("simulate", "--content", flow)
+    assert code == 1  # nothing says what success is: the simulator does not guess
+    assert "no success action is known: name one with --success-action" in out
+    assert run("simulate", "--content", flow, "--quiet", "--success-action", "hello")[0] == 0
     assert run("simulate", "--content", flow, "--quiet", "--success-action", "nowhere")[0] == 1
     assert run("simulate", "--content", flow, "--quiet", "--failure-action", "hello")[0] == 1
 
@@ -269,3 +272,84 @@ def test_simulate_follows_a_transfer_to_a_given_flow(tmp_path: Path) -> None:
     assert code == 0, summary["success_reason"]
     assert summary["contact_ids"][0] == "c-1" and len(summary["contact_ids"]) == 2
     assert summary["transfers"][0]["target"].endswith("/contact-flow/f-2")
+
+
+# What the command line says about a contact (issue 18, item 6) ---------------------
+
+
+def _dynamic_lambda_flow() -> dict[str, Any]:
+    """A Lambda whose ARN comes from a flow attribute, as exported flows often have it."""
+    arn = "arn:aws:lambda:eu-west-2:111122223333:function:lookup-account"
+    return Kit.flow(
+        Kit.action(
+            "pick-function",
+            "UpdateFlowAttributes",
+            {"FlowAttributes": {"LookupArn": {"Value": arn}}},
+            next_action="lookup",
+            errors={"NoMatchingError": "sorry"},
+        ),
+        Kit.invoke("lookup", "$.FlowAttributes.LookupArn", next_action="done", error="sorry"),
+        Kit.say("done", "Found you."),
+        Kit.say("sorry", "Sorry."),
+        Kit.hang_up(),
+        Metadata={"TrackerSandbox": {"SuccessActions": ["done"], "FailureActions": ["sorry"]}},
+    )
+
+
+def test_a_lambda_nobody_answers_gets_one_line_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    path = write(tmp_path, _dynamic_lambda_flow())
+    for stubs in ([], ["--lambda-stub", 'other-function={"a": "b"}']):
+        code, _, err = run("simulate", "--file", path, "--quiet", *stubs)
+        assert code == 2
+        (line,) = err.strip().splitlines()
+        assert "Traceback" not in err
+        assert (
+            "'lookup' invokes arn:aws:lambda:eu-west-2:111122223333:function:lookup-account" in line
+        )
+        assert "(LambdaFunctionARN $.FlowAttributes.LookupArn)" in line
+        assert "--lambda-stub lookup-account=JSON" in line
+
+
+def test_a_stub_for_every_function(tmp_path: Path) -> None:
+    path = write(tmp_path, _dynamic_lambda_flow())
+    code, out, _ = run(
+        "simulate", "--file", path, "--json", "-", "--quiet", "--lambda-stub", '*={"Name": "Ada"}'
+    )
+    summary = json.loads(out)
+    assert (code, summary["outcome"], summary["success"]) == (0, "RESULT", True)
+    assert summary["lambda_calls"][0]["function_arn"].endswith(":function:lookup-account")
+
+
+def test_a_flow_ending_in_its_own_apology_exits_1(tmp_path: Path) -> None:
+    flow = _dynamic_lambda_flow()
+    del flow["Metadata"]
+    path = write(tmp_path, flow)
+    failing = ["--lambda-stub", "*=[]"]  # not an object: the Lambda block's error branch
+    code, out, _ = run("simulate", "--file", path, *failing)
+    assert code == 1  # no success action named: never SUCCESS
+    assert "FAILURE" in out and "SUCCESS" not in out
+    named = ["--success-action", "done", "--failure-action", "sorry"]
+    code, out, _ = run("simulate", "--file", path, *failing, *named)
+    assert code == 1 and "passed failure action 'sorry'" in out
+    assert run("simulate", "--file", path, "--quiet", "--lambda-stub", "*={}", *named)[0] == 0
+
+
+def test_the_module_action_names_are_the_default_on_each_side(tmp_path: Path) -> None:
+    flow = Kit.flow(
+        Kit.invoke("lookup", next_action="thank-caller", error="sorry"),
+        Kit.say("thank-caller", "Here it is."),
+        Kit.say("sorry", "Sorry."),
+        Kit.hang_up(),
+    )
+    path = write(tmp_path, flow)
+    assert run("simulate", "--file", path, "--quiet", "--lambda-stub", "*={}")[0] == 0
+    # The flow has no `apologize`: its own apology is named, thank-caller stays the default.
+    code, out, _ = run(
+        "simulate", "--file", path, "--lambda-stub", "*=[]", "--failure-action", "sorry"
+    )
+    assert code == 1 and "passed failure action 'sorry'" in out

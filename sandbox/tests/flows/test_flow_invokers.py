@@ -176,7 +176,7 @@ def test_boto3_invoker_in_a_simulation() -> None:
     client = FakeLambda({"StatusCode": 200, "Payload": io.BytesIO(b'{"Status": "OK"}')})
     flow = Kit.flow(Kit.invoke("call"), Kit.hang_up())
     result = simulate_contact(flow, Boto3LambdaInvoker(client))  # type: ignore[arg-type]
-    assert result.success
+    assert result.ended_normally and result.lambda_calls[0].ok
     assert result.external == {"Status": "OK"}
 
 

@@ -22,7 +22,7 @@ from tracker_sandbox.flows import (
     simulate_contact,
 )
 from tracker_sandbox.flows.outcomes import OutcomePlan
-from tracker_sandbox.flows.simulator import speech_seconds
+from tracker_sandbox.flows.speech import speech_seconds
 
 K = Kit
 PENDING = {"Status": "PENDING", "RequestId": "r-1"}
@@ -174,7 +174,8 @@ def test_json_validation_accepts_nested_responses() -> None:
     result = simulate_contact(
         flow, StubInvoker({WRITER_ARN: [{"customer": {"name": "Ada"}, "n": 3}]})
     )
-    assert result.success
+    assert result.ended_normally
+    assert result.lambda_calls[0].ok
     assert result.prompts[0].text == "Hello Ada"
 
 
@@ -459,10 +460,13 @@ def test_explicit_success_and_failure_actions(tracker_flow: dict[str, Any]) -> N
     assert "failure action 'invoke-checker'" in result.success_reason
 
 
-def test_default_success_is_a_normal_ending_without_lambda_errors() -> None:
+def test_without_a_known_success_action_no_contact_succeeds() -> None:
     flow = K.flow(K.invoke("call", next_action="hang-up", error="hang-up"), K.hang_up())
-    assert simulate_contact(flow, StubInvoker({WRITER_ARN: [{"a": "b"}]})).success
-    assert not simulate_contact(flow, StubInvoker({})).success
+    result = simulate_contact(flow, StubInvoker({WRITER_ARN: [{"a": "b"}]}))
+    assert (result.ended_normally, result.success, result.outcome) == (True, False, None)
+    assert "no success action is known" in result.success_reason
+    named = SimulationOptions(success_actions=frozenset({"hang-up"}))
+    assert simulate_contact(flow, StubInvoker({WRITER_ARN: [{"a": "b"}]}), options=named).success
 
 
 # Real time ---------------------------------------------------------------------------
@@ -556,7 +560,7 @@ def test_play_prompt_per_channel() -> None:
     assert [(p.seconds, p.delivered) for p in chat.prompts] == [(0.0, True)]
     assert chat.elapsed_seconds == 0.0
     assert [(p.seconds, p.delivered) for p in task.prompts] == [(0.0, False)]
-    assert all(r.success and r.ended_by == "DisconnectParticipant" for r in (voice, chat, task))
+    assert all(r.ended_by == "DisconnectParticipant" for r in (voice, chat, task))
 
 
 def test_ssml_and_recorded_prompts_are_voice_only() -> None:
@@ -710,7 +714,7 @@ def test_transfer_to_flow_continues_as_a_new_contact_of_the_chain() -> None:
     result = simulate_contact(
         _transfer_flow(arn), invoker, contact=contact, flows={"second": json.dumps(second)}
     )
-    assert result.success, result.success_reason
+    assert result.ended_normally, result.success_reason
     assert result.contact_ids[0] == "c-1" and len(result.contact_ids) == 2
     data = invoker.calls[0][1]["Details"]["ContactData"]
     assert data["ContactId"] == result.contact_ids[1]

@@ -29,8 +29,8 @@ from tracker_sandbox.flows.outcomes import (
     parse_answers,
     parse_values,
 )
-from tracker_sandbox.flows.passthrough import PASS_THROUGH, UNKNOWN_OUTCOME_TYPES
 from tracker_sandbox.flows.retries import MAX_RETRIES, invoke_with_retries, is_retryable
+from tracker_sandbox.flows.runners.passthrough import PASS_THROUGH, UNKNOWN_OUTCOME_TYPES
 
 K = Kit
 CORPUS = Path(__file__).parent / "corpus"
@@ -164,6 +164,7 @@ def ivr() -> dict[str, Any]:
         K.say("closed", "We are closed.", "hang-up"),
         K.say("sorry", "Sorry, something went wrong.", "hang-up"),
         K.hang_up(),
+        Metadata={"TrackerSandbox": {"SuccessActions": ["say-balance", "to-queue"]}},
     )
 
 
@@ -234,7 +235,7 @@ def test_the_same_ivr_with_answers_and_input() -> None:
 @pytest.mark.parametrize("type_", sorted(PASS_THROUGH))
 def test_every_pass_through_type_takes_its_success_branch(type_: str) -> None:
     result = run(corpus(type_))
-    assert result.success, result.success_reason
+    assert result.ended_normally, result.success_reason
     assert result.path == ["x", "end"]
     assert kinds(result, "PASS") == ["x"]
     assert result.assumptions == []
@@ -261,7 +262,7 @@ def test_an_answer_sends_a_pass_through_block_down_its_error_branch() -> None:
 
 def test_strict_does_not_stop_at_pass_through_blocks() -> None:
     result = run(corpus("UpdateContactEventHooks"), strict=True)
-    assert (result.ended_by, result.success) == ("DisconnectParticipant", True)
+    assert (result.ended_by, result.ended_normally) == ("DisconnectParticipant", True)
 
 
 # Unknown-outcome blocks -------------------------------------------------------------
@@ -270,7 +271,7 @@ def test_strict_does_not_stop_at_pass_through_blocks() -> None:
 @pytest.mark.parametrize("type_", sorted(UNKNOWN_OUTCOME_TYPES))
 def test_every_unknown_outcome_type_takes_a_default_branch(type_: str) -> None:
     result = run(corpus(type_))
-    assert result.success, result.success_reason
+    assert result.ended_normally, result.success_reason
     (assumption,) = result.assumptions
     assert (assumption.action, assumption.source) == ("x", "default")
     assert kinds(result, "ASSUME") == ["x"]
@@ -436,13 +437,13 @@ def test_a_lex_intent_taken_becomes_lex_intent_name() -> None:
 
 def test_a_transfer_assumed_to_succeed_ends_the_contact_normally() -> None:
     result = run(corpus("TransferContactToAgent"))
-    assert (result.ended_by, result.success) == ("TransferContactToAgent", True)
+    assert (result.ended_by, result.ended_normally) == ("TransferContactToAgent", True)
     continues = corpus("TransferParticipantToThirdParty")  # ContinueFlowExecution "True"
     assert run(continues).path == ["x", "end"]
     ends = json.loads(json.dumps(continues))
     ends["Actions"][0]["Parameters"]["ContinueFlowExecution"] = "False"
     ended = run(ends)
-    assert (ended.ended_by, ended.path, ended.success) == (
+    assert (ended.ended_by, ended.path, ended.ended_normally) == (
         "TransferParticipantToThirdParty",
         ["x"],
         True,

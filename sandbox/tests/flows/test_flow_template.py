@@ -32,13 +32,15 @@ from tracker_sandbox.flows import (
     simulate_contact,
     validate_flow,
 )
-from tracker_sandbox.flows.simulator import speech_seconds
+from tracker_sandbox.flows.speech import speech_seconds
 
 REPO = Path(__file__).resolve().parents[3]
 MODULE = REPO / "modules" / "contact-flow"
 CHANNELS = ("VOICE", "CHAT", "TASK")
 DEADLINE = 120
-INTERVAL = 5  # the module's default
+WAIT = 3  # the module's default checker_wait_seconds
+POLLS = math.ceil(DEADLINE / WAIT) + 2  # the module's poll_count for these
+REASSURANCE = "Still working on it, thank you for holding."
 TRACKER_FLOW_ARN = (
     "arn:aws:connect:us-east-1:000000000000:instance/00000000-0000-4000-8000-000000000000"
     "/contact-flow/tracker"
@@ -52,8 +54,16 @@ pytestmark = pytest.mark.skipif(
 FLOWS: dict[str, dict[str, Any]] = {
     # The module's defaults: a 120 s deadline polled every 5 s.
     "default": {},
-    # A 3 s Lambda time limit, for the slow-checker case.
-    "quick": {"invocation_time_limit_seconds": 3},
+    # A 3 s Lambda time limit, for the slow-checker case: too short for a checker that
+    # waits (checker_wait_seconds + 4 must fit in it), so one that answers at once.
+    "quick": {"invocation_time_limit_seconds": 3, "checker_wait_seconds": 0},
+    # The estate's music between polls instead of silence.
+    "music": {
+        "holding": {
+            "prompt_id": "arn:aws:connect:us-east-1:000000000000:instance/i/prompt/music",
+            "prompt_seconds": 6,
+        }
+    },
 }
 
 
@@ -116,22 +126,18 @@ def place(
 ) -> tuple[SimulationResult, FakeTracker]:
     """One contact on `channel` through `flow`, served by a FakeTracker on the same clock."""
     clock = SimulatedClock()
-    tracker = FakeTracker(clock, deadline_seconds=DEADLINE, **tracker_args)
+    tracker = FakeTracker(clock, deadline_seconds=DEADLINE, wait_seconds=WAIT, **tracker_args)
     contact = ContactData(channel=channel, attributes={"AccountId": "42"})
-    result = simulate_contact(
-        flow, CallableInvoker(tracker.handlers()), contact=contact, clock=clock, **kwargs
-    )
+    invoker = CallableInvoker(tracker.handlers(), timer=tracker.timer)
+    result = simulate_contact(flow, invoker, contact=contact, clock=clock, **kwargs)
+    assert not [c for c in result.lambda_calls if c.error_kind == "LambdaChainTimeLimitExceeded"]
     return result, tracker
 
 
-def poll_period(flow: str, channel: str) -> float:
-    """The least time between two polls: the Wait, or on voice the holding prompt's length."""
-    if channel != "VOICE":
-        return float(INTERVAL)
-    action = next(
-        a for a in json.loads(flow)["Actions"] if a["Identifier"] == "play-holding-prompt"
-    )
-    return speech_seconds(action["Parameters"]["SSML"], words_per_minute=150.0, ssml=True)
+def deaf_seconds(channel: str) -> float:
+    """The longest stretch without a checker waiting: on voice the reassurance's speaking
+    time (the holding, 0.5 s of silence, is shorter); chat and task poll back to back."""
+    return speech_seconds(REASSURANCE, words_per_minute=150.0) if channel == "VOICE" else 0.0
 
 
 def prompt_at(result: SimulationResult, action: str) -> float:
@@ -157,12 +163,13 @@ def test_work_inside_the_deadline_reaches_the_contact(
     assert result.final_prompt is not None and result.final_prompt.action == "thank-caller"
     assert result.final_prompt.text.endswith("12.50") or channel == "TASK"
     assert result.attributes["Balance"] == "12.50"
-    # The result is picked up by the first poll after the work is done.
+    # The result reaches the contact as soon as the checker reads it, or after the prompt
+    # that was playing when the work was done.
     done_at = tracker.created_at[result.contact_id] + work
-    polled = [at for at, _ in tracker.answers]
-    assert polled[-1] >= done_at
-    assert polled[-1] - done_at <= poll_period(rendered, channel) + 1
-    assert [answer for _, answer in tracker.answers[:-1]] == ["RUNNING"] * (len(polled) - 1)
+    assert result.final_prompt.at >= done_at
+    assert result.final_prompt.at - done_at <= deaf_seconds(channel) + 0.3
+    statuses = [answer for _, answer in tracker.answers]
+    assert statuses == ["RUNNING"] * (len(statuses) - 1) + ["COMPLETE"]
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -175,7 +182,7 @@ def test_work_past_the_deadline_is_told_within_one_poll_after_it(
     apology = prompt_at(result, "apologize")
     # Never before the deadline; at the first poll after it (the checker seals TIMED_OUT).
     assert apology >= tracker.deadline_at
-    assert apology - tracker.deadline_at <= poll_period(rendered, channel) + 1
+    assert apology - tracker.deadline_at <= deaf_seconds(channel) + 0.3
     statuses = [answer for _, answer in tracker.answers]
     assert statuses == ["RUNNING"] * (len(statuses) - 1) + ["TIMED_OUT"]
 
@@ -186,33 +193,93 @@ def test_a_checker_that_never_seals_keeps_the_contact_past_the_deadline(
 ) -> None:
     result, tracker = place(rendered, channel, {"work_seconds": None, "seal": False})
     assert result.outcome == "APOLOGY" and not result.success
-    # The loop gives up only after ceil(120 / 5) + 1 = 25 polls, the last one past the deadline.
-    assert len(tracker.answers) == math.ceil(DEADLINE / INTERVAL) + 1
+    # The loop gives up only after the first poll and ceil(120 / 3) + 2 = 42 more, the
+    # last one past the deadline.
+    assert len(tracker.answers) == POLLS + 1
     assert tracker.answers[-1][0] > tracker.deadline_at
     assert prompt_at(result, "apologize") > tracker.deadline_at
     assert result.path[-2:] == ["apologize", "disconnect"]
 
 
+def test_the_request_is_recorded_before_the_greeting(rendered: str) -> None:
+    result, tracker = place(rendered, "VOICE", {"work_seconds": 2})
+    assert result.path[:5] == [
+        "invoke-writer",
+        "check-writer-status",
+        "remember-request-id",
+        "greet",
+        "invoke-checker",
+    ]
+    # The greeting plays while the work runs: the result follows it at once.
+    greeting = result.prompts[0]
+    assert greeting.action == "greet" and greeting.at == tracker.created_at[result.contact_id]
+    assert result.final_prompt.at - (greeting.at + greeting.seconds) <= 0.3
+
+
 @pytest.mark.parametrize("channel", CHANNELS)
-def test_polls_are_paced_by_time_on_every_channel(rendered: str, channel: str) -> None:
-    result, tracker = place(rendered, channel, {"work_seconds": 30})
-    starts = [at for at, _ in tracker.answers]
-    gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
-    assert gaps and min(gaps) >= poll_period(rendered, channel)
-    holding = [p for p in result.prompts if "holding" in p.action]
+def test_polls_are_paced_by_the_checker_and_broken_by_prompts(rendered: str, channel: str) -> None:
+    result, _ = place(rendered, channel, {"work_seconds": 60})
+    pollers = [i for i, step in enumerate(result.path) if step == "invoke-checker"]
+    before = [result.path[i - 1] for i in pollers]
+    reassured = [p.at for p in result.prompts if p.action == "reassure"]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(reassured)]
     if channel == "VOICE":
-        # The holding text, then the interval as SSML breaks, before every poll.
-        assert [p.action for p in holding] == ["play-holding-prompt"] * len(starts)
-        assert all(p.seconds >= INTERVAL for p in holding)
-        assert "wait-before-poll" not in result.path
+        # Silence (or the estate's prompt) before every poll, the reassurance about every
+        # 25 s instead: every Lambda call follows a prompt.
+        assert before[0] == "greet" and set(before[1:]) == {"hold", "reassure"}
+        assert gaps and all(20 <= gap <= 30 for gap in gaps)
     elif channel == "CHAT":
-        # One holding message, then Wait blocks: a chat is not flooded.
-        assert [p.action for p in holding] == ["send-holding-message"]
-        assert result.path.count("wait-before-poll") == len(starts)
+        # No message per poll: the reassurance alone breaks the chain of Lambda calls,
+        # within Connect's 20 seconds, and no Wait holds a finished result back.
+        assert gaps and all(gap <= 20 for gap in gaps)
+        assert "pause" not in result.path
     else:
-        # Play prompt has no effect on a task; the Wait block paces the polls.
+        # A task's Play prompt has no effect but breaks the chain before every poll.
+        assert before[0] == "greet" and set(before[1:]) == {"task-pace"}
         assert all(not p.delivered and p.seconds == 0 for p in result.prompts)
-        assert result.path.count("wait-before-poll") == len(starts)
+
+
+def test_the_estates_holding_prompt_counts_toward_the_pacing(
+    rendered_flows: dict[str, str],
+) -> None:
+    music = "arn:aws:connect:us-east-1:000000000000:instance/i/prompt/music"
+    options = SimulationOptions(prompt_seconds={music: 6.0})
+    result, _ = place(rendered_flows["music"], "VOICE", {"work_seconds": 60}, options=options)
+    holds = [p for p in result.prompts if p.action == "hold"]
+    assert holds and all(p.seconds == 6.0 and "music" in p.text for p in holds)
+    reassured = [p.at for p in result.prompts if p.action == "reassure"]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(reassured)]
+    assert gaps and all(20 <= gap <= 30 for gap in gaps)
+
+
+def test_a_chain_of_lambda_calls_past_20_seconds_takes_the_error_branch() -> None:
+    slow = StubResponse({"Status": "RUNNING"}, 7.0)
+    flow = Kit.flow(
+        Kit.say("hello", "Hello", next_action="one"),
+        Kit.invoke("one", CHECKER_ARN, next_action="two", error="sorry"),
+        Kit.invoke("two", CHECKER_ARN, next_action="three", error="sorry"),
+        Kit.invoke("three", CHECKER_ARN, next_action="again", error="sorry"),
+        Kit.say("again", "Still there?", next_action="four"),
+        Kit.invoke("four", CHECKER_ARN, next_action="hang-up", error="sorry"),
+        Kit.say("sorry", "Sorry."),
+        Kit.hang_up(),
+    )
+    result = simulate_contact(flow, StubInvoker({CHECKER_ARN: [slow]}))
+    # 7 + 7 = 14 s; the third call would end at 21 s: Connect stops it at 20 s.
+    assert [c.error_kind for c in result.lambda_calls] == [
+        None,
+        None,
+        "LambdaChainTimeLimitExceeded",
+    ]
+    assert result.path[-2:] == ["sorry", "hang-up"]
+    hello, sorry = result.prompts
+    assert result.elapsed_seconds == pytest.approx(hello.seconds + 20.0 + sorry.seconds)
+    # A Play prompt between them breaks the chain.
+    unbroken = json.loads(json.dumps(flow))
+    unbroken["Actions"][3]["Transitions"]["NextAction"] = "again"
+    assert [
+        c.ok for c in simulate_contact(unbroken, StubInvoker({CHECKER_ARN: [slow]})).lambda_calls
+    ][:3] == [True, True, False]
 
 
 def test_a_transfer_continues_as_a_new_contact_of_the_same_chain(rendered: str) -> None:
@@ -280,7 +347,7 @@ def test_a_transfer_mid_wait_finds_the_same_request(rendered: str) -> None:
     assert result.outcome == "RESULT" and result.result_delivered, result.success_reason
     assert len(tracker.created_at) == 1
     assert [kind for kind, _ in tracker.events].count("writer") == 2
-    assert tracker.answers[-1][0] - tracker.created_at[result.contact_id] < 45 + INTERVAL + 1
+    assert tracker.answers[-1][0] - tracker.created_at[result.contact_id] <= 45 + 0.3
 
 
 def test_a_call_that_completes(rendered: str) -> None:
@@ -307,7 +374,7 @@ def test_an_unknown_answer_polls_again(rendered: str) -> None:
     )
     result = simulate_contact(rendered, stubs(unknown, status("COMPLETE", Balance="1")))
     assert [call.response["Status"] for call in result.lambda_calls[1:]] == ["UNKNOWN", "COMPLETE"]
-    assert result.path.count("poll-loop") == 2
+    assert result.path.count("poll-loop") == 1  # the first poll follows the greeting
     assert result.success
 
 
@@ -328,13 +395,7 @@ def test_a_failed_request_ends_with_the_apology(rendered: str, answer: str) -> N
 def test_a_refusing_writer_ends_with_the_apology(rendered: str) -> None:
     refused = StubResponse({"Status": "INVALID_REQUEST", "ErrorCode": "BadTask"}, 0.1)
     result = simulate_contact(rendered, stubs(writer=refused))
-    assert result.path == [
-        "greet",
-        "invoke-writer",
-        "check-writer-status",
-        "apologize",
-        "disconnect",
-    ]
+    assert result.path == ["invoke-writer", "check-writer-status", "apologize", "disconnect"]
     assert result.outcome == "APOLOGY"
 
 
@@ -346,7 +407,12 @@ def test_a_failed_writer_call_is_retried_once(rendered: str) -> None:
     result = simulate_contact(
         rendered, stubs(status("COMPLETE", Balance="1"), writers=[WRITER_FAILED, pending])
     )
-    assert result.path[:4] == ["greet", "invoke-writer", "retry-writer", "check-writer-status"]
+    assert result.path[:4] == [
+        "invoke-writer",
+        "retry-writer",
+        "check-writer-status",
+        "remember-request-id",
+    ]
     assert [call.ok for call in result.lambda_calls[:2]] == [False, True]
     assert result.lambda_calls[1].parameters == result.lambda_calls[0].parameters
     assert result.success
@@ -354,7 +420,7 @@ def test_a_failed_writer_call_is_retried_once(rendered: str) -> None:
 
 def test_a_writer_failing_twice_ends_with_the_apology(rendered: str) -> None:
     result = simulate_contact(rendered, stubs(writers=[WRITER_FAILED, WRITER_FAILED]))
-    assert result.path == ["greet", "invoke-writer", "retry-writer", "apologize", "disconnect"]
+    assert result.path == ["invoke-writer", "retry-writer", "apologize", "disconnect"]
     assert not result.success
 
 
@@ -369,3 +435,11 @@ def test_the_apology_fails_the_contact_whatever_the_success_actions(rendered: st
     result = simulate_contact(rendered, stubs(status("COMPLETE", Balance="1")), options=options)
     assert (result.success, result.outcome) == (False, "RESULT")
     assert "failure action 'invoke-writer'" in result.success_reason
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_branches_the_flow_takes_on_purpose_are_not_errors(rendered: str, channel: str) -> None:
+    contact = ContactData(channel=channel)
+    result = simulate_contact(rendered, stubs(status("COMPLETE", Balance="1")), contact=contact)
+    assert result.success, result.render_transcript()
+    assert [line.action for line in result.transcript if line.kind == "ERROR"] == []

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flowkit import CHECKER_ARN, WRITER_ARN, FakeTracker
+from flowkit import CHECKER_ARN, WRITER_ARN, FakeTracker, Kit
 
 from tracker_sandbox.flows import (
     CallableInvoker,
@@ -42,7 +42,7 @@ MODULE_ARN = (
 )
 CHANNELS = ("VOICE", "CHAT", "TASK")
 DEADLINE = 120
-INTERVAL = 5
+WAIT = 3  # the module's default checker_wait_seconds
 SUCCESS = frozenset({"thank-caller"})
 
 pytestmark = pytest.mark.skipif(
@@ -127,8 +127,9 @@ def test_work_inside_the_deadline_is_returned_as_attributes(
     rendered: dict[str, str], channel: str
 ) -> None:
     clock = SimulatedClock()
-    tracker = FakeTracker(clock, work_seconds=45, deadline_seconds=DEADLINE)
-    result = place(rendered, CallableInvoker(tracker.handlers()), channel=channel, clock=clock)
+    tracker = FakeTracker(clock, work_seconds=45, deadline_seconds=DEADLINE, wait_seconds=WAIT)
+    invoker = CallableInvoker(tracker.handlers(), timer=tracker.timer)
+    result = place(rendered, invoker, channel=channel, clock=clock)
 
     assert result.success, result.render_transcript()
     writer = module_calls(result, "invoke-writer")
@@ -142,18 +143,19 @@ def test_work_inside_the_deadline_is_returned_as_attributes(
         "Balance": "12.50",
     }
     assert result.attributes["TrackerErrorCode"] == ""
-    # Paced by time inside the module, as the inline flow is.
+    # Paced by the checker's wait inside the module, as the inline flow is.
     starts = [call.started_at for call in module_calls(result, "invoke-checker")]
     assert len(starts) >= 2
     for before, after in itertools.pairwise(starts):
-        assert after - before >= INTERVAL
+        assert after - before >= WAIT
     assert result.path[-3:] == ["check-tracker-status", "thank-caller", "disconnect"]
 
 
 def test_overdue_work_returns_timed_out_and_the_flow_apologizes(rendered: dict[str, str]) -> None:
     clock = SimulatedClock()
-    tracker = FakeTracker(clock, work_seconds=None, deadline_seconds=DEADLINE)
-    result = place(rendered, CallableInvoker(tracker.handlers()), channel="CHAT", clock=clock)
+    tracker = FakeTracker(clock, work_seconds=None, deadline_seconds=DEADLINE, wait_seconds=WAIT)
+    invoker = CallableInvoker(tracker.handlers(), timer=tracker.timer)
+    result = place(rendered, invoker, channel="CHAT", clock=clock)
 
     assert not result.success
     assert result.outcome == "APOLOGY"
@@ -194,6 +196,74 @@ def test_a_writer_failing_twice_returns_unknown(rendered: dict[str, str]) -> Non
         "WRITER_ERROR",
     )
     assert result.outcome == "APOLOGY"
+
+
+class PerTaskTracker(FakeTracker):
+    """One request per task in the contact chain (as the writer keys requests by chain and
+    ask), each with its own amount of work."""
+
+    def __init__(self, clock: SimulatedClock, work: dict[str, float]) -> None:
+        super().__init__(clock, work_seconds=None, deadline_seconds=DEADLINE, wait_seconds=WAIT)
+        self.work = work
+
+    def writer(self, event: dict[str, Any], context: Any) -> dict[str, str]:
+        del context
+        self.events.append(("writer", event))
+        task = event["Details"]["Parameters"]["TaskName"]
+        key = f"{event['Details']['ContactData']['InitialContactId']}|{task}"
+        self.created_at.setdefault(key, self.clock.elapsed())
+        return {"RequestId": f"r-{key}", "Status": "PENDING"}
+
+    def checker(self, event: dict[str, Any], context: Any) -> dict[str, str]:
+        self.work_seconds = self.work[event["Details"]["Parameters"]["RequestId"].rsplit("|", 1)[1]]
+        return super().checker(event, context)
+
+
+def twice_flow() -> dict[str, Any]:
+    """Two lookups in one contact through the tracker's module."""
+
+    def lookup(number: int, task: str, then: str) -> list[dict[str, Any]]:
+        return [
+            Kit.action(
+                f"ask-{number}",
+                "UpdateContactAttributes",
+                {"Attributes": {"TrackerTaskName": task}},
+                next_action=f"run-{number}",
+            ),
+            Kit.action(
+                f"run-{number}",
+                "InvokeFlowModule",
+                {"FlowModuleId": MODULE_ID},
+                next_action=f"keep-{number}",
+                errors={"NoMatchingError": "hang-up"},
+            ),
+            Kit.action(
+                f"keep-{number}",
+                "UpdateContactAttributes",
+                {"Attributes": {f"Status{number}": "$.Attributes.TrackerStatus"}},
+                next_action=then,
+            ),
+        ]
+
+    return Kit.flow(*lookup(1, "slow", "ask-2"), *lookup(2, "second", "hang-up"), Kit.hang_up())
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_second_invocation_gets_its_full_window(rendered: dict[str, str], channel: str) -> None:
+    clock = SimulatedClock()
+    tracker = PerTaskTracker(clock, {"slow": 115.0, "second": 110.0})
+    result = simulate_contact(
+        twice_flow(),
+        CallableInvoker(tracker.handlers(), timer=tracker.timer),
+        contact=ContactData(channel=channel),
+        options=SimulationOptions(flow_modules={MODULE_ID: rendered["module"]}, max_steps=5000),
+        clock=clock,
+    )
+    # Both finish late, and both are heard: the module drains its Loop when it returns,
+    # so the second invocation does not go on from the first one's count (Loop: the count
+    # resets only after DoneLooping, flow-language reference).
+    assert (result.attributes["Status1"], result.attributes["Status2"]) == ("COMPLETE", "COMPLETE")
+    assert result.path.count(f"{MODULE_ID}/start-drain") == 2
 
 
 # simulate --flow-module ----------------------------------------------------------------

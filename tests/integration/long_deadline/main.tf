@@ -56,7 +56,8 @@ module "tracker" {
   functions = {
     # The worker runs a task until the request's deadline and keeps 15 s to record it
     # (the module's precondition: worker timeout >= request_deadline_seconds + 15).
-    worker = { timeout = var.request_deadline_seconds + 15 }
+    # One environment per contact of the proof (twelve at once), above the default of 10.
+    worker = { timeout = var.request_deadline_seconds + 15, reserved_concurrent_executions = 12 }
   }
   logging = {
     application_log_level = "INFO"
@@ -68,9 +69,8 @@ module "tracker" {
   connect_instance_arn     = aws_connect_instance.sandbox.arn
   create_connect_resources = true
   contact_flow = {
-    poll_interval_seconds = var.poll_interval_seconds
-    task_name             = "simulated_backend"
-    task_parameters       = { DelaySeconds = "$.Attributes.WorkSeconds" }
-    result_fields         = ["Message"]
+    task_name       = "simulated_backend"
+    task_parameters = { DelaySeconds = "$.Attributes.WorkSeconds" }
+    result_fields   = ["Message"]
   }
 }

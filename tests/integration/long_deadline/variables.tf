@@ -15,12 +15,6 @@ variable "request_deadline_seconds" {
   default     = 120
 }
 
-variable "poll_interval_seconds" {
-  description = "Seconds between two polls of the flow (the module's contact_flow.poll_interval_seconds)."
-  type        = number
-  default     = 5
-}
-
 variable "lambda_runtime" {
   description = "Runtime of the functions (the sandbox's executor must have the interpreter)."
   type        = string

@@ -1,6 +1,6 @@
 # The fault stack: the module as a user would deploy it, tuned so faults show quickly and
 # the processor (the stream's dispatcher) is throttled: reserved concurrency 1, a short
-# request deadline, the worker on the module's default concurrency, and a side-effect table
+# request deadline, the worker unreserved (see worker_reserved_concurrency), and a side-effect table
 # the test tasks count their runs in (tests/reliability/tasks).
 
 terraform {
@@ -73,9 +73,15 @@ variable "processor_reserved_concurrency" {
 }
 
 variable "worker_reserved_concurrency" {
-  description = "Reserved concurrency of the worker (null: the module's default, unreserved)."
+  description = "Reserved concurrency of the worker: -1 (default) unreserved, so the load tier's bursts measure the design rather than the module's default limit of 10; test_worker_concurrency.py holds it to a few."
   type        = number
-  default     = null
+  default     = -1
+}
+
+variable "worker_retry_attempts" {
+  description = "How often Lambda retries a worker event whose invocation failed (worker_async_invocation.maximum_retry_attempts: 0-2, the module's default 2)."
+  type        = number
+  default     = 2
 }
 
 variable "floor_package_path" {
@@ -138,6 +144,9 @@ module "tracker" {
   }
   stream = {
     maximum_retry_attempts = 2
+  }
+  worker_async_invocation = {
+    maximum_retry_attempts = var.worker_retry_attempts
   }
   # The alarms are applied and tested in the integration tier (tests/integration/
   # test_alarms.py). Here they would only add emulator work to every log batch: LocalStack's

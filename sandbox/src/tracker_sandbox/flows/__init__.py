@@ -12,7 +12,9 @@ boto3 is needed only by `aws` (real invocations, DescribeContactFlow).
 """
 
 from .analysis import FlowAnalysis, analyze_flow
+from .clock import RealClock, SimulatedClock
 from .diagram import to_dot, to_mermaid
+from .engine import simulate_contact
 from .lambdas import (
     CallableInvoker,
     ContactData,
@@ -31,13 +33,8 @@ from .model import (
     Transitions,
     parse_flow,
 )
-from .simulator import (
-    RealClock,
-    SimulatedClock,
-    SimulationOptions,
-    SimulationResult,
-    simulate_contact,
-)
+from .result import SimulationResult
+from .runner import SimulationOptions
 from .spec import ACTION_SPECS
 from .validate import load_flow, validate_flow
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .lambdas import InvocationOutcome
+from .lambdas import InvocationOutcome, UnansweredInvocation
 
 if TYPE_CHECKING:
     from mypy_boto3_connect import ConnectClient
@@ -60,9 +60,15 @@ class Boto3LambdaInvoker:
         self, function_arn: str, event: Mapping[str, Any], time_limit_seconds: float
     ) -> InvocationOutcome:
         del time_limit_seconds  # judged by the simulator from the measured duration
-        from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
 
-        client = self.client
+        try:
+            client = self.client
+        except NoRegionError:
+            # Not the function failing (Connect's error branch) but nothing to call it on.
+            raise UnansweredInvocation(
+                function_arn, "no --lambda-stub answers it and no AWS region is set (--region)"
+            ) from None
         started = self._timer()
         try:
             response = client.invoke(

@@ -1,11 +1,13 @@
 """`python -m tracker_sandbox.flows validate|diagram|simulate ...`
 
 Exit codes: 0 success (valid flow / diagram written / contact succeeded: it ended
-normally, passed a success action such as the tracker flow's thank-you and no failure
-action); 1 the answer is no (flow has problems / contact failed, which includes a
-contact that ended with the apology); 2 usage errors, unreadable input, a flow that
-fails validation before `simulate`, or AWS unreachable; 3 `simulate --strict` stopped
-at a block whose outcome the simulation cannot know.
+normally and the last success or failure action it passed is a success action, such as
+the tracker flow's thank-you); 1 the answer is no (flow has problems / contact failed:
+it ended anywhere but a success action, which includes a contact that ended with the
+apology and a flow for which no success action is known); 2 usage errors, unreadable
+input, a flow that fails validation before `simulate`, AWS unreachable, or a Lambda call
+that no `--lambda-stub` answers and no AWS region can take; 3 `simulate --strict`
+stopped at a block whose outcome the simulation cannot know.
 """
 
 from __future__ import annotations
@@ -21,14 +23,18 @@ from typing import Any, TextIO
 
 from .analysis import FlowAnalysis, analyze_flow
 from .diagram import to_dot, to_mermaid
-from .lambdas import ContactData, LambdaInvoker, StubInvoker, StubResponse
+from .engine import CHANNELS, flow_id_of, simulate_contact
+from .lambdas import ANY_FUNCTION, ContactData, LambdaInvoker, StubInvoker, StubResponse
 from .model import FlowContent, InvalidContactFlow, parse_flow
-from .modules import MODULE_RUNNERS, DescribedFlowModules, module_id
+from .modules import DescribedFlowModules, module_id
 from .outcomes import UNKNOWN_OUTCOME, OutcomePlan, parse_answers, parse_values, plan_problems
-from .passthrough import ANSWERABLE, HANDLERS, PASS_THROUGH, UNKNOWN_OUTCOME_TYPES
-from .simulator import CHANNELS, FlowResolver, SimulationOptions, flow_id_of, simulate_contact
+from .runner import FlowResolver, SimulationOptions
+from .runners import RUNNERS
+from .runners.invoke import UNANSWERED_LAMBDA
+from .runners.passthrough import ANSWERABLE, PASS_THROUGH, UNKNOWN_OUTCOME_TYPES
 from .spec import INBOUND_FLOW_TYPE, MODULE
 from .validate import ALL_FLOW_TYPES, flow_type_name, own_flow_type, validate_flow
+from .verdict import TRACKER_FAILURE_ACTIONS, TRACKER_SUCCESS_ACTIONS
 
 EXIT_OK, EXIT_NO, EXIT_USAGE = 0, 1, 2
 #: `simulate --strict` stopped at a block whose outcome is unknown.
@@ -94,8 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FUNCTION=JSON",
-        help="answer calls to FUNCTION (ARN or name) with JSON instead of invoking it; "
-        "repeat for successive answers (the last repeats). With any stub, nothing is invoked.",
+        help=f"answer calls to FUNCTION (ARN or name; '{ANY_FUNCTION}' for every function "
+        "without a stub of its own) with JSON instead of invoking it; repeat for successive "
+        "answers (the last repeats). With any stub, nothing is invoked, and a call no stub "
+        "answers stops the simulation (exit 2) naming the function as the flow resolved it.",
     )
     simulate.add_argument(
         "--stub-seconds", type=float, default=0.05, help="how long a stubbed call takes"
@@ -159,14 +167,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="IDENTIFIER",
-        help="the contact succeeds only if it passes this action (repeat for any-of)",
+        help="an action that means the contact got what it came for: the contact succeeds "
+        "only when it ends normally with one of these as the last success or failure action "
+        "it passed (repeat for any-of). Default: Metadata.TrackerSandbox.SuccessActions, else "
+        f"{', '.join(sorted(TRACKER_SUCCESS_ACTIONS))} when the flow has it; with none known "
+        "the contact fails",
     )
     simulate.add_argument(
         "--failure-action",
         action="append",
         default=[],
         metavar="IDENTIFIER",
-        help="the contact fails if it passes this action (repeat)",
+        help="an action that means the contact did not get it (an apology): passed last, "
+        "the contact fails (repeat). Default: Metadata.TrackerSandbox.FailureActions, else "
+        f"{', '.join(sorted(TRACKER_FAILURE_ACTIONS))} when the flow has it",
     )
     simulate.add_argument(
         "--associated-lambda-arn",
@@ -307,7 +321,7 @@ def _types_and_actions(analysis: FlowAnalysis, kinds: Collection[str] | None) ->
     the actions of that type: `ShowView (guide)`."""
     by_type: dict[str, list[str]] = {}
     for identifier, type_ in analysis.unmodelled_actions.items():
-        modelled = type_ in HANDLERS or type_ in MODULE_RUNNERS
+        modelled = type_ in RUNNERS
         if (type_ in kinds) if kinds is not None else not modelled:
             by_type.setdefault(type_, []).append(identifier)
     return tuple(f"{type_} ({', '.join(ids)})" for type_, ids in sorted(by_type.items()))
@@ -383,6 +397,9 @@ def _simulate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(summary, file=out)
         else:
             Path(args.json).write_text(summary + "\n", encoding="utf-8")
+    if result.ended_by == UNANSWERED_LAMBDA:
+        print(f"error: {result.transcript[-1].text}", file=err)
+        return EXIT_USAGE
     if result.ended_by == UNKNOWN_OUTCOME:
         return EXIT_UNKNOWN_OUTCOME
     return EXIT_OK if result.success else EXIT_NO
@@ -493,7 +510,7 @@ def _invoker(args: argparse.Namespace) -> LambdaInvoker:
             except json.JSONDecodeError as error:
                 raise _Usage(f"--lambda-stub {function}: not JSON: {error}") from error
             responses.setdefault(function, []).append(StubResponse(result, args.stub_seconds))
-        return StubInvoker(responses)
+        return StubInvoker(responses, strict=True)
     from .aws import Boto3LambdaInvoker
 
     return Boto3LambdaInvoker(

@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from .lambdas import function_name
 from .model import Action, Flow, FlowContent, parse_flow
-from .simulator import ssml_to_text
 from .spec import ACTION_SPECS
+from .speech import ssml_to_text
 
 LABEL_CHARS = 40
 

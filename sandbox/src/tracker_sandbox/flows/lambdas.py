@@ -93,6 +93,16 @@ class InvocationOutcome:
     status_code: int | None = None
 
 
+class UnansweredInvocation(Exception):
+    """The simulation has no way to answer this invocation: no stub names the function and
+    there is no AWS to call (no region). Not something Connect does: the simulator stops."""
+
+    def __init__(self, function_arn: str, why: str) -> None:
+        super().__init__(f"{function_arn}: {why}")
+        self.function_arn = function_arn
+        self.why = why
+
+
 class LambdaInvoker(Protocol):
     """Calls one function with one event; never raises for the function's own errors."""
 
@@ -185,19 +195,29 @@ class StubResponse:
     status_code: int | None = None
 
 
+#: The key of a stub answering every function that has no stub of its own.
+ANY_FUNCTION = "*"
+
+
 class StubInvoker:
     """Answers from canned responses, in order per function; the last one repeats.
 
-    Keys are function ARNs or bare names. Every call is kept in `calls` as
-    (function ARN, event) so tests can look at what the flow sent.
+    Keys are function ARNs or bare names, or `ANY_FUNCTION` for every other function.
+    A function with no stub fails as a missing function does (the error branch), or, with
+    `strict`, raises `UnansweredInvocation` (the command line: a flow reaching a function
+    nobody stubbed is a setup problem, not a Connect behaviour). Every call is kept in
+    `calls` as (function ARN, event) so tests can look at what the flow sent.
     """
 
-    def __init__(self, responses: Mapping[str, Sequence[StubResponse | Any]]) -> None:
+    def __init__(
+        self, responses: Mapping[str, Sequence[StubResponse | Any]], *, strict: bool = False
+    ) -> None:
         self._responses = {
             key: [item if isinstance(item, StubResponse) else StubResponse(item) for item in items]
             for key, items in responses.items()
         }
         self._served: dict[str, int] = {}
+        self._strict = strict
         self.calls: list[tuple[str, dict[str, Any]]] = []
 
     def invoke(
@@ -205,9 +225,18 @@ class StubInvoker:
     ) -> InvocationOutcome:
         del time_limit_seconds
         self.calls.append((function_arn, json.loads(json.dumps(event))))
-        key = function_arn if function_arn in self._responses else function_name(function_arn)
+        key = next(
+            (
+                candidate
+                for candidate in (function_arn, function_name(function_arn), ANY_FUNCTION)
+                if candidate in self._responses
+            ),
+            function_arn,
+        )
         answers = self._responses.get(key)
         if not answers:
+            if self._strict:
+                raise UnansweredInvocation(function_arn, "no --lambda-stub answers it")
             return InvocationOutcome(
                 0.0, failure=f"ResourceNotFoundException: no stub for {function_arn}"
             )

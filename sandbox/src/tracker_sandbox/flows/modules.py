@@ -31,31 +31,12 @@ What AWS documents, and what this module does with it:
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .model import (
-    Action,
-    ConditionBranch,
-    ErrorBranch,
-    Flow,
-    FlowContent,
-    InvalidContactFlow,
-    Problem,
-    Transitions,
-    parse_flow,
-)
+from .model import FlowContent, Problem
 from .spec import MODULE
 from .validate import validate_flow
-
-if TYPE_CHECKING:
-    from .simulator import Simulation
-
-#: In the simulator, a module's actions are named "<module>/<Identifier>"; "/" is not
-#: allowed in identifiers, so these names never clash with the flow's own.
-MODULE_SEPARATOR = "/"
 
 _MODULE_ARN = re.compile(
     r"^arn:aws[a-zA-Z-]*:connect:[a-z0-9-]+:\d{12}:instance/[A-Za-z0-9-]+"
@@ -129,88 +110,3 @@ def find_module(modules: Mapping[str, FlowContent], flow_module_id: str) -> Flow
         if module_id(key) == wanted:
             return modules[key]
     return None
-
-
-# Running a module -------------------------------------------------------------------
-
-
-@dataclass
-class _Call:
-    """One running module: where it was invoked and the caller's flow-local data."""
-
-    module: str
-    caller: str
-    saved_external: dict[str, Any] = field(default_factory=dict)
-
-
-_CALLS: weakref.WeakKeyDictionary[Simulation, list[_Call]] = weakref.WeakKeyDictionary()
-
-
-def _prefixed(action: Action, prefix: str) -> Action:
-    def name(target: str) -> str:
-        return f"{prefix}{target}"
-
-    transitions = action.transitions
-    renamed = Transitions(
-        next_action=name(transitions.next_action) if transitions.next_action else None,
-        errors=tuple(
-            ErrorBranch(error.error_type, name(error.next_action)) for error in transitions.errors
-        ),
-        conditions=tuple(
-            ConditionBranch(condition.operator, condition.operands, name(condition.next_action))
-            for condition in transitions.conditions
-        ),
-    )
-    return replace(action, identifier=name(action.identifier), transitions=renamed)
-
-
-def _merge(flow: Flow, module: Flow, prefix: str) -> Flow:
-    """The running flow plus the module's actions, renamed under `prefix` (once)."""
-    if f"{prefix}{module.start_action}" in flow:
-        return flow
-    added = tuple(_prefixed(action, prefix) for action in module.actions)
-    return replace(flow, actions=flow.actions + added)
-
-
-def run_invoke_flow_module(sim: Simulation, action: Action) -> tuple[str, str | None]:
-    """InvokeFlowModule: the module's actions run in the same contact, then the flow goes
-    on at this action's NextAction; a module that cannot be found takes the error branch."""
-    calls = _CALLS.setdefault(sim, [])
-    wanted = sim.value_of(action.parameters.get("FlowModuleId", ""))
-    content = find_module(sim.options.flow_modules, wanted) if wanted else None
-    if content is None:
-        return sim.go_error(action, "NoMatchingError", f"no flow module {wanted!r}")
-    problems = validate_flow_module(content)
-    if problems:
-        raise InvalidContactFlow(problems)
-    module = parse_flow(content)
-    label = module_id(wanted)
-    prefix = f"{label}{MODULE_SEPARATOR}"
-    sim.flow = _merge(sim.flow, module, prefix)
-    calls.append(_Call(label, action.identifier, saved_external=sim.external))
-    sim.external = {}  # the module has its own flow-local data (Limitations)
-    sim.say("MODULE", action.identifier, f"invokes flow module {label}")
-    return f"module:{label}", f"{prefix}{module.start_action}"
-
-
-def run_end_flow_module_execution(sim: Simulation, action: Action) -> tuple[str, str | None]:
-    """EndFlowModuleExecution: back to the flow that invoked the module."""
-    calls = _CALLS.setdefault(sim, [])
-    if not calls:
-        from .simulator import _Ended  # here: simulator imports modules.py
-
-        raise _Ended(
-            "EndFlowModuleExecution",
-            "EndFlowModuleExecution outside a flow module (only available in modules)",
-        )
-    call = calls.pop()
-    sim.external = call.saved_external
-    sim.say("MODULE", action.identifier, f"flow module {call.module} returns to {call.caller}")
-    return sim.go_next(sim.flow.action(call.caller), label=f"returned:{call.module}")
-
-
-#: The action types this module runs, for `Simulation._dispatch`.
-MODULE_RUNNERS = {
-    "InvokeFlowModule": run_invoke_flow_module,
-    "EndFlowModuleExecution": run_end_flow_module_execution,
-}

@@ -36,7 +36,8 @@ UNKNOWN_OUTCOME = "UnknownOutcome"
 
 
 class StopSimulation(Exception):
-    """Raised by a block handler to end the contact (the simulator records `ended_by`)."""
+    """Raised by an action runner (or the engine) to end the contact: `ended_by` says how
+    (DisconnectParticipant, UnhandledError, MaxSteps, ...), `note` says why."""
 
     def __init__(self, ended_by: str, note: str) -> None:
         super().__init__(note)
@@ -83,6 +84,7 @@ class OutcomeState:
         self.plan = plan
         self._answered: dict[str, int] = {}
         self._inputs_used = 0
+        self._defaults: dict[str, int] = {}
         #: Values the run produced for namespaces outside the simulation
         #: ($.StoredCustomerInput, $.Lex.IntentName); they win over the plan's.
         self._learned: dict[tuple[str, tuple[str, ...]], str] = {}
@@ -94,6 +96,11 @@ class OutcomeState:
         used = self._answered.get(identifier, 0)
         self._answered[identifier] = used + 1
         return answers[min(used, len(answers) - 1)]
+
+    def defaulted(self, identifier: str) -> int:
+        """Count one more default taken at this block; answer how many it has taken."""
+        self._defaults[identifier] = self._defaults.get(identifier, 0) + 1
+        return self._defaults[identifier]
 
     def next_input(self) -> str | None:
         if self._inputs_used >= len(self.plan.inputs):

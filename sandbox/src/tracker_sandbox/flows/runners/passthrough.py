@@ -21,6 +21,13 @@ Three kinds, by what the simulation can know (every type is catalogued in
   (https://docs.aws.amazon.com/connect/latest/APIReference/flow-control-actions-updateflowattributes.html)
 
 Defaults, in order:
+0. A block that waits for a person (a view, a menu, a bot) and took its default once
+   already in this contact, with a time-limit branch (`TimeLimitExceeded`,
+   `InputTimeLimitExceeded`): that branch, the person doing nothing the second time.
+   Exported flows loop back to a view or a menu after every choice (the agent picks
+   again); one default forever would loop the contact until the step guard, while in
+   Connect the block's time limit ends the wait ("InvocationTimeLimitSeconds", ShowView;
+   "InputTimeLimitSeconds", GetParticipantInput).
 1. GetParticipantInput with `StoreInput` "True": the caller enters nothing; the
    contact takes the success branch with `$.StoredCustomerInput` = `Timeout`, as the
    Store customer input block documents ("When a call includes no customer input, the
@@ -54,13 +61,13 @@ No - Error branch; Email: No - Error branch", the Store customer input page abov
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from collections.abc import Mapping
+from typing import Any
 
-from .model import Action, ConditionBranch, condition_label
-from .outcomes import NEXT, UNKNOWN_OUTCOME, Assumption, OutcomeState, StopSimulation
-
-Outcome = tuple[str, str | None]
+from ..conditions import matches
+from ..model import Action, ConditionBranch, condition_label
+from ..outcomes import NEXT, UNKNOWN_OUTCOME, Assumption, StopSimulation
+from ..runner import Outcome, Runner, RunnerFunction
 
 #: Pass-through types and what each would change in Connect (the transcript note).
 PASS_THROUGH: Mapping[str, str] = {
@@ -123,44 +130,7 @@ TRANSFER_ENDINGS = frozenset(
 _PROMPT_KEYS = ("Text", "SSML", "PromptId", "Media")
 
 
-class _HasAssumptions(Protocol):
-    assumptions: list[Assumption]
-
-
-class _HasChannel(Protocol):
-    @property
-    def channel(self) -> str: ...
-
-
-class Runner(Protocol):
-    """What a block handler needs from the simulation (`simulator.Simulation`)."""
-
-    outcomes: OutcomeState
-    flow_attributes: dict[str, str]
-
-    @property
-    def contact(self) -> _HasChannel: ...
-
-    @property
-    def result(self) -> _HasAssumptions: ...
-
-    def say(self, kind: str, action: str, text: str) -> None: ...
-
-    def warn(self, message: str) -> None: ...
-
-    def go_next(self, action: Action, label: str = "next") -> Outcome: ...
-
-    def go_error(self, action: Action, error_type: str, why: str) -> Outcome: ...
-
-    def value_of(self, value: Any) -> str: ...
-
-    def play_prompt(self, action: Action) -> None: ...
-
-
-Handler = Callable[[Runner, Action], Outcome]
-
-
-# Handlers ---------------------------------------------------------------------------
+# Runners ---------------------------------------------------------------------------
 
 
 def run_pass_through(sim: Runner, action: Action) -> Outcome:
@@ -177,9 +147,7 @@ def run_pass_through(sim: Runner, action: Action) -> Outcome:
 
 def run_unknown_outcome(sim: Runner, action: Action) -> Outcome:
     if action.type == "GetParticipantInput" and _unsupported_channel(sim, action):
-        return sim.go_error(
-            action, "NoMatchingError", f"not supported on a {sim.contact.channel} contact"
-        )
+        return sim.go_error(action, "NoMatchingError", f"not supported on a {sim.channel} contact")
     answer = sim.outcomes.answer(action.identifier)
     given = (
         sim.outcomes.next_input()
@@ -216,7 +184,7 @@ def run_update_flow_attributes(sim: Runner, action: Action) -> Outcome:
     return sim.go_next(action)
 
 
-HANDLERS: Mapping[str, Handler] = {
+RUNNERS: Mapping[str, RunnerFunction] = {
     **dict.fromkeys(PASS_THROUGH, run_pass_through),
     **dict.fromkeys(UNKNOWN_OUTCOME_TYPES, run_unknown_outcome),
     "UpdateFlowAttributes": run_update_flow_attributes,
@@ -228,8 +196,17 @@ ANSWERABLE = frozenset(PASS_THROUGH) | frozenset(UNKNOWN_OUTCOME_TYPES)
 # Choosing a branch ------------------------------------------------------------------
 
 
+#: Error types a block takes when the person it waits for does nothing.
+_TIME_LIMITS = ("TimeLimitExceeded", "InputTimeLimitExceeded")
+
+
 def _default(sim: Runner, action: Action) -> Outcome:
     parameters, conditions = action.parameters, action.transitions.conditions
+    if sim.outcomes.defaulted(action.identifier) > 1:
+        for error in action.transitions.errors:
+            if error.error_type in _TIME_LIMITS:
+                _assume(sim, action, "default", "nothing", f"error:{error.error_type}")
+                return sim.go_error(action, error.error_type, "again, and nobody acts")
     if action.type == "GetParticipantInput" and _stores_input(action):
         return _gathered(sim, action, "", source="default")
     if action.type == "CheckHoursOfOperation" or _true_false(conditions):
@@ -271,10 +248,8 @@ def _take(sim: Runner, action: Action, word: str, *, source: str) -> Outcome:
 
 
 def _take_value(sim: Runner, action: Action, value: str, *, source: str) -> Outcome:
-    from .simulator import _matches  # here: simulator.py imports this module
-
     for condition in action.transitions.conditions:
-        if _matches(condition.operator, value, condition.operands):
+        if matches(condition.operator, value, condition.operands):
             label = condition_label(condition)
             _learn_intent(sim, action, condition, value)
             _assume(sim, action, source, value, f"condition:{label}")
@@ -283,9 +258,9 @@ def _take_value(sim: Runner, action: Action, value: str, *, source: str) -> Outc
         action.transitions.next_action is not None
     ):
         _assume(sim, action, source, value, NEXT)
-        return "default", action.transitions.next_action
-    _assume(sim, action, source, value, "error:NoMatchingCondition")
-    return sim.go_error(action, "NoMatchingCondition", f"{value!r} matches no condition")
+    else:
+        _assume(sim, action, source, value, "error:NoMatchingCondition")
+    return sim.go_default(action, f"{value!r} matches no condition")
 
 
 def _succeed(sim: Runner, action: Action, parameters: Mapping[str, Any]) -> Outcome:
@@ -305,7 +280,7 @@ def _unsupported_channel(sim: Runner, action: Action) -> bool:
     here), "No" on task and email; Store customer input is "No - Error branch" off voice.
     """
     del action  # both forms of the block answer the same way per channel
-    return sim.contact.channel != "VOICE"
+    return sim.channel != "VOICE"
 
 
 def _true_false(conditions: tuple[ConditionBranch, ...]) -> bool:

@@ -1,11 +1,11 @@
-"""What the stream's dispatcher and the worker do with requests (docs/execution.md).
+"""The worker: one request per asynchronous invocation (docs/execution.md).
 
-The dispatcher (the stream-triggered ``processor`` function) never runs task work: it hands
-each new request to its own asynchronous invocation of the worker function and returns, so
-no request waits behind another's work. The worker runs one request:
-
-- it claims the request with a lease that ends with its own invocation, so a later delivery
-  can take over a request whose claimant is provably gone, and never while a claim is live;
+- it claims the request with a short lease that it renews while it works, so a claimant
+  that died (its process exited) is noticed within the lease and Lambda's retry of the
+  failed event takes the request over; nobody else runs it while the lease is renewed;
+- a delivery that finds another's live claim waits for it to end (the request finished, or
+  the lease lapsed and it takes over); one that cannot finish the request raises, so that
+  Lambda retries the event and finally sends it to the on-failure queue;
 - it starts an attempt only when the invocation has time for it, and retries a
   ``RetryableTaskError`` with bounded, jittered exponential backoff while the request's
   deadline allows;
@@ -15,19 +15,18 @@ no request waits behind another's work. The worker runs one request:
 
 from __future__ import annotations
 
+import functools
 import logging
-import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from connect_tracker.budget import Clock, NoTimeLeft, TimeBudget, backoff, with_retries
 from connect_tracker.config import Settings
 from connect_tracker.domain import (
-    REQUEST_ID_PATTERN,
     ErrorCode,
     Outcome,
     RequestRejected,
@@ -38,13 +37,8 @@ from connect_tracker.domain import (
     normalise_result,
 )
 from connect_tracker.logs import log_event
-from connect_tracker.service import TimeBudget, with_retries
-from connect_tracker.store import (
-    FINISHED_BY_WORKER,
-    StoreUnavailable,
-    TrackerStore,
-    parse_stream_keys,
-)
+from connect_tracker.orders import WorkOrder
+from connect_tracker.store import FINISHED_BY_WORKER, StoreUnavailable, TrackerStore
 from connect_tracker.tasks import (
     RetryableTaskError,
     TaskContext,
@@ -54,7 +48,6 @@ from connect_tracker.tasks import (
     UnknownTask,
 )
 
-Clock = Callable[[], float]
 SecondsLeft = Callable[[], float]
 
 #: Seconds of the worker's invocation kept back to record the outcome: one whole store
@@ -66,178 +59,54 @@ MIN_ATTEMPT_SECONDS = 1.0
 #: Backoff between attempts after a RetryableTaskError: base * 2**n, capped, jittered.
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 8.0
-MAX_PARALLEL_DISPATCHES = 25
 #: How long one invocation retries a failing outcome write before handing the outcome to a
 #: fresh invocation, and how many such hand-overs a request gets before the worker fails
 #: the invocation (Lambda then retries the event and sends it to the on-failure queue).
 RECORD_RETRY_SECONDS = 5.0
 MAX_HANDOVERS = 10
-
-
-class DispatchFailed(RuntimeError):
-    """The worker could not be invoked (Lambda refused or did not answer)."""
+#: Time left assumed without a Lambda context: Lambda's longest function timeout.
+#: https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html
+LONGEST_INVOCATION_SECONDS = 900.0
+#: Pauses between looks at another invocation's live claim: 0.5, 1, 2, 4, 5 ... s, jittered.
+WAIT_BASE_SECONDS = 0.5
+WAIT_CAP_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
-class WorkOrder:
-    """What one worker invocation is asked to do (the asynchronous event's payload).
+class Lease:
+    """How long a claim stays another delivery's to respect without word from its claimant.
 
-    A fresh order names the request only. A hand-over from a claimant also carries its claim
-    token (it may take the claim over) and, when the claimant ran the task but could not
-    record the outcome, that outcome (the new invocation records it, never re-runs it).
+    The claimant renews it every ``renew_seconds`` while it runs the task and records the
+    outcome. A claimant that died stops renewing, so its lease lapses at most ``seconds``
+    after its last renewal: 30 s, shorter than the minute Lambda waits before it retries
+    an asynchronous event whose invocation failed (docs/execution.md), so that retry finds
+    the lease lapsed and takes the request over. A renewal may take one whole store call
+    of the worker's client (10 s, handlers._runtime.WORKER_ATTEMPT_SECONDS) and is tried
+    again at once when it fails: renewing every 10 s keeps a live claimant's lease live
+    through one slow and one failed call.
     """
 
-    request_id: str
-    claim_token: str | None = None
-    outcome: Outcome | None = None
-    handovers: int = 0
-
-    def payload(self) -> dict[str, object]:
-        payload: dict[str, object] = {"RequestId": self.request_id}
-        if self.claim_token is not None:
-            payload["ClaimToken"] = self.claim_token
-            payload["Handovers"] = self.handovers
-        if self.outcome is not None:
-            payload["Outcome"] = {
-                "Status": self.outcome.status.value,
-                "Result": dict(self.outcome.result),
-                "ErrorCode": self.outcome.error_code,
-                "ErrorMessage": self.outcome.error_message,
-            }
-        return payload
-
-    @classmethod
-    def parse(cls, event: object) -> WorkOrder:
-        """The order an event holds; ``ValueError`` naming the problem when it holds none."""
-        if not isinstance(event, Mapping):
-            raise ValueError(f"a work order must be a JSON object, not {type(event).__name__}")
-        request_id = event.get("RequestId")
-        if not isinstance(request_id, str) or not REQUEST_ID_PATTERN.match(request_id):
-            raise ValueError(f"the work order's RequestId is not a request id: {request_id!r:.80}")
-        token = event.get("ClaimToken")
-        if token is not None and not isinstance(token, str):
-            raise ValueError("the work order's ClaimToken must be a string")
-        handovers = event.get("Handovers", 0)
-        if not isinstance(handovers, int) or handovers < 0:
-            raise ValueError("the work order's Handovers must be a whole number >= 0")
-        return cls(request_id, token, _parse_outcome(event.get("Outcome"), token), handovers)
+    seconds: float = 30.0
+    renew_seconds: float = 10.0
 
 
-def _parse_outcome(raw: object, token: str | None) -> Outcome | None:
-    if raw is None:
-        return None
-    if token is None or not isinstance(raw, Mapping):
-        raise ValueError("a handed-over Outcome must be an object and come with its ClaimToken")
-    result = raw.get("Result") or {}
-    code, message = raw.get("ErrorCode"), raw.get("ErrorMessage")
-    if not isinstance(result, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in result.items()
-    ):
-        raise ValueError("the handed-over Outcome's Result must map strings to strings")
-    if not (code is None or isinstance(code, str)) or not (
-        message is None or isinstance(message, str)
-    ):
-        raise ValueError("the handed-over Outcome's ErrorCode/ErrorMessage must be strings")
-    try:
-        return Outcome(Status(str(raw.get("Status"))), dict(result), code, message)
-    except ValueError as error:
-        raise ValueError(f"the handed-over Outcome is not terminal: {error}") from None
+class RequestNotRun(RuntimeError):
+    """This invocation could not finish its request and no worker recorded an outcome for
+    it: another invocation's claim outlived this one's time, or the request was sealed
+    TIMED_OUT while a claimant that recorded nothing held it. Raised so that Lambda retries
+    the event, then sends it to the on-failure queue, instead of counting it done."""
 
 
-################################################################################
-# Dispatcher: the stream consumer
-################################################################################
-
-
-class DispatchResult(StrEnum):
-    DISPATCHED = "DISPATCHED"
-    DUPLICATE = "DUPLICATE"  # the same request earlier in the batch: dispatched once
-    MALFORMED = "MALFORMED"  # names no request: nothing to retry
-    RETRY = "RETRY"  # the worker could not be invoked: deliver the record again
-
-
-@dataclass(frozen=True)
-class BatchReport:
-    results: Mapping[str, DispatchResult]
-    failures: Sequence[str]
-
-    def response(self) -> dict[str, list[dict[str, str]]]:
-        return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in self.failures]}
-
-
-class Dispatcher:
-    """Hands every request of a stream batch to its own worker invocation."""
-
-    def __init__(self, send: Callable[[WorkOrder], None]) -> None:
-        self._send = send
-
-    def dispatch_batch(self, event: object) -> BatchReport:
-        records = event.get("Records") if isinstance(event, Mapping) else None
-        if not isinstance(records, list):
-            log_event(logging.ERROR, "batch.malformed", detail="the event has no 'Records' list")
-            return BatchReport({}, [])
-
-        def handle(record: object, repeated: bool) -> DispatchResult:
-            request_id = parse_stream_keys(record)
-            sequence = _sequence_number(record)
-            if request_id is None or not REQUEST_ID_PATTERN.match(request_id):
-                log_event(logging.ERROR, "record.malformed", sequence_number=sequence)
-                return DispatchResult.MALFORMED
-            if repeated:
-                log_event(
-                    logging.INFO,
-                    "record.duplicate",
-                    request_id=request_id,
-                    sequence_number=sequence,
-                )
-                return DispatchResult.DUPLICATE
-            contact_id = _contact_id(record)
-            try:
-                self._send(WorkOrder(request_id))
-            except DispatchFailed as error:
-                log_event(
-                    logging.ERROR,
-                    "dispatch.failed",
-                    contact_id=contact_id,
-                    request_id=request_id,
-                    sequence_number=sequence,
-                    detail=str(error),
-                )
-                return DispatchResult.RETRY
-            log_event(
-                logging.INFO,
-                "request.dispatched",
-                contact_id=contact_id,
-                request_id=request_id,
-                sequence_number=sequence,
-            )
-            return DispatchResult.DISPATCHED
-
-        if not records:
-            return BatchReport({}, [])
-        with ThreadPoolExecutor(max_workers=min(len(records), MAX_PARALLEL_DISPATCHES)) as pool:
-            results = list(pool.map(handle, records, _repeats(records)))
-        report: dict[str, DispatchResult] = {}
-        failures: list[str] = []
-        for index, (record, result) in enumerate(zip(records, results, strict=True)):
-            sequence = _sequence_number(record)
-            report[sequence or f"#{index}"] = result
-            if result is DispatchResult.RETRY and sequence:
-                failures.append(sequence)
-        return BatchReport(report, failures)
-
-
-################################################################################
-# Worker: one request per invocation
-################################################################################
+class InvocationTooShort(RuntimeError):
+    """The invocation cannot do what the order asks in the time Lambda gave it, and no fresh
+    invocation of the same function could either: its timeout is too short."""
 
 
 class WorkResult(StrEnum):
     COMPLETE = "COMPLETE"
     FAILED = "FAILED"
     TIMED_OUT = "TIMED_OUT"
-    DUPLICATE = "DUPLICATE"  # already terminal: nothing to do
-    CLAIMED_ELSEWHERE = "CLAIMED_ELSEWHERE"  # another invocation holds a live claim
+    DUPLICATE = "DUPLICATE"  # already finished by a worker: nothing to do
     CLAIM_LOST = "CLAIM_LOST"  # sealed (by the checker) while the task ran
     NOT_FOUND = "NOT_FOUND"
     MALFORMED = "MALFORMED"
@@ -259,7 +128,8 @@ class Worker:
         settings: Settings,
         send: Callable[[WorkOrder], None],
         *,
-        attempt_seconds: float,
+        lease: Lease = Lease(),
+        secrets: Callable[[str], str] | None = None,
         clock: Clock = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -267,23 +137,30 @@ class Worker:
         self._tasks = tasks
         self._settings = settings
         self._send = send
-        self._attempt_seconds = attempt_seconds
+        self._lease = lease
+        self._secrets = secrets
         self._clock = clock
         self._sleep = sleep
 
-    def work(self, event: object, seconds_left: SecondsLeft) -> WorkResult:
-        """Do what the order asks; raises ``StoreUnavailable``/``DispatchFailed`` only when
-        the request could be neither finished nor handed over (Lambda retries the event)."""
+    def work(self, event: object, invocation: TimeBudget) -> WorkResult:
+        """Do what the order asks within the ``invocation``'s time.
+
+        Raises ``RequestNotRun`` when the request was another invocation's to finish and
+        it did not (see there), and ``StoreUnavailable``/``DispatchFailed`` when the
+        request could be neither finished nor handed over: Lambda retries the event.
+        """
         try:
             order = WorkOrder.parse(event)
         except ValueError as error:
             log_event(logging.ERROR, "work.malformed", detail=str(error))
             return WorkResult.MALFORMED
-        budget = TimeBudget(time_left=seconds_left, attempt_seconds=self._attempt_seconds)
+        seconds_left = invocation.time_left or (lambda: LONGEST_INVOCATION_SECONDS)
+        budget = TimeBudget(seconds_left, invocation.attempt_seconds, invocation.margin_seconds)
+        self._check_time(order, seconds_left(), budget)
         if order.outcome is not None and order.claim_token is not None:
             request = with_retries(lambda: self._store.get(order.request_id), budget)
             if request is None or request.status.is_terminal:
-                return self._not_claimed(order.request_id, request, self._clock(), budget)
+                return self._not_claimed(order, request, self._clock(), budget)
             log_event(
                 logging.INFO,
                 "request.finish_resumed",
@@ -291,38 +168,109 @@ class Worker:
                 request_id=request.request_id,
                 handovers=order.handovers,
             )
-            return self._record(request, order, order.claim_token, order.outcome, budget)
+            with self._renewing(request, order.claim_token):
+                return self._record(request, order, order.claim_token, order.outcome, budget)
         return self._claim_and_run(order, seconds_left, budget)
+
+    @staticmethod
+    def _check_time(order: WorkOrder, seconds: float, budget: TimeBudget) -> None:
+        """Refuse, once and saying why, an invocation too short for the order: a fresh one
+        of the same function would be as short, so handing over could not help. Lambda
+        retries the event and then keeps it in the on-failure queue (replayable)."""
+        recording = budget.attempt_seconds + budget.margin_seconds
+        needed = recording if order.outcome is not None else RECORD_RESERVE_SECONDS + 1.0
+        if budget.time_left is None or seconds >= needed:
+            return
+        log_event(
+            logging.ERROR,
+            "invoke.too_little_time",
+            request_id=order.request_id,
+            seconds_left=round(seconds, 3),
+            needed_seconds=needed,
+            detail="the worker's invocation is too short to run a task attempt and record its "
+            "outcome; raise functions.worker.timeout (at least request_deadline_seconds + 15)",
+        )
+        raise InvocationTooShort(
+            f"the invocation had {seconds:.1f} s; the worker needs at least {needed:.1f} s"
+        )
 
     def _claim_and_run(
         self, order: WorkOrder, seconds_left: SecondsLeft, budget: TimeBudget
     ) -> WorkResult:
         """Claim first, with no read before: the conditional claim itself tells a pending
-        request from a finished, overdue or live-claimed one (``store.Claim``)."""
-        token = order.claim_token or str(uuid.uuid4())
-        # The lease is the claimant's own invocation deadline: once it has passed, the
-        # claimant is gone (Lambda ends an invocation at its timeout) and a later delivery
-        # may take the request over; before it, nobody else runs the task.
-        now = self._clock()
-        lease_until = now + seconds_left()
-        claim = with_retries(
-            lambda: self._store.claim_lease(order.request_id, token, now, lease_until), budget
-        )
-        if not claim.won or claim.request is None:
-            return self._not_claimed(order.request_id, claim.request, now, budget)
-        claimed = claim.request
-        outcome = self._run(claimed, seconds_left)
-        if isinstance(outcome, _HandOver):
-            return self._hand_over(claimed, order, token, None, outcome.reason)
-        return self._record(claimed, order, token, outcome, budget)
+        request from a finished, overdue or live-claimed one (``store.ConditionalWrite``).
 
-    def _run(self, request: TrackerRequest, seconds_left: SecondsLeft) -> Outcome | _HandOver:
-        """Run the request's task, retrying transient failures while the deadline allows."""
+        Another invocation's live claim is waited on, trying the claim again after growing
+        pauses: the request finishes (``DUPLICATE``), or the claimant died and its lease
+        lapses (the claim is taken over), or this invocation runs out of time waiting
+        (``RequestNotRun``).
+        """
+        token = order.claim_token or str(uuid.uuid4())
+        # what the invocation had for the task when it arrived: after a long wait for
+        # another's claim, a fresh invocation has more (_attempt_limit hands over)
+        arrived_left = seconds_left() - RECORD_RESERVE_SECONDS
+        looks = 0
+        while True:
+            now = self._clock()
+            claim_now = functools.partial(
+                self._store.claim_lease, order.request_id, token, now, now + self._lease.seconds
+            )
+            claim = with_retries(claim_now, budget, first=looks == 0)
+            found = claim.request
+            if claim.won and found is not None:
+                if looks:
+                    log_event(
+                        logging.WARNING,
+                        "request.taken_over",
+                        contact_id=found.contact_id,
+                        request_id=found.request_id,
+                        attempts=found.attempts,
+                    )
+                with self._renewing(found, token):
+                    outcome = self._run(found, seconds_left, arrived_left)
+                    if isinstance(outcome, _HandOver):
+                        return self._hand_over(found, order, token, None, outcome.reason)
+                    return self._record(found, order, token, outcome, budget)
+            if found is None or found.status.is_terminal or found.is_overdue(now):
+                return self._not_claimed(order, found, now, budget)
+            looks += 1
+            pause = backoff(looks, WAIT_BASE_SECONDS, WAIT_CAP_SECONDS)
+            if seconds_left() - pause < RECORD_RESERVE_SECONDS + MIN_ATTEMPT_SECONDS:
+                log_event(
+                    logging.WARNING,
+                    "request.claimed_elsewhere",
+                    contact_id=found.contact_id,
+                    request_id=found.request_id,
+                    status=found.status.value,
+                    lease_until=found.lease_until,
+                    looks=looks,
+                )
+                raise RequestNotRun(
+                    f"request {found.request_id} is still claimed by another invocation "
+                    f"(lease until {found.lease_until}) and this one has no time left to wait"
+                )
+            if looks == 1:
+                log_event(
+                    logging.INFO,
+                    "request.claim_awaited",
+                    contact_id=found.contact_id,
+                    request_id=found.request_id,
+                    lease_until=found.lease_until,
+                )
+            self._sleep(pause)
+
+    def _renewing(self, request: TrackerRequest, token: str) -> _Renewal:
+        return _Renewal(self._store, request, token, self._lease, self._clock)
+
+    def _run(
+        self, request: TrackerRequest, seconds_left: SecondsLeft, first_left: float
+    ) -> Outcome | _HandOver:
+        """Run the request's task, retrying transient failures while the deadline allows;
+        ``first_left``: the time the invocation had for the task when it arrived."""
         try:
             function = self._tasks.get(request.task_name)
         except UnknownTask as error:
             return Outcome.failed(ErrorCode.UNKNOWN_TASK.value, str(error))
-        first_left = seconds_left() - RECORD_RESERVE_SECONDS
         retries = 0
         last: RetryableTaskError | None = None
         while True:
@@ -333,7 +281,7 @@ class Worker:
             if not isinstance(value, RetryableTaskError):
                 return value
             retries, last = retries + 1, value
-            pause = backoff(retries)
+            pause = backoff(retries, BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS)
             log_event(
                 logging.WARNING,
                 "task.retry",
@@ -369,7 +317,7 @@ class Worker:
         limit = float(min(deadline_left, invocation_left))
         if limit < MIN_ATTEMPT_SECONDS:
             return Outcome.timed_out(
-                ErrorCode.PROCESSOR_TIME_EXHAUSTED.value,
+                ErrorCode.WORKER_TIME_EXHAUSTED.value,
                 "the worker's time limit leaves no time to run the task; raise "
                 "functions.worker.timeout above the request deadline",
             )
@@ -395,6 +343,7 @@ class Worker:
             deadline_at=now + limit,
             settings=self._settings.task_environment or {},
             clock=self._clock,
+            secrets=self._secrets,
         )
         started = time.monotonic()
         finished, value = _run_with_limit(
@@ -407,7 +356,7 @@ class Worker:
         duration_ms = round((time.monotonic() - started) * 1000)
         if now + limit < request.deadline_at - 0.001:
             return Outcome.timed_out(
-                ErrorCode.PROCESSOR_TIME_EXHAUSTED.value,
+                ErrorCode.WORKER_TIME_EXHAUSTED.value,
                 f"the worker's own time limit ended the task after {duration_ms} ms; "
                 "raise functions.worker.timeout above the request deadline",
             )
@@ -451,16 +400,19 @@ class Worker:
         except StoreUnavailable as error:
             if order.handovers >= MAX_HANDOVERS:
                 raise  # Lambda retries the event, then sends it to the on-failure queue
+            # The table failing, or this invocation too short for one more call of it.
+            out_of_time = isinstance(error, NoTimeLeft)
             log_event(
-                logging.ERROR,
-                "store.unavailable",
+                logging.WARNING if out_of_time else logging.ERROR,
+                "invoke.time_exhausted" if out_of_time else "store.unavailable",
                 contact_id=request.contact_id,
                 request_id=request.request_id,
+                seconds_left=round(seconds_left(), 3),
                 detail=str(error),
             )
             return self._hand_over(request, order, token, outcome, "the outcome was not recorded")
-        if not recorded:
-            current = self._current(request.request_id, budget)
+        if not recorded.won:
+            current = recorded.request  # as the refused write found it: no second read
             log_event(
                 logging.WARNING,
                 "request.claim_lost",
@@ -500,11 +452,16 @@ class Worker:
         new invocation still takes the claim over with the token it is given.
         """
         released: bool | None = None
-        if outcome is None:
-            try:
+        try:
+            if outcome is None:
                 released = self._store.release(request.request_id, token)
-            except StoreUnavailable:
-                released = False
+            else:
+                # Nobody needs to take over a request whose outcome exists: the claim is
+                # kept until the deadline, however long the hand-over waits in Lambda's
+                # queue; past the deadline the request is sealed anyway.
+                self._store.extend_lease(request.request_id, token, request.deadline_at)
+        except StoreUnavailable:
+            released = False if outcome is None else None
         self._send(WorkOrder(request.request_id, token, outcome, order.handovers + 1))
         log_event(
             logging.WARNING,
@@ -520,41 +477,59 @@ class Worker:
 
     def _not_claimed(
         self,
-        request_id: str,
+        order: WorkOrder,
         current: TrackerRequest | None,
         now: float,
         budget: TimeBudget,
     ) -> WorkResult:
-        """Why the request was not claimed, from the item as the claim (or a read) found it."""
+        """Why the request was not claimed, from the item as the claim (or a read) found it:
+        none, finished, or overdue (then sealed here)."""
         if current is None:
-            log_event(logging.WARNING, "request.not_found", request_id=request_id)
+            log_event(logging.WARNING, "request.not_found", request_id=order.request_id)
             return WorkResult.NOT_FOUND
-        if current.status.is_terminal:
-            self._log_duplicate(current)
-            return WorkResult.DUPLICATE
         if current.is_overdue(now):
-            return self._seal(current, now, budget)
-        log_event(
-            logging.INFO,
-            "request.claimed_elsewhere",
-            contact_id=current.contact_id,
-            request_id=current.request_id,
-            status=current.status.value,
-            lease_until=current.lease_until,
-        )
-        return WorkResult.CLAIMED_ELSEWHERE
+            return self._seal(order, current, now, budget)
+        return self._finished_elsewhere(order, current)
 
-    def _seal(self, request: TrackerRequest, now: float, budget: TimeBudget) -> WorkResult:
-        sealed = with_retries(
-            lambda: self._store.seal_overdue(request.request_id, now, sealed_by=FINISHED_BY_WORKER),
+    def _finished_elsewhere(self, order: WorkOrder, request: TrackerRequest) -> WorkResult:
+        """A finished request: nothing to do, unless a claimant other than this order's was
+        cut off by the seal without recording an outcome (``RequestNotRun``)."""
+        if request.claim_cut_off and request.claim_token != order.claim_token:
+            log_event(
+                logging.ERROR,
+                "request.abandoned",
+                contact_id=request.contact_id,
+                request_id=request.request_id,
+                task_name=request.task_name,
+                status=request.status.value,
+                error_code=request.error_code,
+                finished_by=request.finished_by,
+                attempts=request.attempts,
+            )
+            raise RequestNotRun(
+                f"request {request.request_id} was sealed {request.status.value} while "
+                "another invocation held its claim and recorded no outcome (it died, or "
+                "still ran at the deadline)"
+            )
+        self._log_duplicate(request)
+        return WorkResult.DUPLICATE
+
+    def _seal(
+        self, order: WorkOrder, request: TrackerRequest, now: float, budget: TimeBudget
+    ) -> WorkResult:
+        seal = with_retries(
+            lambda: self._store.seal_overdue(
+                request.request_id, now, found=request.status, sealed_by=FINISHED_BY_WORKER
+            ),
             budget,
             first=False,
         )
+        sealed = seal.request
         if sealed is None:
-            current = self._current(request.request_id, budget)
-            if current is not None:
-                self._log_duplicate(current)
-            return WorkResult.DUPLICATE
+            log_event(logging.WARNING, "request.not_found", request_id=request.request_id)
+            return WorkResult.NOT_FOUND
+        if not seal.won:  # finished or sealed by another first: the item says which
+            return self._finished_elsewhere(order, sealed)
         log_event(
             logging.WARNING,
             "request.sealed_timed_out",
@@ -565,13 +540,9 @@ class Worker:
             error_code=sealed.error_code,
             finished_by=FINISHED_BY_WORKER,
         )
+        if sealed.claim_cut_off:
+            return self._finished_elsewhere(order, sealed)
         return WorkResult.TIMED_OUT
-
-    def _current(self, request_id: str, budget: TimeBudget) -> TrackerRequest | None:
-        try:
-            return with_retries(lambda: self._store.get(request_id), budget, first=False)
-        except StoreUnavailable:
-            return None
 
     @staticmethod
     def _log_duplicate(request: TrackerRequest) -> None:
@@ -586,10 +557,51 @@ class Worker:
         )
 
 
-def backoff(retries: int, jitter: Callable[[float, float], float] = random.uniform) -> float:
-    """Pause before attempt ``retries + 1``: 0.5, 1, 2, 4, 8, 8 ... s, each times 0.5-1."""
-    ceiling = min(BACKOFF_BASE_SECONDS * 2.0 ** (retries - 1), BACKOFF_CAP_SECONDS)
-    return float(ceiling * jitter(0.5, 1.0))
+class _Renewal:
+    """Renews a claim's lease every ``lease.renew_seconds`` on its own thread, from entry
+    until exit (the claimant's task and outcome write).
+
+    A refused renewal is not an error: the claim was sealed or released (the outcome write
+    or the hand-over says so), or its lease already ends later (kept to the deadline for a
+    hand-over, or moved by an attempt whose answer was lost). A failed one is tried again
+    after a second, so one failed call does not cost the lease.
+    """
+
+    def __init__(
+        self, store: TrackerStore, request: TrackerRequest, token: str, lease: Lease, clock: Clock
+    ) -> None:
+        self._store = store
+        self._request = request
+        self._token = token
+        self._lease = lease
+        self._clock = clock
+        self._stop = threading.Event()
+
+    def __enter__(self) -> _Renewal:
+        name = f"lease-{self._request.request_id}"
+        threading.Thread(target=self._renew, name=name, daemon=True).start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+
+    def _renew(self) -> None:
+        pause = self._lease.renew_seconds
+        while not self._stop.wait(pause):
+            pause = self._lease.renew_seconds
+            try:
+                self._store.extend_lease(
+                    self._request.request_id, self._token, self._clock() + self._lease.seconds
+                )
+            except StoreUnavailable as error:
+                log_event(
+                    logging.WARNING,
+                    "lease.renewal_failed",
+                    contact_id=self._request.contact_id,
+                    request_id=self._request.request_id,
+                    detail=str(error),
+                )
+                pause = min(1.0, pause)
 
 
 def _deadline_outcome(retries: int, last: RetryableTaskError | None) -> Outcome:
@@ -654,36 +666,3 @@ def _run_with_limit(call: Callable[[], object], limit: float, name: str) -> tupl
     if not done.wait(limit):
         return False, None
     return True, box[0]
-
-
-def _repeats(records: Sequence[object]) -> list[bool]:
-    """For each record, whether an earlier record of the batch names the same request."""
-    seen: set[str] = set()
-    repeats = []
-    for record in records:
-        request_id = parse_stream_keys(record)
-        repeats.append(request_id is not None and request_id in seen)
-        if request_id is not None:
-            seen.add(request_id)
-    return repeats
-
-
-def _contact_id(record: object) -> str | None:
-    """The contact a stream record's request belongs to (NewImage.ContactId), for logs."""
-    if isinstance(record, Mapping):
-        dynamodb = record.get("dynamodb")
-        image = dynamodb.get("NewImage") if isinstance(dynamodb, Mapping) else None
-        value = image.get("ContactId") if isinstance(image, Mapping) else None
-        if isinstance(value, Mapping) and isinstance(value.get("S"), str):
-            return str(value["S"])[:128]
-    return None
-
-
-def _sequence_number(record: object) -> str | None:
-    if isinstance(record, Mapping):
-        dynamodb = record.get("dynamodb")
-        if isinstance(dynamodb, Mapping):
-            sequence = dynamodb.get("SequenceNumber")
-            if isinstance(sequence, str):
-                return sequence
-    return None
