@@ -208,8 +208,9 @@ def variants(stack: Stack, broken_writer: str) -> Variants:
         '"TaskName":"simulated_backend"', f'"TaskName":"{REFUSED_TASK_NAME}"'
     )
     assert REFUSED_TASK_NAME in flows["refused_task"]
-    # The timed variant is published like the deployed one: Connect validates it (the
-    # functions are associated with the instance) and the calls fetch it back by ARN.
+    # The timed variant is published like the deployed one: the emulator validates it as
+    # Connect does (flows/README.md, "What validation checks") and the calls fetch it back
+    # by ARN.
     instance_id = stack.outputs["contact_flow_arn"].split("/")[1]
     created = stack.client("connect").create_contact_flow(
         InstanceId=instance_id,
@@ -571,7 +572,8 @@ def _transferring_flow(stack: Stack, target_arn: str, hold_seconds: int) -> str:
                     "Type": "TransferToFlow",
                     "Parameters": {"ContactFlowId": target_arn},
                     "Transitions": {
-                        "Errors": [{"NextAction": "hang-up", "ErrorType": "NoMatchingError"}]
+                        "NextAction": "hang-up",
+                        "Errors": [{"NextAction": "hang-up", "ErrorType": "NoMatchingError"}],
                     },
                 },
                 {

@@ -91,6 +91,12 @@ run "structure" {
     } == { hold = "invoke-checker", reassure = "invoke-checker", "task-pace" = "invoke-checker" }
     error_message = "Every prompt of the loop must be followed by the poll."
   }
+  # Every non-terminal action carries a NextAction (flow-as-code actions.md rule 38); a
+  # flow has no module Settings.
+  assert {
+    condition     = alltrue([for action in jsondecode(output.content).Actions : try(action.Transitions.NextAction, "") != "" if action.Type != "DisconnectParticipant"]) && [for action in jsondecode(output.content).Actions : action.Transitions if action.Type == "DisconnectParticipant"] == [{}] && !can(jsondecode(output.content).Settings)
+    error_message = "Every action but the hang-up must have a NextAction, the hang-up no transitions, and the flow no Settings."
+  }
   assert {
     condition     = [for action in jsondecode(output.content).Actions : action.Transitions.Conditions[0].NextAction if action.Identifier == "poll-loop"] == ["pace-poll"]
     error_message = "Every poll must be paced by channel."
@@ -252,7 +258,7 @@ run "long_deadline_adds_a_pause" {
   }
 
   assert {
-    condition     = output.pacing.pause_seconds == 34 && output.poll_count == 100 && [for action in jsondecode(output.content).Actions : action.Parameters.TimeLimitSeconds if action.Type == "Wait"] == ["34"]
+    condition     = output.pacing.pause_seconds == 34 && output.poll_count == 100 && [for action in jsondecode(output.content).Actions : action.Parameters.TimeLimitSeconds if action.Type == "Wait"] == ["34"] && [for action in jsondecode(output.content).Actions : keys(action.Parameters) if action.Type == "Wait"] == [["TimeLimitSeconds"]]
     error_message = "A 3600 s deadline needs polls of ceil(3600 / 98) = 37 s: the 3 s wait and a 34 s pause (Wait on chat and task, silence on voice), ceil(3600 / 37) + 2 = 100 polls, Connect's largest Loop."
   }
   assert {

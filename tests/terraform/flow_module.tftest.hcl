@@ -161,6 +161,30 @@ run "module_content" {
     condition     = !contains(output.action_identifiers, "invoke-tracker-module") && contains(output.action_identifiers, "invoke-writer")
     error_message = "Without invoke_flow_module the flow must poll inline."
   }
+  # CreateContactFlowModule refuses content without Settings ("JSON field is missing or
+  # null for field name: settings"); this is the block the console writes into every module.
+  assert {
+    condition = jsondecode(output.flow_module_content).Settings == {
+      InputParameters  = []
+      OutputParameters = []
+      Transitions = [
+        { DisplayName = "Success", ReferenceName = "Success", Description = "" },
+        { DisplayName = "Error", ReferenceName = "Error", Description = "" },
+      ]
+    }
+    error_message = "The flow module's content must carry the console's Settings: no input or output parameters, the Success and Error transitions."
+  }
+  # The service refuses Wait's reference name TimeoutSeconds and takes TimeLimitSeconds,
+  # the console's (sandbox/src/tracker_sandbox/flows/spec.py, Wait).
+  assert {
+    condition     = alltrue([for action in jsondecode(output.flow_module_content).Actions : keys(action.Parameters) == ["TimeLimitSeconds"] if action.Type == "Wait"])
+    error_message = "A Wait of the module (its pause, for long deadlines) must be written with TimeLimitSeconds alone."
+  }
+  # Every non-terminal action carries a NextAction (flow-as-code actions.md rule 38).
+  assert {
+    condition     = alltrue([for action in jsondecode(output.flow_module_content).Actions : try(action.Transitions.NextAction, "") != "" if action.Type != "EndFlowModuleExecution"]) && [for action in jsondecode(output.flow_module_content).Actions : action.Transitions if action.Type == "EndFlowModuleExecution"] == [{}]
+    error_message = "Every action but the Return block must have a NextAction, and the Return block no transitions."
+  }
 }
 
 run "flow_invoking_the_module" {

@@ -33,18 +33,22 @@ def flow(
     function_arn: str | None = None,
     action_type: str = "MessageParticipant",
     next_after_prompt: str | None = None,
+    prompt_without_next: bool = False,
 ) -> dict[str, Any]:
     """A small valid flow: prompt -> (invoke Lambda ->) disconnect; arguments break it on purpose."""
+    prompt_transitions: dict[str, Any] = {
+        "NextAction": next_after_prompt or ("Check" if function_arn else "Done"),
+        "Errors": [],
+        "Conditions": [],
+    }
+    if prompt_without_next:  # refused: "Action is missing required property" (rule 38)
+        del prompt_transitions["NextAction"]
     actions: list[dict[str, Any]] = [
         {
             "Identifier": "Prompt",
             "Type": action_type,
             "Parameters": {"Text": prompt},
-            "Transitions": {
-                "NextAction": next_after_prompt or ("Check" if function_arn else "Done"),
-                "Errors": [],
-                "Conditions": [],
-            },
+            "Transitions": prompt_transitions,
         }
     ]
     if function_arn:

@@ -121,3 +121,30 @@ def test_flow_module_apply_replan_update_and_destroy(
     assert "Resources: 3 destroyed" in destroyed.stdout
     with pytest.raises(connect.exceptions.ResourceNotFoundException):
         connect.describe_instance(InstanceId=instance_id)
+
+
+def test_a_module_without_settings_fails_the_apply_with_connects_words(
+    module_root: TerraformRoot, connect: Any
+) -> None:
+    """CreateContactFlowModule refuses content without Settings (InvalidRequestException,
+    "JSON field is missing or null for field name: settings"; flows/spec.py, rule
+    module-settings): the apply fails and no module is created."""
+    root = module_root
+    try:
+        applied = root("apply", "-auto-approve", phase="apply-broken", module_settings="false")
+        assert applied.returncode != 0, applied.stdout
+        assert "InvalidRequestException" in applied.stderr
+        words = "JSON field is missing or null for field name: settings"
+        assert words in " ".join(applied.stderr.split()), applied.stderr
+        summaries = [
+            summary
+            for page in connect.get_paginator("list_instances").paginate()
+            for summary in page["InstanceSummaryList"]
+            if summary.get("InstanceAlias") == root.variables["name"]
+        ]
+        (instance,) = summaries
+        listed = connect.list_contact_flow_modules(InstanceId=instance["Id"])
+        assert listed["ContactFlowModulesSummaryList"] == []
+    finally:
+        destroyed = root("destroy", "-auto-approve", phase="destroy", module_settings="false")
+        assert destroyed.returncode == 0, destroyed.stdout + destroyed.stderr

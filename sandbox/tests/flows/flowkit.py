@@ -99,6 +99,24 @@ class Kit:
         document.update(extra)
         return document
 
+    @staticmethod
+    def module(*actions: dict[str, Any], start: str | None = None) -> dict[str, Any]:
+        """A flow module's content: a flow with the console's Settings."""
+        return Kit.flow(*actions, start=start, Settings=MODULE_SETTINGS)
+
+
+#: The Settings the console writes into every flow module's content (hashicorp/
+#: terraform-provider-aws test-fixtures/connect_contact_flow_module.json); CreateContactFlowModule
+#: refuses content without Settings.
+MODULE_SETTINGS: dict[str, Any] = {
+    "InputParameters": [],
+    "OutputParameters": [],
+    "Transitions": [
+        {"DisplayName": "Success", "ReferenceName": "Success", "Description": ""},
+        {"DisplayName": "Error", "ReferenceName": "Error", "Description": ""},
+    ],
+}
+
 
 class FakeTracker:
     """The tracker's writer and checker, as plain handlers on a simulated clock.

@@ -33,7 +33,7 @@ def write(tmp_path: Path, document: dict[str, Any]) -> str:
 
 def test_validate_valid_flow() -> None:
     code, out, _ = run("validate", FLOW)
-    assert (code, out.strip()) == (0, f"{FLOW}: valid")
+    assert (code, out.strip()) == (0, f"{FLOW}: valid as a CONTACT_FLOW")
 
 
 def test_validate_invalid_flow(tmp_path: Path) -> None:
@@ -172,7 +172,7 @@ def test_module_entry_point() -> None:
         check=False,
     )
     assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.strip().endswith("valid")
+    assert completed.stdout.strip().endswith("valid as a CONTACT_FLOW")
 
 
 def _tracker_like(tmp_path: Path) -> str:
@@ -181,7 +181,8 @@ def _tracker_like(tmp_path: Path) -> str:
         Kit.action(
             "wait",
             "Wait",
-            {"TimeoutSeconds": "20"},
+            {"TimeLimitSeconds": "20"},
+            next_action="poll",
             conditions=[("Equals", ["WaitCompleted"], "poll")],
             errors={"NoMatchingError": "apologize"},
         ),
@@ -190,6 +191,7 @@ def _tracker_like(tmp_path: Path) -> str:
             "status",
             "Compare",
             {"ComparisonValue": "$.External.Status"},
+            next_action="apologize",
             conditions=[("Equals", ["COMPLETE"], "thank-caller")],
             errors={"NoMatchingCondition": "apologize"},
         ),
@@ -251,7 +253,8 @@ def test_simulate_follows_a_transfer_to_a_given_flow(tmp_path: Path) -> None:
         Kit.hang_up(),
     )
     first["Actions"][0]["Transitions"] = {
-        "Errors": [{"NextAction": "apologize", "ErrorType": "NoMatchingError"}]
+        "NextAction": "apologize",
+        "Errors": [{"NextAction": "apologize", "ErrorType": "NoMatchingError"}],
     }
     code, out, _ = run(
         "simulate",
@@ -283,6 +286,7 @@ def _dynamic_lambda_flow() -> dict[str, Any]:
             "UpdateFlowAttributes",
             {"FlowAttributes": {"LookupArn": {"Value": arn}}},
             next_action="lookup",
+            errors={"NoMatchingError": "sorry"},
         ),
         Kit.invoke("lookup", "$.FlowAttributes.LookupArn", next_action="done", error="sorry"),
         Kit.say("done", "Found you."),

@@ -17,12 +17,8 @@ from tracker_sandbox.flows import (
     StubResponse,
     simulate_contact,
 )
-from tracker_sandbox.flows.modules import (
-    flow_type_problems,
-    module_id,
-    unknown_module_problems,
-    validate_flow_module,
-)
+from tracker_sandbox.flows.modules import module_id, validate_flow_module
+from tracker_sandbox.flows.validate import validate_flow
 
 K = Kit
 MODULE_ID = "5f0ba8a2-1d2e-4c4e-9d7a-0c1d2e3f4a5b"
@@ -34,7 +30,7 @@ MODULE_ARN = (
 
 def start_task_module() -> dict[str, Any]:
     """Starts the task named by $.Attributes.Task and returns its status as an attribute."""
-    return K.flow(
+    return K.module(
         *[
             K.invoke(
                 "start",
@@ -184,7 +180,8 @@ def test_a_module_that_connect_would_refuse_stops_the_simulation() -> None:
 
 def test_return_outside_a_module_is_not_a_normal_ending() -> None:
     flow = K.flow(K.action("return", "EndFlowModuleExecution"))
-    result = simulate_contact(flow, StubInvoker({}))
+    # Connect refuses the Return block outside a flow module: validate=False.
+    result = simulate_contact(flow, StubInvoker({}), validate=False)
     assert not result.success
     assert result.ended_by == "EndFlowModuleExecution"
 
@@ -205,23 +202,24 @@ def test_module_content_is_validated_like_a_flow_and_may_not_invoke_a_module() -
 
 
 def test_module_actions_are_refused_in_other_flow_types() -> None:
-    assert flow_type_problems(twice_flow(), "CONTACT_FLOW") == []
-    queue_flow = flow_type_problems(twice_flow(), "CUSTOMER_QUEUE")
+    assert validate_flow(twice_flow(), flow_type="CONTACT_FLOW") == []
+    queue_flow = validate_flow(twice_flow(), flow_type="CUSTOMER_QUEUE")
     assert {p.action for p in queue_flow} == {"run-1", "run-2"}
     assert {p.code for p in queue_flow} == {ProblemCode.NOT_IN_THIS_FLOW_TYPE}
-    returning = flow_type_problems(start_task_module(), "CONTACT_FLOW")
+    returning = validate_flow(start_task_module(), flow_type="CONTACT_FLOW")
     assert [(p.code, p.action) for p in returning] == [
         (ProblemCode.NOT_IN_THIS_FLOW_TYPE, "return")
     ]
 
 
-def test_invoked_modules_must_exist_by_id_or_arn() -> None:
-    known = {MODULE_ID: MODULE_ARN}
-    assert unknown_module_problems(twice_flow(), known) == []
-    other_arn = MODULE_ARN.replace(MODULE_ID, "0000")
-    problems = unknown_module_problems(twice_flow(other_arn), known)
-    assert [(p.code, p.action) for p in problems] == [(ProblemCode.UNKNOWN_FLOW_MODULE, "run-2")]
-    assert other_arn in problems[0].message
-    dynamic = twice_flow("$.Attributes.ModuleId")
-    assert unknown_module_problems(dynamic, known) == []
+def test_a_module_needs_its_settings() -> None:
+    module = start_task_module()
+    del module["Settings"]
+    assert [p.code for p in validate_flow_module(module)] == [ProblemCode.MISSING_SETTINGS]
+    assert validate_flow_module(module)[0].message == (
+        "JSON field is missing or null for field name: settings"
+    )
+
+
+def test_module_ids_and_arns() -> None:
     assert module_id(f"{MODULE_ARN}:$LATEST") == MODULE_ID

@@ -33,7 +33,11 @@ def test_an_agent_view_looping_back_to_itself_ends_when_nobody_acts() -> None:
                 "InvocationTimeLimitSeconds": "600",
             },
             next_action="hang-up",
-            errors={"NoMatchingError": "hang-up", "TimeLimitExceeded": "hang-up"},
+            errors={
+                "NoMatchingError": "hang-up",
+                "NoMatchingCondition": "hang-up",
+                "TimeLimitExceeded": "hang-up",
+            },
             conditions=[("Equals", ["ActionSelected"], "record"), ("Equals", ["Back"], "view")],
         ),
         K.action(
@@ -58,8 +62,17 @@ def test_a_menu_that_repeats_ends_when_the_caller_says_nothing() -> None:
         K.action(
             "menu",
             "GetParticipantInput",
-            {"Text": "Press 1 to hear it again.", "InputTimeLimitSeconds": "5"},
-            errors={"InputTimeLimitExceeded": "hang-up", "NoMatchingCondition": "hang-up"},
+            {
+                "Text": "Press 1 to hear it again.",
+                "InputTimeLimitSeconds": "5",
+                "StoreInput": "False",
+            },
+            next_action="hang-up",
+            errors={
+                "InputTimeLimitExceeded": "hang-up",
+                "NoMatchingCondition": "hang-up",
+                "NoMatchingError": "hang-up",
+            },
             conditions=[("Equals", ["1"], "lookup")],
         ),
         K.invoke("lookup", next_action="menu", error="hang-up"),
@@ -80,8 +93,9 @@ def test_a_lambda_named_by_a_flow_attribute_is_answered_by_the_catch_all_stub() 
                 }
             },
             next_action="call",
+            errors={"NoMatchingError": "hang-up"},
         ),
-        K.invoke("call", "$.FlowAttributes.Fn", next_action="hang-up", error=None),
+        K.invoke("call", "$.FlowAttributes.Fn", next_action="hang-up", error="hang-up"),
         K.hang_up(),
     )
     result = run(flow, {"Ok": "yes"})

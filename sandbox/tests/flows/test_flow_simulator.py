@@ -207,6 +207,7 @@ def test_loop_counter_resets_after_done() -> None:
             "loop",
             "Loop",
             {"LoopCount": "1"},
+            next_action="second",
             conditions=[
                 ("Equals", ["ContinueLooping"], "again"),
                 ("Equals", ["DoneLooping"], "second"),
@@ -217,11 +218,16 @@ def test_loop_counter_resets_after_done() -> None:
             "second",
             "Compare",
             {"ComparisonValue": "$.Attributes.Round"},
+            next_action="mark",
             conditions=[("Equals", ["2"], "hang-up")],
             errors={"NoMatchingCondition": "mark"},
         ),
         K.action(
-            "mark", "UpdateContactAttributes", {"Attributes": {"Round": "2"}}, next_action="loop"
+            "mark",
+            "UpdateContactAttributes",
+            {"Attributes": {"Round": "2"}},
+            next_action="loop",
+            errors={"NoMatchingError": "loop"},
         ),
         K.hang_up(),
     )
@@ -240,6 +246,7 @@ def test_loop_count_zero_is_done_at_once() -> None:
             "loop",
             "Loop",
             {"LoopCount": "0"},
+            next_action="done",
             conditions=[
                 ("Equals", ["ContinueLooping"], "hang-up"),
                 ("Equals", ["DoneLooping"], "done"),
@@ -277,6 +284,7 @@ def test_compare_operators(operator: str, operand: str, value: str, matches: boo
             "cmp",
             "Compare",
             {"ComparisonValue": "$.Attributes.V"},
+            next_action="no",
             conditions=[(operator, [operand], "yes")],
             errors={"NoMatchingCondition": "no"},
         ),
@@ -295,6 +303,7 @@ def test_references_are_resolved_and_missing_ones_noted() -> None:
             "UpdateContactAttributes",
             {"Attributes": {"Caller": "$.CustomerEndpoint.Address", "Id": "$.ContactId"}},
             next_action="say",
+            errors={"NoMatchingError": "say"},
         ),
         K.say(
             "say",
@@ -331,7 +340,7 @@ def test_pace_and_recorded_prompts_and_waits() -> None:
         K.action(
             "wait",
             "Wait",
-            {"TimeoutSeconds": "7"},
+            {"TimeLimitSeconds": "7"},
             conditions=[("Equals", ["WaitCompleted"], "hang-up")],
         ),
         K.hang_up(),
@@ -339,7 +348,8 @@ def test_pace_and_recorded_prompts_and_waits() -> None:
     options = SimulationOptions(
         words_per_minute=120, prompt_seconds={"arn:prompt/hold-music": 30.0}
     )
-    result = simulate_contact(flow, StubInvoker({}), options=options)
+    # Connect would refuse the Wait (no NextAction, no error branch): validate=False.
+    result = simulate_contact(flow, StubInvoker({}), options=options, validate=False)
     assert [p.seconds for p in result.prompts] == [3.0, 30.0]
     # A plain Wait is not supported on voice: its error branch (none here) ends the call.
     assert (result.elapsed_seconds, result.ended_by) == (pytest.approx(33.0), "UnhandledError")
@@ -367,8 +377,10 @@ def test_max_contact_seconds() -> None:
         K.action(
             "wait",
             "Wait",
-            {"TimeoutSeconds": "600"},
+            {"TimeLimitSeconds": "600"},
+            next_action="wait",
             conditions=[("Equals", ["WaitCompleted"], "wait")],
+            errors={"NoMatchingError": "wait"},
         ),
     )
     result = simulate_contact(
@@ -383,13 +395,19 @@ def test_max_contact_seconds() -> None:
 
 def test_error_without_a_branch_ends_the_contact() -> None:
     flow = K.flow(K.invoke("call", error=None), K.hang_up())
-    result = simulate_contact(flow, StubInvoker({}))
+    # Connect refuses the flow (the error branch is required): validate=False.
+    result = simulate_contact(flow, StubInvoker({}), validate=False)
     assert (result.ended_by, result.success) == ("UnhandledError", False)
 
 
 def test_transfer_without_a_queue_is_an_error() -> None:
     flow = K.flow(
-        K.action("to-queue", "TransferContactToQueue", errors={"NoMatchingError": "sorry"}),
+        K.action(
+            "to-queue",
+            "TransferContactToQueue",
+            next_action="hang-up",
+            errors={"QueueAtCapacity": "sorry", "NoMatchingError": "sorry"},
+        ),
         K.say("sorry", "sorry"),
         K.hang_up(),
     )
@@ -572,6 +590,7 @@ def _wait_flow(parameters: dict[str, Any]) -> dict[str, Any]:
             "wait",
             "Wait",
             parameters,
+            next_action="done",
             conditions=[("Equals", ["WaitCompleted"], "done")],
             errors={"NoMatchingError": "failed"},
         ),
@@ -584,25 +603,25 @@ def _wait_flow(parameters: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.parametrize("channel", ["CHAT", "TASK", "EMAIL"])
 def test_wait_waits_on_chat_task_and_email(channel: str) -> None:
     result = simulate_contact(
-        _wait_flow({"TimeoutSeconds": "42"}), StubInvoker({}), contact=_on(channel)
+        _wait_flow({"TimeLimitSeconds": "42"}), StubInvoker({}), contact=_on(channel)
     )
     assert (result.path[:2], result.elapsed_seconds) == (["wait", "done"], 42.0)
 
 
 def test_wait_reads_the_time_limit_the_flow_editor_exports() -> None:
     flow = _wait_flow({"TimeLimitSeconds": "300"})
-    result = simulate_contact(flow, StubInvoker({}), contact=_on("CHAT"), validate=False)
+    result = simulate_contact(flow, StubInvoker({}), contact=_on("CHAT"))
     assert (result.path[:2], result.elapsed_seconds) == (["wait", "done"], 300.0)
 
 
 def test_a_plain_wait_on_voice_takes_the_error_branch() -> None:
-    result = simulate_contact(_wait_flow({"TimeoutSeconds": "42"}), StubInvoker({}))
+    result = simulate_contact(_wait_flow({"TimeLimitSeconds": "42"}), StubInvoker({}))
     assert (result.path[:2], result.elapsed_seconds) == (["wait", "failed"], pytest.approx(0.4))
 
 
 @pytest.mark.parametrize("timeout", ["0", "604801", "1.5", "soon"])
 def test_a_wait_timeout_out_of_range_takes_the_error_branch(timeout: str) -> None:
-    flow = _wait_flow({"TimeoutSeconds": timeout})
+    flow = _wait_flow({"TimeLimitSeconds": timeout})
     result = simulate_contact(flow, StubInvoker({}), contact=_on("CHAT"), validate=False)
     assert result.path[:2] == ["wait", "failed"]
 
@@ -615,6 +634,7 @@ def test_the_channel_is_what_the_flow_compares() -> None:
             {"ComparisonValue": "$.Channel"},
             next_action="other",
             conditions=[("Equals", ["TASK"], "task")],
+            errors={"NoMatchingCondition": "other"},
         ),
         K.say("task", "task"),
         K.say("other", "other"),
@@ -632,7 +652,8 @@ def _input_flow() -> dict[str, Any]:
         K.action(
             "menu",
             "GetParticipantInput",
-            {"Text": "Press one", "InputTimeLimitSeconds": "4"},
+            {"Text": "Press one", "InputTimeLimitSeconds": "4", "StoreInput": "False"},
+            next_action="other",
             conditions=[("Equals", ["1"], "one")],
             errors={
                 "InputTimeLimitExceeded": "timeout",
@@ -668,11 +689,13 @@ def _transfer_flow(target: str) -> dict[str, Any]:
             "UpdateContactAttributes",
             {"Attributes": {"Carried": "yes"}},
             next_action="transfer",
+            errors={"NoMatchingError": "sorry"},
         ),
         K.action(
             "transfer",
             "TransferToFlow",
             {"ContactFlowId": target},
+            next_action="sorry",
             errors={"NoMatchingError": "sorry"},
         ),
         K.say("sorry", "sorry"),

@@ -31,7 +31,7 @@ from tracker_sandbox.flows import (
 )
 from tracker_sandbox.flows import aws as flows_aws
 from tracker_sandbox.flows.cli import main
-from tracker_sandbox.flows.modules import flow_type_problems, validate_flow_module
+from tracker_sandbox.flows.modules import validate_flow_module
 
 REPO = Path(__file__).resolve().parents[3]
 MODULE = REPO / "modules" / "contact-flow"
@@ -116,8 +116,10 @@ def module_calls(result: SimulationResult, action: str) -> list[Any]:
 def test_connect_would_accept_the_module_and_the_flow(rendered: dict[str, str]) -> None:
     associated = [WRITER_ARN, CHECKER_ARN]
     assert validate_flow_module(rendered["module"], associated_lambda_arns=associated) == []
-    assert validate_flow(rendered["flow"], associated_lambda_arns=associated) == []
-    assert flow_type_problems(rendered["flow"], "CONTACT_FLOW") == []
+    assert (
+        validate_flow(rendered["flow"], flow_type="CONTACT_FLOW", associated_lambda_arns=associated)
+        == []
+    )
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -227,6 +229,7 @@ def twice_flow() -> dict[str, Any]:
                 "UpdateContactAttributes",
                 {"Attributes": {"TrackerTaskName": task}},
                 next_action=f"run-{number}",
+                errors={"NoMatchingError": "hang-up"},
             ),
             Kit.action(
                 f"run-{number}",
@@ -240,6 +243,7 @@ def twice_flow() -> dict[str, Any]:
                 "UpdateContactAttributes",
                 {"Attributes": {f"Status{number}": "$.Attributes.TrackerStatus"}},
                 next_action=then,
+                errors={"NoMatchingError": "hang-up"},
             ),
         ]
 

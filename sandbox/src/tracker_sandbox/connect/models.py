@@ -1,9 +1,13 @@
 """Amazon Connect state and rules for one account and region (standard library only).
 
 `ConnectRegion` holds the instances of one account/region and implements each operation
-the sandbox serves; it raises `ConnectError` (a Connect error code, a message, the HTTP
-status and any modelled members such as `problems`). `provider` turns those into
+the sandbox serves; it raises `exceptions.ConnectError` (a Connect error code, a message,
+the HTTP status and any modelled members such as `problems`). `provider` turns those into
 LocalStack service exceptions. Keeping the rules here lets them run without LocalStack.
+
+Flows and flow modules are the two *content resources*: one lifecycle (create, update
+content, update metadata, delete, list) serves both, with the content checked by
+`tracker_sandbox.flows.validate_flow` for the resource's flow type.
 """
 
 from __future__ import annotations
@@ -19,26 +23,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from tracker_sandbox.flows import validate_flow
-from tracker_sandbox.flows.modules import (
-    flow_type_problems,
-    unknown_module_problems,
-    validate_flow_module,
+from tracker_sandbox.connect.exceptions import (
+    conflict,
+    duplicate,
+    invalid_flow,
+    invalid_module,
+    invalid_parameter,
+    invalid_request,
+    not_found,
+    not_published,
 )
+from tracker_sandbox.flows import Problem, ProblemCode, validate_flow
+from tracker_sandbox.flows.spec import FLOW_TYPES, MODULE
 
 IDENTITY_MANAGEMENT_TYPES = ("SAML", "CONNECT_MANAGED", "EXISTING_DIRECTORY")
-FLOW_TYPES = (
-    "CONTACT_FLOW",
-    "CUSTOMER_QUEUE",
-    "CUSTOMER_HOLD",
-    "CUSTOMER_WHISPER",
-    "AGENT_HOLD",
-    "AGENT_WHISPER",
-    "OUTBOUND_WHISPER",
-    "AGENT_TRANSFER",
-    "QUEUE_TRANSFER",
-    "CAMPAIGN",
-)
 FLOW_STATUSES = ("PUBLISHED", "SAVED")
 FLOW_STATES = ("ACTIVE", "ARCHIVED")
 #: ContactFlowModuleState / ContactFlowModuleStatus (API Reference, ContactFlowModule).
@@ -78,51 +76,24 @@ MAX_NAME_CHARS = 127
 MAX_DESCRIPTION_CHARS = 500
 
 T = TypeVar("T")
-
-
-class ConnectError(Exception):
-    """A Connect error response: `code` is the error shape's name, `members` its other fields."""
-
-    def __init__(
-        self, code: str, message: str, status: int = 400, members: Mapping[str, Any] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
-        self.members = dict(members or {})
-
-
-def not_found(message: str) -> ConnectError:
-    return ConnectError("ResourceNotFoundException", message, 404)
-
-
-def invalid_parameter(message: str) -> ConnectError:
-    return ConnectError("InvalidParameterException", message, 400)
-
-
-def invalid_request(message: str) -> ConnectError:
-    return ConnectError("InvalidRequestException", message, 400)
-
-
-def duplicate(message: str) -> ConnectError:
-    return ConnectError("DuplicateResourceException", message, 409)
+R = TypeVar("R", bound="ContentResource")
 
 
 def _now() -> datetime:
     return datetime.now(tz=UTC)
 
 
-@dataclass
-class ContactFlow:
+@dataclass(kw_only=True)
+class ContentResource:
+    """What flows and flow modules share: flow-language content, names, tags, state."""
+
     id: str
     arn: str
     name: str
-    type: str
     content: str
-    status: str
     description: str | None
     region: str
+    status: str = "PUBLISHED"
     state: str = "ACTIVE"
     tags: dict[str, str] = field(default_factory=dict)
     last_modified: datetime = field(default_factory=_now)
@@ -131,23 +102,33 @@ class ContactFlow:
     def content_sha256(self) -> str:
         return hashlib.sha256(self.content.encode("utf-8")).hexdigest()
 
-    def describe(self) -> dict[str, Any]:
-        flow: dict[str, Any] = {
+    def _described(self) -> dict[str, Any]:
+        described: dict[str, Any] = {
             "Arn": self.arn,
             "Id": self.id,
             "Name": self.name,
-            "Type": self.type,
+            "Content": self.content,
             "State": self.state,
             "Status": self.status,
-            "Content": self.content,
             "Tags": dict(self.tags),
+        }
+        if self.description is not None:
+            described["Description"] = self.description
+        return described
+
+
+@dataclass(kw_only=True)
+class ContactFlow(ContentResource):
+    type: str
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            **self._described(),
+            "Type": self.type,
             "FlowContentSha256": self.content_sha256,
             "LastModifiedTime": self.last_modified,
             "LastModifiedRegion": self.region,
         }
-        if self.description is not None:
-            flow["Description"] = self.description
-        return flow
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -160,49 +141,24 @@ class ContactFlow:
         }
 
 
-@dataclass
-class FlowModule:
+@dataclass(kw_only=True)
+class FlowModule(ContentResource):
     """A flow module (API Reference, ContactFlowModule): created PUBLISHED and ACTIVE."""
 
-    id: str
-    arn: str
-    name: str
-    content: str
-    description: str | None
-    region: str
     settings: str | None = None
-    status: str = "PUBLISHED"
-    state: str = "ACTIVE"
-    tags: dict[str, str] = field(default_factory=dict)
-    last_modified: datetime = field(default_factory=_now)
-
-    @property
-    def content_sha256(self) -> str:
-        return hashlib.sha256(self.content.encode("utf-8")).hexdigest()
 
     def describe(self) -> dict[str, Any]:
-        module: dict[str, Any] = {
-            "Arn": self.arn,
-            "Id": self.id,
-            "Name": self.name,
-            "Content": self.content,
-            "State": self.state,
-            "Status": self.status,
-            "Tags": dict(self.tags),
-            "FlowModuleContentSha256": self.content_sha256,
-        }
-        if self.description is not None:
-            module["Description"] = self.description
+        described = {**self._described(), "FlowModuleContentSha256": self.content_sha256}
         if self.settings is not None:
-            module["Settings"] = self.settings
-        return module
+            described["Settings"] = self.settings
+        return described
 
     def summary(self) -> dict[str, Any]:
         return {"Id": self.id, "Arn": self.arn, "Name": self.name, "State": self.state}
 
 
 def _check_unique_name(
-    siblings: Iterable[ContactFlow | FlowModule],
+    siblings: Iterable[ContentResource],
     name: str,
     except_id: str | None,
     kind: str,
@@ -215,8 +171,8 @@ def _check_unique_name(
 
 
 def _update_metadata(
-    item: ContactFlow | FlowModule,
-    siblings: Iterable[ContactFlow | FlowModule],
+    item: ContentResource,
+    siblings: Iterable[ContentResource],
     kind: str,
     instance_id: str,
     name: str | None,
@@ -333,47 +289,16 @@ def _check_description(description: str | None) -> str | None:
     return description
 
 
-def _flow_problems(content: str, flow_type: str, instance: Instance) -> list[dict[str, str]]:
-    """Connect's checks of a published flow: the flow language, the Lambda associations,
-    the module actions its type may hold and the modules it invokes (flows/modules.py)."""
-    problems = validate_flow(content, associated_lambda_arns=frozenset(instance.lambda_functions))
-    problems += flow_type_problems(content, flow_type)
-    known = {module.id: module.arn for module in instance.modules.values()}
-    problems += unknown_module_problems(content, known)
-    return [problem.to_connect() for problem in problems]
-
-
-def _module_problems(content: str, instance: Instance) -> list[dict[str, str]]:
-    return [
-        problem.to_connect()
-        for problem in validate_flow_module(
-            content, associated_lambda_arns=frozenset(instance.lambda_functions)
-        )
-    ]
-
-
-def invalid_flow(problems: list[dict[str, str]]) -> ConnectError:
-    # Connect's InvalidContactFlowException models only `problems`; the message repeats
-    # them so that clients printing only the message (terraform does) say what is wrong.
-    summary = "; ".join(problem["message"] for problem in problems)
-    return ConnectError(
-        "InvalidContactFlowException",
-        f"The flow is not valid: {summary}",
-        400,
-        {"problems": problems},
-    )
-
-
-def invalid_module(problems: list[dict[str, str]]) -> ConnectError:
-    # InvalidContactFlowModuleException models `Problems` (capitalised, unlike the flow
-    # exception's `problems`); the message repeats them for clients printing only it.
-    summary = "; ".join(problem["message"] for problem in problems)
-    return ConnectError(
-        "InvalidContactFlowModuleException",
-        f"The flow module is not valid: {summary}",
-        400,
-        {"Problems": problems},
-    )
+def _check_flow_content(content: str, flow_type: str) -> None:
+    """Connect's checks of published content (`validate_flow` for the flow type). A flow
+    module's content without Settings fails to deserialise, an InvalidRequestException
+    rather than a list of problems (spec.RULE_INDEX["module-settings"])."""
+    problems: list[Problem] = validate_flow(content, flow_type=flow_type)
+    for problem in problems:
+        if problem.code is ProblemCode.MISSING_SETTINGS:
+            raise invalid_request(problem.message)
+    if problems:
+        raise invalid_module(problems) if flow_type == MODULE else invalid_flow(problems)
 
 
 class ConnectRegion:
@@ -421,10 +346,8 @@ class ConnectRegion:
         if found is None:
             raise not_found(f"Contact flow not found: {flow_id} (instance {instance.id})")
         if published_only and not saved and found.status != "PUBLISHED":
-            raise ConnectError(
-                "ContactFlowNotPublishedException",
-                f"The flow {flow_id} is not published; describe {flow_id}{SAVED_SUFFIX}",
-                404,
+            raise not_published(
+                f"The flow {flow_id} is not published; describe {flow_id}{SAVED_SUFFIX}"
             )
         return found
 
@@ -439,7 +362,7 @@ class ConnectRegion:
             raise not_found(f"Flow module not found: {module_id} (instance {instance.id})")
         return found
 
-    def _tagged(self, arn: str) -> Instance | ContactFlow | FlowModule:
+    def _tagged(self, arn: str) -> Instance | ContentResource:
         match = _INSTANCE_ARN.match(arn)
         if match is None:
             raise invalid_parameter(
@@ -554,7 +477,68 @@ class ConnectRegion:
                 )
             instance.attributes[attribute_type] = value
 
-    # Contact flows ----------------------------------------------------------------
+    # Content resources: flows and flow modules -----------------------------------
+
+    def _create(
+        self,
+        instance_id: str,
+        siblings: Callable[[Instance], dict[str, R]],
+        kind: str,
+        name: str | None,
+        content: str | None,
+        flow_type: str,
+        validated: bool,
+        make: Callable[..., R],
+        **fields: Any,
+    ) -> R:
+        """Create a flow or module: the checks of every given field, then the content's
+        (when `validated`), then a new id under the instance."""
+        checked_name = _check_name(name)
+        if not content:
+            raise invalid_parameter("Content is required")
+        fields["description"] = _check_description(fields.get("description"))
+        fields["tags"] = _check_tags(fields.get("tags"))
+        with self._lock:
+            instance = self.instance(instance_id)
+            existing = siblings(instance)
+            _check_unique_name(existing.values(), checked_name, None, kind, instance.id)
+            if validated:
+                _check_flow_content(content, flow_type)
+            resource_id = str(uuid.uuid4())
+            segment = "flow-module" if flow_type == MODULE else "contact-flow"
+            resource = make(
+                id=resource_id,
+                arn=f"{instance.arn}/{segment}/{resource_id}",
+                name=checked_name,
+                content=content,
+                region=self.region,
+                **fields,
+            )
+            existing[resource_id] = resource
+            return resource
+
+    @staticmethod
+    def _update_content(
+        resource: ContentResource, content: str | None, flow_type: str, validated: bool
+    ) -> None:
+        if not content:
+            raise invalid_parameter("Content is required")
+        if validated:
+            _check_flow_content(content, flow_type)
+        resource.content = content
+        resource.last_modified = _now()
+
+    @staticmethod
+    def _list(
+        resources: Iterable[ContactFlow | FlowModule],
+        next_token: str | None,
+        max_results: int | None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        ordered = sorted(resources, key=lambda resource: (resource.name, resource.id))
+        page, token = _page(ordered, next_token, max_results, 1000)
+        return [resource.summary() for resource in page], token
+
+    # Contact flows ------------------------------------------------------------------
 
     def create_flow(
         self,
@@ -567,52 +551,33 @@ class ConnectRegion:
         status: str | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> ContactFlow:
-        checked_name = _check_name(name)
         if flow_type not in FLOW_TYPES:
             raise invalid_parameter(
                 f"Type must be one of {', '.join(FLOW_TYPES)}, not {flow_type!r}"
             )
-        if content is None:
-            raise invalid_parameter("Content is required")
         status = status or "PUBLISHED"
         if status not in FLOW_STATUSES:
             raise invalid_parameter(f"Status must be PUBLISHED or SAVED, not {status!r}")
-        checked_tags = _check_tags(tags)
-        with self._lock:
-            instance = self.instance(instance_id)
-            _check_unique_name(instance.flows.values(), checked_name, None, "flow", instance.id)
+        return self._create(
+            instance_id,
+            lambda instance: instance.flows,
+            "flow",
+            name,
+            content,
+            flow_type,
             # Connect validates a PUBLISHED flow's content; a SAVED one is stored as it is.
-            if status == "PUBLISHED":
-                problems = _flow_problems(content, flow_type, instance)
-                if problems:
-                    raise invalid_flow(problems)
-            flow_id = str(uuid.uuid4())
-            flow = ContactFlow(
-                id=flow_id,
-                arn=f"{instance.arn}/contact-flow/{flow_id}",
-                name=checked_name,
-                type=flow_type,
-                content=content,
-                status=status,
-                description=_check_description(description),
-                region=self.region,
-                tags=checked_tags,
-            )
-            instance.flows[flow_id] = flow
-            return flow
+            status == "PUBLISHED",
+            ContactFlow,
+            type=flow_type,
+            status=status,
+            description=description,
+            tags=tags,
+        )
 
     def update_flow_content(self, instance_id: str, flow_id: str, content: str | None) -> None:
-        if content is None:
-            raise invalid_parameter("Content is required")
         with self._lock:
-            instance = self.instance(instance_id)
             flow = self.flow(instance_id, flow_id, published_only=False)
-            if flow.status == "PUBLISHED":
-                problems = _flow_problems(content, flow.type, instance)
-                if problems:
-                    raise invalid_flow(problems)
-            flow.content = content
-            flow.last_modified = _now()
+            self._update_content(flow, content, flow.type, flow.status == "PUBLISHED")
 
     def update_flow_metadata(
         self,
@@ -649,15 +614,12 @@ class ConnectRegion:
             if flow_type not in FLOW_TYPES:
                 raise invalid_parameter(f"unknown contact flow type {flow_type!r}")
         with self._lock:
-            instance = self.instance(instance_id)
             flows = [
                 flow
-                for flow in instance.flows.values()
+                for flow in self.instance(instance_id).flows.values()
                 if not flow_types or flow.type in flow_types
             ]
-        flows.sort(key=lambda flow: (flow.name, flow.id))
-        page, token = _page(flows, next_token, max_results, 1000)
-        return [flow.summary() for flow in page], token
+        return self._list(flows, next_token, max_results)
 
     # Flow modules -------------------------------------------------------------------
 
@@ -671,48 +633,28 @@ class ConnectRegion:
         settings: str | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> FlowModule:
-        checked_name = _check_name(name)
-        if not content:
-            raise invalid_parameter("Content is required")
-        checked_description = _check_description(description)
-        checked_tags = _check_tags(tags)
-        with self._lock:
-            instance = self.instance(instance_id)
-            _check_unique_name(
-                instance.modules.values(), checked_name, None, "flow module", instance.id
-            )
-            problems = _module_problems(content, instance)
-            if problems:
-                raise invalid_module(problems)
-            module_id = str(uuid.uuid4())
-            module = FlowModule(
-                id=module_id,
-                arn=f"{instance.arn}/flow-module/{module_id}",
-                name=checked_name,
-                content=content,
-                description=checked_description,
-                region=self.region,
-                settings=settings,
-                tags=checked_tags,
-            )
-            instance.modules[module_id] = module
-            return module
+        return self._create(
+            instance_id,
+            lambda instance: instance.modules,
+            "flow module",
+            name,
+            content,
+            MODULE,
+            True,
+            FlowModule,
+            description=description,
+            settings=settings,
+            tags=tags,
+        )
 
     def update_module_content(
         self, instance_id: str, module_id: str, content: str | None, settings: str | None = None
     ) -> None:
-        if not content:
-            raise invalid_parameter("Content is required")
         with self._lock:
-            instance = self.instance(instance_id)
             module = self.module(instance_id, module_id)
-            problems = _module_problems(content, instance)
-            if problems:
-                raise invalid_module(problems)
-            module.content = content
+            self._update_content(module, content, MODULE, True)
             if settings is not None:
                 module.settings = settings
-            module.last_modified = _now()
 
     def update_module_metadata(
         self,
@@ -763,9 +705,7 @@ class ConnectRegion:
                 for module in self.instance(instance_id).modules.values()
                 if state is None or module.state == state
             ]
-        modules.sort(key=lambda module: (module.name, module.id))
-        page, token = _page(modules, next_token, max_results, 1000)
-        return [module.summary() for module in page], token
+        return self._list(modules, next_token, max_results)
 
     # Lambda functions ---------------------------------------------------------------
 
@@ -775,10 +715,8 @@ class ConnectRegion:
         with self._lock:
             instance = self.instance(instance_id)
             if function_arn in instance.lambda_functions:
-                raise ConnectError(
-                    "ResourceConflictException",
-                    f"The function {function_arn} is already associated with instance {instance.id}",
-                    409,
+                raise conflict(
+                    f"The function {function_arn} is already associated with instance {instance.id}"
                 )
             instance.lambda_functions.append(function_arn)
 

@@ -19,7 +19,8 @@ from localstack.aws.api import CommonServiceException, RequestContext, handler
 from localstack.services.stores import AccountRegionBundle, BaseStore, LocalAttribute
 from localstack.state import StateVisitor
 
-from tracker_sandbox.connect.models import ConnectError, ConnectRegion
+from tracker_sandbox.connect.exceptions import ConnectError
+from tracker_sandbox.connect.models import ConnectRegion
 
 #: Seconds a new instance stays CREATION_IN_PROGRESS before it is ACTIVE (default 0).
 CREATION_SECONDS_VARIABLE = "SANDBOX_CONNECT_INSTANCE_CREATION_SECONDS"

@@ -11,6 +11,7 @@
 boto3 is needed only by `aws` (real invocations, DescribeContactFlow).
 """
 
+from .analysis import FlowAnalysis, analyze_flow
 from .clock import RealClock, SimulatedClock
 from .diagram import to_dot, to_mermaid
 from .engine import simulate_contact
@@ -35,7 +36,7 @@ from .model import (
 from .result import SimulationResult
 from .runner import SimulationOptions
 from .spec import ACTION_SPECS
-from .validate import FlowAnalysis, analyze_flow, load_flow, validate_flow
+from .validate import load_flow, validate_flow
 
 __all__ = [
     "ACTION_SPECS",

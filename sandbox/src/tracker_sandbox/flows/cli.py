@@ -21,6 +21,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from .analysis import FlowAnalysis, analyze_flow
 from .diagram import to_dot, to_mermaid
 from .engine import CHANNELS, flow_id_of, simulate_contact
 from .lambdas import ANY_FUNCTION, ContactData, LambdaInvoker, StubInvoker, StubResponse
@@ -31,7 +32,8 @@ from .runner import FlowResolver, SimulationOptions
 from .runners import RUNNERS
 from .runners.invoke import UNANSWERED_LAMBDA
 from .runners.passthrough import ANSWERABLE, PASS_THROUGH, UNKNOWN_OUTCOME_TYPES
-from .validate import FlowAnalysis, analyze_flow, validate_flow
+from .spec import INBOUND_FLOW_TYPE, MODULE
+from .validate import ALL_FLOW_TYPES, flow_type_name, own_flow_type, validate_flow
 from .verdict import TRACKER_FAILURE_ACTIONS, TRACKER_SUCCESS_ACTIONS
 
 EXIT_OK, EXIT_NO, EXIT_USAGE = 0, 1, 2
@@ -51,7 +53,17 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     validate = commands.add_parser("validate", help="check a flow as Connect does when it is saved")
-    validate.add_argument("file", help="flow JSON file ('-' for standard input)")
+    validate.add_argument(
+        "file",
+        help="flow JSON file ('-' for standard input): flow content, or a "
+        "DescribeContactFlow / DescribeContactFlowModule answer",
+    )
+    validate.add_argument(
+        "--flow-type",
+        choices=(*ALL_FLOW_TYPES, "MODULE"),
+        help="the flow type to check the content as (MODULE = CONTACT_FLOW_MODULE); default: "
+        "the document's own (a Describe answer's, a module's Settings), else CONTACT_FLOW",
+    )
     validate.add_argument(
         "--associated-lambda-arn",
         action="append",
@@ -242,11 +254,20 @@ def _read(path: str) -> str:
 
 
 def _validate(args: argparse.Namespace, out: TextIO) -> int:
-    content = _read(args.file)
-    problems = validate_flow(content, associated_lambda_arns=args.associated_lambda_arn)
+    content, described_type = _described_content(_read(args.file))
+    try:
+        flow_type = flow_type_name(
+            args.flow_type or described_type or own_flow_type(content) or INBOUND_FLOW_TYPE
+        )
+    except ValueError as unknown:
+        raise _Usage(str(unknown)) from unknown
+    problems = validate_flow(
+        content, flow_type=flow_type, associated_lambda_arns=args.associated_lambda_arn
+    )
     if args.json:
         report: dict[str, Any] = {
             "valid": not problems,
+            "flow_type": flow_type,
             "problems": [p.to_dict() for p in problems],
         }
         try:
@@ -255,15 +276,14 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
             report["analysis"] = None
         print(json.dumps(report, indent=2), file=out)
     elif problems:
-        print(f"{args.file}: {len(problems)} problem(s)", file=out)
+        print(f"{args.file}: {len(problems)} problem(s) as a {flow_type}", file=out)
         for problem in problems:
             print(f"  {problem.describe()}", file=out)
     else:
         analysis = analyze_flow(content)
-        print(f"{args.file}: valid", file=out)
+        print(f"{args.file}: valid as a {flow_type}", file=out)
         for label, items in (
             ("unreachable actions", analysis.unreachable),
-            ("Lambda blocks without an error branch", analysis.lambdas_without_error_branch),
             (
                 "action types simulated on an assumed outcome (see --answer, --strict)",
                 _types_and_actions(analysis, UNKNOWN_OUTCOME_TYPES),
@@ -277,6 +297,23 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
             if items:
                 print(f"  note: {label}: {', '.join(items)}", file=out)
     return EXIT_NO if problems else EXIT_OK
+
+
+def _described_content(text: str) -> tuple[str, str | None]:
+    """The content and flow type of a DescribeContactFlow (`ContactFlow`) or
+    DescribeContactFlowModule (`ContactFlowModule`) answer; anything else is content."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        return text, None  # validate_flow says what is wrong with it
+    if not isinstance(document, dict):
+        return text, None
+    for key, flow_type in (("ContactFlow", None), ("ContactFlowModule", MODULE)):
+        described = document.get(key)
+        if isinstance(described, dict) and isinstance(described.get("Content"), str):
+            own = described.get("Type") if flow_type is None else flow_type
+            return described["Content"], own if isinstance(own, str) else None
+    return text, None
 
 
 def _types_and_actions(analysis: FlowAnalysis, kinds: Collection[str] | None) -> tuple[str, ...]:

@@ -20,6 +20,10 @@ FLOW_LANGUAGE_VERSION = "2019-10-30"
 MAX_CONTENT_CHARS = 256_000
 MAX_ACTIONS = 250
 MAX_IDENTIFIER_CHARS = 50
+#: InvalidContactFlowException.problems holds at most 50 entries (botocore model, Problems).
+MAX_PROBLEMS = 50
+#: ProblemDetail.message has at most this many characters (botocore model).
+MAX_PROBLEM_MESSAGE_CHARS = 256
 
 FlowContent = str | bytes | Mapping[str, Any]
 
@@ -52,36 +56,57 @@ class ProblemCode(StrEnum):
     DANGLING_NEXT_ACTION = "DANGLING_NEXT_ACTION"
     MISSING_NEXT_ACTION = "MISSING_NEXT_ACTION"
     UNEXPECTED_TRANSITION = "UNEXPECTED_TRANSITION"
+    MISSING_ERROR_BRANCH = "MISSING_ERROR_BRANCH"
     INVALID_ERROR_TYPE = "INVALID_ERROR_TYPE"
     DUPLICATE_ERROR_TYPE = "DUPLICATE_ERROR_TYPE"
+    UNSUPPORTED_CONDITIONS = "UNSUPPORTED_CONDITIONS"
     INVALID_CONDITION = "INVALID_CONDITION"
     MISSING_CONDITION = "MISSING_CONDITION"
     MISSING_LOOP_CONDITION = "MISSING_LOOP_CONDITION"
+    # Not a Connect refusal: an opt-in check (validate.py, `associated_lambda_arns`).
     LAMBDA_NOT_ASSOCIATED = "LAMBDA_NOT_ASSOCIATED"
-    # Flow modules (modules.py): rules of the Admin Guide's "Flow modules" and block pages.
+    # Flow types: what a flow of one type (or a flow module) may hold.
+    MISSING_SETTINGS = "MISSING_SETTINGS"
     MODULE_INVOKES_MODULE = "MODULE_INVOKES_MODULE"
     NOT_IN_THIS_FLOW_TYPE = "NOT_IN_THIS_FLOW_TYPE"
-    UNKNOWN_FLOW_MODULE = "UNKNOWN_FLOW_MODULE"
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason a flow is refused: a code, the action concerned (if any) and a message."""
+    """One reason a flow is refused.
+
+    `message` is in Connect's words where the evidence records them ("Action is missing
+    required error. Error: QueueAtCapacity, Path: Actions[1]"); `action` is the
+    Identifier concerned (if any), `path` where in the document (`Actions[1]`), `rule`
+    the rule's id in `spec.RULE_INDEX`, which records where the rule comes from, and
+    `hint` what to do about it (never part of Connect's answer).
+    """
 
     code: ProblemCode
     message: str
     action: str | None = None
+    path: str | None = None
+    rule: str | None = None
+    hint: str | None = None
 
     def describe(self) -> str:
         where = f"action {self.action!r}: " if self.action is not None else ""
-        return f"[{self.code.value}] {where}{self.message}"
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"[{self.code.value}] {where}{self.message}{hint}"
 
     def to_connect(self) -> dict[str, str]:
         """The `ProblemDetail` shape of Connect's `InvalidContactFlowException`."""
-        return {"message": self.describe()}
+        return {"message": self.message[:MAX_PROBLEM_MESSAGE_CHARS]}
 
     def to_dict(self) -> dict[str, str | None]:
-        return {"code": self.code.value, "action": self.action, "message": self.message}
+        return {
+            "code": self.code.value,
+            "action": self.action,
+            "message": self.message,
+            "path": self.path,
+            "rule": self.rule,
+            "hint": self.hint,
+        }
 
 
 class InvalidContactFlow(Exception):
@@ -95,8 +120,8 @@ class InvalidContactFlow(Exception):
         super().__init__(f"The flow is not valid: {first}{more}")
 
     def connect_problems(self) -> list[dict[str, str]]:
-        """`problems` as Connect returns them: `[{"message": ...}, ...]`."""
-        return [problem.to_connect() for problem in self.problems]
+        """`problems` as Connect returns them: `[{"message": ...}, ...]`, at most 50."""
+        return [problem.to_connect() for problem in self.problems[:MAX_PROBLEMS]]
 
 
 @dataclass(frozen=True)

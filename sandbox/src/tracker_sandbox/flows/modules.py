@@ -10,26 +10,22 @@ What AWS documents, and what this module does with it:
   can't use the following with modules: External attributes, Amazon Lex attributes,
   Customer Profiles attributes, ..., Queue metrics, Stored customer input"; "To pass any
   data to a module, or to get any data from a module, you need to pass and retrieve
-  attributes." `validate_flow_module` refuses a module that invokes a module; the
+  attributes." The validator (validate.py) refuses a module that invokes a module; the
   simulator shares contact attributes ($.Attributes) between the flow and its modules
   and gives each module run its own $.External (restoring the flow's on return).
 - Flow language, "InvokeFlowModule"
   (https://docs.aws.amazon.com/connect/latest/APIReference/flow-language-actions-invoke-flow-module.html):
   "FlowModuleId: The flow module ID or flow module ARN to be invoked. May be defined
   statically or dynamically"; Errors: NoMatchingError; "only supports Inbound flow
-  types". `flow_type_problems` refuses it in other flow types; the simulator takes the
-  error branch when the module cannot be found.
+  types". The validator refuses it in other flow types; the simulator takes the error
+  branch when the module cannot be found.
 - Admin Guide, "Flow block in Amazon Connect: Return (from module)"
   (https://docs.aws.amazon.com/connect/latest/adminguide/return-module.html), the block of
   EndFlowModuleExecution: "This block is only available in flow modules. It is not
   available in any other type of flow"; "exit the flow module after it has run
   successfully. Then continue running the flow in which the module is referenced."
-  `flow_type_problems` refuses it in flows; the simulator continues at the invoking
-  action's NextAction (the Invoke module block's Success branch).
-
-Not documented, and a choice of the sandbox: a published flow whose InvokeFlowModule names
-(statically) a module the instance does not have is refused (`unknown_module_problems`),
-as Connect refuses a flow naming a Lambda function not associated with the instance.
+  The validator refuses it in flows; the simulator continues at the invoking action's
+  NextAction (the Invoke module block's Success branch).
 """
 
 from __future__ import annotations
@@ -38,24 +34,9 @@ import re
 from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
-from .model import (
-    FlowContent,
-    InvalidContactFlow,
-    Problem,
-    ProblemCode,
-    decode_flow_content,
-)
-from .references import is_reference
+from .model import FlowContent, Problem
+from .spec import MODULE
 from .validate import validate_flow
-
-MODULES_PAGE = "https://docs.aws.amazon.com/connect/latest/adminguide/contact-flow-modules.html"
-RETURN_PAGE = "https://docs.aws.amazon.com/connect/latest/adminguide/return-module.html"
-INVOKE_PAGE = (
-    "https://docs.aws.amazon.com/connect/latest/APIReference/"
-    "flow-language-actions-invoke-flow-module.html"
-)
-#: The flow type that may invoke modules ("Inbound flow", CONTACT_FLOW in the API).
-INBOUND_FLOW_TYPE = "CONTACT_FLOW"
 
 _MODULE_ARN = re.compile(
     r"^arn:aws[a-zA-Z-]*:connect:[a-z0-9-]+:\d{12}:instance/[A-Za-z0-9-]+"
@@ -73,89 +54,12 @@ def module_id(flow_module_id: str) -> str:
 # Validation -----------------------------------------------------------------------
 
 
-def _raw_actions(content: FlowContent) -> list[dict[str, Any]]:
-    try:
-        document = decode_flow_content(content)
-    except InvalidContactFlow:
-        return []  # validate_flow reports it
-    actions = document.get("Actions")
-    if not isinstance(actions, list):
-        return []
-    return [action for action in actions if isinstance(action, dict)]
-
-
-def _identifier(raw: Mapping[str, Any]) -> str | None:
-    identifier = raw.get("Identifier")
-    return identifier if isinstance(identifier, str) else None
-
-
 def validate_flow_module(
     content: FlowContent, *, associated_lambda_arns: Collection[str] | None = None
 ) -> list[Problem]:
-    """Every reason Connect would refuse this content as a flow module: the flow
-    language's rules (`validate_flow`) plus "Modules do not allow invoking another module"."""
-    problems = validate_flow(content, associated_lambda_arns=associated_lambda_arns)
-    for raw in _raw_actions(content):
-        if raw.get("Type") == "InvokeFlowModule":
-            problems.append(
-                Problem(
-                    ProblemCode.MODULE_INVOKES_MODULE,
-                    "modules do not allow invoking another module "
-                    f"(Admin Guide, Flow modules, Limitations: {MODULES_PAGE})",
-                    _identifier(raw),
-                )
-            )
-    return problems
-
-
-def flow_type_problems(content: FlowContent, flow_type: str) -> list[Problem]:
-    """The module actions a flow of this type may not hold: EndFlowModuleExecution (only
-    in modules) and InvokeFlowModule (only in inbound flows, CONTACT_FLOW)."""
-    problems = []
-    for raw in _raw_actions(content):
-        action_type = raw.get("Type")
-        if action_type == "EndFlowModuleExecution":
-            problems.append(
-                Problem(
-                    ProblemCode.NOT_IN_THIS_FLOW_TYPE,
-                    "EndFlowModuleExecution (the Return block) is only available in flow "
-                    f"modules, not in a {flow_type} flow ({RETURN_PAGE})",
-                    _identifier(raw),
-                )
-            )
-        elif action_type == "InvokeFlowModule" and flow_type != INBOUND_FLOW_TYPE:
-            problems.append(
-                Problem(
-                    ProblemCode.NOT_IN_THIS_FLOW_TYPE,
-                    f"InvokeFlowModule only supports inbound flows ({INBOUND_FLOW_TYPE}), "
-                    f"not {flow_type} ({INVOKE_PAGE})",
-                    _identifier(raw),
-                )
-            )
-    return problems
-
-
-def unknown_module_problems(content: FlowContent, known: Mapping[str, str]) -> list[Problem]:
-    """InvokeFlowModule actions naming statically a module that is not in `known`
-    (module id -> module ARN). A FlowModuleId given by reference is checked when it runs."""
-    problems = []
-    for raw in _raw_actions(content):
-        if raw.get("Type") != "InvokeFlowModule":
-            continue
-        parameters = raw.get("Parameters")
-        value = parameters.get("FlowModuleId") if isinstance(parameters, dict) else None
-        if not isinstance(value, str) or not value or is_reference(value):
-            continue
-        wanted = module_id(value)
-        if wanted not in known or (value != wanted and not value.startswith(known[wanted])):
-            problems.append(
-                Problem(
-                    ProblemCode.UNKNOWN_FLOW_MODULE,
-                    f"the flow module {value} does not exist in this instance",
-                    _identifier(raw),
-                )
-            )
-    return problems
+    """Every reason Connect would refuse this content as a flow module (validate.py
+    holds the module rules: Settings, no InvokeFlowModule)."""
+    return validate_flow(content, flow_type=MODULE, associated_lambda_arns=associated_lambda_arns)
 
 
 # Where the simulator finds modules ------------------------------------------------

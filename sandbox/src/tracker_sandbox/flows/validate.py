@@ -1,19 +1,25 @@
-"""What Amazon Connect checks when a flow is created or its content updated.
+"""What Amazon Connect checks when a flow or flow module is created or its content updated.
 
-`validate_flow` returns the problems (empty when Connect would accept the flow);
-`load_flow` returns the parsed flow or raises `InvalidContactFlow`. `analyze_flow`
-answers structural questions tests ask of a *valid* flow (reachability, error
-handling, which Lambdas it calls); none of its findings make Connect refuse a flow.
+`validate_flow` returns the problems (empty when Connect would accept the content as a
+flow of the given type); `load_flow` returns the parsed flow or raises
+`InvalidContactFlow`. The rules and where each comes from are `spec.RULE_INDEX`; the
+per-type parameter and condition shapes are `shapes.py`'s. Structural facts that never
+make Connect refuse a flow are `analysis.analyze_flow`'s.
 """
 
 from __future__ import annotations
 
-import re
-from collections import deque
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
 from typing import Any
 
+from .action_check import (
+    INVALID_ERROR,
+    INVALID_TYPE,
+    MISSING_ERROR,
+    NO_CONDITIONS,
+    NO_TRANSITIONS,
+    ActionCheck,
+)
 from .model import (
     FLOW_LANGUAGE_VERSION,
     MAX_ACTIONS,
@@ -27,25 +33,15 @@ from .model import (
     decode_flow_content,
     parse_flow,
 )
-from .references import (
-    InvalidReference,
-    embedded_problems,
-    is_reference,
-    is_single_reference,
-    parse_reference,
-    value_problems,
-)
+from .references import is_reference, is_single_reference
+from .shapes import CONDITION_CHECKS, SHAPE_CHECKS, ConditionList, checks_own_references
 from .spec import (
-    ACTION_SPECS,
-    ASYNC_TIME_LIMIT_SECONDS,
-    COMPARE_OPERATORS,
     CONNECT_ACTION_TYPES,
-    LOOP_RESULTS,
-    MAX_LOOP_COUNT,
-    MAX_WAIT_SECONDS,
-    SYNC_TIME_LIMIT_SECONDS,
-    TRUE_FALSE_RESULTS,
-    WAIT_EVENTS,
+    FLOW_TYPE_ALIASES,
+    FLOW_TYPES,
+    INBOUND_FLOW_TYPE,
+    MODULE,
+    REFUSED_SPELLINGS,
     ActionSpec,
     Conditions,
     Next,
@@ -66,23 +62,45 @@ _RESERVED_IDENTIFIERS = frozenset(
         "valueOf",
     }
 )
-LAMBDA_ARN_PATTERN = re.compile(
-    r"^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}"
-    r"(?::(?:\$LATEST|[A-Za-z0-9_-]{1,128}))?$"
-)
-_NUMBER_OPERATORS = frozenset(
-    {"NumberGreaterThan", "NumberLessThan", "NumberGreaterOrEqualTo", "NumberLessOrEqualTo"}
-)
+#: Every flow type `validate_flow` takes, the module included.
+ALL_FLOW_TYPES = (*FLOW_TYPES, MODULE)
+
+
+def flow_type_name(flow_type: str) -> str:
+    """The canonical name of a flow type (`MODULE` is CONTACT_FLOW_MODULE); raise
+    ValueError for a name Connect does not have."""
+    name = FLOW_TYPE_ALIASES.get(flow_type, flow_type)
+    if name not in ALL_FLOW_TYPES:
+        raise ValueError(
+            f"{flow_type!r} is not a flow type; use one of {', '.join(ALL_FLOW_TYPES)} or MODULE"
+        )
+    return name
+
+
+def own_flow_type(content: FlowContent) -> str | None:
+    """The type a document says it has: a flow module's content carries `Settings` (the
+    console writes them into every module, and only there); a flow's content says none."""
+    try:
+        document = decode_flow_content(content)
+    except InvalidContactFlow:
+        return None
+    return MODULE if "Settings" in document else None
 
 
 def validate_flow(
-    content: FlowContent, *, associated_lambda_arns: Collection[str] | None = None
+    content: FlowContent,
+    *,
+    flow_type: str | None = None,
+    associated_lambda_arns: Collection[str] | None = None,
 ) -> list[Problem]:
-    """Every reason Connect would refuse this flow; empty when it would accept it.
+    """Every reason Connect would refuse this content as a flow of `flow_type` (the
+    document's own type when None, else CONTACT_FLOW); empty when it would accept it.
 
-    `associated_lambda_arns`: the functions associated with the instance; when given,
-    a flow invoking any other (statically named) function is refused.
+    `associated_lambda_arns`: when given, a flow invoking any other (statically named)
+    function is reported too. Connect does not check this at create (`spec.LINTS`): the
+    contact fails when it reaches the block.
     """
+    kind = flow_type_name(flow_type) if flow_type else own_flow_type(content) or INBOUND_FLOW_TYPE
     problems: list[Problem] = []
     if isinstance(content, (str, bytes)) and len(content) > MAX_CONTENT_CHARS:
         problems.append(
@@ -90,6 +108,7 @@ def validate_flow(
                 ProblemCode.CONTENT_TOO_LARGE,
                 f"the content is {len(content)} characters; "
                 f"at most {MAX_CONTENT_CHARS} are allowed",
+                rule="content-size",
             )
         )
     try:
@@ -97,41 +116,74 @@ def validate_flow(
     except InvalidContactFlow as refused:
         return problems + refused.problems
 
+    if kind == MODULE and document.get("Settings") is None:
+        problems.append(
+            Problem(
+                ProblemCode.MISSING_SETTINGS,
+                "JSON field is missing or null for field name: settings",
+                path="Settings",
+                rule="module-settings",
+                hint="a flow module's content carries Settings: InputParameters, "
+                "OutputParameters and Transitions",
+            )
+        )
     version = document.get("Version")
     if version != FLOW_LANGUAGE_VERSION:
         problems.append(
             Problem(
                 ProblemCode.UNSUPPORTED_VERSION,
                 f"Version must be {FLOW_LANGUAGE_VERSION!r}, not {version!r}",
+                path="Version",
+                rule="version",
             )
         )
     raw_actions = document.get("Actions")
     if not isinstance(raw_actions, list):
-        problems.append(Problem(ProblemCode.ACTIONS_NOT_A_LIST, "`Actions` must be a list"))
+        problems.append(
+            Problem(
+                ProblemCode.ACTIONS_NOT_A_LIST,
+                "`Actions` must be a list",
+                path="Actions",
+                rule="actions",
+            )
+        )
         return problems
     if len(raw_actions) > MAX_ACTIONS:
         problems.append(
             Problem(
                 ProblemCode.TOO_MANY_ACTIONS,
                 f"the flow has {len(raw_actions)} actions; at most {MAX_ACTIONS} are allowed",
+                path="Actions",
+                rule="actions",
             )
         )
 
     identifiers = _check_identifiers(raw_actions, problems)
     start = document.get("StartAction")
     if not isinstance(start, str) or not start:
-        problems.append(Problem(ProblemCode.MISSING_START_ACTION, "`StartAction` is missing"))
+        problems.append(
+            Problem(
+                ProblemCode.MISSING_START_ACTION,
+                "`StartAction` is missing",
+                path="StartAction",
+                rule="start-action",
+            )
+        )
     elif start not in identifiers:
         problems.append(
             Problem(
                 ProblemCode.START_ACTION_NOT_FOUND,
                 f"StartAction {start!r} is not the Identifier of any action",
+                path="StartAction",
+                rule="start-action",
             )
         )
 
     for position, raw in enumerate(raw_actions):
         if isinstance(raw, dict):
-            _ActionCheck(raw, position, identifiers, problems).run()
+            check = ActionCheck(raw, position, identifiers, problems)
+            _check_action(check)
+            _check_flow_type(check, kind)
 
     if associated_lambda_arns is not None:
         problems.extend(_unassociated_lambdas(raw_actions, associated_lambda_arns))
@@ -139,10 +191,15 @@ def validate_flow(
 
 
 def load_flow(
-    content: FlowContent, *, associated_lambda_arns: Collection[str] | None = None
+    content: FlowContent,
+    *,
+    flow_type: str | None = None,
+    associated_lambda_arns: Collection[str] | None = None,
 ) -> Flow:
     """Parse a flow Connect would accept; raise `InvalidContactFlow` otherwise."""
-    problems = validate_flow(content, associated_lambda_arns=associated_lambda_arns)
+    problems = validate_flow(
+        content, flow_type=flow_type, associated_lambda_arns=associated_lambda_arns
+    )
     if problems:
         raise InvalidContactFlow(problems)
     return parse_flow(content)
@@ -159,9 +216,15 @@ def is_associated(function_arn: str, associated: Collection[str]) -> bool:
 def _check_identifiers(raw_actions: list[Any], problems: list[Problem]) -> set[str]:
     seen: set[str] = set()
     for position, raw in enumerate(raw_actions):
+        path = f"Actions[{position}]"
         if not isinstance(raw, dict):
             problems.append(
-                Problem(ProblemCode.ACTION_NOT_AN_OBJECT, f"Actions[{position}] is not an object")
+                Problem(
+                    ProblemCode.ACTION_NOT_AN_OBJECT,
+                    f"{path} is not an object",
+                    path=path,
+                    rule="actions",
+                )
             )
             continue
         identifier = raw.get("Identifier")
@@ -169,11 +232,14 @@ def _check_identifiers(raw_actions: list[Any], problems: list[Problem]) -> set[s
             problems.append(
                 Problem(
                     ProblemCode.MISSING_IDENTIFIER,
-                    f"Actions[{position}] has no Identifier",
-                    f"Actions[{position}]",
+                    f"{path} has no Identifier",
+                    path,
+                    f"{path}.Identifier",
+                    "identifier",
                 )
             )
             continue
+        where = f"{path}.Identifier"
         if len(identifier) > MAX_IDENTIFIER_CHARS:
             problems.append(
                 Problem(
@@ -181,6 +247,8 @@ def _check_identifiers(raw_actions: list[Any], problems: list[Problem]) -> set[s
                     f"the Identifier has {len(identifier)} characters; "
                     f"at most {MAX_IDENTIFIER_CHARS} are allowed",
                     identifier,
+                    where,
+                    "identifier",
                 )
             )
         bad = sorted(set(identifier) & _FORBIDDEN_IDENTIFIER_CHARS)
@@ -191,6 +259,8 @@ def _check_identifiers(raw_actions: list[Any], problems: list[Problem]) -> set[s
                     ProblemCode.INVALID_IDENTIFIER,
                     f"{reason} not allowed in an Identifier",
                     identifier,
+                    where,
+                    "identifier",
                 )
             )
         if identifier in seen:
@@ -199,549 +269,289 @@ def _check_identifiers(raw_actions: list[Any], problems: list[Problem]) -> set[s
                     ProblemCode.DUPLICATE_IDENTIFIER,
                     "another action has the same Identifier",
                     identifier,
+                    where,
+                    "identifier",
                 )
             )
         seen.add(identifier)
     return seen
 
 
-class _ActionCheck:
-    """The checks of one action; appends to the shared problem list."""
-
-    def __init__(
-        self,
-        raw: Mapping[str, Any],
-        position: int,
-        identifiers: set[str],
-        problems: list[Problem],
-    ) -> None:
-        identifier = raw.get("Identifier")
-        self.name = (
-            identifier if isinstance(identifier, str) and identifier else f"Actions[{position}]"
-        )
-        self.raw = raw
-        self.identifiers = identifiers
-        self.problems = problems
-        raw_parameters = raw.get("Parameters", {})
-        self.parameters: Mapping[str, Any] = (
-            raw_parameters if isinstance(raw_parameters, dict) else {}
-        )
-        self.parameters_ok = isinstance(raw_parameters, dict)
-
-    def add(self, code: ProblemCode, message: str) -> None:
-        self.problems.append(Problem(code, message, self.name))
-
-    def run(self) -> None:
-        type_ = self.raw.get("Type")
-        spec: ActionSpec | None = None
-        if not isinstance(type_, str) or not type_:
-            self.add(ProblemCode.MISSING_ACTION_TYPE, "the action has no Type")
-        elif type_ in CONNECT_ACTION_TYPES:
-            spec = CONNECT_ACTION_TYPES[type_]
-        else:
-            self.add(
-                ProblemCode.UNKNOWN_ACTION_TYPE,
-                f"{type_!r} is not an action type of the flow language",
-            )
-        if not self.parameters_ok:
-            self.add(ProblemCode.INVALID_PARAMETERS, "Parameters must be an object")
-        elif spec is not None:
-            self._check_parameter_names(spec)
-            check = _PARAMETER_CHECKS.get(spec.type)
-            if check is not None:
-                check(self)
-            else:
-                self.references_within("Parameters", self.parameters)
-        self._check_transitions(spec)
-
-    # Parameters -------------------------------------------------------------------
-
-    def _check_parameter_names(self, spec: ActionSpec) -> None:
-        for name in sorted(spec.required - self.parameters.keys()):
-            self.add(ProblemCode.MISSING_PARAMETER, f"{spec.type} needs the parameter {name}")
-        for group in spec.any_of:
-            if not self.parameters.keys() & set(group):
-                self.add(
-                    ProblemCode.MISSING_PARAMETER,
-                    f"{spec.type} needs one of the parameters {', '.join(group)}",
-                )
-        for name in spec.reference_only:
-            value = self.parameters.get(name)
-            if value is not None and not is_single_reference(value):
-                self.add(
-                    ProblemCode.INVALID_REFERENCE,
-                    f"{name} must be one reference such as $.Attributes.Name, not {value!r}",
-                )
-        if not spec.closed:
-            return
-        for name in sorted(self.parameters.keys() - spec.required - spec.optional):
-            self.add(ProblemCode.UNEXPECTED_PARAMETER, f"{spec.type} takes no parameter {name!r}")
-
-    def references_within(self, where: str, value: object) -> None:
-        """Every reference in a parameter value (text, keys, nested objects) well formed."""
-        if isinstance(value, str):
-            for message in value_problems(value):
-                self.add(ProblemCode.INVALID_REFERENCE, f"{where}: {message}")
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if isinstance(key, str):
-                    for message in value_problems(key):
-                        self.add(ProblemCode.INVALID_REFERENCE, f"{where} key: {message}")
-                self.references_within(f"{where}.{key}", item)
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                self.references_within(f"{where}[{index}]", item)
-
-    def static_or_reference(self, name: str, *, allow_reference: bool = True) -> str | None:
-        """A string parameter that is static text or one whole reference."""
-        value = self.parameters.get(name)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not value:
-            self.add(ProblemCode.INVALID_PARAMETER, f"{name} must be a non-empty string")
-            return None
-        if is_reference(value):
-            if not allow_reference:
-                self.add(ProblemCode.INVALID_PARAMETER, f"{name} must be set statically")
-                return None
-            self.reference(name, value)
-        return value
-
-    def reference(self, name: str, value: str) -> None:
-        try:
-            parse_reference(value)
-        except InvalidReference as error:
-            self.add(ProblemCode.INVALID_REFERENCE, f"{name}: {error}")
-
-    def embedded(self, name: str, value: str) -> None:
-        for message in embedded_problems(value):
-            self.add(ProblemCode.INVALID_REFERENCE, f"{name}: {message}")
-
-    def string_map(self, name: str, *, required: bool) -> None:
-        value = self.parameters.get(name)
-        if value is None:
-            return
-        if not isinstance(value, dict) or (required and not value):
-            self.add(ProblemCode.INVALID_PARAMETER, f"{name} must be a non-empty map of strings")
-            return
-        for key, item in value.items():
-            if not key:
-                self.add(ProblemCode.INVALID_PARAMETER, f"{name} has an empty key")
-            if not isinstance(item, str):
-                self.add(
-                    ProblemCode.INVALID_PARAMETER,
-                    f"{name}.{key} must be a string, not {type(item).__name__}",
-                )
-            else:
-                # Static, one reference, or text with references in it
-                # ("$.Customer.FirstName $.Customer.LastName"): all accepted by Connect.
-                self.references_within(f"{name}.{key}", item)
-            self.references_within(f"{name} key", key)
-
-    def static_int(self, name: str) -> int | None:
-        value = self.parameters.get(name)
-        if isinstance(value, bool):
-            return None
-        if isinstance(value, int):
-            return value
-        if isinstance(value, str) and re.fullmatch(r"\d{1,9}", value.strip()):
-            return int(value)
-        return None
-
-    # Transitions ------------------------------------------------------------------
-
-    def _check_transitions(self, spec: ActionSpec | None) -> None:
-        transitions = self.raw.get("Transitions", {})
-        if transitions is None:
-            transitions = {}
-        if not isinstance(transitions, dict):
-            self.add(ProblemCode.INVALID_TRANSITIONS, "Transitions must be an object")
-            return
-        next_action = transitions.get("NextAction")
-        if next_action is not None and not isinstance(next_action, str):
-            self.add(ProblemCode.INVALID_TRANSITIONS, "NextAction must be a string")
-            next_action = None
-        has_next = bool(next_action)
-        if has_next:
-            self.target("NextAction", str(next_action))
-        errors = self._error_types(transitions.get("Errors"), spec)
-        conditions = self._conditions(transitions.get("Conditions"))
-        if spec is None:
-            return
-        if not spec.closed:
-            # Only the rules the reference states for this type (see spec.py).
-            _CONDITION_CHECKS[spec.conditions](self, spec, conditions)
-            return
-        if spec.next_action is Next.REQUIRED and not has_next:
-            self.add(ProblemCode.MISSING_NEXT_ACTION, f"{spec.type} needs a NextAction")
-        if spec.next_action is Next.FORBIDDEN and has_next:
-            self.add(
-                ProblemCode.UNEXPECTED_TRANSITION,
-                f"{spec.type} ends the flow; it takes no NextAction",
-            )
-        if spec.is_terminal and errors:
-            self.add(ProblemCode.UNEXPECTED_TRANSITION, f"{spec.type} takes no error branches")
-        _CONDITION_CHECKS[spec.conditions](self, spec, conditions)
-
-    def target(self, where: str, target: str) -> None:
-        if target not in self.identifiers:
-            self.add(
-                ProblemCode.DANGLING_NEXT_ACTION,
-                f"{where} goes to {target!r}, which is not the Identifier of any action",
-            )
-
-    def _error_types(self, raw: object, spec: ActionSpec | None) -> list[str]:
-        if raw is None:
-            return []
-        if not isinstance(raw, list):
-            self.add(ProblemCode.INVALID_TRANSITIONS, "Errors must be a list")
-            return []
-        seen: list[str] = []
-        for entry in raw:
-            if not isinstance(entry, dict) or not isinstance(entry.get("ErrorType"), str):
-                self.add(ProblemCode.INVALID_TRANSITIONS, "each error branch needs an ErrorType")
-                continue
-            error_type: str = entry["ErrorType"]
-            target = entry.get("NextAction")
-            if not isinstance(target, str):
-                self.add(
-                    ProblemCode.INVALID_TRANSITIONS, f"error branch {error_type} needs a NextAction"
-                )
-            elif target:
-                self.target(f"error branch {error_type}", target)
-            if (
-                spec is not None
-                and spec.closed
-                and not spec.is_terminal
-                and error_type not in spec.errors
-            ):
-                allowed = ", ".join(sorted(spec.errors)) or "none"
-                self.add(
-                    ProblemCode.INVALID_ERROR_TYPE,
-                    f"{spec.type} has no error {error_type!r} (allowed: {allowed})",
-                )
-            if error_type in seen:
-                self.add(ProblemCode.DUPLICATE_ERROR_TYPE, f"error {error_type!r} appears twice")
-            seen.append(error_type)
-        return seen
-
-    def _conditions(self, raw: object) -> list[tuple[str, list[Any]]]:
-        if raw is None:
-            return []
-        if not isinstance(raw, list):
-            self.add(ProblemCode.INVALID_TRANSITIONS, "Conditions must be a list")
-            return []
-        found: list[tuple[str, list[Any]]] = []
-        for entry in raw:
-            condition = entry.get("Condition") if isinstance(entry, dict) else None
-            if not isinstance(condition, dict):
-                self.add(ProblemCode.INVALID_CONDITION, "each condition needs a Condition object")
-                continue
-            operator, operands = condition.get("Operator"), condition.get("Operands")
-            if not isinstance(operator, str) or not isinstance(operands, list):
-                self.add(
-                    ProblemCode.INVALID_CONDITION,
-                    "a Condition needs an Operator and a list of Operands",
-                )
-                continue
-            target = entry.get("NextAction")
-            if not isinstance(target, str) or not target:
-                self.add(
-                    ProblemCode.INVALID_TRANSITIONS,
-                    f"condition {operator} {operands} needs a NextAction",
-                )
-            else:
-                self.target(f"condition {operator} {operands}", target)
-            found.append((operator, operands))
-        return found
+# One action -------------------------------------------------------------------------
 
 
-def _check_message(check: _ActionCheck) -> None:
-    given = [name for name in ("Text", "SSML", "PromptId", "Media") if name in check.parameters]
-    if len(given) != 1:
-        check.add(
-            ProblemCode.INVALID_PARAMETER,
-            "MessageParticipant needs exactly one of Text, SSML, PromptId, Media"
-            + (f" (has {', '.join(given)})" if given else ""),
-        )
-    for name in ("Text", "SSML"):
-        value = check.parameters.get(name)
-        if name not in check.parameters:
-            continue
-        if not isinstance(value, str) or not value.strip():
-            check.add(ProblemCode.INVALID_PARAMETER, f"{name} must be a non-empty string")
-        else:
-            check.embedded(name, value)
-    check.static_or_reference("PromptId")
-    media = check.parameters.get("Media")
-    if "Media" in check.parameters and not (
-        isinstance(media, dict) and isinstance(media.get("Uri"), str)
-    ):
-        check.add(ProblemCode.INVALID_PARAMETER, "Media must be an object with a Uri")
-
-
-def _check_lambda(check: _ActionCheck) -> None:
-    parameters = check.parameters
-    arn = check.static_or_reference("LambdaFunctionARN")
-    if arn is not None and not is_reference(arn) and not LAMBDA_ARN_PATTERN.match(arn):
-        check.add(
-            ProblemCode.INVALID_PARAMETER, f"LambdaFunctionARN {arn!r} is not a Lambda function ARN"
-        )
-    invocation_type = parameters.get("InvocationType", "SYNCHRONOUS")
-    if invocation_type not in ("SYNCHRONOUS", "ASYNCHRONOUS"):
-        check.add(
-            ProblemCode.INVALID_PARAMETER,
-            f"InvocationType must be SYNCHRONOUS or ASYNCHRONOUS, not {invocation_type!r}",
-        )
-    if "InvocationTimeLimitSeconds" in parameters:
-        upper = (
-            ASYNC_TIME_LIMIT_SECONDS
-            if invocation_type == "ASYNCHRONOUS"
-            else SYNC_TIME_LIMIT_SECONDS
-        )
-        limit = check.static_int("InvocationTimeLimitSeconds")
-        if limit is None or not 1 <= limit <= upper:
-            check.add(
-                ProblemCode.INVALID_TIME_LIMIT,
-                f"InvocationTimeLimitSeconds must be a static whole number from 1 to {upper}, "
-                f"not {parameters['InvocationTimeLimitSeconds']!r}",
-            )
-    validation = parameters.get("ResponseValidation")
-    if "ResponseValidation" in parameters and not (
-        isinstance(validation, dict) and validation.get("ResponseType") in ("STRING_MAP", "JSON")
-    ):
-        check.add(
-            ProblemCode.INVALID_PARAMETER,
-            'ResponseValidation must be {"ResponseType": "STRING_MAP" | "JSON"}',
-        )
-    check.string_map("LambdaInvocationAttributes", required=False)
-
-
-def _check_attributes(check: _ActionCheck) -> None:
-    check.string_map("Attributes", required=True)
-    target = check.parameters.get("TargetContact", "Current")
-    if target not in ("Current", "Related"):
-        check.add(
-            ProblemCode.INVALID_PARAMETER,
-            f"TargetContact must be Current or Related, not {target!r}",
-        )
-
-
-def _check_compare(check: _ActionCheck) -> None:
-    value = check.parameters.get("ComparisonValue")
-    if value is None:
-        return
-    if not isinstance(value, str) or not is_reference(value):
-        check.add(
-            ProblemCode.INVALID_REFERENCE,
-            f"ComparisonValue must be a single reference such as $.External.Status, not {value!r}",
-        )
+def _check_action(check: ActionCheck) -> None:
+    type_ = check.raw.get("Type")
+    spec: ActionSpec | None = None
+    if not isinstance(type_, str) or not type_:
+        check.add(ProblemCode.MISSING_ACTION_TYPE, "the action has no Type", "type", where="Type")
+    elif type_ in CONNECT_ACTION_TYPES:
+        spec = CONNECT_ACTION_TYPES[type_]
     else:
-        check.reference("ComparisonValue", value)
-
-
-def _check_loop(check: _ActionCheck) -> None:
-    value = check.parameters.get("LoopCount")
-    if value is None:
-        return
-    if is_reference(value):
-        check.reference("LoopCount", str(value))
-        return
-    count = check.static_int("LoopCount")
-    if count is None or not 0 <= count <= MAX_LOOP_COUNT:
+        spelled = REFUSED_SPELLINGS.get(type_)
         check.add(
-            ProblemCode.INVALID_PARAMETER,
-            f"LoopCount must be a whole number from 0 to {MAX_LOOP_COUNT} "
-            f"or a reference, not {value!r}",
+            ProblemCode.UNKNOWN_ACTION_TYPE,
+            INVALID_TYPE.format(type=type_),
+            "action-type",
+            where="Type",
+            hint=(
+                f"the service spells it {spelled}"
+                if spelled
+                else "not an action type of the flow language"
+            ),
         )
-
-
-_WAIT_LIMITS = ("TimeoutSeconds", "TimeLimitSeconds")
-
-
-def _check_wait(check: _ActionCheck) -> None:
-    given = [name for name in _WAIT_LIMITS if name in check.parameters]
-    if not given:
+    if not check.parameters_ok:
         check.add(
-            ProblemCode.MISSING_PARAMETER,
-            "Wait needs the parameter TimeoutSeconds (exported as TimeLimitSeconds)",
+            ProblemCode.INVALID_PARAMETERS,
+            "Parameters must be an object",
+            "parameters",
+            where="Parameters",
         )
-    elif len(given) > 1:
-        check.add(
-            ProblemCode.INVALID_PARAMETER,
-            "Wait takes one of TimeoutSeconds, TimeLimitSeconds, not both",
-        )
-    for name in given:
-        value = check.parameters[name]
-        if is_reference(value):
-            check.reference(name, str(value))
-            continue
-        seconds = check.static_int(name)
-        if seconds is None or not 1 <= seconds <= MAX_WAIT_SECONDS:
+    elif spec is not None:
+        _check_parameter_names(check, spec)
+        shape = SHAPE_CHECKS.get(spec.type)
+        if shape is not None:
+            shape(check)
+        if not checks_own_references(spec.type):
+            check.references_within("Parameters", check.parameters)
+    _check_transitions(check, spec)
+
+
+def _check_parameter_names(check: ActionCheck, spec: ActionSpec) -> None:
+    for name in sorted(spec.required - check.parameters.keys()):
+        check.missing_property(f"Parameters.{name}", f"required-parameter/{spec.type}/{name}")
+    for group in spec.any_of:
+        if not check.parameters.keys() & set(group):
             check.add(
-                ProblemCode.INVALID_PARAMETER,
-                f"{name} must be a whole number from 1 to {MAX_WAIT_SECONDS} "
-                f"or a reference, not {value!r}",
+                ProblemCode.MISSING_PARAMETER,
+                f"{spec.type} needs one of the parameters {', '.join(group)}",
+                "lex-bot",
+                where="Parameters",
             )
-    events = check.parameters.get("Events", [])
-    if not isinstance(events, list) or not set(events) <= WAIT_EVENTS:
+    for name in spec.reference_only:
+        value = check.parameters.get(name)
+        if value is not None and not is_single_reference(value):
+            check.add(
+                ProblemCode.INVALID_REFERENCE,
+                f"{name} must be one reference such as $.Attributes.Name, not {value!r}",
+                "callback-number",
+                where=f"Parameters.{name}",
+            )
+    if not spec.closed:
+        return
+    for name in sorted(check.parameters.keys() - spec.required - spec.optional):
         check.add(
-            ProblemCode.INVALID_PARAMETER,
-            f"Events must be a list drawn from {', '.join(sorted(WAIT_EVENTS))}",
+            ProblemCode.UNEXPECTED_PARAMETER,
+            f"{spec.type} takes no parameter {name!r}",
+            "parameter-name",
+            where=f"Parameters.{name}",
+            hint=_RENAMED.get((spec.type, name)),
         )
 
 
-def _check_target_queue(check: _ActionCheck) -> None:
-    given = [name for name in ("QueueId", "AgentId") if name in check.parameters]
-    if len(given) != 1:
-        check.add(
-            ProblemCode.INVALID_PARAMETER,
-            "UpdateContactTargetQueue needs exactly one of QueueId, AgentId",
-        )
-    for name in given:
-        check.static_or_reference(name)
-
-
-def _check_transfer_to_flow(check: _ActionCheck) -> None:
-    check.static_or_reference("ContactFlowId")
-
-
-def _check_logging(check: _ActionCheck) -> None:
-    value = check.parameters.get("FlowLoggingBehavior")
-    if value is not None and value not in ("Enabled", "Disabled"):
-        check.add(
-            ProblemCode.INVALID_PARAMETER,
-            f"FlowLoggingBehavior must be Enabled or Disabled, not {value!r}",
-        )
-
-
-def _check_voice(check: _ActionCheck) -> None:
-    check.static_or_reference("TextToSpeechVoice")
-
-
-_PARAMETER_CHECKS: dict[str, Callable[[_ActionCheck], None]] = {
-    "MessageParticipant": _check_message,
-    "InvokeLambdaFunction": _check_lambda,
-    "UpdateContactAttributes": _check_attributes,
-    "Compare": _check_compare,
-    "Loop": _check_loop,
-    "Wait": _check_wait,
-    "UpdateContactTargetQueue": _check_target_queue,
-    "TransferToFlow": _check_transfer_to_flow,
-    "UpdateFlowLoggingBehavior": _check_logging,
-    "UpdateContactTextToSpeechVoice": _check_voice,
+#: Parameters the reference names one way and the service another.
+_RENAMED: Mapping[tuple[str, str], str] = {
+    ("Wait", "TimeoutSeconds"): "the reference's name; the service and the console use "
+    "TimeLimitSeconds",
 }
 
 
-ConditionList = list[tuple[str, list[Any]]]
-
-
-def _conditions_none(check: _ActionCheck, spec: ActionSpec, conditions: ConditionList) -> None:
-    if conditions:
-        check.add(ProblemCode.UNEXPECTED_TRANSITION, f"{spec.type} supports no Conditions")
-
-
-def _conditions_any(check: _ActionCheck, spec: ActionSpec, conditions: ConditionList) -> None:
-    """Outcomes depend on the configuration (menu digits, bot intents, views): not checked."""
-    del check, spec, conditions
-
-
-def _conditions_compare(check: _ActionCheck, spec: ActionSpec, conditions: ConditionList) -> None:
-    if not conditions:
-        check.add(ProblemCode.MISSING_CONDITION, "Compare needs at least one condition")
-    for operator, operands in conditions:
-        if operator not in COMPARE_OPERATORS:
+def _check_transitions(check: ActionCheck, spec: ActionSpec | None) -> None:
+    transitions = check.raw.get("Transitions", {})
+    if transitions is None:
+        transitions = {}
+    if not isinstance(transitions, dict):
+        check.add(
+            ProblemCode.INVALID_TRANSITIONS,
+            "Transitions must be an object",
+            "transitions",
+            where="Transitions",
+        )
+        return
+    next_action = transitions.get("NextAction")
+    if next_action is not None and not isinstance(next_action, str):
+        check.add(
+            ProblemCode.INVALID_TRANSITIONS,
+            "NextAction must be a string",
+            "transitions",
+            where="Transitions.NextAction",
+        )
+        next_action = None
+    if next_action:
+        check.target("NextAction", next_action)
+    errors = _error_branches(check, transitions.get("Errors"))
+    conditions = _condition_branches(check, transitions.get("Conditions"))
+    if spec is None:
+        return
+    if spec.is_terminal:
+        if next_action or errors or conditions:
             check.add(
-                ProblemCode.INVALID_CONDITION,
-                f"{operator!r} is not a comparison operator "
-                f"(allowed: {', '.join(sorted(COMPARE_OPERATORS))})",
+                ProblemCode.UNEXPECTED_TRANSITION,
+                NO_TRANSITIONS,
+                f"no-transitions/{spec.type}",
+                where="Transitions",
+                hint=f'{spec.type} ends the flow; write "Transitions": {{}}',
             )
-        elif not operands or not all(isinstance(o, (str, int, float)) for o in operands):
+        return
+    if spec.next_action is Next.REQUIRED and not next_action:
+        check.missing_property("Transitions.NextAction", f"next-action/{spec.type}")
+    _check_error_types(check, spec, errors)
+    if spec.conditions is Conditions.NONE:
+        if conditions:
             check.add(
-                ProblemCode.INVALID_CONDITION, f"{operator} needs one or more string operands"
+                ProblemCode.UNSUPPORTED_CONDITIONS,
+                NO_CONDITIONS,
+                "no-conditions",
+                where="Transitions.Conditions",
+                hint=f"{spec.type} supports no Conditions",
             )
-        elif operator in _NUMBER_OPERATORS and not all(_is_number(o) for o in operands):
+    else:
+        CONDITION_CHECKS[spec.conditions](check, spec, conditions)
+
+
+def _check_error_types(check: ActionCheck, spec: ActionSpec, errors: list[str]) -> None:
+    if spec.errors is not None:
+        for error in errors:
+            if error not in spec.errors:
+                allowed = ", ".join(sorted(spec.errors)) or "none"
+                check.add(
+                    ProblemCode.INVALID_ERROR_TYPE,
+                    INVALID_ERROR.format(error=error, path=check.path),
+                    "error-type",
+                    hint=f"{spec.type} takes the error branches: {allowed}",
+                )
+    for error in spec.required_errors:
+        if error not in errors:
             check.add(
-                ProblemCode.INVALID_CONDITION, f"{operator} needs numeric operands, not {operands}"
+                ProblemCode.MISSING_ERROR_BRANCH,
+                MISSING_ERROR.format(error=error, path=check.path),
+                f"required-error/{spec.type}/{error}",
             )
 
 
-def _conditions_exactly(
-    check: _ActionCheck,
-    spec: ActionSpec,
-    conditions: ConditionList,
-    wanted: tuple[str, ...],
-    missing_code: ProblemCode,
-) -> None:
-    results = []
-    for operator, operands in conditions:
-        if operator != "Equals" or len(operands) != 1 or operands[0] not in wanted:
+def _error_branches(check: ActionCheck, raw: object) -> list[str]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        check.add(
+            ProblemCode.INVALID_TRANSITIONS,
+            "Errors must be a list",
+            "transitions",
+            where="Transitions.Errors",
+        )
+        return []
+    seen: list[str] = []
+    for entry in raw:
+        if not isinstance(entry, dict) or not isinstance(entry.get("ErrorType"), str):
             check.add(
-                ProblemCode.INVALID_CONDITION,
-                f"{spec.type} conditions are only Equals {' / '.join(wanted)}, "
-                f"not {operator} {operands}",
+                ProblemCode.INVALID_TRANSITIONS,
+                "each error branch needs an ErrorType",
+                "transitions",
+                where="Transitions.Errors",
             )
             continue
-        if operands[0] in results:
-            check.add(ProblemCode.INVALID_CONDITION, f"{operands[0]} appears twice")
-        results.append(operands[0])
-    for result in wanted:
-        if result not in results:
-            check.add(missing_code, f"{spec.type} needs a condition Equals {result}")
+        error_type: str = entry["ErrorType"]
+        target = entry.get("NextAction")
+        if not isinstance(target, str):
+            check.add(
+                ProblemCode.INVALID_TRANSITIONS,
+                f"error branch {error_type} needs a NextAction",
+                "transitions",
+                where="Transitions.Errors",
+            )
+        elif target:
+            check.target(f"error branch {error_type}", target)
+        if error_type in seen:
+            check.add(
+                ProblemCode.DUPLICATE_ERROR_TYPE,
+                f"error {error_type!r} appears twice",
+                "duplicate-error",
+                where="Transitions.Errors",
+            )
+        seen.append(error_type)
+    return seen
 
 
-def _conditions_loop(check: _ActionCheck, spec: ActionSpec, conditions: ConditionList) -> None:
-    _conditions_exactly(check, spec, conditions, LOOP_RESULTS, ProblemCode.MISSING_LOOP_CONDITION)
-
-
-def _conditions_true_false(
-    check: _ActionCheck, spec: ActionSpec, conditions: ConditionList
-) -> None:
-    _conditions_exactly(check, spec, conditions, TRUE_FALSE_RESULTS, ProblemCode.MISSING_CONDITION)
-
-
-def _conditions_wait(check: _ActionCheck, spec: ActionSpec, conditions: ConditionList) -> None:
-    events = check.parameters.get("Events", [])
-    wanted = {"WaitCompleted"} | (set(events) if isinstance(events, list) else set())
-    found = set()
-    for operator, operands in conditions:
-        if operator != "Equals" or len(operands) != 1 or operands[0] not in wanted:
+def _condition_branches(check: ActionCheck, raw: object) -> ConditionList:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        check.add(
+            ProblemCode.INVALID_TRANSITIONS,
+            "Conditions must be a list",
+            "transitions",
+            where="Transitions.Conditions",
+        )
+        return []
+    found: ConditionList = []
+    for entry in raw:
+        condition = entry.get("Condition") if isinstance(entry, dict) else None
+        if not isinstance(condition, dict):
             check.add(
                 ProblemCode.INVALID_CONDITION,
-                f"Wait conditions are Equals one of {', '.join(sorted(wanted))}, "
-                f"not {operator} {operands}",
+                "each condition needs a Condition object",
+                "transitions",
+                where="Transitions.Conditions",
             )
             continue
-        found.add(operands[0])
-    for missing in sorted(wanted - found):
-        check.add(ProblemCode.MISSING_CONDITION, f"Wait needs a condition Equals {missing}")
+        operator, operands = condition.get("Operator"), condition.get("Operands")
+        if not isinstance(operator, str) or not isinstance(operands, list):
+            check.add(
+                ProblemCode.INVALID_CONDITION,
+                "a Condition needs an Operator and a list of Operands",
+                "transitions",
+                where="Transitions.Conditions",
+            )
+            continue
+        target = entry.get("NextAction")
+        if not isinstance(target, str) or not target:
+            check.add(
+                ProblemCode.INVALID_TRANSITIONS,
+                f"condition {operator} {operands} needs a NextAction",
+                "transitions",
+                where="Transitions.Conditions",
+            )
+        else:
+            check.target(f"condition {operator} {operands}", target)
+        found.append((operator, operands))
+    return found
 
 
-_CONDITION_CHECKS: dict[Conditions, Callable[[_ActionCheck, ActionSpec, ConditionList], None]] = {
-    Conditions.NONE: _conditions_none,
-    Conditions.COMPARE: _conditions_compare,
-    Conditions.LOOP: _conditions_loop,
-    Conditions.WAIT: _conditions_wait,
-    Conditions.TRUE_FALSE: _conditions_true_false,
-    Conditions.ANY: _conditions_any,
-}
+# Flow types -------------------------------------------------------------------------
 
 
-def _is_number(value: object) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, (int, float)):
-        return True
-    try:
-        float(str(value))
-    except ValueError:
-        return False
-    return True
+def _check_flow_type(check: ActionCheck, kind: str) -> None:
+    action_type = check.raw.get("Type")
+    if action_type == "EndFlowModuleExecution" and kind != MODULE:
+        check.add(
+            ProblemCode.NOT_IN_THIS_FLOW_TYPE,
+            "EndFlowModuleExecution (the Return block) is only available in flow modules, "
+            f"not in a {kind} flow",
+            "module-only",
+            where="Type",
+        )
+    elif action_type == "InvokeFlowModule" and kind == MODULE:
+        check.add(
+            ProblemCode.MODULE_INVOKES_MODULE,
+            "modules do not allow invoking another module (Admin Guide, Flow modules, Limitations)",
+            "module-invokes-module",
+            where="Type",
+        )
+    elif action_type == "InvokeFlowModule" and kind != INBOUND_FLOW_TYPE:
+        check.add(
+            ProblemCode.NOT_IN_THIS_FLOW_TYPE,
+            f"InvokeFlowModule only supports inbound flows ({INBOUND_FLOW_TYPE}), not {kind}",
+            "inbound-only",
+            where="Type",
+        )
+
+
+# Not Connect's check ----------------------------------------------------------------
 
 
 def _unassociated_lambdas(raw_actions: list[Any], associated: Collection[str]) -> list[Problem]:
     problems = []
-    for raw in raw_actions:
+    for position, raw in enumerate(raw_actions):
         if not isinstance(raw, dict) or raw.get("Type") != "InvokeLambdaFunction":
             continue
         parameters = raw.get("Parameters")
@@ -758,110 +568,9 @@ def _unassociated_lambdas(raw_actions: list[Any], associated: Collection[str]) -
                     ProblemCode.LAMBDA_NOT_ASSOCIATED,
                     f"the function {arn} is not associated with the instance",
                     identifier if isinstance(identifier, str) else None,
+                    f"Actions[{position}].Parameters.LambdaFunctionARN",
+                    "lambda-association",
+                    "Connect accepts the flow; the contact fails when it reaches the block",
                 )
             )
     return problems
-
-
-# Analysis ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FlowAnalysis:
-    """Structural facts about a flow (none of them makes Connect refuse it)."""
-
-    reachable: frozenset[str]
-    unreachable: tuple[str, ...]
-    dangling: tuple[tuple[str, str], ...]
-    lambdas_without_error_branch: tuple[str, ...]
-    compares_without_fallback: tuple[str, ...]
-    loops_missing_condition: Mapping[str, tuple[str, ...]]
-    invoked_lambda_arns: frozenset[str]
-    dynamic_lambda_actions: tuple[str, ...]
-    unmodelled_actions: Mapping[str, str]
-    ending_actions: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "unreachable": list(self.unreachable),
-            "dangling": [list(pair) for pair in self.dangling],
-            "lambdas_without_error_branch": list(self.lambdas_without_error_branch),
-            "compares_without_fallback": list(self.compares_without_fallback),
-            "loops_missing_condition": {
-                k: list(v) for k, v in self.loops_missing_condition.items()
-            },
-            "invoked_lambda_arns": sorted(self.invoked_lambda_arns),
-            "dynamic_lambda_actions": list(self.dynamic_lambda_actions),
-            "unmodelled_actions": dict(self.unmodelled_actions),
-            "ending_actions": list(self.ending_actions),
-        }
-
-
-def analyze_flow(content: FlowContent | Flow) -> FlowAnalysis:
-    flow = parse_flow(content)
-    reachable: set[str] = set()
-    queue = deque([flow.start_action] if flow.start_action in flow else [])
-    while queue:
-        identifier = queue.popleft()
-        if identifier in reachable:
-            continue
-        reachable.add(identifier)
-        for _, _, target in flow.action(identifier).transitions.edges():
-            if target in flow and target not in reachable:
-                queue.append(target)
-
-    dangling: list[tuple[str, str]] = []
-    no_error: list[str] = []
-    no_fallback: list[str] = []
-    ending: list[str] = []
-    dynamic: list[str] = []
-    loops: dict[str, tuple[str, ...]] = {}
-    arns: set[str] = set()
-    unmodelled: dict[str, str] = {}
-    for action in flow.actions:
-        transitions = action.transitions
-        dangling.extend(
-            (action.identifier, target)
-            for _, _, target in transitions.edges()
-            if target not in flow
-        )
-        spec = ACTION_SPECS.get(action.type)
-        if spec is None:
-            unmodelled[action.identifier] = action.type
-        elif spec.ends_flow:
-            ending.append(action.identifier)
-        if action.type == "InvokeLambdaFunction":
-            arn = action.parameters.get("LambdaFunctionARN")
-            if isinstance(arn, str) and arn and not is_reference(arn):
-                arns.add(arn)
-            else:
-                dynamic.append(action.identifier)
-            if transitions.error_target("NoMatchingError") is None:
-                no_error.append(action.identifier)
-        if (
-            action.type == "Compare"
-            and transitions.error_target("NoMatchingCondition") is None
-            and transitions.next_action is None
-        ):
-            no_fallback.append(action.identifier)
-        if action.type == "Loop":
-            have = {
-                str(c.operands[0])
-                for c in transitions.conditions
-                if c.operator == "Equals" and c.operands
-            }
-            missing = tuple(result for result in LOOP_RESULTS if result not in have)
-            if missing:
-                loops[action.identifier] = missing
-    return FlowAnalysis(
-        reachable=frozenset(reachable),
-        unreachable=tuple(a.identifier for a in flow.actions if a.identifier not in reachable),
-        dangling=tuple(dangling),
-        lambdas_without_error_branch=tuple(no_error),
-        compares_without_fallback=tuple(no_fallback),
-        loops_missing_condition=loops,
-        invoked_lambda_arns=frozenset(arns),
-        dynamic_lambda_actions=tuple(dynamic),
-        unmodelled_actions=unmodelled,
-        ending_actions=tuple(ending),
-    )

@@ -1,7 +1,9 @@
 # The Connect resources of the tracker module, applied against the sandbox by
-# sandbox/tests/connect/test_terraform.py: an instance, a Lambda associated with it, and a
-# published flow invoking that Lambda. With associate = false the association does not
-# exist at all, so Connect must refuse the flow (InvalidContactFlowException).
+# sandbox/tests/connect/test_connect_terraform.py: an instance, a Lambda associated with it,
+# and a published flow invoking that Lambda. With associate = false the association does
+# not exist at all, which Connect does not check at create (the flow is accepted); with
+# break_flow = true the Lambda block has no NextAction, which Connect refuses
+# (InvalidContactFlowException: "Action is missing required property").
 
 terraform {
   required_version = ">= 1.5"
@@ -41,7 +43,13 @@ variable "prompt_text" {
 variable "associate" {
   type        = bool
   default     = true
-  description = "Associate the function with the instance (false: the flow must be refused)"
+  description = "Associate the function with the instance (false: Connect still takes the flow)"
+}
+
+variable "break_flow" {
+  type        = bool
+  default     = false
+  description = "Leave out the Lambda block's NextAction, which Connect refuses"
 }
 
 provider "aws" {
@@ -127,11 +135,10 @@ resource "aws_connect_contact_flow" "this" {
           InvocationTimeLimitSeconds = "8"
           ResponseValidation         = { ResponseType = "STRING_MAP" }
         }
-        Transitions = {
-          NextAction = "Done"
-          Errors     = [{ NextAction = "Done", ErrorType = "NoMatchingError" }]
-          Conditions = []
-        }
+        Transitions = merge(
+          var.break_flow ? {} : { NextAction = "Done" },
+          { Errors = [{ NextAction = "Done", ErrorType = "NoMatchingError" }], Conditions = [] },
+        )
       },
       {
         Identifier  = "Done"
@@ -143,7 +150,8 @@ resource "aws_connect_contact_flow" "this" {
   })
   tags = { Project = "tracker-sandbox-test" }
 
-  # Connect validates a published flow's Lambda references: the association must exist first.
+  # Connect does not check the association at create, but a contact reaching the block
+  # before it exists fails: the module orders them the same way.
   depends_on = [aws_connect_lambda_function_association.checker]
 }
 

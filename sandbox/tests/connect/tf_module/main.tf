@@ -40,6 +40,12 @@ variable "module_description" {
   description = "The module's description (changing it updates the module's metadata in place)"
 }
 
+variable "module_settings" {
+  type        = bool
+  default     = true
+  description = "Give the module's content its Settings (false: Connect refuses the module)"
+}
+
 variable "stage" {
   type        = string
   default     = "first"
@@ -73,7 +79,14 @@ resource "aws_connect_contact_flow_module" "this" {
   instance_id = aws_connect_instance.this.id
   name        = "${var.name}-module"
   description = var.module_description
-  content = jsonencode({
+  content = jsonencode(merge(var.module_settings ? {
+    # What the console writes into every module's content.
+    Settings = {
+      InputParameters  = []
+      OutputParameters = []
+      Transitions      = [{ DisplayName = "Success", ReferenceName = "Success", Description = "" }]
+    }
+    } : {}, {
     Version     = "2019-10-30"
     StartAction = "Say"
     Actions = [
@@ -100,7 +113,7 @@ resource "aws_connect_contact_flow_module" "this" {
         Transitions = {}
       },
     ]
-  })
+  }))
   tags = { Project = "tracker-sandbox-test", Stage = var.stage }
 }
 

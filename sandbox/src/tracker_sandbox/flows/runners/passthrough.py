@@ -81,7 +81,6 @@ PASS_THROUGH: Mapping[str, str] = {
     "UpdateContactRoutingCriteria": "routing criteria",
     "UpdateContactData": "contact properties (name, description, language, ...)",
     "TagContact": "contact tags",
-    "UnTagContact": "contact tags",
     "UntagContact": "contact tags",
     "StartVoiceIdStream": "Voice ID audio streaming",
     "CreateWisdomSession": "an AI-agent session",
