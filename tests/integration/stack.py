@@ -161,6 +161,30 @@ def wait_for(
         pause.wait(interval)
 
 
+def log_messages(logs: Any, group: str) -> list[str]:
+    """Every message of a log group so far (none while the group does not exist yet)."""
+    try:
+        pages = logs.get_paginator("filter_log_events").paginate(logGroupName=group)
+        return [event["message"] for page in pages for event in page["events"]]
+    except logs.exceptions.ResourceNotFoundException:
+        return []
+
+
+def log_lines(deployment: Any, function: str, needle: str) -> list[dict[str, object]]:
+    """JSON log lines of a deployed function's own log group that mention ``needle``.
+
+    ``deployment`` is anything with the stack's ``outputs`` and ``client(service)``.
+    """
+    name = deployment.outputs[f"{function}_function_name"]
+    return [
+        json.loads(message)
+        for message in (
+            line.strip() for line in log_messages(deployment.client("logs"), f"/aws/lambda/{name}")
+        )
+        if needle in message and message.startswith("{")
+    ]
+
+
 def sandbox_session() -> boto3.Session:
     """A session with the sandbox's fake credentials."""
     return boto3.Session(

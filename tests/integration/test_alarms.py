@@ -21,8 +21,7 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import Stack, connect_event, new_contact
-from tests.integration.stack import wait_for
-from tests.integration.test_tracker_stack import log_lines
+from tests.integration.stack import log_lines, wait_for
 
 pytestmark = pytest.mark.integration
 

@@ -33,7 +33,14 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import Stack, new_contact
-from tests.integration.stack import ROOT, TerraformError, deployed, sandbox_session
+from tests.integration.stack import (
+    ROOT,
+    TerraformError,
+    deployed,
+    log_messages,
+    sandbox_session,
+    wait_for,
+)
 from tracker_sandbox.control import Sandbox
 
 pytestmark = pytest.mark.integration
@@ -163,14 +170,17 @@ def test_a_slow_private_backend_answers_through_the_writer_and_checker(
     assert not list(runtime.glob("lib/python*/site-packages/requests")), "the runtime has it"
     # The token came from Secrets Manager: the backend saw it, no log line did.
     assert backend.calls == [{"path": "/accounts/1001/balance", "authorised": True}]
+    # Logs reach the group after the invocation: wait for the run's own lines and its REPORT.
     group = backend_stack.outputs["log_group_names"]["worker"]
     logs = backend_stack.client("logs")
-    messages = [
-        event["message"]
-        for page in logs.get_paginator("filter_log_events").paginate(logGroupName=group)
-        for event in page["events"]
-    ]
-    assert messages, "the worker logged nothing"
+
+    def the_run_logged() -> list[str] | None:
+        messages = log_messages(logs, group)
+        mentions = any(written["RequestId"] in message for message in messages)
+        reported = any(message.startswith("REPORT") for message in messages)
+        return messages if mentions and reported else None
+
+    messages = wait_for(the_run_logged, timeout=60, what=f"the worker's log lines in {group}")
     assert not [message for message in messages if backend.token in message]
 
 

@@ -46,8 +46,7 @@ from botocore.config import Config
 from scripts.flow_diagram import render_flows
 
 from tests.integration.conftest import DEADLINE_SECONDS, EXAMPLE, Stack
-from tests.integration.stack import wait_for
-from tests.integration.test_tracker_stack import log_lines
+from tests.integration.stack import log_lines, wait_for
 from tracker_sandbox.flows import (
     ContactData,
     SimulationOptions,
