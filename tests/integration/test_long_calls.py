@@ -33,7 +33,6 @@ from typing import Any
 import pytest
 from botocore.config import Config
 
-from connect_tracker.testing import contact_event
 from tests.integration.conftest import Stack
 from tests.integration.stack import ROOT, Endpoint, deployed, sandbox_session
 from tracker_sandbox.flows import ContactData, SimulationOptions, simulate_contact
@@ -117,32 +116,6 @@ def _place(stack: Stack, content: str, channel: str, work_seconds: int) -> Call:
     )
 
 
-def _warm(stack: Stack, environments: int) -> None:
-    """Start ``environments`` writer and checker environments side by side, as Lambda
-    would for twelve contacts at once: on the shared sandbox a dozen cold starts at once
-    took the first writer and checker calls past Connect's 8 s (TimeLimitExceeded at
-    8.01-8.09 s, 2026-12-01), which is the emulator's CPU, not the flow. The events are
-    answered at once and change nothing: a task name the writer refuses, a request id
-    the checker refuses."""
-    events = {
-        "writer_function_arn": contact_event("warm-up", {"TaskName": "not a task"}),
-        "checker_function_arn": contact_event("warm-up", {"RequestId": "not-a-request"}),
-    }
-    client = stack.client("lambda")
-    for output, event in events.items():
-        payload = json.dumps(event).encode()
-        with ThreadPoolExecutor(max_workers=environments) as pool:
-            answers = list(
-                pool.map(
-                    lambda _, name=stack.outputs[output], body=payload: client.invoke(
-                        FunctionName=name, Payload=body
-                    ),
-                    range(environments),
-                )
-            )
-        assert not [a for a in answers if a.get("FunctionError")], output
-
-
 @pytest.fixture(scope="module")
 def calls(long_stack: Stack) -> dict[tuple[str, int], Call]:
     """Every channel x every work length (and the overdue work), placed at once."""
@@ -151,7 +124,9 @@ def calls(long_stack: Stack) -> dict[tuple[str, int], Call]:
         instance_id, long_stack.outputs["contact_flow_id"], client=long_stack.client("connect")
     )
     plan = [(channel, work) for channel in CHANNELS for work in (*WORK_INSIDE, WORK_OVERDUE)]
-    _warm(long_stack, len(plan))
+    # A dozen cold starts at once took first calls past Connect's 8 s on the shared sandbox.
+    for function in ("writer", "checker"):
+        long_stack.warm(function, len(plan))
     began = time.monotonic()
     with ThreadPoolExecutor(max_workers=len(plan)) as pool:
         placed = list(pool.map(lambda case: _place(long_stack, content, *case), plan))

@@ -27,7 +27,6 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -146,25 +145,6 @@ class FaultStack(Stack):
         if answer.get("FunctionError"):
             return None, f"FunctionError {answer['FunctionError']}: {payload}"
         return payload, ""
-
-    def warm(self, function: str, environments: int) -> None:
-        """Start ``environments`` execution environments of ``function`` side by side.
-
-        Each is invoked once with an event for no request (the worker answers NOT_FOUND at
-        once, the writer and the checker a flat map with a documented error code, the
-        processor an empty stream batch), all at
-        the same time, so the sandbox creates that many environments. On a
-        shared 2-core host a burst of 40 cold worker starts (an interpreter, boto3 and its
-        clients each) takes longer than a 20-second deadline; on Lambda they start side by
-        side. Warming separates the emulator's CPU from what the tests hold the design to.
-        """
-        order: dict[str, Any] = (
-            {"Records": []} if function == "processor" else {"RequestId": str(uuid.uuid4())}
-        )
-        with ThreadPoolExecutor(max_workers=environments) as pool:
-            answers = list(pool.map(lambda _: self.call(function, order), range(environments)))
-        failed = [error for payload, error in answers if payload is None]
-        assert not failed, failed[:3]
 
     def run_contact(
         self, parameters: Mapping[str, str], *, poll_seconds: float = POLL_SECONDS
