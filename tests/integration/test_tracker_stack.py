@@ -8,24 +8,9 @@ import pytest
 
 from tests.integration.conftest import DEADLINE_SECONDS, Stack, new_contact
 from tests.integration.network import delaying_proxy
-from tests.integration.stack import wait_for
+from tests.integration.stack import log_lines, wait_for
 
 pytestmark = pytest.mark.integration
-
-
-def log_lines(stack: Stack, function: str, needle: str) -> list[dict[str, object]]:
-    """JSON log lines of a function's own log group that mention ``needle``."""
-    name = stack.outputs[f"{function}_function_name"]
-    logs = stack.client("logs")
-    lines: list[dict[str, object]] = []
-    for page in logs.get_paginator("filter_log_events").paginate(
-        logGroupName=f"/aws/lambda/{name}"
-    ):
-        for event in page["events"]:
-            message = event["message"].strip()
-            if needle in message and message.startswith("{"):
-                lines.append(json.loads(message))
-    return lines
 
 
 def test_the_whole_loop_completes_with_the_tasks_result(stack: Stack):
