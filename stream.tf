@@ -34,7 +34,12 @@ resource "aws_lambda_event_source_mapping" "processor" {
   function_name    = aws_lambda_function.this["processor"].arn
   enabled          = var.stream.enabled
 
-  starting_position                  = "LATEST"
+  # Lambda's developer guide: polling a new mapping "may take several minutes" to start, so
+  # "if you specify LATEST ... the event source mapping could miss events during a create or
+  # update. To ensure that no events are missed, specify either TRIM_HORIZON or AT_TIMESTAMP"
+  # (the sandbox's stream missed a record written after its mapping reported Enabled, CI
+  # of 2026-12-01). A re-read request that has finished is skipped by the worker's claim.
+  starting_position                  = var.stream.starting_position
   batch_size                         = var.stream.batch_size
   maximum_batching_window_in_seconds = var.stream.maximum_batching_window_in_seconds
   parallelization_factor             = var.stream.parallelization_factor

@@ -623,6 +623,7 @@ variable "stream" {
     bisect_batch_on_function_error: true (default) or false;
     maximum_retry_attempts: -1 (unlimited) or 0-10000 (default 2);
     maximum_record_age_in_seconds: -1 (unlimited) or 60-604800 (default 3600), and -1 or at least request_deadline_seconds;
+    starting_position: TRIM_HORIZON (default) or LATEST. Lambda may take minutes to start polling a new mapping, and with LATEST the requests written meanwhile are never read: TRIM_HORIZON reads the stream from its oldest record, which on a new table is its first. Changing it replaces the mapping (docs/architecture.md);
     enabled: true (default) or false.
   EOT
   type = object({
@@ -632,6 +633,7 @@ variable "stream" {
     bisect_batch_on_function_error     = optional(bool, true)
     maximum_retry_attempts             = optional(number, 2)
     maximum_record_age_in_seconds      = optional(number, 3600)
+    starting_position                  = optional(string, "TRIM_HORIZON")
     enabled                            = optional(bool, true)
   })
   default  = {}
@@ -656,6 +658,11 @@ variable "stream" {
   validation {
     condition     = var.stream.maximum_record_age_in_seconds == -1 || (var.stream.maximum_record_age_in_seconds >= 60 && var.stream.maximum_record_age_in_seconds <= 604800 && floor(var.stream.maximum_record_age_in_seconds) == var.stream.maximum_record_age_in_seconds)
     error_message = "The stream.maximum_record_age_in_seconds must be -1 (unlimited) or a whole number from 60 to 604800."
+  }
+  validation {
+    # The provider also accepts AT_TIMESTAMP, which only Kinesis and Kafka sources support.
+    condition     = contains(["TRIM_HORIZON", "LATEST"], var.stream.starting_position)
+    error_message = "The stream.starting_position must be TRIM_HORIZON or LATEST (a DynamoDB stream has no AT_TIMESTAMP)."
   }
 }
 

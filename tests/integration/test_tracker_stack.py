@@ -138,6 +138,7 @@ def test_ttl_and_stream_are_as_planned(stack: Stack):
     mapping = mappings[0]
     assert mapping["EventSourceArn"] == stack.outputs["tracker_table_stream_arn"]
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["StartingPosition"] == "TRIM_HORIZON"
     assert (
         mapping["DestinationConfig"]["OnFailure"]["Destination"]
         == stack.outputs["on_failure_queue_arn"]

@@ -137,8 +137,8 @@ run "defaults" {
     error_message = "The event source mapping must trigger the processor."
   }
   assert {
-    condition     = aws_lambda_event_source_mapping.processor[0].starting_position == "LATEST" && aws_lambda_event_source_mapping.processor[0].function_response_types == toset(["ReportBatchItemFailures"])
-    error_message = "The mapping must start at LATEST and report batch item failures."
+    condition     = aws_lambda_event_source_mapping.processor[0].starting_position == "TRIM_HORIZON" && aws_lambda_event_source_mapping.processor[0].function_response_types == toset(["ReportBatchItemFailures"])
+    error_message = "By default the mapping must start at TRIM_HORIZON (a new mapping misses nothing) and report batch item failures."
   }
   assert {
     condition     = aws_lambda_event_source_mapping.processor[0].batch_size == 100 && aws_lambda_event_source_mapping.processor[0].bisect_batch_on_function_error && aws_lambda_event_source_mapping.processor[0].maximum_retry_attempts == 2 && aws_lambda_event_source_mapping.processor[0].maximum_record_age_in_seconds == 3600 && aws_lambda_event_source_mapping.processor[0].parallelization_factor == 1 && aws_lambda_event_source_mapping.processor[0].maximum_batching_window_in_seconds == 0
@@ -318,7 +318,7 @@ run "kms_tracing_and_tuning" {
     }
     worker_async_invocation  = { maximum_retry_attempts = 0, maximum_event_age_in_seconds = 300 }
     logging                  = { application_log_level = "DEBUG", system_log_level = "INFO", retention_in_days = 7 }
-    stream                   = { batch_size = 5, maximum_batching_window_in_seconds = 2, parallelization_factor = 3, bisect_batch_on_function_error = false, maximum_retry_attempts = -1, maximum_record_age_in_seconds = -1 }
+    stream                   = { batch_size = 5, maximum_batching_window_in_seconds = 2, parallelization_factor = 3, bisect_batch_on_function_error = false, maximum_retry_attempts = -1, maximum_record_age_in_seconds = -1, starting_position = "LATEST" }
     on_failure_queue         = { message_retention_seconds = 86400, kms_data_key_reuse_period_seconds = 600 }
     sensitive_parameters     = ["AccountNumber", "Pin"]
     log_parameters_in_clear  = ["TaskName", "DelaySeconds"]
@@ -380,7 +380,7 @@ run "kms_tracing_and_tuning" {
     error_message = "Roles must get the path and the permissions boundary."
   }
   assert {
-    condition     = aws_lambda_event_source_mapping.processor[0].batch_size == 5 && aws_lambda_event_source_mapping.processor[0].maximum_batching_window_in_seconds == 2 && aws_lambda_event_source_mapping.processor[0].parallelization_factor == 3 && !aws_lambda_event_source_mapping.processor[0].bisect_batch_on_function_error && aws_lambda_event_source_mapping.processor[0].maximum_retry_attempts == -1 && aws_lambda_event_source_mapping.processor[0].maximum_record_age_in_seconds == -1
+    condition     = aws_lambda_event_source_mapping.processor[0].batch_size == 5 && aws_lambda_event_source_mapping.processor[0].maximum_batching_window_in_seconds == 2 && aws_lambda_event_source_mapping.processor[0].parallelization_factor == 3 && !aws_lambda_event_source_mapping.processor[0].bisect_batch_on_function_error && aws_lambda_event_source_mapping.processor[0].maximum_retry_attempts == -1 && aws_lambda_event_source_mapping.processor[0].maximum_record_age_in_seconds == -1 && aws_lambda_event_source_mapping.processor[0].starting_position == "LATEST"
     error_message = "Stream settings must reach the event source mapping."
   }
   assert {

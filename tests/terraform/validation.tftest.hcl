@@ -737,6 +737,16 @@ run "retry_attempts_bad" {
   expect_failures = [var.stream]
 }
 
+run "starting_position_at_timestamp" {
+  command = plan
+
+  variables {
+    stream = { starting_position = "AT_TIMESTAMP" }
+  }
+
+  expect_failures = [var.stream]
+}
+
 run "record_age_bad" {
   command = plan
 
