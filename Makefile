@@ -60,8 +60,8 @@ test-integration: venv tf-config ## The sandbox, the whole stack on it, the faul
 	@# that the sandbox has provisioned the runtimes (the unit tier skips it without them).
 	$(WITH_SANDBOX) bash -o pipefail -ec '\
 	  $(PYTEST) -n $(INTEGRATION_WORKERS) --dist loadscope sandbox/tests tests/integration \
-	    -m "not fuzz" --ignore=sandbox/tests/flows; \
-	  $(PYTEST) tests/reliability -m "fault or load"; \
+	    -m "not fuzz" --ignore=sandbox/tests/flows --durations=12; \
+	  $(PYTEST) tests/reliability -m "fault or load" --durations=0; \
 	  $(PYTEST) tests/unit/test_answer_size.py -k real_serializers'
 
 .PHONY: test-reliability

@@ -111,7 +111,9 @@ class FaultStack(Stack):
 
     def configure(self, **variables: object) -> None:
         """Re-apply the stack with other values of its variables, if any differs."""
-        if any(self.terraform.variables.get(key) != value for key, value in variables.items()):
+        unset = object()  # a variable never set differs from None, the module's default
+        current = self.terraform.variables
+        if any(current.get(key, unset) != value for key, value in variables.items()):
             began = time.monotonic()
             self.terraform.apply(**variables)
             self.outputs.update(_flat(self.terraform.outputs()))  # e.g. floor_log_group
