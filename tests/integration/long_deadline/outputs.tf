@@ -8,6 +8,16 @@ output "checker_function_arn" {
   value       = module.tracker.checker_function_arn
 }
 
+output "writer_function_name" {
+  description = "Name of the writer function (the integration Stack invokes by name)."
+  value       = module.tracker.writer_function_name
+}
+
+output "checker_function_name" {
+  description = "Name of the checker function (the integration Stack invokes by name)."
+  value       = module.tracker.checker_function_name
+}
+
 output "tracker_table_name" {
   description = "Name of the tracker table."
   value       = module.tracker.tracker_table_name
