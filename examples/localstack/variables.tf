@@ -105,6 +105,17 @@ variable "contact_flow_module_description" {
   default     = "Asynchronous tracker: starts the task named by contact attribute TrackerTaskName, waits for it, returns TrackerStatus and the result fields as contact attributes."
 }
 
+variable "first_lookup_task" {
+  description = "Task of the two-lookups flow's first call to the flow module: simulated_backend (default, a demo task) or a task of task_source_dir (the integration tests use one that answers just before the deadline)."
+  type        = string
+  default     = "simulated_backend"
+
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9_.-]{0,63}$", var.first_lookup_task))
+    error_message = "The first_lookup_task must be a task name: a letter followed by up to 63 letters, digits, '_', '-' or '.'."
+  }
+}
+
 variable "second_lookup_task" {
   description = "Task of the two-lookups flow's second call to the flow module: simulated_backend (default, a demo task) or a task of task_source_dir (the integration tests use one)."
   type        = string

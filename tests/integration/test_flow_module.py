@@ -30,6 +30,8 @@ from tracker_sandbox.flows.modules import DescribedFlowModules
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("connect_endpoint")]
 
 SECOND_TASK = "integration_account_status"
+#: Answers 3 s before its request's deadline (tests/integration/tasks).
+LATE_TASK = "integration_answers_late"
 UPDATED_HOLDING = "Still looking, one moment."
 UPDATED_DESCRIPTION = "Tracker module, updated in place"
 
@@ -59,7 +61,12 @@ def module_stack(stack: Stack) -> Iterator[dict[str, Any]]:
         published = stack.terraform.outputs()
         yield published
     finally:
-        for changed in ("holding_prompt", "contact_flow_module_description"):
+        for changed in (
+            "holding_prompt",
+            "contact_flow_module_description",
+            "first_lookup_task",
+            "second_lookup_task",
+        ):
             stack.terraform.variables.pop(changed, None)
         stack.terraform.apply(create_contact_flow_module=False)
     restored = stack.terraform.outputs()
@@ -200,3 +207,59 @@ def test_the_flow_module_through_apply_replan_calls_update_and_removal(
     assert UPDATED_HOLDING in module["Content"]
     assert module["Description"] == UPDATED_DESCRIPTION
     assert stack.terraform.plan_exit_code() == 0, "the update must leave nothing to change"
+
+
+def test_a_second_lookup_after_a_late_first_one_gets_its_full_window(
+    stack: Stack, module_stack: dict[str, Any], invoker: Boto3LambdaInvoker
+) -> None:
+    """Issue 20: each invocation of the flow module waits its own request's whole deadline.
+
+    Both lookups answer 3 s before their deadline, on chat (the channel whose polls follow
+    each other fastest), so together they take more polls than the module's Loop allows.
+    Connect's Loop counts per action identifier and resets only after it has returned
+    DoneLooping (flow-language reference, Loop): without the module's drain on return, the
+    second invocation would go on from the first one's count and the caller would hear the
+    apology before the second request's deadline.
+    """
+    stack.terraform.apply(first_lookup_task=LATE_TASK, second_lookup_task=LATE_TASK)
+    outputs = stack.terraform.outputs()
+    module = json.loads(outputs["contact_flow_module_content"])
+    loop = next(a for a in module["Actions"] if a["Identifier"] == "poll-loop")
+    loop_count = int(loop["Parameters"]["LoopCount"])
+
+    result, summary = _call(
+        stack,
+        outputs,
+        outputs["two_lookups_flow_id"],
+        invoker,
+        attributes={"AccountId": "ACC-1", "SecondAccountId": "ACC-2"},
+        channel="CHAT",
+    )
+    transcript = result.render_transcript()
+    writers = _module_calls(summary, "invoke-writer")
+    assert [call["parameters"]["TaskName"] for call in writers] == [LATE_TASK, LATE_TASK]
+    first_id, second_id = (call["response"]["RequestId"] for call in writers)
+    polls = _module_calls(summary, "invoke-checker")
+    per_request = [
+        [call for call in polls if call["parameters"]["RequestId"] == request_id]
+        for request_id in (first_id, second_id)
+    ]
+    # The proof holds only if one Loop count could not have served both lookups.
+    assert sum(map(len, per_request)) > loop_count, (loop_count, transcript)
+
+    assert summary["success"], transcript
+    assert summary["outcome"] == "RESULT", transcript
+    for request_id, request_polls in zip((first_id, second_id), per_request, strict=True):
+        assert request_polls[-1]["response"]["Status"] == "COMPLETE", transcript
+        item = stack.item(request_id)
+        assert item is not None
+        assert item["Status"]["S"] == "COMPLETE"
+        assert float(item["CompletedAt"]["N"]) <= float(item["DeadlineAt"]["N"])
+    attributes = summary["attributes"]
+    assert attributes["FirstMessage"] == "Account ACC-1 answered late"
+    assert attributes["Message"] == "Account ACC-2 answered late"
+    assert summary["prompts"][-1]["text"] == (
+        "Thank you for waiting. Account ACC-1 answered late and Account ACC-2 answered late"
+    )
+    module_id = outputs["contact_flow_module_id"]
+    assert summary["path"].count(f"{module_id}/start-drain") == 2, transcript

@@ -50,3 +50,14 @@ def account_status(parameters: Mapping[str, str], context: TaskContext) -> dict[
     """A second kind of lookup (the two-lookups flow's second task): answers a Message, as
     simulated_backend does, so one result field serves both."""
     return {"Message": f"Account {parameters.get('AccountId', '?')} is open"}
+
+
+#: How long before the request's deadline ``integration_answers_late`` answers.
+LATE_MARGIN_SECONDS = 3.0
+
+
+@task("integration_answers_late")
+def answers_late(parameters: Mapping[str, str], context: TaskContext) -> dict[str, str]:
+    """A backend that answers just before the request's deadline, whenever it was asked."""
+    threading.Event().wait(max(0.0, context.remaining_seconds() - LATE_MARGIN_SECONDS))
+    return {"Message": f"Account {parameters.get('AccountId', '?')} answered late"}
