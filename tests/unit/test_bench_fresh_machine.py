@@ -126,6 +126,7 @@ def _summary(success: bool) -> dict[str, object]:
         success=success,
         outcome="RESULT" if success else "APOLOGY",
         final_prompt=PromptRecord("thank-caller" if success else "apologize", 5.5, "", 2.0),
+        prompts=[PromptRecord("greet", 0.2, "Hello, thank you for calling.", 4.4)],
     )
     return result.to_dict()
 
@@ -142,6 +143,7 @@ def test_a_per_contact_row_reports_what_the_simulator_wrote(success):
     # after the request's COMPLETE write; an apology is no result.
     expected = (5.5, 0.25) if success else (None, None)
     assert (row["time_to_result_seconds"], row["wait_after_complete_seconds"]) == expected
+    assert row["greeting_seconds"] == 4.4  # the target's yardstick: greeting + 1 s
 
 
 def test_caller_metrics_per_channel() -> None:
@@ -151,18 +153,21 @@ def test_caller_metrics_per_channel() -> None:
             "work_seconds": 2.0,
             "time_to_result_seconds": 5.0,
             "wait_after_complete_seconds": 0.2,
+            "greeting_seconds": 4.4,
         },
         {
             "channel": "VOICE",
             "work_seconds": 9.0,
             "time_to_result_seconds": 12.0,
             "wait_after_complete_seconds": 1.4,
+            "greeting_seconds": 4.6,
         },
         {
             "channel": "CHAT",
             "work_seconds": 2.0,
             "time_to_result_seconds": 2.5,
             "wait_after_complete_seconds": 0.1,
+            "greeting_seconds": 0.0,
         },
     ]
     metrics = caller_metrics(rows)
@@ -170,3 +175,4 @@ def test_caller_metrics_per_channel() -> None:
     assert metrics["caller_wait_after_complete_voice_p99"] == 1.4
     assert metrics["caller_time_to_result_voice_p50"] == 5.0
     assert metrics["caller_time_to_result_chat_p50"] == 2.5
+    assert metrics["caller_greeting_voice_p50"] == 4.4  # of the 2 s contacts only
