@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 
 from tracker_sandbox.control import Sandbox
+from tracker_sandbox.logs import log_messages
 
 ROLE_ARN = "arn:aws:iam::000000000000:role/sandbox-test"
 
@@ -49,11 +50,7 @@ def wait_for_log(
     deadline = time.monotonic() + seconds
     messages: list[str] = []
     while time.monotonic() < deadline:
-        try:
-            pages = logs_client.get_paginator("filter_log_events").paginate(logGroupName=group)
-            messages = [event["message"] for page in pages for event in page["events"]]
-        except logs_client.exceptions.ResourceNotFoundException:
-            messages = []
+        messages = log_messages(logs_client, group)
         if predicate(messages):
             return messages
         time.sleep(0.25)

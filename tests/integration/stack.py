@@ -21,6 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tracker_sandbox.control import Sandbox
+from tracker_sandbox.logs import log_messages
 
 ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
@@ -159,15 +160,6 @@ def wait_for(
         if time.monotonic() >= deadline:
             raise TimeoutError(f"{what} did not happen within {timeout:.0f}s")
         pause.wait(interval)
-
-
-def log_messages(logs: Any, group: str) -> list[str]:
-    """Every message of a log group so far (none while the group does not exist yet)."""
-    try:
-        pages = logs.get_paginator("filter_log_events").paginate(logGroupName=group)
-        return [event["message"] for page in pages for event in page["events"]]
-    except logs.exceptions.ResourceNotFoundException:
-        return []
 
 
 def log_lines(deployment: Any, function: str, needle: str) -> list[dict[str, object]]:

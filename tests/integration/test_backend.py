@@ -37,11 +37,11 @@ from tests.integration.stack import (
     ROOT,
     TerraformError,
     deployed,
-    log_messages,
     sandbox_session,
     wait_for,
 )
 from tracker_sandbox.control import Sandbox
+from tracker_sandbox.logs import log_messages
 
 pytestmark = pytest.mark.integration
 

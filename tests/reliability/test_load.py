@@ -56,8 +56,6 @@ STEP_SECONDS = float(os.environ.get("RELIABILITY_LOAD_STEP_SECONDS", "15"))
 #: queue that grows for a step grows for the run (3/s: p50 0.64 s, p99 2.98 s, then a
 #: collapse at 4/s, 2026-12-02).
 WRITER_P99_LIMIT_SECONDS = 1.0
-#: The module's default reserved concurrency of the worker (variables.tf, functions).
-WORKER_DEFAULT_CONCURRENCY = 10
 #: The 1,000 contacts arrive at this share of the sustained rate: a step lasts seconds, the
 #: run minutes, and the margin keeps one slow moment of the emulator from failing a writer.
 RATE_MARGIN = 0.8
@@ -159,7 +157,13 @@ def test_a_thousand_contacts_at_the_rate_the_sandbox_sustains(fault_stack: Fault
     # a second of the sandbox's CPU, which Lambda does not take from the running functions.
     for function in ("writer", "checker"):
         stack.warm(function, max(8, math.ceil(max(RAMP) * 3)))
-    stack.warm("worker", WORKER_DEFAULT_CONCURRENCY)  # more would be throttled
+    # As many worker environments as the deployed worker may hold (the module's default
+    # reservation): more would be throttled.
+    reserved = stack.client("lambda").get_function_concurrency(
+        FunctionName=stack.outputs["worker_function_name"]
+    )
+    assert "ReservedConcurrentExecutions" in reserved, f"the worker has no reservation: {reserved}"
+    stack.warm("worker", reserved["ReservedConcurrentExecutions"])
 
     sustained, steps = sustained_rate(stack, CONTACTS)
     assert sustained > 0, f"the sandbox sustained no arrival rate: {steps[0].describe()}"
