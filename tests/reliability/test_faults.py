@@ -92,83 +92,6 @@ def lateness(run: ContactRun) -> float:
     return (run.terminal_at or 0) - run.deadline_at
 
 
-def test_mixed_burst_with_raising_and_overrunning_tasks(fault_stack: FaultStack):
-    """40 contacts at once through the module's real flow (the simulator, real clock)."""
-    stack = fault_stack
-    stack.configure(
-        request_deadline_seconds=MIXED_DEADLINE_SECONDS, processor_reserved_concurrency=1
-    )
-    concurrency = stack.client("lambda").get_function_concurrency(
-        FunctionName=stack.outputs["processor_function_name"]
-    )
-    assert concurrency.get("ReservedConcurrentExecutions") == 1  # the dispatcher is throttled
-    # Through the flow, the writer and every poll have Connect's 8 s limit. Forty cold
-    # writers at once on the shared 2-core sandbox take longer than that (measured: first
-    # writer calls over 8 s, and retry-writer failing on a DynamoDB read timeout while the
-    # emulator starts forty environments), where Lambda starts them side by side. Their
-    # environments are started first, as the workers' are (FaultStack.warm).
-    for function in ("writer", "checker", "worker"):
-        stack.warm(function, MIXED_BATCH)
-    stack.warm("processor", 1)  # its one environment: a cold start held the first batch 2 s
-
-    plans = [
-        {"TaskName": "reliability_work", "Fault": fault_of(i), "Value": str(i)}
-        for i in range(MIXED_BATCH)
-    ]
-    with ThreadPoolExecutor(max_workers=MIXED_BATCH) as pool:  # one burst, all at once
-        runs = list(pool.map(stack.run_contact, plans))
-
-    ids = {run.request_id for run in runs}
-    effects = stack.effects()
-    ran = {request_id for request_id in ids if effects.get(request_id)}
-    outcomes = Counter((run.parameters["Fault"], run.final.get("Status", "-")) for run in runs)
-    completion = sorted((run.terminal_at or 0) - run.submitted_at for run in runs)
-    latency = sorted(end - asked for run in runs for asked, end, _ in run.polls) or [0.0]
-    say(
-        f"mixed burst of {len(runs)}: outcomes {dict(sorted(outcomes.items()))}; "
-        f"ran {len(ran)}, max runs per request {max(effects.get(i, 0) for i in ids)}; "
-        f"polls {sum(len(r.polls) for r in runs)}, "
-        f"call errors {sum(len(r.errors) for r in runs)}, "
-        f"polls over Connect's limit (the flow polled again) "
-        f"{sum(len(r.slow_polls) for r in runs)}, "
-        f"writer calls retried by the flow {sum(bool(r.writer_retried) for r in runs)}; "
-        f"callers' outcomes {dict(Counter(str(r.outcome) for r in runs))}; "
-        f"seen terminal after {completion[0]:.1f}-{completion[-1]:.1f}s; "
-        f"latest terminal answer {max(lateness(r) for r in runs):+.1f}s from the deadline; "
-        f"checker poll latency median {latency[len(latency) // 2]:.2f}s, max {latency[-1]:.2f}s"
-    )
-    for run in runs:
-        item = check_terminal_in_time(stack, run)
-        fault, status = run.parameters["Fault"], run.final["Status"]
-        # What the caller reached through the real flow: the result, or the apology.
-        assert run.outcome == ("RESULT" if status == "COMPLETE" else "APOLOGY"), run.outcome
-        if fault == "none":  # no good request waits behind an overrun: every one completes
-            assert status == "COMPLETE", run.final
-            result = {k: run.final[k] for k in ("Answer", "Digest")}
-            assert result == expected_result(run.parameters["Value"])
-            assert item["FinishedBy"]["S"] == "worker"
-        elif fault == "raise":
-            assert status == "FAILED", run.final
-            assert run.final["ErrorCode"] == "TASK_ERROR"
-        else:
-            assert status == "TIMED_OUT", run.final
-            assert run.final["ErrorCode"] == "DEADLINE_EXCEEDED"
-            assert "TooLate" not in run.final
-        assert int(item["Attempts"]["N"]) <= 1
-    assert all(effects.get(request_id, 0) == 1 for request_id in ids), effects
-
-    # every run the side-effect table saw is in the worker's logs, once
-    def all_started() -> dict[str, int] | None:
-        found = stack.task_starts()
-        return found if ran <= set(found) else None
-
-    starts = wait_until(all_started, timeout=60, what="task.started lines for every run")
-    assert {request_id: starts[request_id] for request_id in ran} == dict.fromkeys(ran, 1)
-    assert outcomes[("none", "COMPLETE")] == MIXED_BATCH - 6
-    assert outcomes[("raise", "FAILED")] == 4
-    assert outcomes[("overrun", "TIMED_OUT")] == 2
-
-
 def invoke_processor(stack: FaultStack, records: list[dict[str, Any]]) -> dict[str, Any]:
     """Invoke the processor directly, waiting out throttles (reserved concurrency 1)."""
 
@@ -363,6 +286,113 @@ def test_a_failed_outcome_write_is_handed_over_and_recorded(fault_stack: FaultSt
 
 
 @pytest.mark.usefixtures("bundled_sandbox")  # the unanswering port is on this host
+def test_a_table_that_does_not_answer_gets_unknown_and_the_next_poll_recovers(
+    fault_stack: FaultStack,
+):
+    stack = fault_stack
+    stack.set_deadline(DEADLINE_SECONDS)
+    run = stack.start_contact({"TaskName": "reliability_work", "Fault": "none", "Value": "41"})
+    assert not run.errors, run.errors
+    poll = connect_event(run.contact_id, {"RequestId": run.request_id})
+    with stack.table_unanswering_for("checker"):
+        answers = [stack.call("checker", poll) for _ in range(3)]
+    assert [error for _, error in answers] == ["", "", ""]  # answered, within the timeout
+    assert [answer["Status"] for answer, _ in answers] == ["UNKNOWN"] * 3  # type: ignore[index]
+    assert {answer["ErrorCode"] for answer, _ in answers} == {"STORE_UNAVAILABLE"}  # type: ignore[index]
+
+    def logged() -> int | None:
+        count = sum(
+            line.get("message") == "check.store_unavailable"
+            and line.get("request_id") == run.request_id
+            for line in stack.json_logs("checker")
+        )
+        return count if count >= 3 else None
+
+    wait_until(logged, timeout=60, what="the checker's check.store_unavailable lines")
+    stack.follow(run)  # the table answers again: the flow's next polls see the request through
+    check_terminal_in_time(stack, run)
+    assert run.final["Status"] == "COMPLETE"
+    assert {k: run.final[k] for k in ("Answer", "Digest")} == expected_result("41")
+
+
+def test_mixed_burst_with_raising_and_overrunning_tasks(fault_stack: FaultStack):
+    """40 contacts at once through the module's real flow (the simulator, real clock)."""
+    stack = fault_stack
+    stack.configure(
+        request_deadline_seconds=MIXED_DEADLINE_SECONDS, processor_reserved_concurrency=1
+    )
+    concurrency = stack.client("lambda").get_function_concurrency(
+        FunctionName=stack.outputs["processor_function_name"]
+    )
+    assert concurrency.get("ReservedConcurrentExecutions") == 1  # the dispatcher is throttled
+    # Through the flow, the writer and every poll have Connect's 8 s limit. Forty cold
+    # writers at once on the shared 2-core sandbox take longer than that (measured: first
+    # writer calls over 8 s, and retry-writer failing on a DynamoDB read timeout while the
+    # emulator starts forty environments), where Lambda starts them side by side. Their
+    # environments are started first, as the workers' are (FaultStack.warm).
+    for function in ("writer", "checker", "worker"):
+        stack.warm(function, MIXED_BATCH)
+    stack.warm("processor", 1)  # its one environment: a cold start held the first batch 2 s
+
+    plans = [
+        {"TaskName": "reliability_work", "Fault": fault_of(i), "Value": str(i)}
+        for i in range(MIXED_BATCH)
+    ]
+    with ThreadPoolExecutor(max_workers=MIXED_BATCH) as pool:  # one burst, all at once
+        runs = list(pool.map(stack.run_contact, plans))
+
+    ids = {run.request_id for run in runs}
+    effects = stack.effects()
+    ran = {request_id for request_id in ids if effects.get(request_id)}
+    outcomes = Counter((run.parameters["Fault"], run.final.get("Status", "-")) for run in runs)
+    completion = sorted((run.terminal_at or 0) - run.submitted_at for run in runs)
+    latency = sorted(end - asked for run in runs for asked, end, _ in run.polls) or [0.0]
+    say(
+        f"mixed burst of {len(runs)}: outcomes {dict(sorted(outcomes.items()))}; "
+        f"ran {len(ran)}, max runs per request {max(effects.get(i, 0) for i in ids)}; "
+        f"polls {sum(len(r.polls) for r in runs)}, "
+        f"call errors {sum(len(r.errors) for r in runs)}, "
+        f"polls over Connect's limit (the flow polled again) "
+        f"{sum(len(r.slow_polls) for r in runs)}, "
+        f"writer calls retried by the flow {sum(bool(r.writer_retried) for r in runs)}; "
+        f"callers' outcomes {dict(Counter(str(r.outcome) for r in runs))}; "
+        f"seen terminal after {completion[0]:.1f}-{completion[-1]:.1f}s; "
+        f"latest terminal answer {max(lateness(r) for r in runs):+.1f}s from the deadline; "
+        f"checker poll latency median {latency[len(latency) // 2]:.2f}s, max {latency[-1]:.2f}s"
+    )
+    for run in runs:
+        item = check_terminal_in_time(stack, run)
+        fault, status = run.parameters["Fault"], run.final["Status"]
+        # What the caller reached through the real flow: the result, or the apology.
+        assert run.outcome == ("RESULT" if status == "COMPLETE" else "APOLOGY"), run.outcome
+        if fault == "none":  # no good request waits behind an overrun: every one completes
+            assert status == "COMPLETE", run.final
+            result = {k: run.final[k] for k in ("Answer", "Digest")}
+            assert result == expected_result(run.parameters["Value"])
+            assert item["FinishedBy"]["S"] == "worker"
+        elif fault == "raise":
+            assert status == "FAILED", run.final
+            assert run.final["ErrorCode"] == "TASK_ERROR"
+        else:
+            assert status == "TIMED_OUT", run.final
+            assert run.final["ErrorCode"] == "DEADLINE_EXCEEDED"
+            assert "TooLate" not in run.final
+        assert int(item["Attempts"]["N"]) <= 1
+    assert all(effects.get(request_id, 0) == 1 for request_id in ids), effects
+
+    # every run the side-effect table saw is in the worker's logs, once
+    def all_started() -> dict[str, int] | None:
+        found = stack.task_starts()
+        return found if ran <= set(found) else None
+
+    starts = wait_until(all_started, timeout=60, what="task.started lines for every run")
+    assert {request_id: starts[request_id] for request_id in ran} == dict.fromkeys(ran, 1)
+    assert outcomes[("none", "COMPLETE")] == MIXED_BATCH - 6
+    assert outcomes[("raise", "FAILED")] == 4
+    assert outcomes[("overrun", "TIMED_OUT")] == 2
+
+
+@pytest.mark.usefixtures("bundled_sandbox")  # the unanswering port is on this host
 def test_exhausted_dispatches_reach_the_on_failure_queue_and_replay_completes(
     fault_stack: FaultStack,
 ):
@@ -436,36 +466,6 @@ def test_exhausted_dispatches_reach_the_on_failure_queue_and_replay_completes(
     )
     assert stack.runs_of(request_id) == 1
     say(f"on-failure record replayed: {len(report.records)} record(s), request COMPLETE")
-
-
-@pytest.mark.usefixtures("bundled_sandbox")  # the unanswering port is on this host
-def test_a_table_that_does_not_answer_gets_unknown_and_the_next_poll_recovers(
-    fault_stack: FaultStack,
-):
-    stack = fault_stack
-    stack.set_deadline(DEADLINE_SECONDS)
-    run = stack.start_contact({"TaskName": "reliability_work", "Fault": "none", "Value": "41"})
-    assert not run.errors, run.errors
-    poll = connect_event(run.contact_id, {"RequestId": run.request_id})
-    with stack.table_unanswering_for("checker"):
-        answers = [stack.call("checker", poll) for _ in range(3)]
-    assert [error for _, error in answers] == ["", "", ""]  # answered, within the timeout
-    assert [answer["Status"] for answer, _ in answers] == ["UNKNOWN"] * 3  # type: ignore[index]
-    assert {answer["ErrorCode"] for answer, _ in answers} == {"STORE_UNAVAILABLE"}  # type: ignore[index]
-
-    def logged() -> int | None:
-        count = sum(
-            line.get("message") == "check.store_unavailable"
-            and line.get("request_id") == run.request_id
-            for line in stack.json_logs("checker")
-        )
-        return count if count >= 3 else None
-
-    wait_until(logged, timeout=60, what="the checker's check.store_unavailable lines")
-    stack.follow(run)  # the table answers again: the flow's next polls see the request through
-    check_terminal_in_time(stack, run)
-    assert run.final["Status"] == "COMPLETE"
-    assert {k: run.final[k] for k in ("Answer", "Digest")} == expected_result("41")
 
 
 # A worker whose process exits mid-task (issue 21 item 1). The ``crash`` fault makes the
