@@ -53,18 +53,22 @@ test-unit: lint test-python-unit tf-test ## Everything that needs no emulator: s
 
 # The sandbox's and the stack's tests run on INTEGRATION_WORKERS pytest workers side by side
 # (pytest-xdist; one module's tests stay on one worker, each worker deploys its own stacks),
-# and beside them the fault tier on its own stack: both mostly wait on the real clock
-# (Lambda's retry delays, deadlines, terraform), so they share the sandbox's two cores.
-# The load tier comes after them, alone: it measures the rate the sandbox sustains.
+# then the fault and load tiers alone. Not beside the integration tier: tried on a fresh
+# clone (2026-12-02), the fault tier's burst of 40 contacts met the long calls' 12 and
+# the sandbox collapsed (286 runtime processes, load average 29, table calls timing out;
+# docs/guarantees.md), although each tier alone keeps the two cores mostly idle.
 INTEGRATION_WORKERS ?= 2
 WITH_SANDBOX := PROJECT_PYTHON=$(VENV_PY) sandbox/bin/with-sandbox
 
 .PHONY: test-integration
 test-integration: venv tf-config ## The sandbox, the whole stack on it, the fault and load tiers (starts and stops the sandbox unless one runs)
-	@# The fault tier's lines are prefixed; each run's failure fails the target once both end.
 	@# The last step: each Lambda runtime's own serializer against the answer sizing, now
 	@# that the sandbox has provisioned the runtimes (the unit tier skips it without them).
-	$(WITH_SANDBOX) bash -o pipefail -ec '	  ( $(PYTEST) tests/reliability -m fault --durations=0 2>&1 | sed -u "s/^/[fault tier] /" ) & 	  fault=$$!; failed=0; 	  $(PYTEST) -n $(INTEGRATION_WORKERS) --dist loadscope sandbox/tests tests/integration 	    -m "not fuzz" --ignore=sandbox/tests/flows --durations=12 || failed=1; 	  wait $$fault || { echo "the fault tier failed (its lines: [fault tier])"; failed=1; }; 	  test $$failed = 0; 	  $(PYTEST) tests/reliability -m load --durations=0; 	  $(PYTEST) tests/unit/test_answer_size.py -k real_serializers'
+	$(WITH_SANDBOX) bash -o pipefail -ec '\
+	  $(PYTEST) -n $(INTEGRATION_WORKERS) --dist loadscope sandbox/tests tests/integration \
+	    -m "not fuzz" --ignore=sandbox/tests/flows --durations=12; \
+	  $(PYTEST) tests/reliability -m "fault or load" --durations=0; \
+	  $(PYTEST) tests/unit/test_answer_size.py -k real_serializers'
 
 .PHONY: test-reliability
 test-reliability: venv tf-config ## The fault and load tiers alone (1,000 contacts at the rate the sandbox sustains)
