@@ -113,6 +113,20 @@ def _call(
     return result, json.loads(json.dumps(result.to_dict()))
 
 
+def _two_lookups(
+    stack: Stack, outputs: dict[str, Any], invoker: Boto3LambdaInvoker, channel: str
+) -> tuple[SimulationResult, dict[str, Any]]:
+    """A contact through the two-lookups flow, for accounts ACC-1 and ACC-2."""
+    return _call(
+        stack,
+        outputs,
+        outputs["two_lookups_flow_id"],
+        invoker,
+        attributes={"AccountId": "ACC-1", "SecondAccountId": "ACC-2"},
+        channel=channel,
+    )
+
+
 def _module_calls(summary: dict[str, Any], action: str) -> list[dict[str, Any]]:
     """Lambda calls made by the module's `action` (named `<module-id>/<action>` in a run)."""
     return [call for call in summary["lambda_calls"] if call["action"].endswith(f"/{action}")]
@@ -161,13 +175,7 @@ def test_the_flow_module_through_apply_replan_calls_update_and_removal(
     assert attributes["TrackerRequestId"] == writers[0]["response"]["RequestId"]
 
     # The two-lookups flow on voice: the module twice, two tasks, two requests, two results.
-    result, summary = _call(
-        stack,
-        outputs,
-        outputs["two_lookups_flow_id"],
-        invoker,
-        attributes={"AccountId": "ACC-1", "SecondAccountId": "ACC-2"},
-    )
+    result, summary = _two_lookups(stack, outputs, invoker, "VOICE")
     transcript = result.render_transcript()
     assert summary["success"], transcript
     writers = _module_calls(summary, "invoke-writer")
@@ -227,14 +235,7 @@ def test_a_second_lookup_after_a_late_first_one_gets_its_full_window(
     loop = next(a for a in module["Actions"] if a["Identifier"] == "poll-loop")
     loop_count = int(loop["Parameters"]["LoopCount"])
 
-    result, summary = _call(
-        stack,
-        outputs,
-        outputs["two_lookups_flow_id"],
-        invoker,
-        attributes={"AccountId": "ACC-1", "SecondAccountId": "ACC-2"},
-        channel="CHAT",
-    )
+    result, summary = _two_lookups(stack, outputs, invoker, "CHAT")
     transcript = result.render_transcript()
     writers = _module_calls(summary, "invoke-writer")
     assert [call["parameters"]["TaskName"] for call in writers] == [LATE_TASK, LATE_TASK]
