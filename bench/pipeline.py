@@ -713,16 +713,11 @@ def caller_metrics(rows: Sequence[Mapping[str, Any]]) -> dict[str, float]:
             for r in mine
             if r["wait_after_complete_seconds"] is not None
         ]
+        short = [r for r in mine if r["work_seconds"] == 2.0]
         firsts = [
-            r["time_to_result_seconds"]
-            for r in mine
-            if r["work_seconds"] == 2.0 and r["time_to_result_seconds"] is not None
+            r["time_to_result_seconds"] for r in short if r["time_to_result_seconds"] is not None
         ]
-        greetings = [
-            r["greeting_seconds"]
-            for r in mine
-            if r["work_seconds"] == 2.0 and r["greeting_seconds"] is not None
-        ]
+        greetings = [r["greeting_seconds"] for r in short if r["greeting_seconds"] is not None]
         name = channel.lower()
         metrics[f"caller_wait_after_complete_{name}_p50"] = round(pct(waits, 50), 3)
         metrics[f"caller_wait_after_complete_{name}_p99"] = round(pct(waits, 99), 3)

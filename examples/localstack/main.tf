@@ -113,10 +113,11 @@ module "tracker" {
 
 # A flow of your own invoking the tracker's flow module twice, for two different tasks: the
 # lookup of the contact's account (var.first_lookup_task, simulated_backend by default) and
-# of its second account (var.second_lookup_task). Each call passes its task in TrackerTaskName and its account in
-# AccountId (the module's task parameter, contact_flow.task_parameters above), and reads the
-# outcome back from TrackerStatus and Message; the first Message is kept as FirstMessage
-# before the second call clears it. Two asks, so two requests (docs/flow-contract.md).
+# of its second account (var.second_lookup_task). Each call passes its task in
+# TrackerTaskName and its account in AccountId (the module's task parameter,
+# contact_flow.task_parameters above), and reads the outcome back from TrackerStatus and
+# Message; the first Message is kept as FirstMessage before the second call clears it. Two
+# asks, so two requests (docs/flow-contract.md).
 locals {
   lookups = [
     { id = "first", task = var.first_lookup_task, account = "$.Attributes.AccountId", next = "second-lookup" },

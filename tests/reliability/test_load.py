@@ -119,27 +119,24 @@ class Step:
         return sum(writer_failed(run) for run in self.runs)
 
     @property
-    def writer_p99(self) -> float:
-        writer = [run.writer_seconds for run in self.runs if run.writer_seconds]
-        return pct(writer, 99) if writer else math.inf
+    def writer_seconds(self) -> list[float]:
+        return [run.writer_seconds for run in self.runs if run.writer_seconds]
 
-    def writer_p50(self) -> float:
-        writer = [run.writer_seconds for run in self.runs if run.writer_seconds]
-        return pct(writer, 50) if writer else math.inf
+    def writer_percentile(self, q: float) -> float:
+        return pct(self.writer_seconds, q) if self.writer_seconds else math.inf
 
     def sustained(self, first: Step) -> bool:
         """No writer failed, the p99 within the limit, the p50 not grown past its limit."""
         return (
             not self.writer_failures
-            and self.writer_p99 <= WRITER_P99_LIMIT_SECONDS
-            and self.writer_p50() <= WRITER_P50_GROWTH_LIMIT * first.writer_p50()
+            and self.writer_percentile(99) <= WRITER_P99_LIMIT_SECONDS
+            and self.writer_percentile(50) <= WRITER_P50_GROWTH_LIMIT * first.writer_percentile(50)
         )
 
     def describe(self) -> str:
-        writer = [run.writer_seconds for run in self.runs if run.writer_seconds]
         return (
             f"{self.rate:g}/s: {len(self.runs)} contacts, {self.writer_failures} with a "
-            f"writer timeout or failure; writer call {distribution(writer)}"
+            f"writer timeout or failure; writer call {distribution(self.writer_seconds)}"
         )
 
 
@@ -148,6 +145,7 @@ def sustained_rate(stack: FaultStack, first_index: int) -> tuple[float, list[Ste
     stayed within WRITER_P99_LIMIT_SECONDS and its p50 within WRITER_P50_GROWTH_LIMIT
     times the first step's, and every step tried."""
     steps: list[Step] = []
+    sustained = 0.0
     index = first_index
     for rate in RAMP:
         count = max(5, round(rate * STEP_SECONDS))
@@ -157,8 +155,8 @@ def sustained_rate(stack: FaultStack, first_index: int) -> tuple[float, list[Ste
         say(f"load ramp {step.describe()}")
         if not step.sustained(steps[0]):
             break
-    clean = [step.rate for step in steps if step.sustained(steps[0])]
-    return (max(clean) if clean else 0.0), steps
+        sustained = max(sustained, rate)
+    return sustained, steps
 
 
 @pytest.mark.timeout(3000)  # the ramp, then 1,000 contacts at the rate the sandbox sustains
