@@ -685,6 +685,18 @@ def contact_row(
     heard = final["at"] if summary["outcome"] == "RESULT" and final else None
     greeting = next((p["seconds"] for p in summary["prompts"] if p["action"] == "greet"), None)
     started = datetime.fromisoformat(summary["started_at"]).timestamp()
+    wait = beyond = None
+    landed: Mapping[str, Any] | None = None
+    if heard is not None and completed_at is not None:
+        wait = started + heard - completed_at
+        # The wait the flow's pacing adds: from COMPLETE, or from the end of the prompt
+        # that was playing then, to the result prompt (see prompt_playing).
+        landed = prompt_playing(summary["prompts"], completed_at - started)
+        beyond = (
+            wait
+            if landed is None
+            else heard - max(completed_at - started, landed["at"] + landed["seconds"])
+        )
     return {
         "channel": channel,
         "work_seconds": work,
@@ -694,17 +706,44 @@ def contact_row(
         "request_id": request_id,
         "time_to_result_seconds": round(heard, 3) if heard is not None else None,
         "greeting_seconds": round(greeting, 3) if greeting is not None else None,
-        "wait_after_complete_seconds": round(started + heard - completed_at, 3)
-        if heard is not None and completed_at is not None
-        else None,
+        "wait_after_complete_seconds": round(wait, 3) if wait is not None else None,
+        "landed_during_prompt": landed["action"] if landed else None,
+        "wait_beyond_prompt_seconds": round(beyond, 3) if beyond is not None else None,
         "wall_seconds": round(wall_seconds, 1),
     }
 
 
+#: The flow's spoken texts (prompts.greeting and prompts.holding, the estate's words), by
+#: action identifier; the holding between polls ("hold", 0.5 s of silence by default) is
+#: the pacing's own and stays in the wait beyond them.
+SPOKEN_PROMPTS = frozenset({"greet", "reassure"})
+
+
+def prompt_playing(prompts: Sequence[Mapping[str, Any]], offset: float) -> Mapping[str, Any] | None:
+    """The greeting or reassurance (of the simulator's prompt records) still playing
+    ``offset`` seconds into the contact, if any. A voice prompt in a contact flow plays to
+    its end: only Loop prompts (MessageParticipantIteratively) can be interrupted, and only
+    in customer queue and hold flows (Admin Guide, "Flow block in Amazon Connect: Loop
+    prompts"; flow-language reference, MessageParticipantIteratively, Restrictions). So a
+    result that is ready while one plays waits for its end; the flow cannot deliver it
+    sooner."""
+    for prompt in prompts:
+        if (
+            prompt["action"] in SPOKEN_PROMPTS
+            and prompt.get("delivered", True)
+            and prompt["at"] <= offset < prompt["at"] + prompt["seconds"]
+        ):
+            return prompt
+    return None
+
+
 def caller_metrics(rows: Sequence[Mapping[str, Any]]) -> dict[str, float]:
     """caller_wait_after_complete_<channel>_p50/_p99 over every contact of the channel,
-    caller_time_to_result_<channel>_p50 over its 2 s contacts (issue 20's targets) and
-    caller_greeting_<channel>_p50, the greeting's length in those contacts."""
+    caller_time_to_result_<channel>_p50 over its 2 s contacts (issue 20's targets),
+    caller_greeting_<channel>_p50, the greeting's length in those contacts, and the
+    wait's decomposition: caller_results_during_prompt_<channel>, how many results were
+    ready while a prompt played, and caller_wait_beyond_prompt_<channel>_p50/_p99, the
+    wait less the rest of that prompt."""
     metrics: dict[str, float] = {}
     for channel in CHANNELS:
         mine = [r for r in rows if r["channel"] == channel]
@@ -721,6 +760,18 @@ def caller_metrics(rows: Sequence[Mapping[str, Any]]) -> dict[str, float]:
         name = channel.lower()
         metrics[f"caller_wait_after_complete_{name}_p50"] = round(pct(waits, 50), 3)
         metrics[f"caller_wait_after_complete_{name}_p99"] = round(pct(waits, 99), 3)
+        # The same wait less the rest of a prompt that was playing at COMPLETE (voice: the
+        # greeting or a reassurance, which Connect plays to its end): what the pacing adds.
+        beyond = [
+            r["wait_beyond_prompt_seconds"]
+            for r in mine
+            if r.get("wait_beyond_prompt_seconds") is not None
+        ]
+        metrics[f"caller_wait_beyond_prompt_{name}_p50"] = round(pct(beyond, 50), 3)
+        metrics[f"caller_wait_beyond_prompt_{name}_p99"] = round(pct(beyond, 99), 3)
+        metrics[f"caller_results_during_prompt_{name}"] = sum(
+            1 for r in mine if r.get("landed_during_prompt")
+        )
         metrics[f"caller_time_to_result_{name}_p50"] = round(pct(firsts, 50), 3)
         # The greeting's speaking time (voice; chat and task send it at once), which the
         # voice time to result is judged against: at most the greeting + 1 s.

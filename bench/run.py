@@ -244,6 +244,13 @@ def table(report: dict[str, Any]) -> str:
     for name, value in caller.items():
         if name.startswith("caller_greeting_"):
             target = "the greeting's speaking time"
+        elif name.startswith("caller_results_during_prompt_"):
+            rows.append((f"5 {name}", f"{value:g}", "", "results ready while one played"))
+            continue
+        elif "wait_beyond_prompt" in name:
+            target = "the pacing's share; target <= " + (
+                "0.5 s" if name.endswith("_p50") else "1.0 s"
+            )
         elif "wait_after" in name:
             target = "target <= 0.5 s" if name.endswith("_p50") else "target <= 1.0 s"
         elif name == "caller_time_to_result_voice_p50":

@@ -144,6 +144,18 @@ def test_a_per_contact_row_reports_what_the_simulator_wrote(success):
     expected = (5.5, 0.25) if success else (None, None)
     assert (row["time_to_result_seconds"], row["wait_after_complete_seconds"]) == expected
     assert row["greeting_seconds"] == 4.4  # the target's yardstick: greeting + 1 s
+    # COMPLETE at 5.25 s, after the greeting (0.2 to 4.6 s): all of the wait is the pacing's.
+    assert row["landed_during_prompt"] is None
+    assert row["wait_beyond_prompt_seconds"] == (0.25 if success else None)
+
+
+def test_a_result_ready_during_the_greeting_waits_for_its_end_and_the_rest_is_the_pacing():
+    started = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
+    row = contact_row(_summary(True), "VOICE", 2.0, 6.0, started + 2.5)
+    # Ready 2.5 s in, while the greeting (0.2 to 4.6 s) still played; heard at 5.5 s.
+    assert row["wait_after_complete_seconds"] == 3.0
+    assert row["landed_during_prompt"] == "greet"
+    assert row["wait_beyond_prompt_seconds"] == 0.9
 
 
 def test_caller_metrics_per_channel() -> None:
@@ -176,3 +188,29 @@ def test_caller_metrics_per_channel() -> None:
     assert metrics["caller_time_to_result_voice_p50"] == 5.0
     assert metrics["caller_time_to_result_chat_p50"] == 2.5
     assert metrics["caller_greeting_voice_p50"] == 4.4  # of the 2 s contacts only
+    # Rows without the decomposition (older reports) count as no result during a prompt.
+    assert metrics["caller_results_during_prompt_voice"] == 0
+
+
+def test_caller_metrics_split_the_wait_at_the_prompt_that_played() -> None:
+    rows = [
+        {
+            "channel": "VOICE",
+            "work_seconds": work,
+            "time_to_result_seconds": 5.0,
+            "wait_after_complete_seconds": wait,
+            "greeting_seconds": 4.4,
+            "landed_during_prompt": landed,
+            "wait_beyond_prompt_seconds": beyond,
+        }
+        for work, wait, landed, beyond in [
+            (2.0, 2.0, "greet", 0.1),
+            (21.0, 3.1, "reassure", 0.2),
+            (9.0, 0.3, None, 0.3),
+        ]
+    ]
+    metrics = caller_metrics(rows)
+    assert metrics["caller_results_during_prompt_voice"] == 2
+    assert metrics["caller_wait_beyond_prompt_voice_p50"] == 0.2
+    assert metrics["caller_wait_beyond_prompt_voice_p99"] == pytest.approx(0.3, abs=0.01)
+    assert metrics["caller_wait_after_complete_voice_p99"] > 3.0
