@@ -10,6 +10,7 @@ import pytest
 from flowkit import CHECKER_ARN, WRITER_ARN, Kit
 
 from tracker_sandbox.flows import (
+    ContactData,
     InvalidContactFlow,
     ProblemCode,
     SimulationOptions,
@@ -183,7 +184,22 @@ def test_return_outside_a_module_is_not_a_normal_ending() -> None:
     # Connect refuses the Return block outside a flow module: validate=False.
     result = simulate_contact(flow, StubInvoker({}), validate=False)
     assert not result.success
+    assert not result.ended_normally
     assert result.ended_by == "EndFlowModuleExecution"
+
+
+def test_a_module_simulated_on_its_own_ends_normally_at_its_return() -> None:
+    """A module's own document (it carries Settings), placed as its caller would run it:
+    its Return block is its normal end, as exported modules (real-world flows) end."""
+    result = simulate_contact(
+        start_task_module(),
+        stubs(),
+        contact=ContactData(attributes={"Task": "lookup"}),
+        options=SimulationOptions(success_actions=frozenset({"return"})),
+    )
+    assert result.ended_normally, result.render_transcript()
+    assert result.ended_by == "ModuleReturned"
+    assert result.success
 
 
 # Connect's rules for modules --------------------------------------------------------

@@ -187,6 +187,8 @@ class Flow:
     start_action: str
     actions: tuple[Action, ...]
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    #: The document is a flow module: its content carries `Settings` (validate.own_flow_type).
+    is_module: bool = False
 
     @cached_property
     def by_id(self) -> Mapping[str, Action]:
@@ -244,6 +246,7 @@ def parse_flow(content: FlowContent | Flow) -> Flow:
         start_action=_text(document.get("StartAction")),
         actions=tuple(actions),
         metadata=metadata if isinstance(metadata, dict) else {},
+        is_module="Settings" in document,
     )
 
 

@@ -33,6 +33,8 @@ from .references import SIMULATED_ROOTS, InvalidReference, parse_reference
 NEXT = "next"
 #: `ended_by` when `strict` stops the contact at a block whose outcome is unknown.
 UNKNOWN_OUTCOME = "UnknownOutcome"
+#: How a flow module simulated on its own ends at EndFlowModuleExecution: its return.
+MODULE_RETURNED = "ModuleReturned"
 
 
 class StopSimulation(Exception):

@@ -71,6 +71,11 @@ OTHER_ROOTS = frozenset(
         # https://docs.aws.amazon.com/connect/latest/adminguide/invoke-lambda-function-block.html)
         "LambdaInvocation",
         "ContactDetails",
+        # The callback number a queue-callback flow set (UpdateContactCallbackNumber).
+        # Not on the attribute list we hold; console exports of a real instance read it
+        # (aws-samples/amazon-connect-callbackmgmt, flows/cbAgentCallBackWhisper,
+        # cbOutboundWhisper, cbSetCallback: kind "export"), so the service accepts it.
+        "CallbackNumber",
     }
 )
 KNOWN_ROOTS = SIMULATED_ROOTS | OTHER_ROOTS
@@ -92,6 +97,7 @@ _SCALAR_ROOTS = frozenset(
         "TextToSpeechVoiceId",
         "StoredCustomerInput",
         "AgentId",
+        "CallbackNumber",
     }
 )
 #: Roots that need a key after them, and the only keys some of them have.

@@ -23,13 +23,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .model import Flow
+from .outcomes import MODULE_RETURNED
 from .result import SimulationResult
 from .runner import SimulationOptions
 from .runners.passthrough import TRANSFER_ENDINGS
 
 NORMAL_ENDINGS = (
     frozenset(
-        {"DisconnectParticipant", "TransferContactToQueue", "TransferToFlow", "EndFlowExecution"}
+        {
+            "DisconnectParticipant",
+            "TransferContactToQueue",
+            "TransferToFlow",
+            "EndFlowExecution",
+            MODULE_RETURNED,
+        }
     )
     | TRANSFER_ENDINGS
 )

@@ -23,7 +23,7 @@ from ..model import (
     parse_flow,
 )
 from ..modules import find_module, module_id, validate_flow_module
-from ..outcomes import StopSimulation
+from ..outcomes import MODULE_RETURNED, StopSimulation
 from ..runner import ModuleCall, Outcome, Runner
 
 MODULE_SEPARATOR = "/"
@@ -51,7 +51,13 @@ def run_invoke_flow_module(sim: Runner, action: Action) -> Outcome:
 
 def run_end_flow_module_execution(sim: Runner, action: Action) -> Outcome:
     """Back to the flow that invoked the module, at the Invoke module block's Success
-    branch; outside a module the contact ends abnormally."""
+    branch. A module simulated on its own (the document carries `Settings`) ends there
+    normally, as its return; outside a module the contact ends abnormally."""
+    if not sim.module_calls and sim.flow.is_module:
+        raise StopSimulation(
+            MODULE_RETURNED,
+            "the flow module returns to its caller (simulated on its own, it ends here)",
+        )
     if not sim.module_calls:
         raise StopSimulation(
             "EndFlowModuleExecution",
