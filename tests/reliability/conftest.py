@@ -65,6 +65,25 @@ def say(message: str) -> None:
     print(f"[reliability] {message}", file=sys.stderr, flush=True)
 
 
+#: The figures a test reports (the load test's rate and completion), printed again in the
+#: terminal summary: pytest keeps a passing test's output to itself, and CI's log is where
+#: they are read.
+FIGURES: list[str] = []
+
+
+def report(message: str) -> None:
+    """say() a figure, and keep it for the run's terminal summary."""
+    say(message)
+    FIGURES.append(message)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if FIGURES:
+        terminalreporter.section("reliability figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
+
+
 @dataclass
 class ContactRun:
     """One simulated contact: what the writer and every checker poll answered."""

@@ -38,7 +38,7 @@ import pytest
 from bench.pipeline import pct
 from reliability_tasks import expected_result
 
-from tests.reliability.conftest import ContactRun, FaultStack, say, wait_until
+from tests.reliability.conftest import ContactRun, FaultStack, report, wait_until
 
 pytestmark = pytest.mark.load
 
@@ -152,7 +152,7 @@ def sustained_rate(stack: FaultStack, first_index: int) -> tuple[float, list[Ste
         step = Step(rate, arrive(stack, [plan(index + k) for k in range(count)], rate))
         index += count
         steps.append(step)
-        say(f"load ramp {step.describe()}")
+        report(f"load ramp {step.describe()}")
         if not step.sustained(steps[0]):
             break
         sustained = max(sustained, rate)
@@ -183,7 +183,7 @@ def test_a_thousand_contacts_at_the_rate_the_sandbox_sustains(fault_stack: Fault
     sustained, steps = sustained_rate(stack, CONTACTS)
     assert sustained > 0, f"the sandbox sustained no arrival rate: {steps[0].describe()}"
     rate = sustained * RATE_MARGIN
-    say(
+    report(
         f"load: sustained {sustained:g}/s (no writer failure, writer p99 <= "
         f"{WRITER_P99_LIMIT_SECONDS:g}s, p50 <= {WRITER_P50_GROWTH_LIMIT:g}x the first "
         f"step's); the run arrives at {rate:g}/s"
@@ -204,17 +204,19 @@ def test_a_thousand_contacts_at_the_rate_the_sandbox_sustains(fault_stack: Fault
             processed.append(float(item["CompletedAt"]["N"]) - float(item["CreatedAt"]["N"]))
     writer = [run.writer_seconds for run in runs if run.writer_seconds]
     latency = [end - asked for run in runs for asked, end, _ in run.polls]
-    say(
+    report(
         f"load: {CONTACTS} contacts at {rate:g}/s (sustained {sustained:g}/s) in {elapsed:.0f}s; "
         f"final answers {dict(Counter(run.final.get('Status', '-') for run in runs))}; callers "
         f"{dict(Counter(str(run.outcome) for run in runs))}; distinct requests {len(set(ids))}; "
         f"task runs per request {dict(Counter(runs_per_request))}; writer calls retried by "
         f"the flow {sum(bool(run.writer_retried) for run in runs)}; failed calls {len(errors)}"
     )
-    say(f"load: writer call: {distribution(writer)}")
-    say(f"load: completion seen by the flow (contact start -> terminal poll): {distribution(seen)}")
-    say(f"load: completion in the table (CreatedAt -> CompletedAt): {distribution(processed)}")
-    say(f"load: checker poll: {distribution(latency)}")
+    report(f"load: writer call: {distribution(writer)}")
+    report(
+        f"load: completion seen by the flow (contact start -> terminal poll): {distribution(seen)}"
+    )
+    report(f"load: completion in the table (CreatedAt -> CompletedAt): {distribution(processed)}")
+    report(f"load: checker poll: {distribution(latency)}")
 
     assert not errors, errors[:5]  # the writer and the checker answered every call
     assert not [run.contact_id for run in runs if run.writer_retried], "a writer call failed"
