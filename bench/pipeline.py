@@ -692,11 +692,7 @@ def contact_row(
         # The wait the flow's pacing adds: from COMPLETE, or from the end of the prompt
         # that was playing then, to the result prompt (see prompt_playing).
         landed = prompt_playing(summary["prompts"], completed_at - started)
-        beyond = (
-            wait
-            if landed is None
-            else heard - max(completed_at - started, landed["at"] + landed["seconds"])
-        )
+        beyond = wait if landed is None else heard - (landed["at"] + landed["seconds"])
     return {
         "channel": channel,
         "work_seconds": work,

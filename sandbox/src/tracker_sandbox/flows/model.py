@@ -187,7 +187,7 @@ class Flow:
     start_action: str
     actions: tuple[Action, ...]
     metadata: Mapping[str, Any] = field(default_factory=dict)
-    #: The document is a flow module: its content carries `Settings` (validate.own_flow_type).
+    #: The document is a flow module (is_module_document).
     is_module: bool = False
 
     @cached_property
@@ -203,6 +203,12 @@ class Flow:
 
     def __contains__(self, identifier: object) -> bool:
         return identifier in self.by_id
+
+
+def is_module_document(document: Mapping[str, Any]) -> bool:
+    """A flow module's content carries `Settings` (the console writes them into every
+    module, and only there); a flow's content says none."""
+    return "Settings" in document
 
 
 def decode_flow_content(content: FlowContent) -> Mapping[str, Any]:
@@ -246,7 +252,7 @@ def parse_flow(content: FlowContent | Flow) -> Flow:
         start_action=_text(document.get("StartAction")),
         actions=tuple(actions),
         metadata=metadata if isinstance(metadata, dict) else {},
-        is_module="Settings" in document,
+        is_module=is_module_document(document),
     )
 
 

@@ -31,6 +31,7 @@ from .model import (
     Problem,
     ProblemCode,
     decode_flow_content,
+    is_module_document,
     parse_flow,
 )
 from .references import is_reference, is_single_reference
@@ -78,13 +79,13 @@ def flow_type_name(flow_type: str) -> str:
 
 
 def own_flow_type(content: FlowContent) -> str | None:
-    """The type a document says it has: a flow module's content carries `Settings` (the
-    console writes them into every module, and only there); a flow's content says none."""
+    """The type a document says it has: MODULE for a module's content
+    (model.is_module_document), else None."""
     try:
         document = decode_flow_content(content)
     except InvalidContactFlow:
         return None
-    return MODULE if "Settings" in document else None
+    return MODULE if is_module_document(document) else None
 
 
 def validate_flow(

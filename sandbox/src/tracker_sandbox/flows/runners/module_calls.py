@@ -53,12 +53,12 @@ def run_end_flow_module_execution(sim: Runner, action: Action) -> Outcome:
     """Back to the flow that invoked the module, at the Invoke module block's Success
     branch. A module simulated on its own (the document carries `Settings`) ends there
     normally, as its return; outside a module the contact ends abnormally."""
-    if not sim.module_calls and sim.flow.is_module:
-        raise StopSimulation(
-            MODULE_RETURNED,
-            "the flow module returns to its caller (simulated on its own, it ends here)",
-        )
     if not sim.module_calls:
+        if sim.flow.is_module:
+            raise StopSimulation(
+                MODULE_RETURNED,
+                "the flow module returns to its caller (simulated on its own, it ends here)",
+            )
         raise StopSimulation(
             "EndFlowModuleExecution",
             "EndFlowModuleExecution outside a flow module (only available in modules)",
