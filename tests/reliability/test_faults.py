@@ -41,7 +41,16 @@ pytestmark = pytest.mark.fault
 
 #: The replay test needs the request to outlive three failed deliveries and the replay.
 REPLAY_DEADLINE_SECONDS = 180
-MIXED_BATCH = 40
+#: Contacts in the mixed burst, all waiting at once. What the burst proves (no good request
+#: waits behind an overrun or a failure, through a dispatcher of concurrency 1) holds for any
+#: size; the sandbox's capacity bounds it. LocalStack serves every call on one interpreter:
+#: 22 ms of its CPU per Lambda invoke and 8 ms per table read (2026-12-02, docs/sandbox.md),
+#: and a waiting contact costs a checker invoke every 3.5 s and 2 reads a second, so 40
+#: contacts asked for 0.9 of the one core LocalStack can use. The burst then ran at the
+#: emulator's limit: checker polls took 5.4-7.9 s for a 3 s wait, and in CI (2026-12-02) a
+#: chat contact's two polls over Connect's 8 s ran into the 20 s chain rule, or the whole
+#: burst collapsed. 20 ask for about half of that core.
+MIXED_BATCH = 20
 #: The mixed burst's deadline. What it proves (no good request waits behind an overrun or a
 #: failure) does not depend on it, but the emulator's pace does: with 40 contacts polling
 #: at once, the sandbox's stream delivered the burst's last 22 records 13-16 s after they
@@ -52,7 +61,7 @@ MIXED_DEADLINE_SECONDS = 45
 
 
 def fault_of(index: int) -> str:
-    """Deterministic plan: 2 in 40 (5%) overrun, 4 in 40 (10%) raise, the rest are good."""
+    """Deterministic plan: 1 in 20 (5%) overrun, 1 in 10 (10%) raise, the rest are good."""
     if index % 20 == 7:
         return "overrun"
     if index % 10 == 3:
@@ -316,7 +325,8 @@ def test_a_table_that_does_not_answer_gets_unknown_and_the_next_poll_recovers(
 
 
 def test_mixed_burst_with_raising_and_overrunning_tasks(fault_stack: FaultStack):
-    """40 contacts at once through the module's real flow (the simulator, real clock)."""
+    """MIXED_BATCH contacts at once through the module's real flow (the simulator, real
+    clock)."""
     stack = fault_stack
     stack.configure(
         request_deadline_seconds=MIXED_DEADLINE_SECONDS, processor_reserved_concurrency=1
@@ -387,9 +397,12 @@ def test_mixed_burst_with_raising_and_overrunning_tasks(fault_stack: FaultStack)
 
     starts = wait_until(all_started, timeout=60, what="task.started lines for every run")
     assert {request_id: starts[request_id] for request_id in ran} == dict.fromkeys(ran, 1)
-    assert outcomes[("none", "COMPLETE")] == MIXED_BATCH - 6
-    assert outcomes[("raise", "FAILED")] == 4
-    assert outcomes[("overrun", "TIMED_OUT")] == 2
+    planned = Counter(run.parameters["Fault"] for run in runs)
+    assert planned["overrun"] >= 1  # the plan has each fault
+    assert planned["raise"] >= 1
+    assert outcomes[("none", "COMPLETE")] == planned["none"]
+    assert outcomes[("raise", "FAILED")] == planned["raise"]
+    assert outcomes[("overrun", "TIMED_OUT")] == planned["overrun"]
 
 
 @pytest.mark.usefixtures("bundled_sandbox")  # the unanswering port is on this host

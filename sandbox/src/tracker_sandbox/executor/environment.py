@@ -83,9 +83,19 @@ class _Output:
             self._chunks.append(data)
 
     def _pump(self) -> None:
+        # Sleeps in poll() until the runtime writes or its end of the pipe closes: no
+        # timeout, so an idle environment costs LocalStack's interpreter nothing. Not
+        # select(): LocalStack holds well over 1,024 descriptors once a burst has started a
+        # hundred environments, and select() refuses any descriptor from 1,024 up
+        # (ValueError), which turned this loop into a spin on the interpreter lock that
+        # every request to the sandbox then waited behind (docs/sandbox.md).
+        waiting = select.poll()
+        waiting.register(self._fd, select.POLLIN)
         while not self._eof:
-            with contextlib.suppress(OSError, ValueError):
-                select.select([self._fd], [], [], 0.5)
+            try:
+                waiting.poll()
+            except OSError:
+                self._eof = True
             with self._lock:
                 self._read_available()
         with contextlib.suppress(OSError):
