@@ -239,3 +239,70 @@ def test_a_module_needs_its_settings() -> None:
 
 def test_module_ids_and_arns() -> None:
     assert module_id(f"{MODULE_ARN}:$LATEST") == MODULE_ID
+
+
+def lookup_module() -> dict[str, Any]:
+    """A module that returns a result (the console's custom-block modules, as the AWS
+    speed-dial sample exports them): reads its input, returns success or unknown."""
+    return K.module(
+        K.action(
+            "has-phone",
+            "Compare",
+            {"ComparisonValue": "$.Modules.Input.phone"},
+            next_action="unknown",
+            errors={"NoMatchingCondition": "unknown"},
+            conditions=[("TextStartsWith", ["+"], "found")],
+        ),
+        K.action(
+            "found",
+            "EndFlowModuleExecution",
+            {"Result": "success", "ResultData": {"phone": "$.Modules.Input.phone", "tier": "gold"}},
+        ),
+        K.action("unknown", "EndFlowModuleExecution", {"Result": "unknown"}),
+    )
+
+
+def result_flow() -> dict[str, Any]:
+    return K.flow(
+        K.action(
+            "lookup",
+            "InvokeFlowModule",
+            {"FlowModuleId": MODULE_ID, "Input": {"phone": "$.CustomerEndpoint.Address"}},
+            next_action="other",
+            errors={"NoMatchingCondition": "other", "NoMatchingError": "hang-up"},
+            conditions=[("Equals", ["success"], "keep")],
+        ),
+        K.action(
+            "keep",
+            "UpdateContactAttributes",
+            {"Attributes": {"Tier": "$.Modules.ResultData.tier", "Seen": "$.Modules.Result"}},
+            next_action="hang-up",
+            errors={"NoMatchingError": "hang-up"},
+        ),
+        K.say("other", "We could not find you."),
+        K.hang_up(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("address", "path", "attributes"),
+    [
+        ("+12025550143", ["keep", "hang-up"], {"Tier": "gold", "Seen": "success"}),
+        ("anonymous", ["other", "hang-up"], {}),
+    ],
+)
+def test_a_module_that_returns_a_result_branches_its_caller_on_it(
+    address: str, path: list[str], attributes: dict[str, str]
+) -> None:
+    assert validate_flow(json.dumps(result_flow())) == []
+    assert validate_flow_module(json.dumps(lookup_module())) == []
+    result = simulate_contact(
+        result_flow(),
+        StubInvoker({}),
+        contact=ContactData(customer_address=address),
+        options=SimulationOptions(flow_modules={MODULE_ID: json.dumps(lookup_module())}),
+    )
+    assert result.ended_by == "DisconnectParticipant", result.render_transcript()
+    assert result.path[-len(path) :] == path
+    assert {key: result.attributes[key] for key in attributes} == attributes
+    assert not {"Tier", "Seen"} & set(result.attributes) - set(attributes)

@@ -61,6 +61,7 @@ class Simulation:
         self.resolve_flow = flows
         self.attributes: dict[str, str] = dict(self.contact.attributes)
         self.external: dict[str, Any] = {}
+        self.modules: dict[str, Any] = {}
         self.queue: dict[str, str] | None = dict(self.contact.queue) if self.contact.queue else None
         self.loop_counters: dict[str, int] = {}
         self.lambda_chain_seconds = 0.0
@@ -191,8 +192,8 @@ class Simulation:
             return None
         root, path = parsed.root, parsed.path
         value: Any
-        if root == "External":
-            value = self.external
+        if root in ("External", "Modules"):
+            value = self.external if root == "External" else self.modules
             for segment in path:
                 value = value.get(segment) if isinstance(value, dict) else None
         elif root == "Attributes":

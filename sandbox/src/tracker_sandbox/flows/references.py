@@ -39,6 +39,11 @@ SIMULATED_ROOTS = frozenset(
         "InitiationMethod",
         "Queue",
         "FlowAttributes",  # UpdateFlowAttributes: $.FlowAttributes.<key>
+        # A flow module's inputs ($.Modules.Input.<name>, read inside the module) and,
+        # after InvokeFlowModule, the Result and ResultData its Return block set
+        # ($.Modules.Result, $.Modules.ResultData.<key>). Read by console exports
+        # (aws-samples/sample-amazon-connect-speed-dial, spec.SPEED_DIAL: kind "export").
+        "Modules",
     }
 )
 OTHER_ROOTS = frozenset(
@@ -76,6 +81,12 @@ OTHER_ROOTS = frozenset(
         # (aws-samples/amazon-connect-callbackmgmt, flows/cbAgentCallBackWhisper,
         # cbOutboundWhisper, cbSetCallback: kind "export"), so the service accepts it.
         "CallbackNumber",
+        # A Data Table block's answers ($.DataTables.<query>.<attribute>) and an AI-agent
+        # session ($.Wisdom.SessionArn). Read by console exports
+        # (aws-samples/sample-amazon-connect-speed-dial, spec.SPEED_DIAL: kind "export");
+        # the attribute list we hold names neither.
+        "DataTables",
+        "Wisdom",
     }
 )
 KNOWN_ROOTS = SIMULATED_ROOTS | OTHER_ROOTS
@@ -101,7 +112,17 @@ _SCALAR_ROOTS = frozenset(
     }
 )
 #: Roots that need a key after them, and the only keys some of them have.
-_KEYED_ROOTS = frozenset({"External", "Attributes", "FlowAttributes", "LambdaInvocation"})
+_KEYED_ROOTS = frozenset(
+    {
+        "External",
+        "Attributes",
+        "FlowAttributes",
+        "LambdaInvocation",
+        "Modules",
+        "DataTables",
+        "Wisdom",
+    }
+)
 _FLAT_ROOTS = frozenset({"Attributes", "FlowAttributes"})
 _ONLY_FIELDS: dict[str, frozenset[str]] = {
     "CustomerEndpoint": frozenset({"Address", "Type"}),

@@ -68,6 +68,7 @@ class ModuleCall:
     module: str
     caller: str
     saved_external: dict[str, Any] = field(default_factory=dict)
+    saved_modules: dict[str, Any] = field(default_factory=dict)
 
 
 class Runner(Protocol):
@@ -82,6 +83,8 @@ class Runner(Protocol):
     resolve_flow: FlowResolver | None
     attributes: dict[str, str]
     external: dict[str, Any]
+    #: $.Modules: inside a module its Input; after it returns, its Result and ResultData.
+    modules: dict[str, Any]
     flow_attributes: dict[str, str]
     queue: dict[str, str] | None
     loop_counters: dict[str, int]

@@ -460,36 +460,47 @@ def _conditions_any(check: ActionCheck, spec: ActionSpec, conditions: ConditionL
 
 def _conditions_compare(check: ActionCheck, spec: ActionSpec, conditions: ConditionList) -> None:
     del spec
-    where = "Transitions.Conditions"
     if not conditions:
         check.add(
             ProblemCode.MISSING_CONDITION,
             "Compare needs at least one condition",
             "compare-conditions",
-            where=where,
+            where="Transitions.Conditions",
         )
+    _operator_conditions(check, conditions, "compare-conditions")
+
+
+def _conditions_module_result(
+    check: ActionCheck, spec: ActionSpec, conditions: ConditionList
+) -> None:
+    """InvokeFlowModule of a module that returns a Result: optional conditions on it."""
+    del spec
+    _operator_conditions(check, conditions, "module-result-conditions")
+
+
+def _operator_conditions(check: ActionCheck, conditions: ConditionList, rule: str) -> None:
     for operator, operands in conditions:
         if operator not in COMPARE_OPERATORS:
             check.add(
                 ProblemCode.INVALID_CONDITION,
                 f"{operator!r} is not a comparison operator "
                 f"(allowed: {', '.join(sorted(COMPARE_OPERATORS))})",
-                "compare-conditions",
-                where=where,
+                rule,
+                where="Transitions.Conditions",
             )
         elif not operands or not all(isinstance(o, (str, int, float)) for o in operands):
             check.add(
                 ProblemCode.INVALID_CONDITION,
                 f"{operator} needs one or more string operands",
-                "compare-conditions",
-                where=where,
+                rule,
+                where="Transitions.Conditions",
             )
         elif operator in _NUMBER_OPERATORS and not all(_is_number(o) for o in operands):
             check.add(
                 ProblemCode.INVALID_CONDITION,
                 f"{operator} needs numeric operands, not {operands}",
-                "compare-conditions",
-                where=where,
+                rule,
+                where="Transitions.Conditions",
             )
 
 
@@ -597,6 +608,7 @@ def _conditions_at_least_one(
 
 CONDITION_CHECKS: Mapping[Conditions, Callable[[ActionCheck, ActionSpec, ConditionList], None]] = {
     Conditions.COMPARE: _conditions_compare,
+    Conditions.MODULE_RESULT: _conditions_module_result,
     Conditions.LOOP: _conditions_loop,
     Conditions.WAIT: _conditions_wait,
     Conditions.TRUE_FALSE: _conditions_true_false,

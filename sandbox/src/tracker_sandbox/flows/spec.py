@@ -99,6 +99,20 @@ MODULE_SETTINGS = live(
     "terraform-provider-aws internal/service/connect/test-fixtures/"
     "connect_contact_flow_module.json (an acceptance-test fixture created in AWS)"
 )
+#: A flow module that returns a result (the console's custom-block modules): its Return
+#: blocks set Result and ResultData, the flow that invokes it branches on the Result and
+#: reads $.Modules.ResultData; the module reads its inputs as $.Modules.Input. The flows
+#: also read a Data Table block's answers ($.DataTables) and an AI-agent session
+#: ($.Wisdom.SessionArn), and a Play prompt carries SkipWhenDTMFBufferEnabled.
+SPEED_DIAL = Source(
+    Kind.EXPORT,
+    "aws-samples/sample-amazon-connect-speed-dial templates/cdk-app/flows/"
+    "basic-agent-flow.json and get-customer-profile.json (commit 8747a48): console exports "
+    "(the editor's positions, status and hash in Metadata) with placeholders for the ARNs, "
+    "which the sample's CDK app creates with CreateContactFlow and CreateContactFlowModule",
+    note="the reference says EndFlowModuleExecution takes no parameters and InvokeFlowModule "
+    "no conditions, and names neither $.Modules, $.DataTables nor $.Wisdom",
+)
 #: The terminal types take no transitions.
 TERMINAL = live(
     "flow-as-code/flowascode CHANGELOG.md 0.1.2: a NextAction on a terminal action is "
@@ -114,6 +128,7 @@ class Conditions(Enum):
     TRUE_FALSE = "true-false"  # exactly Equals True and Equals False
     DTMF = "dtmf"  # Equals one static character: 0-9, * or #
     AT_LEAST_ONE = "at-least-one"  # one or more conditions, operands not checked
+    MODULE_RESULT = "module-result"  # optional operator conditions on the module's Result
     ANY = "any"  # outcomes depend on the configuration (bots, views, metrics): not checked
 
 
@@ -151,6 +166,8 @@ class ActionSpec:
     any_of: tuple[tuple[str, ...], ...] = ()
     #: Parameters that must be one whole reference ("cannot be set statically").
     reference_only: tuple[str, ...] = ()
+    #: Error types the action takes only when it carries Conditions.
+    condition_errors: frozenset[str] = frozenset()
 
     @property
     def is_terminal(self) -> bool:
@@ -177,6 +194,7 @@ def _spec(
     ends_flow: bool = False,
     any_of: tuple[tuple[str, ...], ...] = (),
     reference_only: tuple[str, ...] = (),
+    condition_errors: tuple[str, ...] = (),
 ) -> ActionSpec:
     return ActionSpec(
         type=type_,
@@ -197,6 +215,7 @@ def _spec(
         ends_flow=ends_flow,
         any_of=any_of,
         reference_only=reference_only,
+        condition_errors=frozenset(condition_errors),
     )
 
 
@@ -228,6 +247,7 @@ def _catalogued(
     reference_only: tuple[str, ...] = (),
     ends_flow: bool = False,
     source: Source | None = None,
+    parameters_source: Source | None = None,
 ) -> ActionSpec:
     """A type no live check has covered: what its page requires is checked, the rest
     accepted (the editor exports fields and branches the pages do not list)."""
@@ -241,7 +261,7 @@ def _catalogued(
         conditions=conditions,
         required=required,
         optional=optional,
-        parameters_source=page(slug),
+        parameters_source=parameters_source or page(slug),
         any_of=any_of,
         reference_only=reference_only,
         ends_flow=ends_flow,
@@ -264,7 +284,8 @@ ACTION_SPECS: dict[str, ActionSpec] = {
             # and the console's sample flows carry 59 messages without it (rule 37).
             required_errors=(),
             errors_source=R37,
-            optional=_PROMPT,
+            optional=(*_PROMPT, "SkipWhenDTMFBufferEnabled"),
+            parameter_sources={"SkipWhenDTMFBufferEnabled": SPEED_DIAL},
             closed=True,
         ),
         _spec(
@@ -412,17 +433,32 @@ _CATALOGUED: tuple[ActionSpec, ...] = (
         optional=("QueueId", "AgentId"),
         ends_flow=True,
     ),
-    _terminal(
+    _spec(
         "EndFlowModuleExecution",
-        page("endflowmoduleexecution"),
-        "return from a flow module without disconnecting; terminal",
+        source=page("endflowmoduleexecution"),
+        summary="return from a flow module without disconnecting, optionally with a "
+        "Result and ResultData; terminal",
+        next_action=Next.FORBIDDEN,
+        next_source=TERMINAL,
+        errors=(),
+        required_errors=(),
+        errors_source=TERMINAL,
+        optional=("Result", "ResultData"),
+        closed=True,
+        parameters_source=SPEED_DIAL,
+        ends_flow=True,
     ),
     _spec(
         "InvokeFlowModule",
         source=page("flow-language-actions-invoke-flow-module"),
-        summary="run a flow module, then continue",
+        summary="run a flow module, then continue (branching on its Result, if it returns one)",
         next_source=R38,
         errors_source=R37,
+        # NoMatchingCondition is refused on a plain invoke (rule 37) and exported with the
+        # Result branches of a module that returns one.
+        conditions=Conditions.MODULE_RESULT,
+        conditions_source=SPEED_DIAL,
+        condition_errors=("NoMatchingCondition",),
         required=("FlowModuleId",),
     ),
     _spec(
@@ -649,6 +685,15 @@ _CATALOGUED: tuple[ActionSpec, ...] = (
     _catalogued("CreateCase", "createcase", summary="create a case (Cases)"),
     _catalogued("CreateTask", "createtask", summary="create a task contact"),
     _catalogued("CreateWisdomSession", "createwisdomsession", summary="start an AI-agent session"),
+    _catalogued(
+        "EvaluateDataTableValues",
+        "data-table-block",
+        summary="read values of a data table ($.DataTables.<query>.<attribute>); the "
+        "Administrator Guide's Data Table block",
+        required=("DataTableId", "Queries"),
+        source=SPEED_DIAL,
+        parameters_source=SPEED_DIAL,
+    ),
     _catalogued("GetCase", "getcase", summary="find a case (Cases)"),
     # SourceEndpoint, DestinationEndpoint, ContactFlowArn, ContactSubtype; the page marks
     # only InitialSystemMessage and RelatedContact [Optional].
@@ -918,6 +963,11 @@ RULES: Mapping[str, Rule] = {
             page("participant-actions-getparticipantinput"),
         ),
         _rule("metric-conditions", "CheckMetricData: at least one condition", R37),
+        _rule(
+            "module-result-conditions",
+            "InvokeFlowModule: conditions on the module's Result are comparisons",
+            SPEED_DIAL,
+        ),
         # Parameter shapes -------------------------------------------------------------
         _rule(
             "parameter-name",

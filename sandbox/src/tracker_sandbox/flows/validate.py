@@ -396,7 +396,7 @@ def _check_transitions(check: ActionCheck, spec: ActionSpec | None) -> None:
         return
     if spec.next_action is Next.REQUIRED and not next_action:
         check.missing_property("Transitions.NextAction", f"next-action/{spec.type}")
-    _check_error_types(check, spec, errors)
+    _check_error_types(check, spec, errors, with_conditions=bool(conditions))
     if spec.conditions is Conditions.NONE:
         if conditions:
             check.add(
@@ -410,11 +410,14 @@ def _check_transitions(check: ActionCheck, spec: ActionSpec | None) -> None:
         CONDITION_CHECKS[spec.conditions](check, spec, conditions)
 
 
-def _check_error_types(check: ActionCheck, spec: ActionSpec, errors: list[str]) -> None:
+def _check_error_types(
+    check: ActionCheck, spec: ActionSpec, errors: list[str], *, with_conditions: bool
+) -> None:
     if spec.errors is not None:
+        taken = spec.errors | spec.condition_errors if with_conditions else spec.errors
         for error in errors:
-            if error not in spec.errors:
-                allowed = ", ".join(sorted(spec.errors)) or "none"
+            if error not in taken:
+                allowed = ", ".join(sorted(taken)) or "none"
                 check.add(
                     ProblemCode.INVALID_ERROR_TYPE,
                     INVALID_ERROR.format(error=error, path=check.path),

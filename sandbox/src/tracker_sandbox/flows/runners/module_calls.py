@@ -1,6 +1,10 @@
 """Invoke module (InvokeFlowModule) and Return (EndFlowModuleExecution): a flow module runs
 in the same contact, then the flow goes on at the invoking action's NextAction (modules.py
-has the documentation these follow).
+has the documentation these follow). A module that returns a result (the console's
+custom-block modules, spec.SPEED_DIAL) reads the invoke's `Input` as `$.Modules.Input`;
+its Return block's `Result` and `ResultData` are `$.Modules.Result` and
+`$.Modules.ResultData` in the flow after it, which branches on the Result when the
+invoke carries Conditions (NoMatchingCondition, or its NextAction, for any other).
 
 The module's actions join the running flow renamed `<module>/<Identifier>` ("/" is not
 allowed in identifiers, so they never clash with the flow's own). Contact attributes are
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..conditions import matches
 from ..model import (
     Action,
     ConditionBranch,
@@ -43,8 +48,16 @@ def run_invoke_flow_module(sim: Runner, action: Action) -> Outcome:
     label = module_id(wanted)
     prefix = f"{label}{MODULE_SEPARATOR}"
     sim.flow = _merge(sim.flow, module, prefix)
-    sim.module_calls.append(ModuleCall(label, action.identifier, saved_external=sim.external))
+    raw_input = action.parameters.get("Input")
+    inputs = {
+        str(name): sim.value_of(value)
+        for name, value in (raw_input.items() if isinstance(raw_input, dict) else ())
+    }
+    sim.module_calls.append(
+        ModuleCall(label, action.identifier, saved_external=sim.external, saved_modules=sim.modules)
+    )
     sim.external = {}
+    sim.modules = {"Input": inputs}
     sim.say("MODULE", action.identifier, f"invokes flow module {label}")
     return f"module:{label}", f"{prefix}{module.start_action}"
 
@@ -63,10 +76,28 @@ def run_end_flow_module_execution(sim: Runner, action: Action) -> Outcome:
             "EndFlowModuleExecution",
             "EndFlowModuleExecution outside a flow module (only available in modules)",
         )
+    raw_data = action.parameters.get("ResultData")
+    data = {
+        str(key): sim.value_of(value)
+        for key, value in (raw_data.items() if isinstance(raw_data, dict) else ())
+    }
+    result = sim.value_of(action.parameters["Result"]) if "Result" in action.parameters else None
     call = sim.module_calls.pop()
     sim.external = call.saved_external
-    sim.say("MODULE", action.identifier, f"flow module {call.module} returns to {call.caller}")
-    return sim.go_next(sim.flow.action(call.caller), label=f"returned:{call.module}")
+    sim.modules = {**call.saved_modules, "Result": result, "ResultData": data}
+    returned = f" with Result {result!r}" if result is not None else ""
+    sim.say(
+        "MODULE", action.identifier, f"flow module {call.module} returns to {call.caller}{returned}"
+    )
+    caller = sim.flow.action(call.caller)
+    if not caller.transitions.conditions:
+        return sim.go_next(caller, label=f"returned:{call.module}")
+    for condition in caller.transitions.conditions:
+        if matches(condition.operator, result, condition.operands):
+            label = f"{condition.operator} {', '.join(map(str, condition.operands))}"
+            sim.say("CHECK", caller.identifier, f"$.Modules.Result = {result!r}: {label}")
+            return f"condition:{label}", condition.next_action
+    return sim.go_default(caller, f"$.Modules.Result = {result!r}: no condition matches")
 
 
 def _prefixed(action: Action, prefix: str) -> Action:
