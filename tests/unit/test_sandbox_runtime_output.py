@@ -45,6 +45,9 @@ def cpu_seconds(thread: threading.Thread) -> float:
     return time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
 
 
+@pytest.mark.skipif(
+    not hasattr(time, "pthread_getcpuclockid"), reason="needs a thread's CPU clock (Linux)"
+)
 @pytest.mark.usefixtures("descriptors")
 def test_output_on_a_high_descriptor_is_collected_and_the_idle_pump_sleeps() -> None:
     read_fd, write_fd = os.pipe()
