@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..conditions import matches
 from ..model import (
     Action,
     ConditionBranch,
@@ -30,6 +29,7 @@ from ..model import (
 from ..modules import find_module, module_id, validate_flow_module
 from ..outcomes import MODULE_RETURNED, StopSimulation
 from ..runner import ModuleCall, Outcome, Runner
+from .routing import branch_on
 
 MODULE_SEPARATOR = "/"
 
@@ -92,12 +92,7 @@ def run_end_flow_module_execution(sim: Runner, action: Action) -> Outcome:
     caller = sim.flow.action(call.caller)
     if not caller.transitions.conditions:
         return sim.go_next(caller, label=f"returned:{call.module}")
-    for condition in caller.transitions.conditions:
-        if matches(condition.operator, result, condition.operands):
-            label = f"{condition.operator} {', '.join(map(str, condition.operands))}"
-            sim.say("CHECK", caller.identifier, f"$.Modules.Result = {result!r}: {label}")
-            return f"condition:{label}", condition.next_action
-    return sim.go_default(caller, f"$.Modules.Result = {result!r}: no condition matches")
+    return branch_on(sim, caller, "$.Modules.Result", result)
 
 
 def _prefixed(action: Action, prefix: str) -> Action:

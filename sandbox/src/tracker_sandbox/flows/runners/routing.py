@@ -29,7 +29,12 @@ def run_update_contact_attributes(sim: Runner, action: Action) -> Outcome:
 
 def run_compare(sim: Runner, action: Action) -> Outcome:
     reference = str(action.parameters.get("ComparisonValue", ""))
-    value = sim.resolve(reference)
+    return branch_on(sim, action, reference, sim.resolve(reference))
+
+
+def branch_on(sim: Runner, action: Action, reference: str, value: str | None) -> Outcome:
+    """The first of the action's conditions `value` (read from `reference`) meets, else
+    its NoMatchingCondition branch or NextAction (`go_default`)."""
     for condition in action.transitions.conditions:
         if matches(condition.operator, value, condition.operands):
             label = f"{condition.operator} {', '.join(map(str, condition.operands))}"
