@@ -241,6 +241,11 @@ class Simulation:
             return self.render(str(value))
         return str(value)
 
+    def values_of(self, mapping: Mapping[Any, Any]) -> dict[str, str]:
+        """A map parameter (invocation attributes, contact attributes, a module's Input or
+        ResultData) with its keys and values resolved as `value_of` resolves one."""
+        return {self.value_of(key): self.value_of(value) for key, value in mapping.items()}
+
     def render(self, text: str) -> str:
         """Prompt text with every embedded reference replaced by its value."""
         for reference in sorted(set(find_references(text)), key=len, reverse=True):

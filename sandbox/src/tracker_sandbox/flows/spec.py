@@ -219,8 +219,15 @@ def _spec(
     )
 
 
-def _terminal(type_: str, source: Source, summary: str) -> ActionSpec:
-    """No parameters, no transitions ("Transitions": {} in every export)."""
+def _terminal(
+    type_: str,
+    source: Source,
+    summary: str,
+    *,
+    optional: tuple[str, ...] = (),
+    parameters_source: Source | None = None,
+) -> ActionSpec:
+    """No transitions ("Transitions": {} in every export), no parameters but `optional`."""
     return _spec(
         type_,
         source=source,
@@ -230,7 +237,9 @@ def _terminal(type_: str, source: Source, summary: str) -> ActionSpec:
         errors=(),
         required_errors=(),
         errors_source=TERMINAL,
+        optional=optional,
         closed=True,
+        parameters_source=parameters_source,
         ends_flow=True,
     )
 
@@ -433,20 +442,13 @@ _CATALOGUED: tuple[ActionSpec, ...] = (
         optional=("QueueId", "AgentId"),
         ends_flow=True,
     ),
-    _spec(
+    _terminal(
         "EndFlowModuleExecution",
-        source=page("endflowmoduleexecution"),
-        summary="return from a flow module without disconnecting, optionally with a "
-        "Result and ResultData; terminal",
-        next_action=Next.FORBIDDEN,
-        next_source=TERMINAL,
-        errors=(),
-        required_errors=(),
-        errors_source=TERMINAL,
+        page("endflowmoduleexecution"),
+        "return from a flow module without disconnecting, optionally with a Result and "
+        "ResultData; terminal",
         optional=("Result", "ResultData"),
-        closed=True,
         parameters_source=SPEED_DIAL,
-        ends_flow=True,
     ),
     _spec(
         "InvokeFlowModule",

@@ -54,8 +54,7 @@ def run_invoke_lambda_function(sim: Runner, action: Action) -> Outcome:
         if isinstance(validation, dict)
         else "STRING_MAP"
     )
-    raw_attributes = parameters.get("LambdaInvocationAttributes") or {}
-    sent = {sim.value_of(key): sim.value_of(value) for key, value in raw_attributes.items()}
+    sent = sim.values_of(parameters.get("LambdaInvocationAttributes") or {})
     event = build_contact_event(
         sim.contact, attributes=sim.attributes, parameters=sent, queue=sim.queue
     )

@@ -49,10 +49,7 @@ def run_invoke_flow_module(sim: Runner, action: Action) -> Outcome:
     prefix = f"{label}{MODULE_SEPARATOR}"
     sim.flow = _merge(sim.flow, module, prefix)
     raw_input = action.parameters.get("Input")
-    inputs = {
-        str(name): sim.value_of(value)
-        for name, value in (raw_input.items() if isinstance(raw_input, dict) else ())
-    }
+    inputs = sim.values_of(raw_input if isinstance(raw_input, dict) else {})
     sim.module_calls.append(
         ModuleCall(label, action.identifier, saved_external=sim.external, saved_modules=sim.modules)
     )
@@ -77,10 +74,7 @@ def run_end_flow_module_execution(sim: Runner, action: Action) -> Outcome:
             "EndFlowModuleExecution outside a flow module (only available in modules)",
         )
     raw_data = action.parameters.get("ResultData")
-    data = {
-        str(key): sim.value_of(value)
-        for key, value in (raw_data.items() if isinstance(raw_data, dict) else ())
-    }
+    data = sim.values_of(raw_data if isinstance(raw_data, dict) else {})
     result = sim.value_of(action.parameters["Result"]) if "Result" in action.parameters else None
     call = sim.module_calls.pop()
     sim.external = call.saved_external

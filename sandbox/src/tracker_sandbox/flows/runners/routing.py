@@ -17,8 +17,7 @@ MAX_WAIT_SECONDS = 604_800
 
 
 def run_update_contact_attributes(sim: Runner, action: Action) -> Outcome:
-    raw = action.parameters.get("Attributes") or {}
-    updates = {sim.value_of(key): sim.value_of(value) for key, value in raw.items()}
+    updates = sim.values_of(action.parameters.get("Attributes") or {})
     if action.parameters.get("TargetContact", "Current") == "Related":
         sim.warn(f"{action.identifier!r} sets attributes on the related contact; not simulated")
     else:
