@@ -405,9 +405,18 @@ def completion_ab(
     rate: float,
 ) -> dict[str, Any]:
     """The completion overhead under two mapping settings in one run, A B B A (half the
-    requests per leg), so load drift on the shared machine hits both alike."""
+    requests per leg), so load drift on the shared machine hits both alike.
+
+    A warm-up leg at the same rate and work comes first and is not counted: the prime
+    warms one worker, and a steady 4/s of 1 s work keeps about five busy, so without it
+    the first leg alone pays the cold starts of the rest (measured separately, step 3).
+    Each leg's p50 / p90 is reported beside the merged figures, so drift stays visible.
+    """
     (name_a, a), (name_b, b) = list(settings.items())
     half = max(requests // 2, 1)
+    stack.set_mappings(**a)
+    warm_up = _completion_samples(stack, half, work_seconds, rate)
+    say(f"  warm-up {a}: {len(warm_up['overhead'])} measured, not counted")
     runs: dict[str, list[dict[str, Any]]] = {name_a: [], name_b: []}
     for name, setting in ((name_a, a), (name_b, b), (name_b, b), (name_a, a)):
         stack.set_mappings(**setting)
@@ -418,7 +427,18 @@ def completion_ab(
         out[name] = {
             "mapping": dict(setting),
             **_completion_summary(runs[name], work_seconds, rate),
+            "legs": [_leg(run) for run in runs[name]],
         }
+    out[name_a]["warm_up"] = _leg(warm_up)
+    return out
+
+
+def _leg(run: Mapping[str, Any]) -> dict[str, Any]:
+    """One leg's own figures: its overhead and floor p50 / p90, in ms (None when empty)."""
+    out: dict[str, Any] = {"measured": len(run["overhead"])}
+    for key in ("overhead", "floor"):
+        for q in (50, 90):
+            out[f"{key}_p{q}_ms"] = round(pct(run[key], q) * 1000, 1) if run[key] else None
     return out
 
 
