@@ -434,12 +434,8 @@ def completion_ab(
 
 
 def _leg(run: Mapping[str, Any]) -> dict[str, Any]:
-    """One leg's own figures: its overhead and floor p50 / p90, in ms (None when empty)."""
-    out: dict[str, Any] = {"measured": len(run["overhead"])}
-    for key in ("overhead", "floor"):
-        for q in (50, 90):
-            out[f"{key}_p{q}_ms"] = round(pct(run[key], q) * 1000, 1) if run[key] else None
-    return out
+    """One leg's own figures: its overhead and floor distributions (``dist``, in ms)."""
+    return {"overhead": dist(run["overhead"]), "floor": dist(run["floor"])}
 
 
 def head_of_line(
