@@ -18,6 +18,7 @@ environment killed mid-invoke, a table that stops answering).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -137,6 +138,26 @@ class FaultStack(Stack):
             self.terraform.apply(**variables)
             self.outputs.update(_flat(self.terraform.outputs()))  # e.g. floor_log_group
             say(f"re-applied with {variables} in {time.monotonic() - began:.1f}s")
+
+    @contextlib.contextmanager
+    def configured(self, **variables: object) -> Iterator[None]:
+        """Within the block, the stack re-applied with ``variables``; after it, re-applied
+        with the values they had, so a later test finds the stack as the fixture made it
+        whatever the order. Each variable must already have a value (the fixture names
+        every variable a test changes), or there would be nothing to set it back to."""
+        current = self.terraform.variables
+        unnamed = sorted(key for key in variables if key not in current)
+        if unnamed:
+            raise KeyError(
+                f"fault_stack names no value for {unnamed}: add it to the fixture's variables"
+                " so that it can be set back after the test"
+            )
+        previous = {key: current[key] for key in variables}
+        self.configure(**variables)
+        try:
+            yield
+        finally:
+            self.configure(**previous)
 
     def strict_client(self, service: str) -> Any:
         """A client that does not retry: a throttle or error is seen, not papered over."""
@@ -337,8 +358,10 @@ def fault_stack(endpoint: Endpoint) -> Iterator[FaultStack]:
     variables = {
         "name": f"rel-{secrets.token_hex(3)}",
         "request_deadline_seconds": DEADLINE_SECONDS,
-        # the stack's default, named so that a test that changes it can set it back
+        # the stack's defaults, named so that a test that changes them sets them back
+        # (FaultStack.configured): the tier holds in any order
         "processor_reserved_concurrency": 1,
+        "worker_reserved_concurrency": -1,
     }
     with deployed(STACK_DIR, variables, label="rel", say=say, endpoint=endpoint) as deployment:
         yield FaultStack(

@@ -163,11 +163,16 @@ def sustained_rate(stack: FaultStack, first_index: int) -> tuple[float, list[Ste
 def test_a_thousand_contacts_at_the_rate_the_sandbox_sustains(fault_stack: FaultStack):
     stack = fault_stack
     # Production defaults: null is the module's own (the worker 10, the processor unreserved).
-    stack.configure(
+    with stack.configured(
         request_deadline_seconds=LOAD_DEADLINE_SECONDS,
         processor_reserved_concurrency=None,
         worker_reserved_concurrency=None,
-    )
+    ):
+        _place_the_load(stack)
+
+
+def _place_the_load(stack: FaultStack) -> None:
+    """The ramp, then 1,000 contacts at the rate it measured, and what they lived through."""
     # The environments a step holds, started side by side as Lambda would: a cold start is
     # a second of the sandbox's CPU, which Lambda does not take from the running functions.
     for function in ("writer", "checker"):

@@ -68,9 +68,7 @@ def _most_at_once(intervals: list[tuple[float, float]]) -> int:
 def test_a_burst_over_the_worker_limit_queues_and_ends_in_time_or_says_why(
     fault_stack: FaultStack,
 ) -> None:
-    previous = fault_stack.terraform.variables.get("worker_reserved_concurrency", -1)
-    fault_stack.configure(worker_reserved_concurrency=LIMIT)
-    try:
+    with fault_stack.configured(worker_reserved_concurrency=LIMIT):
         answer = fault_stack.client("lambda").get_function_concurrency(
             FunctionName=fault_stack.outputs["worker_function_name"]
         )
@@ -91,8 +89,6 @@ def test_a_burst_over_the_worker_limit_queues_and_ends_in_time_or_says_why(
         ]
         with ThreadPoolExecutor(max_workers=BURST) as pool:
             runs = list(pool.map(fault_stack.follow, runs))
-    finally:
-        fault_stack.configure(worker_reserved_concurrency=previous)
 
     ids = {run.request_id for run in runs}
     intervals = wait_until(
