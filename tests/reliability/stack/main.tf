@@ -73,7 +73,7 @@ variable "processor_reserved_concurrency" {
 }
 
 variable "worker_reserved_concurrency" {
-  description = "Reserved concurrency of the worker: -1 (default) unreserved, so the fault tier's bursts of 40 start side by side; null: the module's default of 10 (the load test); test_worker_concurrency.py holds it to a few."
+  description = "Reserved concurrency of the worker: -1 (default) unreserved, so the fault tier's bursts of 20 start side by side; null: the module's default of 10 (the load test); test_worker_concurrency.py holds it to a few."
   type        = number
   default     = -1
 }
