@@ -59,6 +59,8 @@ locals {
   # one for clock skew: the last poll comes after the deadline, when the checker has
   # sealed the request TIMED_OUT.
   poll_count = min(100, ceil(var.request_deadline_seconds / (local.checker_wait_seconds + local.pause_seconds)) + 2)
+  # Where a failed poll goes (below): through the checker's wait, unless there is none.
+  failed_poll_next = local.checker_wait_seconds > 0 ? "failed-poll" : "poll-loop"
 
   # Voice holding: the estate's audio prompt (of known length) or SSML silence; a
   # <break> lasts at most 10 s (Amazon Connect "SSML tags supported by Amazon Connect").
@@ -170,7 +172,7 @@ locals {
         }
         Transitions = {
           NextAction = "check-request-status"
-          Errors     = [{ NextAction = "poll-loop", ErrorType = "NoMatchingError" }]
+          Errors     = [{ NextAction = local.failed_poll_next, ErrorType = "NoMatchingError" }]
         }
       },
       {
@@ -182,12 +184,51 @@ locals {
           Conditions = concat(
             [for status in local.statuses.complete : { NextAction = exits.complete, Condition = { Operator = "Equals", Operands = [status] } }],
             [for status in local.statuses.failed : { NextAction = exits.failed, Condition = { Operator = "Equals", Operands = [status] } }],
-            [for status in local.statuses.poll_again : { NextAction = "poll-loop", Condition = { Operator = "Equals", Operands = [status] } }],
+            [for status in local.statuses.poll_again : { NextAction = status == "UNKNOWN" ? local.failed_poll_next : "poll-loop", Condition = { Operator = "Equals", Operands = [status] } }],
           )
-          Errors = [{ NextAction = "poll-loop", ErrorType = "NoMatchingCondition" }]
+          Errors = [{ NextAction = local.failed_poll_next, ErrorType = "NoMatchingCondition" }]
         }
       },
     ],
+    # A poll whose invocation failed (throttled past Connect's retries, a runtime that did
+    # not start, the function's own error) takes the error branch at once, and one the
+    # table did not answer (UNKNOWN) or with a status the flow does not know may come as
+    # fast, while poll_count counts on polls that last the checker's wait. So a failed
+    # poll waits that long before the Loop counts the next one: voice in silence (a prompt, which also ends the chain
+    # of Lambda calls), chat and task in a Wait block. Else a burst of failures spends
+    # every poll in moments, and the caller hears the apology while the request is on time
+    # (the integration tier's late lookup on chat, 2026-12-03).
+    slice([
+      {
+        Identifier = "failed-poll"
+        Type       = "Compare"
+        Parameters = { ComparisonValue = "$.Channel" }
+        Transitions = {
+          NextAction = "failed-poll-wait"
+          Conditions = [{ NextAction = "failed-poll-hold", Condition = { Operator = "Equals", Operands = ["VOICE"] } }]
+          Errors     = [{ NextAction = "failed-poll-wait", ErrorType = "NoMatchingCondition" }]
+        }
+      },
+      {
+        Identifier = "failed-poll-hold"
+        Type       = "MessageParticipant"
+        Parameters = { SSML = format("<speak><break time=\"%dms\"/></speak>", local.checker_wait_seconds * 1000) }
+        Transitions = {
+          NextAction = "poll-loop"
+          Errors     = [{ NextAction = "poll-loop", ErrorType = "NoMatchingError" }]
+        }
+      },
+      {
+        Identifier = "failed-poll-wait"
+        Type       = "Wait"
+        Parameters = { TimeLimitSeconds = tostring(local.checker_wait_seconds) }
+        Transitions = {
+          NextAction = "poll-loop"
+          Conditions = [{ NextAction = "poll-loop", Condition = { Operator = "Equals", Operands = ["WaitCompleted"] } }]
+          Errors     = [{ NextAction = "poll-loop", ErrorType = "NoMatchingError" }]
+        }
+      },
+    ], 0, local.checker_wait_seconds > 0 ? 3 : 0),
     local.pause_seconds > 0 ? [
       {
         Identifier = "pause"

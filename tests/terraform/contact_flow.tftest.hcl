@@ -68,9 +68,10 @@ run "structure" {
         { default = action.Transitions.NextAction, no_match = action.Transitions.Errors[0].NextAction },
       ) if try(action.Parameters.ComparisonValue, "") == "$.Channel"
       } == {
-      "pace-poll" = { VOICE = "voice-cadence", TASK = "task-pace", default = "chat-cadence", no_match = "chat-cadence" }
+      "pace-poll"   = { VOICE = "voice-cadence", TASK = "task-pace", default = "chat-cadence", no_match = "chat-cadence" }
+      "failed-poll" = { VOICE = "failed-poll-hold", default = "failed-poll-wait", no_match = "failed-poll-wait" }
     }
-    error_message = "Each poll must be paced by channel: voice and task by a prompt before it, chat (email, anything else) by the reassurance cadence."
+    error_message = "Each poll must be paced by channel: voice and task by a prompt before it, chat (email, anything else) by the reassurance cadence; a failed poll by silence on voice and a Wait elsewhere."
   }
   assert {
     condition     = [for action in jsondecode(output.content).Actions : action.Parameters.SSML if action.Identifier == "hold"] == ["<speak><break time=\"500ms\"/></speak>"]
@@ -81,8 +82,18 @@ run "structure" {
     error_message = "The reassurance and a task's chain-breaking prompt must be the holding text."
   }
   assert {
-    condition     = length([for action in jsondecode(output.content).Actions : action if action.Type == "Wait"]) == 0
-    error_message = "No Wait for a deadline the checker's waits cover: a Wait would hold back a finished result."
+    condition     = [for action in jsondecode(output.content).Actions : action.Identifier if action.Type == "Wait"] == ["failed-poll-wait"]
+    error_message = "No Wait for a deadline the checker's waits cover (a Wait would hold back a finished result), only after a failed poll."
+  }
+  assert {
+    condition = {
+      for action in jsondecode(output.content).Actions : action.Identifier => [action.Parameters, action.Transitions.NextAction, action.Transitions.Errors[0].NextAction]
+      if contains(["failed-poll-hold", "failed-poll-wait"], action.Identifier)
+      } == {
+      "failed-poll-hold" = [{ SSML = "<speak><break time=\"4000ms\"/></speak>" }, "poll-loop", "poll-loop"]
+      "failed-poll-wait" = [{ TimeLimitSeconds = "4" }, "poll-loop", "poll-loop"]
+    }
+    error_message = "A failed poll must last the checker's wait (4 s here) before the Loop counts the next one: silence on voice, a Wait on chat and task."
   }
   assert {
     condition = {
@@ -128,7 +139,7 @@ run "structure" {
       } if try(action.Parameters.ComparisonValue, "") == "$.External.Status"
       } == {
       "check-writer-status"  = { PENDING = "remember-request-id", RUNNING = "remember-request-id", COMPLETE = "remember-request-id" }
-      "check-request-status" = { COMPLETE = "store-result", FAILED = "apologize", TIMED_OUT = "apologize", NOT_FOUND = "apologize", INVALID_REQUEST = "apologize", PENDING = "poll-loop", RUNNING = "poll-loop", UNKNOWN = "poll-loop" }
+      "check-request-status" = { COMPLETE = "store-result", FAILED = "apologize", TIMED_OUT = "apologize", NOT_FOUND = "apologize", INVALID_REQUEST = "apologize", PENDING = "poll-loop", RUNNING = "poll-loop", UNKNOWN = "failed-poll" }
     }
     error_message = "Status branches must follow the documented flow."
   }
@@ -138,9 +149,9 @@ run "structure" {
       } == {
       "invoke-writer"  = "retry-writer"
       "retry-writer"   = "apologize"
-      "invoke-checker" = "poll-loop"
+      "invoke-checker" = "failed-poll"
     }
-    error_message = "A writer error must retry the (idempotent) writer once, then apologize; a checker error must poll again."
+    error_message = "A writer error must retry the (idempotent) writer once, then apologize; a checker error must poll again, after the checker's wait."
   }
   assert {
     condition     = length(distinct([for action in jsondecode(output.content).Actions : action.Parameters if startswith(action.Identifier, "invoke-writer") || action.Identifier == "retry-writer"])) == 1
@@ -258,7 +269,7 @@ run "long_deadline_adds_a_pause" {
   }
 
   assert {
-    condition     = output.pacing.pause_seconds == 34 && output.poll_count == 100 && [for action in jsondecode(output.content).Actions : action.Parameters.TimeLimitSeconds if action.Type == "Wait"] == ["34"] && [for action in jsondecode(output.content).Actions : keys(action.Parameters) if action.Type == "Wait"] == [["TimeLimitSeconds"]]
+    condition     = output.pacing.pause_seconds == 34 && output.poll_count == 100 && [for action in jsondecode(output.content).Actions : action.Parameters.TimeLimitSeconds if action.Type == "Wait"] == ["3", "34"] && [for action in jsondecode(output.content).Actions : keys(action.Parameters) if action.Type == "Wait"] == [["TimeLimitSeconds"], ["TimeLimitSeconds"]]
     error_message = "A 3600 s deadline needs polls of ceil(3600 / 98) = 37 s: the 3 s wait and a 34 s pause (Wait on chat and task, silence on voice), ceil(3600 / 37) + 2 = 100 polls, Connect's largest Loop."
   }
   assert {

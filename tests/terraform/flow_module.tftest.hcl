@@ -118,7 +118,7 @@ run "module_content" {
       } if try(action.Parameters.ComparisonValue, "") == "$.External.Status"
       } == {
       "check-writer-status"  = { PENDING = "remember-request-id", RUNNING = "remember-request-id", COMPLETE = "remember-request-id" }
-      "check-request-status" = { COMPLETE = "store-result", FAILED = "store-outcome", TIMED_OUT = "store-outcome", NOT_FOUND = "store-outcome", INVALID_REQUEST = "store-outcome", PENDING = "poll-loop", RUNNING = "poll-loop", UNKNOWN = "poll-loop" }
+      "check-request-status" = { COMPLETE = "store-result", FAILED = "store-outcome", TIMED_OUT = "store-outcome", NOT_FOUND = "store-outcome", INVALID_REQUEST = "store-outcome", PENDING = "poll-loop", RUNNING = "poll-loop", UNKNOWN = "failed-poll" }
     }
     error_message = "The module's status branches must follow docs/flow-module.md."
   }

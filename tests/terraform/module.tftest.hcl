@@ -639,12 +639,13 @@ run "partial_prompts_take_the_flow_defaults" {
 
   assert {
     condition = { for action in jsondecode(output.contact_flow_content).Actions : action.Identifier => try(action.Parameters.Text, action.Parameters.SSML) if action.Type == "MessageParticipant" } == {
-      greet        = "Hello from the bank."
-      hold         = "<speak><break time=\"500ms\"/></speak>"
-      reassure     = "Still working on it, thank you for holding."
-      task-pace    = "Still working on it, thank you for holding."
-      thank-caller = "Thank you for waiting."
-      apologize    = "Sorry, we could not complete your request right now. Please try again later."
+      greet            = "Hello from the bank."
+      hold             = "<speak><break time=\"500ms\"/></speak>"
+      failed-poll-hold = "<speak><break time=\"3000ms\"/></speak>"
+      reassure         = "Still working on it, thank you for holding."
+      task-pace        = "Still working on it, thank you for holding."
+      thank-caller     = "Thank you for waiting."
+      apologize        = "Sorry, we could not complete your request right now. Please try again later."
     }
     error_message = "Prompts left unset must take modules/contact-flow's defaults; the one given must be used."
   }

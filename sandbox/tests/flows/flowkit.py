@@ -127,7 +127,10 @@ class FakeTracker:
     have passed since the request was recorded, TIMED_OUT (sealed) once
     `deadline_seconds` have passed without that, else RUNNING when its wait is over.
     `work_seconds=None` is work that never ends; `seal=False` a checker that keeps
-    answering RUNNING (the deadline never seals). The time a call takes is what
+    answering RUNNING (the deadline never seals); `failed_polls=N` a checker whose first
+    N polls fail at once: `failure="error"` invocations that fail (a throttle past
+    Connect's retries, a runtime that did not start), `"unknown"` answers `UNKNOWN` (the
+    table did not answer). The time a call takes is what
     `timer` reports (give it to `CallableInvoker`), so the simulated clock moves by the
     checker's wait. Every event is kept in `events`, every answer with the time it was
     given in `answers`.
@@ -143,8 +146,12 @@ class FakeTracker:
         result: str = "12.50",
         wait_seconds: float = 3.0,
         read_interval: float = 0.25,
+        failed_polls: int = 0,
+        failure: str = "error",
     ) -> None:
         self.clock = clock
+        self.failed_polls = failed_polls
+        self.failure = failure
         self.work_seconds = work_seconds
         self.deadline_seconds = deadline_seconds
         self.seal = seal
@@ -173,6 +180,11 @@ class FakeTracker:
         del context
         self.events.append(("checker", event))
         request_id = event["Details"]["Parameters"]["RequestId"]
+        if self.failed_polls > 0:
+            self.failed_polls -= 1
+            if self.failure == "error":
+                raise RuntimeError("Rate Exceeded.")
+            return {"RequestId": request_id, "Status": "UNKNOWN", "ErrorCode": "STORE_UNAVAILABLE"}
         now = self.clock.elapsed()
         age = now - self.created_at[request_id.removeprefix("r-")]
         done_in = math.inf if self.work_seconds is None else self.work_seconds - age

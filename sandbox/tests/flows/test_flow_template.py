@@ -368,6 +368,27 @@ def test_one_failed_poll_does_not_end_the_call(rendered: str) -> None:
     assert result.success
 
 
+@pytest.mark.parametrize("failure", ["error", "unknown"])
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_polls_that_fail_at_once_last_a_checker_wait(
+    rendered: str, channel: str, failure: str
+) -> None:
+    """The Loop's count is sized for polls that last the checker's wait; a poll whose
+    invocation fails at once (throttled past Connect's retries) or that the table did not
+    answer (UNKNOWN) waits as long, so a burst of failures cannot spend the polls before
+    the deadline."""
+    tracker_args = {"work_seconds": 45, "failed_polls": 30, "failure": failure}
+    result, _ = place(rendered, channel, tracker_args)
+    assert (result.outcome, result.attributes["Balance"]) == ("RESULT", "12.50"), (
+        result.render_transcript()
+    )
+    polls = [call for call in result.lambda_calls if call.parameters.get("RequestId")]
+    failed = [not call.ok or call.response.get("Status") == "UNKNOWN" for call in polls]
+    assert failed == [True] * 30 + [False]
+    for before, after in itertools.pairwise(call.started_at for call in polls):
+        assert after - before >= WAIT
+
+
 def test_an_unknown_answer_polls_again(rendered: str) -> None:
     unknown = StubResponse(
         {"RequestId": "r-1", "Status": "UNKNOWN", "ErrorCode": "STORE_UNAVAILABLE"}, 0.2

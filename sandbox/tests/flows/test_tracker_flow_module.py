@@ -198,6 +198,36 @@ def test_a_writer_failing_twice_returns_unknown(rendered: dict[str, str]) -> Non
     assert result.outcome == "APOLOGY"
 
 
+@pytest.mark.parametrize("failure", ["error", "unknown"])
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_failed_polls_do_not_use_up_the_deadline(
+    rendered: dict[str, str], channel: str, failure: str
+) -> None:
+    """A checker invocation that fails at once takes the error branch back to the Loop (an
+    UNKNOWN answer may come as fast). The Loop's count is sized for polls that last the
+    checker's wait, so a failed poll must last that long too: otherwise a burst of
+    failures spends every poll in moments and the caller hears the apology while the
+    request is still on time."""
+    clock = SimulatedClock()
+    tracker = FakeTracker(
+        clock,
+        work_seconds=45,
+        deadline_seconds=DEADLINE,
+        wait_seconds=WAIT,
+        failed_polls=30,
+        failure=failure,
+    )
+    invoker = CallableInvoker(tracker.handlers(), timer=tracker.timer)
+    result = place(rendered, invoker, channel=channel, clock=clock)
+
+    assert result.success, result.render_transcript()
+    assert result.attributes["TrackerStatus"] == "COMPLETE"
+    starts = [call.started_at for call in module_calls(result, "invoke-checker")]
+    assert len(starts) > 30
+    for before, after in itertools.pairwise(starts):
+        assert after - before >= WAIT, result.render_transcript()
+
+
 class PerTaskTracker(FakeTracker):
     """One request per task in the contact chain (as the writer keys requests by chain and
     ask), each with its own amount of work."""
