@@ -33,10 +33,10 @@ $(VENV_STAMP): requirements-dev.txt
 venv: $(VENV_STAMP) ## Create the project virtual environment from pinned requirements
 
 .PHONY: lint-python
-lint-python: venv ## ruff and mypy (strict) on the Lambda package, the sandbox and the tests
+lint-python: venv ## ruff on everything; mypy (strict) on the Lambda package, the sandbox and the bench
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy lambda_src/connect_tracker sandbox/src/tracker_sandbox
+	$(VENV)/bin/mypy lambda_src/connect_tracker sandbox/src/tracker_sandbox bench
 
 .PHONY: lint
 lint: lint-python tf-fmt-check tf-validate checkov ## Every static check: ruff, mypy, terraform fmt/validate, checkov

@@ -75,7 +75,7 @@ class Stack:
 
     def client(self, service: str) -> Any:  # noqa: ANN401
         if service not in self._clients:
-            self._clients[service] = self.session.client(
+            self._clients[service] = self.session.client(  # type: ignore[call-overload]
                 service,
                 endpoint_url=self.endpoint,
                 config=Config(
@@ -657,7 +657,7 @@ def throughput(
 # -- 5. per-contact cost -------------------------------------------------------------------
 
 #: Published on-demand prices, us-east-1, as known on 2024-11-01 (not re-checked: offline).
-PRICES = {
+PRICES: dict[str, Any] = {
     "source": "aws.amazon.com/lambda/pricing and /dynamodb/pricing/on-demand, us-east-1, "
     "on-demand, as published on 2024-11-01 (DynamoDB after the 1 Nov 2024 price cut; "
     "not re-checked: the bench machine is offline)",

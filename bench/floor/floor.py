@@ -6,11 +6,12 @@ RequestId and CreatedAt of each record. Standard library only, nothing at import
 
 import json
 import time
+from typing import Any
 
 
-def handler(event, context):  # noqa: ANN001, ANN201 - the Lambda signature, kept minimal
+def handler(event: dict[str, Any], context: object) -> dict[str, list[object]]:
     received = time.time()
-    seen = []
+    seen: list[list[str | None]] = []
     for record in event.get("Records", []):
         image = record.get("dynamodb", {}).get("NewImage", {})
         seen.append([image.get("RequestId", {}).get("S"), image.get("CreatedAt", {}).get("N")])

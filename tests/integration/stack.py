@@ -156,7 +156,7 @@ def wait_for(
     while True:
         last = probe()
         if last not in (None, False):
-            return last  # type: ignore[return-value]
+            return last
         if time.monotonic() >= deadline:
             raise TimeoutError(f"{what} did not happen within {timeout:.0f}s")
         pause.wait(interval)
@@ -189,7 +189,7 @@ def leftovers(endpoint: str, prefix: str) -> list[str]:
     session = sandbox_session()
 
     def client(service: str) -> Any:
-        return session.client(service, endpoint_url=endpoint)
+        return session.client(service, endpoint_url=endpoint)  # type: ignore[call-overload]
 
     found = [
         f"table {t}" for t in client("dynamodb").list_tables()["TableNames"] if t.startswith(prefix)
