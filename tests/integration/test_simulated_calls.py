@@ -55,6 +55,7 @@ from tracker_sandbox.flows import (
 )
 from tracker_sandbox.flows.aws import Boto3LambdaInvoker, fetch_flow_content
 from tracker_sandbox.flows.engine import flow_id_of
+from tracker_sandbox.flows.lambdas import InvocationOutcome, LambdaInvoker
 from tracker_sandbox.flows.runner import FlowResolver
 
 # Every call goes through flows published to the endpoint's Connect.
@@ -234,7 +235,7 @@ def emulator_flows(stack: Stack) -> FlowResolver:
 def place_call(
     stack: Stack,
     content: str,
-    invoker: Boto3LambdaInvoker,
+    invoker: LambdaInvoker,
     *,
     real_time: bool,
     attributes: dict[str, str] | None = None,
@@ -525,6 +526,74 @@ def test_a_failing_writer_takes_the_error_branch_to_the_apology(
     # The flow greets once the request is recorded: a refused or failing writer is
     # answered with the apology alone.
     assert prompt_texts(summary) == ["Sorry, goodbye."]
+
+
+#: Throttled checker invocations before the throttle is lifted: Connect tries a throttled
+#: call up to four times (retries.py), so about this many / 4 polls fail.
+THROTTLED_ATTEMPTS = 16
+
+
+class ThrottleLifting:
+    """The sandbox invoker, lifting the checker's throttle (reserved concurrency 0) once
+    Lambda has refused it `THROTTLED_ATTEMPTS` times."""
+
+    def __init__(self, inner: Boto3LambdaInvoker, checker_arn: str, lift: Any) -> None:
+        self.inner, self.checker_arn, self.lift = inner, checker_arn, lift
+        self.throttled = 0
+
+    def invoke(self, function_arn: str, event: Any, time_limit_seconds: float) -> InvocationOutcome:
+        outcome = self.inner.invoke(function_arn, event, time_limit_seconds)
+        if function_arn == self.checker_arn and outcome.status_code == 429:
+            self.throttled += 1
+            if self.throttled == THROTTLED_ATTEMPTS:
+                self.lift()
+        return outcome
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_throttled_checker_keeps_the_caller_until_it_answers_again(
+    stack: Stack, lambda_invoker: Boto3LambdaInvoker, channel: str
+):
+    """Lambda throttles every poll (the checker's reserved concurrency is 0) until the
+    throttle is lifted. Connect retries each throttled call, then takes the error branch at
+    once; the flow waits the checker's wait before the next poll (`failed-poll`), so the
+    failures do not spend the Loop's polls in moments, and the caller hears the result as
+    soon as the checker answers again (docs/flow-design.md)."""
+    lam = stack.client("lambda")
+    checker = stack.outputs["checker_function_name"]
+    lam.put_function_concurrency(FunctionName=checker, ReservedConcurrentExecutions=0)
+    invoker = ThrottleLifting(
+        lambda_invoker,
+        stack.outputs["checker_function_arn"],
+        lambda: lam.delete_function_concurrency(FunctionName=checker),
+    )
+    try:
+        result, summary = place_call(
+            stack,
+            stack.outputs["contact_flow_content"],
+            invoker,
+            real_time=True,
+            channel=channel,
+            attributes={"AccountId": "ACC-429"},
+        )
+    finally:
+        lam.delete_function_concurrency(FunctionName=checker)
+    transcript = result.render_transcript()
+    polls = checker_polls(summary)
+    failed = [call for call in polls if call["outcome"] != "success"]
+    assert invoker.throttled == THROTTLED_ATTEMPTS, transcript
+    assert len(failed) >= THROTTLED_ATTEMPTS // 4, transcript
+    assert all("TooManyRequestsException" in call["error"] for call in failed), transcript
+    assert summary["success"], transcript
+    assert (summary["outcome"], summary["result_delivered"]) == ("RESULT", True)
+    assert polls[-1]["response"]["Status"] == "COMPLETE"
+    # The deployed checker's wait: how long a poll that finds the request open lasts.
+    configuration = lam.get_function_configuration(FunctionName=checker)
+    wait = int(configuration["Environment"]["Variables"]["TRACKER_CHECKER_WAIT_SECONDS"])
+    for before, after in itertools.pairwise(polls):
+        if before["outcome"] != "success":
+            gap = after["started_at"] - (before["started_at"] + before["duration_seconds"])
+            assert gap >= wait, transcript
 
 
 def _transferring_flow(stack: Stack, target_arn: str, hold_seconds: int) -> str:
