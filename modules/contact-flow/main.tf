@@ -61,6 +61,12 @@ locals {
   poll_count = min(100, ceil(var.request_deadline_seconds / (local.checker_wait_seconds + local.pause_seconds)) + 2)
   # Where a failed poll goes (below): through the checker's wait, unless there is none.
   failed_poll_next = local.checker_wait_seconds > 0 ? "failed-poll" : "poll-loop"
+  # The loop's Wait blocks (chat and task), each ending in `next`: the checker's wait
+  # after a failed poll, and the pause a long deadline adds to each poll.
+  loop_waits = merge(
+    local.checker_wait_seconds > 0 ? { "failed-poll-wait" = { seconds = local.checker_wait_seconds, next = "poll-loop" } } : {},
+    local.pause_seconds > 0 ? { pause = { seconds = local.pause_seconds, next = "invoke-checker" } } : {},
+  )
 
   # Voice holding: the estate's audio prompt (of known length) or SSML silence; a
   # <break> lasts at most 10 s (Amazon Connect "SSML tags supported by Amazon Connect").
@@ -194,10 +200,10 @@ locals {
     # not start, the function's own error) takes the error branch at once, and one the
     # table did not answer (UNKNOWN) or with a status the flow does not know may come as
     # fast, while poll_count counts on polls that last the checker's wait. So a failed
-    # poll waits that long before the Loop counts the next one: voice in silence (a prompt, which also ends the chain
-    # of Lambda calls), chat and task in a Wait block. Else a burst of failures spends
-    # every poll in moments, and the caller hears the apology while the request is on time
-    # (the integration tier's late lookup on chat, 2026-12-03).
+    # poll waits that long before the Loop counts the next one: voice in silence (a
+    # prompt, which also ends the chain of Lambda calls), chat and task in a Wait block
+    # (loop_waits). Else a burst of failures spends every poll in moments, and the caller
+    # hears the apology while the request is on time (docs/flow-design.md).
     slice([
       {
         Identifier = "failed-poll"
@@ -218,29 +224,17 @@ locals {
           Errors     = [{ NextAction = "poll-loop", ErrorType = "NoMatchingError" }]
         }
       },
-      {
-        Identifier = "failed-poll-wait"
-        Type       = "Wait"
-        Parameters = { TimeLimitSeconds = tostring(local.checker_wait_seconds) }
-        Transitions = {
-          NextAction = "poll-loop"
-          Conditions = [{ NextAction = "poll-loop", Condition = { Operator = "Equals", Operands = ["WaitCompleted"] } }]
-          Errors     = [{ NextAction = "poll-loop", ErrorType = "NoMatchingError" }]
-        }
-      },
-    ], 0, local.checker_wait_seconds > 0 ? 3 : 0),
-    local.pause_seconds > 0 ? [
-      {
-        Identifier = "pause"
-        Type       = "Wait"
-        Parameters = { TimeLimitSeconds = tostring(local.pause_seconds) }
-        Transitions = {
-          NextAction = "invoke-checker"
-          Conditions = [{ NextAction = "invoke-checker", Condition = { Operator = "Equals", Operands = ["WaitCompleted"] } }]
-          Errors     = [{ NextAction = "invoke-checker", ErrorType = "NoMatchingError" }]
-        }
-      },
-    ] : [],
+    ], 0, local.checker_wait_seconds > 0 ? 2 : 0),
+    [for identifier, wait in local.loop_waits : {
+      Identifier = identifier
+      Type       = "Wait"
+      Parameters = { TimeLimitSeconds = tostring(wait.seconds) }
+      Transitions = {
+        NextAction = wait.next
+        Conditions = [{ NextAction = wait.next, Condition = { Operator = "Equals", Operands = ["WaitCompleted"] } }]
+        Errors     = [{ NextAction = wait.next, ErrorType = "NoMatchingError" }]
+      }
+    }],
     exits.drain ? [
       {
         Identifier = "drain-or-poll"
