@@ -203,7 +203,8 @@ locals {
     # poll waits that long before the Loop counts the next one: voice in silence (a
     # prompt, which also ends the chain of Lambda calls), chat and task in a Wait block
     # (loop_waits). Else a burst of failures spends every poll in moments, and the caller
-    # hears the apology while the request is on time (docs/flow-design.md).
+    # hears the apology while the request is on time (docs/flow-design.md). A slice, not
+    # a conditional: a conditional's two lists must have one type, and these differ.
     slice([
       {
         Identifier = "failed-poll"

@@ -37,7 +37,7 @@ import json
 import time
 import uuid
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -537,7 +537,9 @@ class ThrottleLifting:
     """The sandbox invoker, lifting the checker's throttle (reserved concurrency 0) once
     Lambda has refused it `THROTTLED_ATTEMPTS` times."""
 
-    def __init__(self, inner: Boto3LambdaInvoker, checker_arn: str, lift: Any) -> None:
+    def __init__(
+        self, inner: Boto3LambdaInvoker, checker_arn: str, lift: Callable[[], object]
+    ) -> None:
         self.inner, self.checker_arn, self.lift = inner, checker_arn, lift
         self.throttled = 0
 
