@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 DATA = Path(__file__).parent / "data"
 WRITER_ARN = "arn:aws:lambda:us-east-1:000000000000:function:tracker-writer"
@@ -147,8 +147,10 @@ class FakeTracker:
         wait_seconds: float = 3.0,
         read_interval: float = 0.25,
         failed_polls: int = 0,
-        failure: str = "error",
+        failure: Literal["error", "unknown"] = "error",
     ) -> None:
+        if failure not in ("error", "unknown"):
+            raise ValueError(f"failure must be 'error' or 'unknown', not {failure!r}")
         self.clock = clock
         self.failed_polls = failed_polls
         self.failure = failure
